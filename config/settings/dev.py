@@ -1,0 +1,24 @@
+"""Development / demo: SQLite embedded default, nothing else needed."""
+
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR
+
+(BASE_DIR / "var").mkdir(exist_ok=True)
+DEBUG = os.environ.get("WANGGE_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["*"]
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'var' / 'wangge.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the web server and the worker share the file without "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }

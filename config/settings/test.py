@@ -1,0 +1,37 @@
+"""Tests. SQLite by default; WANGGE_TEST_DB=postgres runs the same suite on PostgreSQL."""
+
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR
+
+(BASE_DIR / "var").mkdir(exist_ok=True)
+SECRET_KEY = "test-secret"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if os.environ.get("WANGGE_TEST_DB") == "postgres":
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("WANGGE_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wangge")
+        )
+    }
+    DATABASES["default"]["TEST"] = {"NAME": "test_wangge"}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / "var" / "test.sqlite3",
+        }
+    }
+
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"resident": "1000/minute"}}  # noqa: F405

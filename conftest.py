@@ -1,0 +1,98 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture
+def world(db):
+    """A small territory with staff in every role (see wangge.core.testing.build_world)."""
+    from wangge.core.testing import build_world
+
+    return build_world()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=os.environ.get("WANGGE_CHROMIUM", "/usr/bin/chromium"),
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Collects console errors and requests to any host but the test server."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+
+    def check(self) -> None:
+        assert not self.console_errors, f"browser console errors: {self.console_errors}"
+        assert not self.foreign_requests, f"requests to other hosts: {self.foreign_requests}"
+
+
+@pytest.fixture
+def page_factory(browser, live_server):
+    """``page_factory(width=1366, height=900)`` → (page, watch). The test fails on any console
+    error or on any request to a host other than the live test server."""
+    contexts, watches = [], []
+
+    def make(width: int = 1366, height: int = 900, locale: str = "zh-CN", **kwargs):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                      base_url=live_server.url, **kwargs)
+        contexts.append(context)
+        watch = PageWatch(live_server.url)
+        watches.append(watch)
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(live_server.url) or url.startswith("data:") or url.startswith("blob:"):
+                r.continue_()
+            else:
+                watch.foreign_requests.append(url)
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda msg: msg.type == "error" and watch.console_errors.append(msg.text))
+        page.on("pageerror", lambda exc: watch.console_errors.append(str(exc)))
+        return page, watch
+
+    yield make
+    for context in contexts:
+        context.close()
+    for watch in watches:
+        watch.check()
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, "name")`` writes artifacts/screenshots/name.png."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, full_page: bool = True):
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Run the web server and the background worker together; Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+ADDR="${WANGGE_ADDR:-127.0.0.1:8000}"
+$BIN/python manage.py wangge_worker &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null' EXIT INT TERM
+$BIN/python manage.py demo_logins
+echo
+echo "  Wangge is running:  http://$ADDR/   (API docs: http://$ADDR/api/docs/, admin: http://$ADDR/admin/)"
+echo "  Background worker (deadline sweep) pid $WORKER. Press Ctrl-C to stop both."
+echo
+$BIN/python manage.py runserver "$ADDR" --noreload

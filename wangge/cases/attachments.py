@@ -1,0 +1,72 @@
+"""Checking uploaded files before anything is written: type (by content, not by name) and size."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from .errors import InvalidInput
+
+PIL_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+
+
+def sniff_content_type(upload: UploadedFile) -> str | None:
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"#!AMR"):
+        return "audio/amr"
+    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mpeg"
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "audio/wav"
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            kind = PIL_TYPES.get(image.format or "")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        kind = None
+    finally:
+        upload.seek(0)
+    return kind
+
+
+def validate_uploads(uploads: list[UploadedFile], *, images_only: bool = False) -> list[tuple[UploadedFile, str]]:
+    """Each upload with its real content type; InvalidInput (nothing written) on the first bad one."""
+    limit = settings.WANGGE_ATTACHMENT_MAX_COUNT
+    if len(uploads) > limit:
+        raise InvalidInput(
+            _("At most %(n)d files can be attached at once.") % {"n": limit}, fields={"attachments": "too_many"}
+        )
+    checked = []
+    for upload in uploads:
+        name = upload.name or "file"
+        if upload.size > settings.WANGGE_ATTACHMENT_MAX_BYTES:
+            raise InvalidInput(
+                _("%(name)s is too large (%(size)s); the limit is %(limit)s.")
+                % {
+                    "name": name,
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.WANGGE_ATTACHMENT_MAX_BYTES),
+                },
+                fields={"attachments": "too_large"},
+            )
+        if upload.size == 0:
+            raise InvalidInput(_("%(name)s is empty.") % {"name": name}, fields={"attachments": "empty"})
+        content_type = sniff_content_type(upload)
+        allowed = settings.WANGGE_ATTACHMENT_CONTENT_TYPES
+        if content_type is None or content_type not in allowed or (
+            images_only and not content_type.startswith("image/")
+        ):
+            message = (
+                _("%(name)s is not a photo (JPEG, PNG, WebP or GIF).")
+                if images_only
+                else _("%(name)s is not an accepted file type (photo, PDF or voice recording).")
+            )
+            raise InvalidInput(message % {"name": name}, fields={"attachments": "bad_type"})
+        checked.append((upload, content_type))
+    return checked

@@ -1,0 +1,69 @@
+"""One FilterSet for the case list: the API and the web list both use it."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wangge.org.models import Department, Region
+
+from .choices import OPEN_STATUSES, CaseStatus, Channel, Light, StarLevel
+from .models import Case, Category
+
+
+class CaseFilterSet(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
+    star = filters.MultipleChoiceFilter(choices=StarLevel.choices, label=_("Star level"))
+    channel = filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    light = filters.MultipleChoiceFilter(choices=Light.choices, label=_("Light"))
+    category = filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), method="filter_category", label=_("Category (and sub-categories)")
+    )
+    grid = filters.ModelChoiceFilter(queryset=Region.objects.filter(level="grid"), label=_("Grid"))
+    community = filters.ModelChoiceFilter(queryset=Region.objects.filter(level="community"), label=_("Community"))
+    department = filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), method="filter_department", label=_("Department (current handler)")
+    )
+    overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    is_open = filters.BooleanFilter(method="filter_open", label=_("Open"))
+    submitted_after = filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte", label=_("Filed from"))
+    submitted_before = filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte", label=_("Filed until"))
+    q = filters.CharFilter(method="filter_text", label=_("Text (number, title, description, address)"))
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(category__path__startswith=value.path)
+
+    def filter_department(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(assignments__department=value, assignments__active=True).distinct()
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = Q(light=Light.RED, status__in=OPEN_STATUSES)
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def filter_text(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value)
+            | Q(address__icontains=value)
+        )
+
+

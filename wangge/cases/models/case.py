@@ -1,0 +1,315 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import (
+    OPEN_STATUSES,
+    AssignmentRole,
+    CaseLevel,
+    CaseStatus,
+    Channel,
+    ExtensionStatus,
+    HandlingType,
+    Light,
+    Satisfaction,
+    Stage,
+    StarLevel,
+)
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Case(models.Model):
+    """事件 / 诉求 / 工单 — one problem raised by a resident or found by a grid worker.
+
+    Its state changes only through ``wangge.cases.actions``; never ``save()`` a case elsewhere.
+    """
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(
+        "cases.Category", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category")
+    )
+    star = models.PositiveSmallIntegerField(_("star level"), choices=StarLevel.choices, default=StarLevel.ONE)
+    handling_type = models.CharField(
+        _("handling type"), max_length=16, choices=HandlingType.choices, default=HandlingType.GENERAL
+    )
+    current_level = models.CharField(
+        _("level"), max_length=16, choices=CaseLevel.choices, default=CaseLevel.SUBDISTRICT
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
+    )
+
+    # Where: the finest territory node known at filing, and its ancestors, frozen at filing so
+    # that redrawing grids never moves old cases.
+    region = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
+    )
+    grid = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("grid")
+    )
+    community = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("community")
+    )
+    subdistrict = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sub-district")
+    )
+    district = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("district")
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+
+    # Who: residents' personal data, masked unless the viewer may see it (and then logged).
+    reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=32, blank=True, db_index=True)
+    reporter_anonymous = models.BooleanField(_("anonymous"), default=False)
+    tracking_token = models.CharField(max_length=32, default=new_tracking_token, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+
+    # Deadlines (see cases.sla): one per stage, the light, and when the sweep must look again.
+    sla_policy = models.ForeignKey(
+        "cases.SlaPolicy", on_delete=models.PROTECT, verbose_name=_("deadline policy")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    clock_started_at = models.DateTimeField(_("clock started at"))
+    accept_due_at = models.DateTimeField(_("accept by"))
+    dispatch_due_at = models.DateTimeField(_("dispatch by"))
+    resolve_due_at = models.DateTimeField(_("resolve by"))
+    deadline_provisional = models.BooleanField(
+        _("provisional deadline"),
+        default=False,
+        help_text=_("Set by the Monday–Friday rule: the working-day calendar for that year is not loaded yet."),
+    )
+    light = models.CharField(_("light"), max_length=8, choices=Light.choices, default=Light.GREEN)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    breached_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_from = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
+    paused_seconds = models.PositiveIntegerField(default=0)
+
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Resolved within its resolve deadline (set on resolution; drives the on-time rate).
+    resolved_on_time = models.BooleanField(null=True, blank=True)
+    result = models.TextField(_("result"), blank=True)
+
+    # 回访 (三看) and the resident's rating.
+    revisited_at = models.DateTimeField(_("revisited at"), null=True, blank=True)
+    revisit_lawful = models.BooleanField(_("handled according to law"), null=True, blank=True)
+    revisit_in_place = models.BooleanField(_("measures really in place"), null=True, blank=True)
+    revisit_accepted = models.BooleanField(_("resident understands and accepts"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    escalation_count = models.PositiveSmallIntegerField(_("times escalated"), default=0)
+    urge_count = models.PositiveSmallIntegerField(_("times urged"), default=0)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("merged into"),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [("view_reporter", _("Can see residents' unmasked name and phone"))]
+        indexes = [
+            # The sweep reads only what is due: cost grows with due cases, not open ones.
+            models.Index(fields=["next_check_at"], name="case_next_check",
+                         condition=models.Q(next_check_at__isnull=False)),
+            models.Index(fields=["status", "light"]),
+            models.Index(fields=["grid", "status"]),
+            models.Index(fields=["community", "status"]),
+            models.Index(fields=["subdistrict", "status"]),
+            models.Index(fields=["category", "submitted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(star__gte=1, star__lte=3), name="case_star_1_to_3"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status=CaseStatus.CLOSED) & models.Q(closed_at__isnull=False))
+                | (~models.Q(status=CaseStatus.CLOSED) & models.Q(closed_at__isnull=True)),
+                name="case_closed_at_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status=CaseStatus.MERGED) & models.Q(merged_into__isnull=False))
+                | (~models.Q(status=CaseStatus.MERGED) & models.Q(merged_into__isnull=True)),
+                name="case_merged_into_iff_merged",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(status=CaseStatus.SUSPENDED) & models.Q(suspended_at__isnull=False))
+                | (~models.Q(status=CaseStatus.SUSPENDED) & models.Q(suspended_at__isnull=True)),
+                name="case_suspended_at_iff_suspended",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")), name="case_not_merged_into_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def current_stage(self) -> str | None:
+        """The stage whose deadline the case is running against now."""
+        return {
+            CaseStatus.SUBMITTED: Stage.ACCEPT,
+            CaseStatus.ACCEPTED: Stage.DISPATCH,
+            CaseStatus.DISPATCHED: Stage.RESOLVE,
+            CaseStatus.IN_PROGRESS: Stage.RESOLVE,
+        }.get(self.status)
+
+    @property
+    def current_due_at(self):
+        stage = self.current_stage
+        return getattr(self, f"{stage}_due_at") if stage else None
+
+    @property
+    def reporter_phone_last4(self) -> str:
+        digits = "".join(ch for ch in self.reporter_phone if ch.isdigit())
+        return digits[-4:]
+
+    def lead_assignment(self) -> "CaseAssignment | None":
+        return self.assignments.filter(active=True, role=AssignmentRole.LEAD).first()
+
+
+class CaseAssignment(models.Model):
+    """承办 — who a case is dispatched to: a department, a person, or a level of the territory
+    (a community or grid). Joint handling (吹哨报到): one lead and any number of co-handlers,
+    each of whom reports in (报到)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("role"), max_length=8, choices=AssignmentRole.choices)
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+    region = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="case_assignments"
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+    assigned_at = models.DateTimeField(default=timezone.now)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reported_in_at = models.DateTimeField(_("reported in at"), null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["assigned_at", "pk"]
+        indexes = [
+            models.Index(fields=["department", "active"]),
+            models.Index(fields=["user", "active"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(department__isnull=False, region__isnull=True, user__isnull=True)
+                    | models.Q(department__isnull=True, region__isnull=False, user__isnull=True)
+                    | models.Q(department__isnull=True, region__isnull=True, user__isnull=False)
+                ),
+                name="assignment_exactly_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(active=True, role="lead"),
+                name="one_active_lead_per_case",
+            ),
+        ]
+
+    @property
+    def target(self):
+        return self.department or self.region or self.user
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.target}"
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number handed out on a day (Asia/Shanghai); rows are locked while numbering."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class ExtensionRequest(models.Model):
+    """延期申请 — a request to move the resolve deadline by some working days."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="one_pending_extension_per_case"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(working_days__gte=1, working_days__lte=30),
+                name="extension_1_to_30_days",
+            ),
+        ]
+
+
+class ReporterAccessLog(models.Model):
+    """Every time a staff member sees a resident's unmasked name and phone (who, when, which case)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reporter_access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accessed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    channel = models.CharField(max_length=16, default="web")  # web / api
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reporter data access")
+        verbose_name_plural = _("reporter data access log")
+        ordering = ["-accessed_at"]

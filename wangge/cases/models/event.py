@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import CaseStatus, EventType
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    RESIDENT = "resident", _("Resident")
+    SYSTEM = "system", _("System")
+
+
+class CaseEvent(models.Model):
+    """One entry in a case's timeline. Append-only: written by ``cases.events`` and never
+    updated or deleted (全程留痕)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(_("action"), max_length=32, choices=EventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices, default=ActorKind.STAFF)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    from_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=CaseStatus.choices, blank=True)
+    # Old → new values of the fields the action changed, and its parameters.
+    data = models.JSONField(default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # Shown on the resident's tracking page (plain words, no staff names).
+    public = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Case events are append-only")
+        super().save(*args, **kwargs)

@@ -1,0 +1,34 @@
+"""Writing notifications. Called by actions inside their transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import translation
+
+from .models import Notification
+
+
+def notify(*, recipients: Iterable, kind: str, message, case=None) -> int:
+    """One notification per distinct recipient. ``message`` is rendered in the default language
+    (the one the office works in), since it is stored."""
+    seen, rows = set(), []
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(message)[:300]
+    for user in recipients:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(recipient=user, kind=kind, case=case, message=text))
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,80 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import DEPARTMENT_ROLES, Role
+
+
+class User(AbstractUser):
+    """A staff account (工作人员). Residents do not need accounts."""
+
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @cached_property
+    def role_assignments(self) -> list["RoleAssignment"]:
+        return list(
+            self.roles.filter(is_active=True).select_related("region", "department")
+        )
+
+    def has_role(self, *roles: str) -> bool:
+        return any(a.role in roles for a in self.role_assignments)
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted({a.get_role_display() for a in self.role_assignments})
+
+
+class RoleAssignment(models.Model):
+    """A role held by a staff member, with its jurisdiction (a territory node or a department)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("staff member")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    region = models.ForeignKey(
+        "org.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("jurisdiction"),
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("department"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            # A department officer belongs to a department; every other role has a territory.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=[r.value for r in DEPARTMENT_ROLES], department__isnull=False)
+                    | (~models.Q(role__in=[r.value for r in DEPARTMENT_ROLES]) & models.Q(region__isnull=False))
+                ),
+                name="role_assignment_has_jurisdiction",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region", "department"], name="role_assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.department or self.region
+        return f"{self.user} · {self.get_role_display()} · {where}"
