@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/v1/", include("wangge.api_urls")),
+    path("", include("wangge.web.auth_urls")),
     path("", include("wangge.web.urls")),
     path("dashboard/", include("wangge.dashboard.urls")),
+    path("r/", include("wangge.portal.urls")),
 ]

@@ -1,4 +1,8 @@
+"""/api/v1/ — the REST API (documented at /api/schema/ and /api/docs/)."""
+
 from django.urls import include, path
+
+app_name = "api"
 
 urlpatterns = [
     path("", include("wangge.cases.api.urls")),

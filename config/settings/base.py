@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "wangge.notifications",
     "wangge.web",
     "wangge.dashboard",
+    "wangge.demo",
+    "wangge.portal",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +118,10 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Wangge API",
-    "DESCRIPTION": "网格化社会治理平台 — cases, territory, deadlines. All times UTC (ISO 8601).",
+    "DESCRIPTION": "网格化社会治理平台 — cases, territory, deadlines. Times are ISO 8601 with their UTC offset "
+                   "(shown in Asia/Shanghai, +08:00). Errors: {\"error\": {code, message, fields, codes}}; "
+                   "messages follow Accept-Language (zh-hans, en). Auth: session, or `Authorization: Token <key>` "
+                   "(POST /api/v1/auth/token/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Vendored Swagger UI / ReDoc: no CDN, runs on an intranet.
@@ -124,6 +129,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema enum per choices class, named after it (several fields share each).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "wangge.cases.choices.CaseStatus",
+        "StarLevelEnum": "wangge.cases.choices.StarLevel",
+        "DurationUnitEnum": "wangge.cases.choices.DurationUnit",
+        "ExtensionStatusEnum": "wangge.cases.choices.ExtensionStatus",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -19,7 +19,7 @@ if os.environ.get("WANGGE_TEST_DB") == "postgres":
             os.environ.get("WANGGE_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wangge")
         )
     }
-    DATABASES["default"]["TEST"] = {"NAME": "test_wangge"}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("WANGGE_TEST_PG_NAME", "test_wangge")}
 else:
     DATABASES = {
         "default": {

@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from .choices import (
     CaseLevel,
     CaseStatus,
     Channel,
+    DurationUnit,
     EventType,
     ExtensionStatus,
     HandlingType,
@@ -60,7 +62,15 @@ from .models.event import ActorKind
 from .transitions import check_transition
 
 RESIDENT_CHANNELS = {Channel.WEB, Channel.QR_PAGE, Channel.WECHAT}
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
+# A mobile number (13812341234), a landline with area code (010-62345678) or a local one (62345678).
+PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}")
+
+
+def valid_phone(phone: str) -> bool:
+    digits = re.sub(r"[\s\-()（）]", "", phone)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return bool(PHONE_RE.fullmatch(digits))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,13 +145,34 @@ def _policy_for(category: Category | None) -> SlaPolicy:
 
 
 def _set_deadlines(case: Case, start: dt.datetime, calendar: WorkdayCalendar) -> list[str]:
+    """Start a fresh clock at ``start`` (intake, escalation, reopening)."""
     deadlines = sla.stage_deadlines(start, case.sla_policy, calendar)
     case.clock_started_at = start
     case.accept_due_at = deadlines[Stage.ACCEPT].at
     case.dispatch_due_at = deadlines[Stage.DISPATCH].at
     case.resolve_due_at = deadlines[Stage.RESOLVE].at
     case.deadline_provisional = any(d.provisional for d in deadlines.values())
-    return ["clock_started_at", "accept_due_at", "dispatch_due_at", "resolve_due_at", "deadline_provisional"]
+    case.paused_seconds = 0
+    return ["clock_started_at", "accept_due_at", "dispatch_due_at", "resolve_due_at", "deadline_provisional",
+            "paused_seconds"]
+
+
+def _recompute_clock(case: Case, calendar: WorkdayCalendar) -> list[str]:
+    """The deadlines of the running clock computed again (a new policy, a newly loaded calendar
+    year), keeping what happened since it started: approved extensions and suspended time."""
+    paused = dt.timedelta(seconds=case.paused_seconds)
+    start = case.clock_started_at - paused
+    fields = _set_deadlines(case, start, calendar)
+    extensions = case.extension_requests.filter(status=ExtensionStatus.APPROVED, decided_at__gte=start)
+    for request in extensions.order_by("decided_at", "pk"):
+        extended = sla.add_duration(case.resolve_due_at, request.working_days, DurationUnit.WORKING_DAYS, calendar)
+        case.resolve_due_at = extended.at
+        case.deadline_provisional = case.deadline_provisional or extended.provisional
+    for stage in ("accept", "dispatch", "resolve"):
+        setattr(case, f"{stage}_due_at", getattr(case, f"{stage}_due_at") + paused)
+    case.clock_started_at += paused
+    case.paused_seconds = int(paused.total_seconds())
+    return fields
 
 
 def _refresh_clock(case: Case, now: dt.datetime) -> list[str]:
@@ -153,9 +184,10 @@ def _refresh_clock(case: Case, now: dt.datetime) -> list[str]:
         ratio = case.sla_policy.amber_ratio
         case.light = sla.light_at(now, case.clock_started_at, due, ratio)
         case.next_check_at = sla.next_check(now, case.clock_started_at, due, ratio)
-        if case.next_check_at is None and case.current_stage == Stage.RESOLVE:
-            # Red and overdue: the sweep must still look once, to escalate.
-            case.next_check_at = due if case.breached_stage != Stage.RESOLVE else None
+        if case.next_check_at is None and case.breached_stage != case.current_stage:
+            # Already overdue when this stage began: the sweep must still look once, to record
+            # the breach, tell the people concerned and (resolve stage) escalate.
+            case.next_check_at = due
     return ["light", "next_check_at"]
 
 
@@ -182,13 +214,20 @@ def _alert_provisional(case: Case) -> None:
 
 
 def _next_number(now: dt.datetime) -> str:
-    """WG + local date + a per-day sequence; the day's row is locked, so numbers never repeat."""
+    """WG + local date + a per-day sequence; the day's row is locked, so numbers never repeat.
+
+    One upsert (PostgreSQL, and SQLite ≥ 3.35): it creates the day's row or increments it under
+    its row lock, in a single round trip on the intake path."""
     day = now.astimezone(sla.LOCAL_TZ).date()
-    CaseNumberSequence.objects.bulk_create([CaseNumberSequence(day=day, last=0)], ignore_conflicts=True)
-    seq = CaseNumberSequence.objects.select_for_update().get(day=day)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"WG{day:%Y%m%d}-{seq.last:05d}"
+    table = CaseNumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        last = cursor.fetchone()[0]
+    return f"WG{day:%Y%m%d}-{last:05d}"
 
 
 def _territory_snapshot(region: Region) -> dict:
@@ -209,7 +248,36 @@ def _level_node(case: Case, level: str) -> Region | None:
     return getattr(case, level, None) if level in ("grid", "community", "subdistrict", "district") else None
 
 
+# Within one sweep (``sweep_lookup_cache``): the staff of a department or node, the calendar.
+_SWEEP_CACHE: ContextVar[dict | None] = ContextVar("wangge_sweep_cache", default=None)
+
+
+@contextmanager
+def sweep_lookup_cache():
+    """While the sweep runs, look up each department's or node's staff (and the working-day
+    calendar) once, not once per due case."""
+    token = _SWEEP_CACHE.set({})
+    try:
+        yield
+    finally:
+        _SWEEP_CACHE.reset(token)
+
+
+def _cached(key: tuple, compute):
+    cache = _SWEEP_CACHE.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def _dispatchers_at(case: Case, level: str) -> list[User]:
+    node_id = case.district_id if level == CaseLevel.CITY else getattr(case, f"{level}_id", None)
+    return _cached(("dispatchers", level, node_id), lambda: _find_dispatchers_at(case, level))
+
+
+def _find_dispatchers_at(case: Case, level: str) -> list[User]:
     node = _level_node(case, level)
     if node is None:
         return []
@@ -229,22 +297,37 @@ def _people_behind(assignment: CaseAssignment) -> list[User]:
     if assignment.user_id:
         return [assignment.user]
     if assignment.department_id:
-        return list(
+        return _cached(("department", assignment.department_id), lambda: list(
             User.objects.filter(
                 is_active=True, roles__is_active=True, roles__department_id=assignment.department_id
             ).distinct()
-        )
-    return list(User.objects.filter(is_active=True, roles__is_active=True, roles__region_id=assignment.region_id).distinct())
+        ))
+    return _cached(("region", assignment.region_id), lambda: list(
+        User.objects.filter(is_active=True, roles__is_active=True, roles__region_id=assignment.region_id).distinct()
+    ))
 
 
 def _handlers(case: Case) -> list[User]:
+    # The sweep prefetches the active assignments of a whole batch of cases.
+    assignments = getattr(case, "_prefetched_objects_cache", {}).get("assignments")
+    if assignments is None:
+        assignments = case.assignments.filter(active=True).select_related("user")
     people: list[User] = []
-    for a in case.assignments.filter(active=True).select_related("user"):
-        people.extend(_people_behind(a))
+    for a in assignments:
+        if a.active:
+            people.extend(_people_behind(a))
     return people
 
 
+def _withdraw_extensions(case: Case, now: dt.datetime) -> None:
+    """A pending extension request lapses when its handler is no longer on the case."""
+    case.extension_requests.filter(status=ExtensionStatus.PENDING).update(
+        status=ExtensionStatus.WITHDRAWN, decided_at=now
+    )
+
+
 def _end_assignments(case: Case, now: dt.datetime) -> list[dict]:
+    _withdraw_extensions(case, now)
     ended = []
     for a in case.assignments.filter(active=True):
         ended.append({"role": a.role, "target": str(a.target)})
@@ -344,10 +427,9 @@ def create_case(
     reporter_phone = (reporter_phone or "").strip()
     if reporter_anonymous:
         reporter_name = ""
-    if reporter_phone and not PHONE_RE.match(reporter_phone):
+    if reporter_phone and not valid_phone(reporter_phone):
         raise InvalidInput(_("The phone number is not valid."), fields={"reporter_phone": "invalid"})
-    if category is not None and not category.is_active:
-        raise InvalidInput(_("That category is no longer in use."), fields={"category": "inactive"})
+    category = _current_category(category)
     if star is not None and star not in StarLevel.values:
         raise InvalidInput(_("Star level must be 1, 2 or 3."), fields={"star": "invalid"})
     if handling_type is not None and handling_type not in HandlingType.values:
@@ -426,12 +508,23 @@ def create_case(
 # ---------------------------------------------------------------------------------------------
 
 
+def _current_category(category: Category | None) -> Category | None:
+    """The category as it is in the database now: it must exist and be in use."""
+    if category is None:
+        return None
+    current = Category.objects.filter(pk=category.pk).first() if category.pk is not None else None
+    if current is None:
+        raise InvalidInput(_("Unknown category."), fields={"category": "unknown"})
+    if not current.is_active:
+        raise InvalidInput(_("That category is no longer in use."), fields={"category": "inactive"})
+    return current
+
+
 def _apply_classification(case: Case, *, category, star, handling_type, calendar) -> dict:
     """Set category / star / type; a new policy recomputes the deadlines. Returns old → new."""
     changes: dict = {}
     if category is not None and category.pk != case.category_id:
-        if not category.is_active:
-            raise InvalidInput(_("That category is no longer in use."), fields={"category": "inactive"})
+        category = _current_category(category)
         changes["category"] = [jsonable(case.category), jsonable(category)]
         case.category = category
         if star is None and category.default_star > case.star:
@@ -453,14 +546,14 @@ def _apply_classification(case: Case, *, category, star, handling_type, calendar
         changes["sla_policy"] = [jsonable(case.sla_policy), jsonable(policy)]
         changes["resolve_due_at"] = [jsonable(case.resolve_due_at), None]
         case.sla_policy = policy
-        _set_deadlines(case, case.clock_started_at, calendar)
+        _recompute_clock(case, calendar)
         changes["resolve_due_at"][1] = jsonable(case.resolve_due_at)
     return changes
 
 
 CLASSIFY_FIELDS = [
     "category", "star", "handling_type", "sla_policy", "clock_started_at", "accept_due_at",
-    "dispatch_due_at", "resolve_due_at", "deadline_provisional",
+    "dispatch_due_at", "resolve_due_at", "deadline_provisional", "paused_seconds",
 ]
 
 
@@ -574,18 +667,23 @@ def claim_case(*, case: Case, actor: User, note: str = "") -> Case:
     case = _begin("claim", case, actor)
     now = timezone.now()
     old = case.status
+    data = {}
     if old == CaseStatus.ACCEPTED:
         _end_assignments(case, now)
         CaseAssignment.objects.create(case=case, role=AssignmentRole.LEAD, user=actor, claimed_by=actor,
                                       assigned_by=actor, assigned_at=now)
         case.dispatched_at = now
+        # The case now sits at the claimer's level (a grid worker: 小事不出网格).
+        level = permissions.claim_level(actor, case) or case.current_level
+        data["level"] = [case.current_level, level]
+        case.current_level = level
     else:
         lead = case.lead_assignment()
         lead.claimed_by = actor
         lead.save(update_fields=["claimed_by"])
     case.status = CaseStatus.IN_PROGRESS
-    _save(case, ["status", "dispatched_at", *_refresh_clock(case, now)])
-    record_event(case, EventType.CLAIMED, actor=actor, from_status=old, to_status=case.status, note=note)
+    _save(case, ["status", "dispatched_at", "current_level", *_refresh_clock(case, now)])
+    record_event(case, EventType.CLAIMED, actor=actor, from_status=old, to_status=case.status, data=data, note=note)
     return case
 
 
@@ -595,9 +693,12 @@ def report_in(*, case: Case, actor: User, note: str = "") -> Case:
     case = _begin("report_in", case, actor)
     now = timezone.now()
     assignment = next(
-        a for a in case.assignments.filter(active=True, role=AssignmentRole.ASSIST, reported_in_at__isnull=True)
-        if permissions.holds(actor, a)
+        (a for a in case.assignments.filter(active=True, role=AssignmentRole.ASSIST, reported_in_at__isnull=True)
+         if permissions.holds(actor, a)),
+        None,
     )
+    if assignment is None:
+        raise ActionForbidden(_("You have not been summoned to this case, or you have already reported in."))
     assignment.reported_in_at = now
     assignment.save(update_fields=["reported_in_at"])
     record_event(case, EventType.REPORTED_IN, actor=actor, data={"handler": str(assignment.target)}, note=note)
@@ -613,15 +714,14 @@ def return_case(*, case: Case, actor: User, reason: str) -> Case:
     old = case.status
     lead = case.lead_assignment()
     dispatcher = lead.assigned_by if lead else None
+    if dispatcher is not None and dispatcher.pk == lead.user_id:
+        dispatcher = None  # claimed by the handler themselves: back to the level's dispatchers
     ended = _end_assignments(case, now)
     case.status = CaseStatus.ACCEPTED
-    # Back to the level that dispatched it.
-    level = CaseLevel.SUBDISTRICT
-    if dispatcher is not None:
-        for a in dispatcher.role_assignments:
-            if a.region_id and a.region.level in CASE_LEVEL_ORDER:
-                level = a.region.level
-                break
+    # Back to the level that held the case when it was handed to this lead.
+    handed = (case.events.filter(type__in=[EventType.DISPATCHED, EventType.CLAIMED], data__has_key="level")
+              .order_by("-created_at", "-pk").values_list("data", flat=True).first())
+    level = handed["level"][0] if handed else CaseLevel.SUBDISTRICT
     case.current_level = level
     _save(case, ["status", "current_level", *_refresh_clock(case, now)])
     record_event(case, EventType.RETURNED, actor=actor, from_status=old, to_status=case.status,
@@ -674,13 +774,14 @@ def decide_extension(*, request: ExtensionRequest, actor: User, approve: bool, n
     data = {"working_days": request.working_days, "request": request.pk}
     if approve:
         old_due = case.resolve_due_at
-        new_due = sla.add_duration(old_due, request.working_days, "working_days", load_calendar())
+        new_due = sla.add_duration(old_due, request.working_days, DurationUnit.WORKING_DAYS, load_calendar())
         case.resolve_due_at = new_due.at
         case.deadline_provisional = case.deadline_provisional or new_due.provisional
         if case.breached_stage == Stage.RESOLVE:
             case.breached_stage = ""
         _save(case, ["resolve_due_at", "deadline_provisional", "breached_stage", *_refresh_clock(case, now)])
         data["resolve_due_at"] = [jsonable(old_due), jsonable(case.resolve_due_at)]
+        _alert_provisional(case)
     record_event(case, EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_DENIED, actor=actor,
                  data=data, note=note)
     notify(recipients=[request.requested_by], kind=NotificationKind.EXTENSION, case=case,
@@ -731,6 +832,7 @@ def resolve_case(*, case: Case, actor: User, result: str, attachments: Sequence 
     old = case.status
     case.status, case.resolved_at, case.result = CaseStatus.RESOLVED, now, result
     case.resolved_on_time = now <= case.resolve_due_at
+    _withdraw_extensions(case, now)
     _save(case, ["status", "resolved_at", "result", "resolved_on_time", *_refresh_clock(case, now)])
     event = record_event(case, EventType.RESOLVED, actor=actor, from_status=old, to_status=case.status, note=result,
                          data={"on_time": case.resolved_on_time})
@@ -759,7 +861,7 @@ def _escalate(case: Case, actor: User | None, reason: str, now: dt.datetime, *, 
     case.escalation_count += 1
     case.breached_stage = ""
     # The new level gets its own clock: a dispatch target and a fresh resolve target.
-    fields = _set_deadlines(case, now, load_calendar())
+    fields = _set_deadlines(case, now, _cached(("calendar",), load_calendar))
     case.accept_due_at = min(case.accept_due_at, now)
     fields += ["current_level", "star", "status", "escalation_count", "breached_stage", *_refresh_clock(case, now)]
     _save(case, fields)
@@ -770,6 +872,7 @@ def _escalate(case: Case, actor: User | None, reason: str, now: dt.datetime, *, 
     )
     notify(recipients=_dispatchers_at(case, new_level), kind=NotificationKind.ESCALATED, case=case,
            message=_("Case %(number)s was escalated to your level: %(reason)s") % {"number": case.number, "reason": reason})
+    _alert_provisional(case)
     return case
 
 
@@ -791,31 +894,41 @@ def check_deadline(case: Case, now: dt.datetime) -> str:
         return "none"
     old_light = case.light
     fields = _refresh_clock(case, now)
-    outcome = "none"
-    if case.light != old_light:
-        outcome = "light"
-        record_event(case, EventType.LIGHT_CHANGED, data={"light": [old_light, case.light], "stage": stage,
-                                                            "due": jsonable(due)}, public=False)
-        message_args = {"number": case.number, "due": timezone.localtime(due).strftime("%m-%d %H:%M")}
-        if case.light == Light.AMBER:
-            notify(recipients=_handlers(case) or _dispatchers_at(case, case.current_level),
-                   kind=NotificationKind.NEARING, case=case,
-                   message=_("Case %(number)s is nearing its deadline (%(due)s).") % message_args)
-        elif case.light == Light.RED:
-            notify(recipients=[*_handlers(case), *_dispatchers_at(case, case.current_level)],
-                   kind=NotificationKind.OVERDUE, case=case,
-                   message=_("Case %(number)s is overdue (deadline %(due)s).") % message_args)
-    if case.light == Light.RED and case.breached_stage != stage:
-        case.breached_stage = stage
-        fields.append("breached_stage")
-        if (stage == Stage.RESOLVE and case.sla_policy.escalate_when_overdue
-                and case.current_level != CaseLevel.CITY):
-            _save(case, fields)
-            _escalate(case, None, _("Overdue: not resolved by the deadline."), now, automatic=True)
-            return "escalated"
-        case.next_check_at = None
+    # A stage may start overdue (accepted after its dispatch time ran out): the breach, not the
+    # change of colour, is what must be recorded and told, once per stage.
+    breach = case.light == Light.RED and case.breached_stage != stage
+    if case.light == old_light and not breach:
+        _save(case, fields)
+        return "none"
+    record_event(case, EventType.LIGHT_CHANGED, data={"light": [old_light, case.light], "stage": stage,
+                                                        "due": jsonable(due)}, public=False)
+    message_args = {"number": case.number, "due": timezone.localtime(due).strftime("%m-%d %H:%M")}
+    if case.light == Light.AMBER:
+        notify(recipients=_handlers(case) or _dispatchers_at(case, case.current_level),
+               kind=NotificationKind.NEARING, case=case,
+               message=_("Case %(number)s is nearing its deadline (%(due)s).") % message_args)
+    if not breach:
+        _save(case, fields)
+        return "light"
+    notify(recipients=[*_handlers(case), *_dispatchers_at(case, case.current_level)],
+           kind=NotificationKind.OVERDUE, case=case,
+           message=_("Case %(number)s is overdue (deadline %(due)s).") % message_args)
+    case.breached_stage, case.next_check_at = stage, None
+    fields.append("breached_stage")
+    if stage == Stage.RESOLVE and case.sla_policy.escalate_when_overdue and case.current_level != CaseLevel.CITY:
+        _save(case, fields)
+        _escalate(case, None, _("Overdue: not resolved by the deadline."), now, automatic=True)
+        return "escalated"
     _save(case, fields)
-    return outcome
+    return "light"
+
+
+@transaction.atomic
+def postpone_check(*, case: Case, until: dt.datetime) -> None:
+    """Look at this case again at ``until`` (the sweep could not check it now; see tasks)."""
+    case = _lock(case)
+    case.next_check_at = until
+    _save(case, ["next_check_at"])
 
 
 @transaction.atomic
@@ -825,12 +938,7 @@ def recompute_deadlines(*, case: Case, actor: User | None = None, reason: str = 
     now = timezone.now()
     old = {s: jsonable(getattr(case, f"{s}_due_at")) for s in ("accept", "dispatch", "resolve")}
     old_provisional = case.deadline_provisional
-    shift = dt.timedelta(seconds=case.paused_seconds)
-    fields = _set_deadlines(case, case.clock_started_at - shift, load_calendar())
-    if shift:
-        for stage in ("accept", "dispatch", "resolve"):
-            setattr(case, f"{stage}_due_at", getattr(case, f"{stage}_due_at") + shift)
-        case.clock_started_at += shift
+    fields = _recompute_clock(case, load_calendar())
     _save(case, [*fields, *_refresh_clock(case, now)] if case.status != CaseStatus.SUSPENDED else fields)
     new = {s: jsonable(getattr(case, f"{s}_due_at")) for s in ("accept", "dispatch", "resolve")}
     record_event(case, EventType.DEADLINES_RECOMPUTED, actor=actor,
@@ -881,6 +989,7 @@ def _reopen(case: Case, actor: User | None, reason: str, now: dt.datetime, actor
     recipients = _people_behind(case.lead_assignment()) if last_lead else _dispatchers_at(case, case.current_level)
     notify(recipients=recipients, kind=NotificationKind.REOPENED, case=case,
            message=_("Case %(number)s was reopened: %(reason)s") % {"number": case.number, "reason": reason})
+    _alert_provisional(case)
 
 
 def _rate(case: Case, actor, satisfaction: str, comment: str, actor_kind: str) -> Case:

@@ -28,7 +28,8 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
         with Image.open(upload) as image:
             image.verify()
             kind = PIL_TYPES.get(image.format or "")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        # A header claiming billions of pixels (a decompression bomb) is not a photo we accept.
         kind = None
     finally:
         upload.seek(0)

@@ -127,6 +127,7 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # the case left its handler before a decision
 
 
 class EventType(models.TextChoices):

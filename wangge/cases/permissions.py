@@ -159,6 +159,15 @@ def _claim(user, case) -> bool:
     return is_lead(user, case)
 
 
+def claim_level(user, case) -> str | None:
+    """The case level of the finest territory from which ``user`` may claim ``case``."""
+    from .choices import CASE_LEVEL_ORDER
+
+    levels = [r.level for r in Scope.of(user).regions_for(CLAIMER_ROLES) if region_contains(r, case)]
+    levels = [lv for lv in levels if lv in CASE_LEVEL_ORDER]
+    return min(levels, key=CASE_LEVEL_ORDER.index, default=None)  # grid before community...
+
+
 def _redispatch(user, case) -> bool:
     lead = next((a for a in active_assignments(case) if a.role == AssignmentRole.LEAD), None)
     return lead is not None and lead.region_id is not None and holds(user, lead)

@@ -13,13 +13,17 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from .models import Case
+from .models import Case, CaseAssignment
 
 log = logging.getLogger("wangge.sweep")
+RETRY_SECONDS = 300  # a case the sweep failed to check is looked at again this much later
+SCHEDULE_LOCK_KEY = 0x5767_5357  # "WgSW": any constant shared by every worker
 
 
 @dataclass
@@ -33,10 +37,18 @@ class SweepResult:
 
 def run_sweep(*, now: dt.datetime | None = None, batch_size: int = 200, max_batches: int | None = None) -> SweepResult:
     """Process every case due at ``now``, in locked batches."""
-    from .actions import check_deadline
+    from .actions import sweep_lookup_cache
 
-    now = now or timezone.now()
+    with sweep_lookup_cache():
+        return _sweep(now=now or timezone.now(), batch_size=batch_size, max_batches=max_batches)
+
+
+def _sweep(*, now: dt.datetime, batch_size: int, max_batches: int | None) -> SweepResult:
+    from .actions import check_deadline, postpone_check
+
     result = SweepResult()
+    failed: list[int] = []
+    active = Prefetch("assignments", queryset=CaseAssignment.objects.filter(active=True).select_related("user"))
     while max_batches is None or result.batches < max_batches:
         with transaction.atomic():
             due = list(
@@ -47,12 +59,22 @@ def run_sweep(*, now: dt.datetime | None = None, batch_size: int = 200, max_batc
             )
             if not due:
                 break
+            prefetch_related_objects(due, active)
             result.batches += 1
             for case in due:
-                outcome = check_deadline(case, now)
                 result.examined += 1
+                try:
+                    with transaction.atomic():  # one bad case must not stop the sweep
+                        outcome = check_deadline(case, now)
+                except Exception:
+                    log.exception("sweep: case %s could not be checked; retrying later", case.pk)
+                    failed.append(case.pk)
+                    continue
                 result.lights += outcome == "light"
                 result.escalated += outcome == "escalated"
+        for pk in failed:
+            postpone_check(case=pk, until=now + dt.timedelta(seconds=RETRY_SECONDS))
+        failed.clear()
         if len(due) < batch_size:
             break
     if result.examined:
@@ -63,8 +85,11 @@ def run_sweep(*, now: dt.datetime | None = None, batch_size: int = 200, max_batc
 @task()
 def sweep_deadlines() -> dict:
     """The periodic sweep. Schedules its own next run."""
-    result = run_sweep()
-    schedule_next_sweep()
+    try:
+        result = run_sweep()
+    finally:
+        # Even a failed sweep must not break the chain.
+        schedule_next_sweep()
     return {"examined": result.examined, "escalated": result.escalated}
 
 
@@ -72,11 +97,18 @@ def schedule_next_sweep(delay: int | None = None) -> None:
     """Enqueue the next sweep unless one is already waiting (so chains do not multiply)."""
     delay = settings.WANGGE_SWEEP_INTERVAL if delay is None else delay
     backend = sweep_deadlines.get_backend()
-    if type(backend).__name__ == "DatabaseBackend":
-        from django_tasks_db.models import DBTaskResult
+    if type(backend).__name__ != "DatabaseBackend":
+        return  # tests and the immediate backend: nothing is scheduled ahead
+    from django_tasks_db.models import DBTaskResult
 
-        path = f"{sweep_deadlines.func.__module__}.{sweep_deadlines.func.__qualname__}"
-        if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two workers finishing a sweep at the same moment must not both enqueue: serialise
+            # the check-then-enqueue (the lock is released at commit).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULE_LOCK_KEY])
+        waiting = DBTaskResult.objects.filter(task_path=sweep_deadlines.module_path, status="READY")
+        if waiting.exists():
             return
         sweep_deadlines.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue()
 
@@ -87,8 +119,10 @@ def recompute_provisional_deadlines(year: int) -> int:
     from .actions import recompute_deadlines
     from .choices import OPEN_STATUSES
 
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("The working-day calendar of %(year)d was loaded.") % {"year": year}
     n = 0
     for case in Case.objects.filter(deadline_provisional=True, status__in=OPEN_STATUSES).only("pk"):
-        recompute_deadlines(case=case, reason=f"{year} working-day calendar loaded")
+        recompute_deadlines(case=case, reason=reason)
         n += 1
     return n

@@ -1,15 +1,23 @@
-"""API plumbing shared by every app: pagination and one error format.
+"""API plumbing shared by every app: pagination, one error format, and its schema.
 
-Errors are always JSON: ``{"error": {"code": ..., "message": ..., "fields": {...}}}``, with the
-message in the language of the request (Accept-Language), and never a 500 for bad input.
+Errors are always JSON::
+
+    {"error": {"code": "invalid", "message": "...", "fields": {"title": "..."}, "codes": {"title": "..."}}}
+
+``message`` is one sentence for a person, in the language of the request (Accept-Language);
+``fields`` maps each offending input field to its message and ``codes`` to a stable,
+machine-readable code. Bad input is never a 500.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,38 +30,138 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 200
 
 
-def _flatten(detail) -> tuple[str, dict]:
+def client_ip(request) -> str | None:
+    """The caller's address as the web server saw it (the proxy in front sets REMOTE_ADDR)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# ---------------------------------------------------------------------------------------------
+# The error format
+# ---------------------------------------------------------------------------------------------
+
+
+def _flatten(detail, codes, prefix: str = "") -> tuple[dict[str, str], dict[str, str]]:
+    """DRF's nested error detail → {"a.0.b": message}, {"a.0.b": code}."""
+    messages: dict[str, str] = {}
+    out_codes: dict[str, str] = {}
     if isinstance(detail, dict):
-        fields = {k: " ".join(str(x) for x in (v if isinstance(v, list) else [v])) for k, v in detail.items()}
-        first = next(iter(fields.items()), ("", ""))
-        message = first[1] if first[0] in ("non_field_errors", "detail") else f"{first[0]}: {first[1]}"
-        return message, fields
-    if isinstance(detail, list):
-        return " ".join(str(x) for x in detail), {}
-    return str(detail), {}
+        for key, value in detail.items():
+            sub_codes = codes.get(key) if isinstance(codes, dict) else codes
+            m, c = _flatten(value, sub_codes, f"{prefix}.{key}" if prefix else str(key))
+            messages.update(m)
+            out_codes.update(c)
+    elif isinstance(detail, list) and detail and all(isinstance(x, (dict, list)) for x in detail):
+        for i, value in enumerate(detail):
+            sub_codes = codes[i] if isinstance(codes, list) and i < len(codes) else codes
+            m, c = _flatten(value, sub_codes, f"{prefix}.{i}" if prefix else str(i))
+            messages.update(m)
+            out_codes.update(c)
+    else:
+        items = detail if isinstance(detail, list) else [detail]
+        code_items = codes if isinstance(codes, list) else [codes]
+        # A nested object's own errors belong to the field that holds it ("lead", not
+        # "lead.non_field_errors").
+        key = prefix.removesuffix(".non_field_errors") or "non_field_errors"
+        if items:
+            messages[key] = " ".join(str(x) for x in items)
+            out_codes[key] = str(code_items[0]) if code_items and code_items[0] is not None else "invalid"
+    return messages, out_codes
 
 
-def error_response(code: str, message, http_status: int, fields: dict | None = None) -> Response:
-    return Response({"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=http_status)
+def error_response(code: str, message, http_status: int, fields: dict | None = None,
+                   codes: dict | None = None) -> Response:
+    body = {"code": code, "message": str(message), "fields": {k: str(v) for k, v in (fields or {}).items()},
+            "codes": codes or {}}
+    return Response({"error": body}, status=http_status)
+
+
+def _validation_response(exc: exceptions.ValidationError) -> Response:
+    fields, codes = _flatten(exc.detail, exc.get_codes())
+    key, first = next(iter(fields.items()), ("", _("The input is not valid.")))
+    message = first if key in ("", "non_field_errors", "detail") else f"{key}: {first}"
+    general = {k: v for k, v in fields.items() if k not in ("non_field_errors", "detail")}
+    general_codes = {k: v for k, v in codes.items() if k in general}
+    return error_response("invalid", message, status.HTTP_400_BAD_REQUEST, general, general_codes)
+
+
+def _case_error_response(exc: CaseError) -> Response:
+    message = str(exc.message)
+    # Actions name the offending fields with a code; give each the sentence as well.
+    fields = {name: message for name in exc.fields}
+    codes = {name: str(code) for name, code in exc.fields.items()}
+    return error_response(exc.code, message, exc.status_code, fields, codes)
 
 
 def exception_handler(exc, context):
     if isinstance(exc, CaseError):
-        return error_response(exc.code, exc.message, exc.status_code, exc.fields)
+        return _case_error_response(exc)
     if isinstance(exc, DjangoValidationError):
         return error_response("invalid", " ".join(exc.messages), status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         return error_response("not_found", _("Not found."), status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response("too_large", _("The request is too large."), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, (TooManyFieldsSent, SuspiciousOperation)):
+        return error_response("invalid", _("The request could not be read."), status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.ParseError):
+        # DRF's own text quotes the parser's English error; say it plainly, in the user's language.
+        return error_response("parse_error", _("The request body could not be read: it is not valid JSON "
+                                               "or form data."), status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, exceptions.ValidationError):
+        return _validation_response(exc)
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        # Session authentication comes first in the settings, which makes DRF answer 403; a
+        # request without valid credentials is a 401 that says how to authenticate.
+        resp = error_response(exc.get_codes() if isinstance(exc.get_codes(), str) else "not_authenticated",
+                              exc.detail, status.HTTP_401_UNAUTHORIZED)
+        resp["WWW-Authenticate"] = 'Token realm="api"'
+        return resp
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
-        message, fields = _flatten(exc.detail)
-        return error_response("invalid", message, response.status_code, fields)
-    code = getattr(exc, "default_code", "error")
-    message, _fields = _flatten(getattr(exc, "detail", str(exc)))
-    resp = error_response(code, message, response.status_code)
-    for header in ("WWW-Authenticate", "Retry-After"):
+    code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+    code = code if isinstance(code, str) else getattr(exc, "default_code", "error")
+    detail = getattr(exc, "detail", str(exc))
+    messages, _codes = _flatten(detail, None)
+    resp = error_response(code, " ".join(messages.values()), response.status_code)
+    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
         if header in response:
             resp[header] = response[header]
     return resp
+
+
+# ---------------------------------------------------------------------------------------------
+# The error format in the OpenAPI schema
+# ---------------------------------------------------------------------------------------------
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "error": inline_serializer(
+            name="ErrorBody",
+            fields={
+                "code": serializers.CharField(help_text="invalid, invalid_state, parse_error, not_authenticated, "
+                                                        "forbidden, not_found, too_large …"),
+                "message": serializers.CharField(help_text="One sentence for a person, in the request's language."),
+                "fields": serializers.DictField(child=serializers.CharField(),
+                                                help_text="Offending input field → message."),
+                "codes": serializers.DictField(child=serializers.CharField(),
+                                               help_text="Offending input field → machine-readable code."),
+            },
+        )
+    },
+)
+
+
+def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
+    """The documented error answers of an endpoint (401 is added to every one)."""
+    descriptions = {
+        400: "Invalid input, or an action not allowed in the case's current state (code invalid_state).",
+        401: "No or invalid credentials.",
+        403: "Not allowed for this user.",
+        404: "Not found — also a case outside the user's scope.",
+        413: "Request too large.",
+    }
+    return {s: OpenApiResponse(ErrorSerializer, description=descriptions[s]) for s in sorted({401, *statuses})}

@@ -128,8 +128,9 @@ def file_case(world: World, *, grid: Region | None = None, actor=None, category=
     return create_case(**params)
 
 
-def case_in_state(world: World, status: str, *, category=None, **extra):
-    """A case brought to ``status`` through the real actions (lead: 城管)."""
+def case_in_state(world: World, status: str, *, category=None, co_handlers=(), **extra):
+    """A case brought to ``status`` through the real actions (lead: 城管; ``co_handlers``:
+    dispatch targets that assist — joint handling)."""
     from wangge.cases import actions
     from wangge.cases.choices import CaseStatus
 
@@ -143,7 +144,8 @@ def case_in_state(world: World, status: str, *, category=None, **extra):
     case = actions.accept_case(case=case, actor=clerk)
     if status == CaseStatus.ACCEPTED:
         return case
-    case = actions.dispatch_case(case=case, actor=clerk, lead=actions.Target(department=world.departments["chengguan"]))
+    case = actions.dispatch_case(case=case, actor=clerk, lead=actions.Target(department=world.departments["chengguan"]),
+                                 co_handlers=co_handlers)
     if status == CaseStatus.DISPATCHED:
         return case
     officer = world.users["chengguan"]

@@ -77,7 +77,11 @@ class GridIndex:
             return None
         if len(hits) == 1:
             return int(self.grid_ids[hits[0]])
-        return int(self.grid_ids[hits[np.argmin(self.areas[hits])]])
+        # Overlapping grids (a school inside an urban grid): the smallest wins. A point on the
+        # edge between equal grids goes to the older grid (lowest id), the same every time.
+        areas = self.areas[hits]
+        smallest = hits[areas <= areas.min() * (1 + 1e-9)]
+        return int(self.grid_ids[smallest].min())
 
     def __len__(self) -> int:
         return len(self.grid_ids)
@@ -109,7 +113,7 @@ def grid_index() -> GridIndex:
             rows = list(
                 Region.objects.filter(
                     level=RegionLevel.GRID, is_active=True, boundary__isnull=False
-                ).values_list("id", "boundary")
+                ).order_by("id").values_list("id", "boundary")
             )
             _state["index"] = GridIndex.build(rows)
             _state["fingerprint"] = fingerprint
@@ -126,5 +130,12 @@ def find_grid(lng: float, lat: float):
     """The active grid Region containing (lng, lat), or None."""
     from .models import Region
 
-    grid_id = grid_index().lookup(lng, lat)
-    return Region.objects.get(pk=grid_id) if grid_id is not None else None
+    for attempt in range(2):
+        grid_id = grid_index().lookup(lng, lat)
+        if grid_id is None:
+            return None
+        grid = Region.objects.filter(pk=grid_id, level=RegionLevel.GRID, is_active=True).first()
+        if grid is not None:
+            return grid
+        invalidate()  # another process retired or removed it since this index was built
+    return None

@@ -1,2 +1,26 @@
+from django.urls import path
+
+from . import views
+
 app_name = "web"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/bulk-dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
+    path("cases/filters/", views.saved_filter_create, name="saved_filter_create"),
+    path("cases/filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
+    path("cases/new/", views.hotline, name="hotline"),
+    path("cases/new/caller/", views.hotline_caller, name="hotline_caller"),
+    path("cases/new/similar/", views.hotline_similar, name="hotline_similar"),
+    path("cases/new/suggest/", views.hotline_suggest, name="hotline_suggest"),
+    path("cases/new/locate/", views.locate, name="locate"),
+    path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("cases/<str:number>/do/<slug:action>/", views.case_action, name="case_action"),
+    path("cases/<str:number>/reporter/", views.reveal_reporter, name="reveal_reporter"),
+    path("cases/<str:number>/attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+]

@@ -1,8 +1,14 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import DurationUnit
+
+
+def default_amber_ratio() -> float:
+    """The share of a stage's time after which the light turns amber (settings.WANGGE_AMBER_RATIO)."""
+    return getattr(settings, "WANGGE_AMBER_RATIO", 0.8)
 
 
 class SlaPolicy(models.Model):
@@ -25,7 +31,7 @@ class SlaPolicy(models.Model):
     )
     amber_ratio = models.FloatField(
         _("amber at share of time used"),
-        default=0.8,
+        default=default_amber_ratio,
         validators=[MinValueValidator(0.1), MaxValueValidator(0.99)],
     )
     escalate_when_overdue = models.BooleanField(_("escalate automatically when overdue"), default=True)

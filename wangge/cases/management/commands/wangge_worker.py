@@ -14,4 +14,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         schedule_next_sweep(delay=0)
-        call_command("db_worker", interval=options["interval"])
+        call_command("db_worker", interval=options["interval"], reload=False)

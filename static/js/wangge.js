@@ -1,0 +1,131 @@
+/* Wangge staff workbench: small maps (Leaflet, no tiles unless configured) and keyboard help. */
+(function () {
+  "use strict";
+
+  function readJson(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function baseMap(el, tiles) {
+    var map = L.map(el, { zoomControl: true, attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25 });
+    if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
+    return map;
+  }
+
+  var GRID_STYLE = { color: "#1f5fbf", weight: 2, fillColor: "#3b82f6", fillOpacity: 0.12 };
+  var PICKED_STYLE = { color: "#c8102e", weight: 3, fillColor: "#f87171", fillOpacity: 0.2 };
+
+  /* Case detail: the grid polygon and the reported point. */
+  function caseMap(id, dataId) {
+    var el = document.getElementById(id);
+    var data = readJson(dataId);
+    if (!el || !data || typeof L === "undefined") { return; }
+    if (!data.grid && !data.point) { el.classList.add("minimap-empty"); el.textContent = el.dataset.empty || "—"; return; }
+    var map = baseMap(el, data.tiles);
+    var layers = [];
+    var bounds = null;
+    if (data.grid) {
+      var grid = L.geoJSON(data.grid, { style: GRID_STYLE });
+      if (data.grid_name) { grid.bindTooltip(data.grid_name); }
+      layers.push(grid);
+      bounds = grid.getBounds();
+    }
+    if (data.point) {
+      layers.push(L.circleMarker(data.point, { radius: 8, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1 }));
+      bounds = bounds ? bounds.extend(data.point) : L.latLngBounds([data.point, data.point]);
+    }
+    // The view must exist before vector layers are added (Leaflet clips against it).
+    map.fitBounds(bounds.pad(0.15), { maxZoom: 17 });
+    layers.forEach(function (layer) { layer.addTo(map); });
+  }
+
+  /* Hotline intake: all grids; a click sets the point and finds its grid. */
+  function intakeMap(id, dataId, locateUrl) {
+    var el = document.getElementById(id);
+    var data = readJson(dataId);
+    var select = document.getElementById("id_grid");
+    var lng = document.getElementById("id_longitude");
+    var lat = document.getElementById("id_latitude");
+    var picked = document.getElementById("grid-picked");
+    if (!el || !data || typeof L === "undefined") { return; }
+    if (!data.grids.length) { el.style.display = "none"; return; }
+    var map = baseMap(el, data.tiles);
+    var layers = {};
+    var group = L.featureGroup();
+    data.grids.forEach(function (g) {
+      var layer = L.geoJSON(g.boundary, { style: GRID_STYLE });
+      layer.bindTooltip(g.name, { direction: "center", className: "grid-label" });
+      layer.addTo(group);
+      layers[g.id] = layer;
+    });
+    map.fitBounds(group.getBounds().pad(0.05));
+    group.addTo(map);
+    var marker = null;
+
+    function highlight(gridId) {
+      Object.keys(layers).forEach(function (k) { layers[k].setStyle(String(k) === String(gridId) ? PICKED_STYLE : GRID_STYLE); });
+    }
+    function announce() { document.body.dispatchEvent(new CustomEvent("located")); }
+
+    map.on("click", function (ev) {
+      var p = ev.latlng;
+      if (marker) { marker.setLatLng(p); } else {
+        marker = L.circleMarker(p, { radius: 8, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1 }).addTo(map);
+      }
+      lng.value = p.lng.toFixed(6);
+      lat.value = p.lat.toFixed(6);
+      fetch(locateUrl + "?lng=" + encodeURIComponent(lng.value) + "&lat=" + encodeURIComponent(lat.value),
+            { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (res) {
+          if (res.grid) {
+            select.value = String(res.grid);
+            picked.textContent = res.name;
+            picked.classList.remove("warn");
+            highlight(res.grid);
+          } else {
+            picked.textContent = res.message || res.error || "";
+            picked.classList.add("warn");
+            lng.value = ""; lat.value = "";
+            highlight(null);
+          }
+          announce();
+        });
+    });
+    select.addEventListener("change", function () {
+      // A grid chosen from the list replaces a clicked point.
+      lng.value = ""; lat.value = "";
+      if (marker) { map.removeLayer(marker); marker = null; }
+      highlight(select.value);
+      picked.textContent = select.value ? select.options[select.selectedIndex].text : "";
+    });
+    if (select.value) { highlight(select.value); }
+  }
+
+  /* Ctrl+Enter (or Cmd+Enter) submits forms marked data-submit-on-ctrl-enter. */
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter" || !(ev.ctrlKey || ev.metaKey)) { return; }
+    var form = ev.target.closest && ev.target.closest("form[data-submit-on-ctrl-enter]");
+    if (form) { ev.preventDefault(); form.requestSubmit(); }
+  });
+
+  /* A suggested category chip fills the category select. */
+  document.addEventListener("click", function (ev) {
+    var chip = ev.target.closest && ev.target.closest("[data-category]");
+    if (!chip) { return; }
+    var select = document.getElementById("id_category");
+    if (select) {
+      select.value = chip.dataset.category;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  /* After a refused submit, put the cursor in the first field with an error. */
+  document.addEventListener("DOMContentLoaded", function () {
+    var field = document.querySelector(".has-error input, .has-error textarea, .has-error select");
+    if (field) { field.focus(); }
+  });
+
+  window.Wangge = { caseMap: caseMap, intakeMap: intakeMap };
+})();

@@ -1,0 +1,389 @@
+"""``make bench`` — throughput and latency figures on PostgreSQL, printed as one table.
+
+    WANGGE_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/wangge python -m wangge.bench
+
+It drops and re-creates the database ``wangge_bench`` on that server, migrates it, and measures:
+
+1. intake: cases created per second through ``POST /api/v1/cases/`` on gunicorn (sync workers on
+   127.0.0.1), driven by a bounded pool of client threads on the same machine, with p50/p99;
+2. one escalation sweep over 100,000 open cases of which 1,000 are due;
+3. point → grid lookups per second over 20,000 polygons (``wangge.org.geo.GridIndex``);
+4. the dashboard and case-list timings at 1,000,000 cases, when ``wangge/dashboard/bench.py``
+   is present (its ``run(stdout)`` returns its rows).
+
+The sweep's 100,000 cases are benchmark fixture data, copied from one real case with
+``INSERT … SELECT generate_series``: that bypasses the actions on purpose (it is setup, not a
+state change). Everything measured runs the real code paths.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/wangge"
+BENCH_DB = "wangge_bench"
+ROOT = Path(__file__).resolve().parent.parent
+
+INTAKE_TARGET = 300  # cases per second
+INTAKE_WORKERS = int(os.environ.get("WANGGE_BENCH_WORKERS", "3"))
+INTAKE_CLIENTS = int(os.environ.get("WANGGE_BENCH_CLIENTS", "8"))
+INTAKE_REQUESTS = int(os.environ.get("WANGGE_BENCH_REQUESTS", "6000"))
+INTAKE_SECONDS = 30.0
+SWEEP_OPEN, SWEEP_DUE, SWEEP_OVERDUE = 100_000, 1_000, 200  # of the due ones, overdue → escalated
+SWEEP_TARGET = 2.0  # seconds
+LOOKUP_GRIDS, LOOKUP_POINTS, LOOKUP_TARGET = 20_000, 100_000, 20_000
+
+
+@dataclass
+class Row:
+    name: str
+    target: str
+    measured: str
+    passed: bool | None  # None: information only
+
+    @property
+    def result(self) -> str:
+        return "—" if self.passed is None else "pass" if self.passed else "FAIL"
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The database
+# ---------------------------------------------------------------------------------------------
+
+
+def recreate_database(url: str) -> str:
+    """Drop and create ``wangge_bench`` on the server of ``url``; return its URL."""
+    import psycopg
+
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return f"{base}/{BENCH_DB}"
+
+
+def setup_django(db_url: str) -> None:
+    os.environ["DATABASE_URL"] = db_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    os.environ["WANGGE_DEBUG"] = "0"  # no query log, as in production
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Intake over HTTP
+# ---------------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _payloads(world, n: int, rng: random.Random) -> list[dict]:
+    leaves = [leaf for leaf, _spec, _root in world.leaves]
+    payloads = []
+    for i in range(n):
+        grid = rng.choice(world.grids)
+        lng, lat = grid.random_point(rng)
+        payloads.append({
+            "channel": "hotline", "description": f"压测来电 {i}：小区门口有流动摊贩占道经营，影响通行。",
+            "category": rng.choice(leaves).pk, "longitude": lng, "latitude": lat, "address": "和顺西街18号",
+            "reporter_name": "张先生", "reporter_phone": f"138{rng.randrange(10**8):08d}",
+        })
+    return payloads
+
+
+def _start_server(port: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [str(gunicorn), "config.wsgi:application", "--workers", str(INTAKE_WORKERS), "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60"]
+    return subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), start_new_session=True)
+
+
+def _wait_ready(client, url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited during start-up")
+        try:
+            if client.get(url).status_code == 200:
+                return
+        except Exception:  # connection refused while the workers boot
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def bench_intake(world) -> list[Row]:
+    import httpx
+    from rest_framework.authtoken.models import Token
+
+    from wangge.cases.models import Case
+
+    token = Token.objects.create(user=world.users["clerk"]).key
+    headers = {"Authorization": f"Token {token}", "Prefer": "return=minimal", "Accept-Language": "zh-hans"}
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    rng = random.Random(1)
+    payloads = _payloads(world, INTAKE_REQUESTS + 200, rng)
+    before = Case.objects.count()
+    server = _start_server(port)
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as probe:
+            _wait_ready(probe, "/api/v1/sla-policies/", server)
+            for payload in payloads[:100]:  # warm every worker: imports, grid index, connections
+                response = probe.post("/api/v1/cases/", json=payload)
+                if response.status_code != 201:
+                    raise RuntimeError(f"intake answered {response.status_code}: {response.text[:300]}")
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        cursor = iter(payloads[100:])
+        stop_at = time.monotonic() + INTAKE_SECONDS
+
+        def client_loop() -> None:
+            with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+                while time.monotonic() < stop_at:
+                    with lock:
+                        payload = next(cursor, None)
+                    if payload is None:
+                        return
+                    t0 = time.perf_counter()
+                    response = client.post("/api/v1/cases/", json=payload)
+                    elapsed = time.perf_counter() - t0
+                    with lock:
+                        if response.status_code == 201:
+                            latencies.append(elapsed)
+                        else:
+                            errors.append(f"{response.status_code} {response.text[:200]}")
+
+        threads = [threading.Thread(target=client_loop) for _ in range(INTAKE_CLIENTS)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    created = Case.objects.count() - before - 100
+    numbers_unique = Case.objects.values("number").distinct().count() == Case.objects.count()
+    rate = len(latencies) / seconds
+    quantiles = statistics.quantiles(latencies, n=100)
+    p50, p99 = quantiles[49] * 1000, quantiles[98] * 1000
+    log(f"intake: {len(latencies)} cases in {seconds:.1f} s, {len(errors)} errors, {created} rows, "
+        f"numbers unique: {numbers_unique}")
+    for error in errors[:5]:
+        log(f"  error: {error}")
+    ok = not errors and created == len(latencies) and numbers_unique
+    return [Row(f"intake POST /api/v1/cases/ ({INTAKE_WORKERS} gunicorn workers, {INTAKE_CLIENTS} clients)",
+                f"≥ {INTAKE_TARGET}/s", f"{rate:.0f}/s  p50 {p50:.0f} ms  p99 {p99:.0f} ms",
+                ok and rate >= INTAKE_TARGET)]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. The sweep
+# ---------------------------------------------------------------------------------------------
+
+
+def _template_case(world):
+    """One real case, filed, accepted, dispatched to a department and claimed by the actions."""
+    from wangge.cases import actions
+
+    clerk, officer = world.users["clerk"], world.users["chengguan"]
+    leaf = next(leaf for leaf, spec, _root in world.leaves if spec.code == "weijian-sida")
+    grid = world.grids[0]
+    lng, lat = grid.random_point(random.Random(2))
+    case = actions.create_case(actor=clerk, channel="hotline", description="私搭乱建，占用公共绿地。", category=leaf,
+                               longitude=lng, latitude=lat, reporter_name="李女士", reporter_phone="13900001111")
+    case = actions.accept_case(case=case, actor=clerk)
+    case = actions.dispatch_case(case=case, actor=clerk,
+                                 lead=actions.Target(department=world.departments["chengguan"]))
+    return actions.claim_case(case=case, actor=officer)
+
+
+def insert_sweep_fixture(world) -> tuple[float, int]:
+    """100,000 open cases copied from a real one: 1,000 due now (800 turning amber, 200 overdue),
+    the rest due for a look in the next 30 days. Returns (seconds, template pk)."""
+    from django.db import connection
+
+    from wangge.cases.models import Case, CaseAssignment
+
+    template = _template_case(world)
+    t0 = time.perf_counter()
+    overrides = {
+        "number": "'SW' || lpad(g::text, 8, '0')",
+        "tracking_token": "md5('sweep' || g::text)",
+        "light": "CASE WHEN g <= %(overdue)s THEN 'amber' ELSE 'green' END",
+        "clock_started_at": "now() - CASE WHEN g <= %(overdue)s THEN interval '6 days' ELSE interval '108 hours' END",
+        "resolve_due_at": "now() + CASE WHEN g <= %(overdue)s THEN interval '-1 hour' ELSE interval '12 hours' END",
+        "next_check_at": "CASE WHEN g <= %(overdue)s THEN now() - interval '1 hour' "
+                         "WHEN g <= %(due)s THEN now() - interval '1 minute' "
+                         "ELSE now() + (g %% 43200) * interval '1 minute' END",
+        "submitted_at": "now() - interval '6 days'",
+        "updated_at": "now()",
+    }
+    columns = [f.column for f in Case._meta.concrete_fields if f.column != "id"]
+    select = [overrides.get(c, f't."{c}"') for c in columns]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    sql = (f"INSERT INTO {Case._meta.db_table} ({quoted}) "
+           f'SELECT {", ".join(select)} FROM {Case._meta.db_table} t, generate_series(1, %(n)s) g WHERE t.id = %(id)s')
+    a_columns = [f.column for f in CaseAssignment._meta.concrete_fields if f.column not in ("id", "case_id")]
+    a_sql = (f'INSERT INTO {CaseAssignment._meta.db_table} (case_id, {", ".join(a_columns)}) '
+             f'SELECT c.id, {", ".join("a." + col for col in a_columns)} FROM {Case._meta.db_table} c '
+             f'JOIN {CaseAssignment._meta.db_table} a ON a.case_id = %(id)s AND a.active '
+             f"WHERE c.number LIKE 'SW%%' AND c.next_check_at <= now()")
+    params = {"n": SWEEP_OPEN, "id": template.pk, "due": SWEEP_DUE, "overdue": SWEEP_OVERDUE}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        cursor.execute(a_sql, params)
+        cursor.execute(f"ANALYZE {Case._meta.db_table}")
+    return time.perf_counter() - t0, template.pk
+
+
+def bench_sweep(world) -> list[Row]:
+    from django.utils import timezone
+
+    from wangge.cases.choices import OPEN_STATUSES
+    from wangge.cases.models import Case
+    from wangge.cases.tasks import run_sweep
+
+    seconds, template_pk = insert_sweep_fixture(world)
+    # The template itself is not part of the fixture: make it wait like the other 99,000.
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES, number__startswith="SW").count()
+    log(f"sweep fixture: {open_cases:,} open cases inserted in {seconds:.1f} s")
+    now = timezone.now()
+    t0 = time.perf_counter()
+    result = run_sweep(now=now)
+    elapsed = time.perf_counter() - t0
+    log(f"sweep: examined {result.examined}, lights {result.lights}, escalated {result.escalated}, "
+        f"{result.batches} batches in {elapsed:.2f} s")
+    ok = result.examined >= SWEEP_DUE and result.escalated >= SWEEP_OVERDUE
+    return [Row(f"one sweep over {open_cases:,} open cases, {SWEEP_DUE:,} due ({SWEEP_OVERDUE} escalated)",
+                f"< {SWEEP_TARGET:.0f} s", f"{elapsed:.2f} s", ok and elapsed < SWEEP_TARGET)]
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Grid lookups
+# ---------------------------------------------------------------------------------------------
+
+
+def bench_lookups() -> list[Row]:
+    from wangge.org.geo import GridIndex
+
+    cols = 200
+    rows_ = LOOKUP_GRIDS // cols
+    size = 0.002
+    x0, y0 = 116.0, 39.6
+    rng = random.Random(3)
+    grids = []
+    for i in range(LOOKUP_GRIDS):
+        c, r = i % cols, i // cols
+        x, y = x0 + c * size, y0 + r * size
+        grids.append((i + 1, {"type": "Polygon", "coordinates": [[[x, y], [x + size, y], [x + size, y + size],
+                                                                  [x, y + size], [x, y]]]}))
+    t0 = time.perf_counter()
+    index = GridIndex.build(grids)
+    built = time.perf_counter() - t0
+    points = [(x0 + rng.uniform(0, cols * size), y0 + rng.uniform(0, rows_ * size)) for _ in range(LOOKUP_POINTS)]
+    lookup = index.lookup
+    t0 = time.perf_counter()
+    found = sum(1 for lng, lat in points if lookup(lng, lat) is not None)
+    elapsed = time.perf_counter() - t0
+    rate = LOOKUP_POINTS / elapsed
+    log(f"grid index over {len(index):,} polygons built in {built:.2f} s; {found:,}/{LOOKUP_POINTS:,} points found")
+    return [Row(f"grid lookups over {len(index):,} polygons (one process)", f"≥ {LOOKUP_TARGET:,}/s",
+                f"{rate:,.0f}/s", rate >= LOOKUP_TARGET and found == LOOKUP_POINTS)]
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. The dashboard's own bench (helper module, if present)
+# ---------------------------------------------------------------------------------------------
+
+
+def bench_dashboard() -> list[Row]:
+    try:
+        from wangge.dashboard import bench as dashboard_bench
+    except ImportError:
+        return [Row("dashboard and case list at 1,000,000 cases", "—", "not available", None)]
+    captured = io.StringIO()
+    rows = dashboard_bench.run(captured)
+    for line in captured.getvalue().splitlines():
+        if line.startswith("name "):
+            break  # its own table: the rows are merged into ours instead
+        log(line.strip())
+    return [Row(name, target, measured, result == "pass") for name, target, measured, result in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def print_table(rows: list[Row]) -> None:
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    header = Row("benchmark", "target", "measured", None)
+    cells = [[r.name, r.target, r.measured, r.result] for r in rows]
+    cells.insert(0, [header.name, header.target, header.measured, "result"])
+    widths = [max(width(c[i]) for c in cells) for i in range(4)]
+    lines = ["  ".join(c[i] + " " * (widths[i] - width(c[i])) for i in range(4)).rstrip() for c in cells]
+    print()
+    print(lines[0])
+    print("-" * max(width(line) for line in lines))
+    for line in lines[1:]:
+        print(line)
+
+
+def main() -> int:
+    started = time.monotonic()
+    url = os.environ.get("WANGGE_BENCH_DATABASE_URL", DEFAULT_URL)
+    try:
+        db_url = recreate_database(url)
+    except Exception as exc:  # no server, no rights: say so plainly
+        print(f"make bench needs PostgreSQL at {url}: {exc}", file=sys.stderr)
+        return 2
+    log(f"database {BENCH_DB} re-created; migrating")
+    setup_django(db_url)
+
+    from wangge.demo.builders import build_world
+
+    world = build_world()
+    # WANGGE_BENCH_ONLY=intake,sweep runs a subset (while working on one of them).
+    only = {part.strip() for part in os.environ.get("WANGGE_BENCH_ONLY", "").split(",") if part.strip()}
+    rows: list[Row] = []
+    # The sweep runs before intake, so that the cases filed over HTTP are not due in it.
+    for name, bench in (("sweep", lambda: bench_sweep(world)), ("intake", lambda: bench_intake(world)),
+                        ("lookups", bench_lookups), ("dashboard", bench_dashboard)):
+        if not only or name in only:
+            rows += bench()
+    print_table(rows)
+    print(f"\n(total {time.monotonic() - started:.0f} s on {os.cpu_count()} CPUs; database {BENCH_DB})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

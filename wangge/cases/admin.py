@@ -1,0 +1,171 @@
+"""Admin for categories, deadline policies and — read only — cases and their timelines.
+
+A case's state changes only through ``wangge.cases.actions``: the admin never adds, edits or
+deletes a case, an event or an assignment. Residents' names and phones stay masked here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from .choices import DurationUnit
+from .models import (
+    Case,
+    CaseAssignment,
+    CaseAttachment,
+    CaseEvent,
+    Category,
+    ExtensionRequest,
+    ReporterAccessLog,
+    SlaPolicy,
+)
+from .selectors import mask_name, mask_phone
+
+
+class ReadOnlyAdminMixin:
+    """View-only: the records are written by the actions (全程留痕), never by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+@admin.register(Category)
+class CategoryAdmin(TreeAdmin):
+    form = movenodeform_factory(Category)
+    list_display = ("name", "code", "default_department", "default_star", "handling_type", "sla_policy",
+                    "resident_label", "is_active")
+    list_filter = ("is_active", "default_star", "handling_type", "default_department")
+    search_fields = ("name", "code", "keywords", "resident_label")
+    autocomplete_fields = ("default_department",)
+    fieldsets = (
+        (None, {"fields": ("name", "code", "is_active")}),
+        (_("Position in the tree"), {"fields": ("treebeard_position", "treebeard_ref_node")}),
+        (_("Defaults for new cases"), {"fields": ("default_department", "default_star", "handling_type",
+                                                  "sla_policy")}),
+        (_("Words"), {"fields": ("resident_label", "keywords")}),
+    )
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ("name", "accept_target", "dispatch_target", "resolve_target", "amber_ratio",
+                    "escalate_when_overdue", "is_default")
+    list_filter = ("is_default", "escalate_when_overdue")
+    search_fields = ("name",)
+    fieldsets = (
+        (None, {"fields": ("name", "is_default")}),
+        (_("Targets per stage"), {"fields": (("accept_value", "accept_unit"), ("dispatch_value", "dispatch_unit"),
+                                             ("resolve_value", "resolve_unit"))}),
+        (_("Lights and escalation"), {"fields": ("amber_ratio", "escalate_when_overdue")}),
+    )
+
+    @staticmethod
+    def _target(obj: SlaPolicy, stage: str) -> str:
+        value, unit = obj.target(stage)
+        return f"{value} {DurationUnit(unit).label}"
+
+    @admin.display(description=_("accept within"))
+    def accept_target(self, obj):
+        return self._target(obj, "accept")
+
+    @admin.display(description=_("dispatch within"))
+    def dispatch_target(self, obj):
+        return self._target(obj, "dispatch")
+
+    @admin.display(description=_("resolve within"))
+    def resolve_target(self, obj):
+        return self._target(obj, "resolve")
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ("created_at", "type", "actor", "actor_kind", "from_status", "to_status", "note", "data", "public")
+    readonly_fields = fields
+    ordering = ("created_at", "pk")
+    verbose_name_plural = _("timeline")
+
+
+class CaseAssignmentInline(ReadOnlyInline):
+    model = CaseAssignment
+    fk_name = "case"
+    fields = ("role", "department", "region", "user", "active", "assigned_at", "assigned_by", "claimed_by",
+              "reported_in_at", "ended_at")
+    readonly_fields = fields
+
+
+class CaseAttachmentInline(ReadOnlyInline):
+    model = CaseAttachment
+    fields = ("original_name", "content_type", "size", "uploaded_by", "created_at", "file")
+    readonly_fields = fields
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Cases, to look up and audit. Work on them in the workbench, where each action is checked."""
+
+    list_display = ("number", "title", "status", "light", "star", "category", "grid", "channel", "submitted_at")
+    list_filter = ("status", "light", "star", "handling_type", "current_level", "channel", "deadline_provisional",
+                   ("community", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("=number", "title")
+    date_hierarchy = "submitted_at"
+    list_select_related = ("category", "grid")
+    show_full_result_count = False
+    inlines = [CaseEventInline, CaseAssignmentInline, CaseAttachmentInline]
+    fieldsets = (
+        (None, {"fields": ("number", "title", "description", "channel", "status", "category", "star",
+                           "handling_type", "current_level")}),
+        (_("Place"), {"fields": ("region", "grid", "community", "subdistrict", "address", "longitude", "latitude")}),
+        (_("Reporter (masked)"), {"fields": ("reporter_masked_name", "reporter_masked_phone", "reporter_anonymous",
+                                             "created_by")}),
+        (_("Deadlines"), {"fields": ("sla_policy", "clock_started_at", "accept_due_at", "dispatch_due_at",
+                                     "resolve_due_at", "deadline_provisional", "light", "paused_seconds")}),
+        (_("Result"), {"fields": ("accepted_at", "dispatched_at", "resolved_at", "resolved_on_time", "result",
+                                  "revisited_at", "revisit_lawful", "revisit_in_place", "revisit_accepted",
+                                  "satisfaction", "rating_comment", "rated_at", "closed_at")}),
+        (_("Counters"), {"fields": ("reopen_count", "escalation_count", "urge_count", "merged_into")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    @admin.display(description=_("reporter name"))
+    def reporter_masked_name(self, obj: Case) -> str:
+        return mask_name(obj.reporter_name)
+
+    @admin.display(description=_("reporter phone"))
+    def reporter_masked_phone(self, obj: Case) -> str:
+        return mask_phone(obj.reporter_phone)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("case", "working_days", "status", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("=case__number",)
+    list_select_related = ("case", "requested_by", "decided_by")
+
+
+@admin.register(ReporterAccessLog)
+class ReporterAccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who saw a resident's unmasked name and phone, when, on which case."""
+
+    list_display = ("accessed_at", "user", "case", "channel", "ip_address")
+    list_filter = ("channel",)
+    search_fields = ("=case__number", "user__username", "user__display_name")
+    date_hierarchy = "accessed_at"
+    list_select_related = ("case", "user")

@@ -1,0 +1,451 @@
+"""Case API serializers: what a case looks like in the API, and the input of each action.
+
+Output serializers only present data (personal data masked); input serializers only check
+shapes and types and resolve ids. Every rule of the domain lives in ``cases.actions``.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from wangge.org.models import Department, Region, User
+
+from .. import permissions, selectors, sla
+from ..choices import (
+    AssignmentRole,
+    CaseStatus,
+    Channel,
+    HandlingType,
+    Satisfaction,
+    Stage,
+    StarLevel,
+)
+from ..models import Case, CaseAssignment, CaseAttachment, CaseEvent, Category, ExtensionRequest, SlaPolicy
+
+# ---------------------------------------------------------------------------------------------
+# Small pieces
+# ---------------------------------------------------------------------------------------------
+
+
+class RefSerializer(serializers.Serializer):
+    """A reference to a named object: {id, name}."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class CategoryField(serializers.Field):
+    """A category given by id (``12``) or by code (``"road-parking"``)."""
+
+    default_error_messages = {
+        "unknown": _("Unknown category: {value}."),
+        "invalid": _("Give the category as its id or its code."),
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            self.fail("invalid")
+        text = str(data).strip()
+        if not text or len(text) > 60:
+            self.fail("unknown", value=text[:60])
+        is_id = text.isascii() and text.isdigit() and len(text) < 19  # "²".isdigit() is True too
+        lookup = {"pk": int(text)} if is_id else {"code": text}
+        category = Category.objects.filter(**lookup).first()
+        if category is None:
+            self.fail("unknown", value=text)
+        return category
+
+    def to_representation(self, value):
+        return value.pk
+
+
+extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}],
+                     "description": "Category id or code"})(CategoryField)
+
+
+class UploadsField(serializers.ListField):
+    """Photos and other files (multipart ``attachments``, repeated). Type and size are checked
+    by content in ``cases.attachments`` before anything is written."""
+
+    child = serializers.FileField(allow_empty_file=True, use_url=False)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 50)
+        super().__init__(**kwargs)
+
+
+def reason_field(**kwargs) -> serializers.CharField:
+    # Blank is passed on: the action answers "a reason is required" in its own words.
+    return serializers.CharField(required=True, allow_blank=True, trim_whitespace=False, **kwargs)
+
+
+def note_field() -> serializers.CharField:
+    return serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# ---------------------------------------------------------------------------------------------
+# Output: the case
+# ---------------------------------------------------------------------------------------------
+
+
+class ReporterSerializer(serializers.Serializer):
+    """The resident who reported, masked (138****1234, 张*)."""
+
+    name = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    anonymous = serializers.BooleanField(source="reporter_anonymous")
+
+    def get_name(self, case) -> str:
+        return selectors.mask_name(case.reporter_name)
+
+    def get_phone(self, case) -> str:
+        return selectors.mask_phone(case.reporter_phone)
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    """承办 — one handler of the case: lead or co-handler (吹哨报到)."""
+
+    role_label = serializers.CharField(source="get_role_display")
+    kind = serializers.SerializerMethodField()
+    target = serializers.SerializerMethodField()
+    assigned_by = serializers.StringRelatedField()
+    claimed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = CaseAssignment
+        fields = ["id", "role", "role_label", "kind", "target", "active", "assigned_at", "assigned_by",
+                  "claimed_by", "reported_in_at", "ended_at"]
+
+    def get_kind(self, a) -> str:
+        return "department" if a.department_id else "user" if a.user_id else "region"
+
+    @extend_schema_field(RefSerializer)
+    def get_target(self, a) -> dict:
+        return {"id": a.department_id or a.user_id or a.region_id, "name": str(a.target)}
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseAttachment
+        fields = ["id", "original_name", "content_type", "size", "url", "created_at"]
+
+    def get_url(self, att) -> str:
+        request = self.context.get("request")
+        url = att.file.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """One entry of the timeline (全程留痕)."""
+
+    label = serializers.CharField(source="get_type_display")
+    actor = serializers.SerializerMethodField()
+    actor_kind_label = serializers.CharField(source="get_actor_kind_display")
+    time = serializers.DateTimeField(source="created_at")
+    attachments = AttachmentSerializer(many=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "type", "label", "actor", "actor_kind", "actor_kind_label", "time", "from_status",
+                  "to_status", "data", "note", "public", "attachments"]
+
+    def get_actor(self, event) -> str:
+        return str(event.actor) if event.actor_id else event.get_actor_kind_display()
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display")
+    requested_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "working_days", "reason", "status", "status_label", "requested_by", "requested_at",
+                  "decided_by", "decided_at"]
+
+
+class DeadlineSerializer(serializers.Serializer):
+    """The deadline of one stage (accept, dispatch, resolve) and where the case stands on it."""
+
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    stage_label = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    state = serializers.ChoiceField(
+        choices=["running", "paused", "done", "waiting", "stopped"],
+        help_text="running: the clock runs against this stage now; paused: suspended; done: stage completed; "
+                  "waiting: not reached yet; stopped: the case ended before this stage.",
+    )
+    light = serializers.CharField(allow_null=True, help_text="green / amber / red while running")
+    time_left_seconds = serializers.IntegerField(allow_null=True, help_text="Negative when overdue.")
+    completed_at = serializers.DateTimeField(allow_null=True)
+    on_time = serializers.BooleanField(allow_null=True)
+
+
+def stage_deadlines(case: Case, now) -> list[dict]:
+    """Each stage's deadline with its state, live light and time left."""
+    completed = {Stage.ACCEPT: case.accepted_at, Stage.DISPATCH: case.dispatched_at, Stage.RESOLVE: case.resolved_at}
+    running = case.current_stage
+    paused = None
+    if case.status == CaseStatus.SUSPENDED and case.suspended_from:
+        # The stage that was running when the case was suspended (an unsaved copy answers it).
+        paused = Case(status=case.suspended_from).current_stage
+    finished = case.status in (CaseStatus.REJECTED, CaseStatus.MERGED)
+    rows = []
+    for stage in sla.STAGES:
+        due = getattr(case, f"{stage}_due_at")
+        row = {"stage": stage, "stage_label": Stage(stage).label, "due_at": due, "light": None,
+               "time_left_seconds": None, "completed_at": None, "on_time": None}
+        if stage == running:
+            row["state"] = "running"
+            row["light"] = sla.light_at(now, case.clock_started_at, due, case.sla_policy.amber_ratio)
+            row["time_left_seconds"] = int((due - now).total_seconds())
+        elif stage == paused:
+            row["state"] = "paused"
+            row["time_left_seconds"] = int((due - case.suspended_at).total_seconds())
+        elif completed[stage] is not None:
+            row["state"] = "done"
+            row["completed_at"] = completed[stage]
+            row["on_time"] = completed[stage] <= due
+        else:
+            row["state"] = "stopped" if finished or case.status == CaseStatus.CLOSED else "waiting"
+        rows.append(row)
+    return rows
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """A case as a row of the list (reporter masked)."""
+
+    status_label = serializers.CharField(source="get_status_display")
+    channel_label = serializers.CharField(source="get_channel_display")
+    light_label = serializers.CharField(source="get_light_display")
+    current_level_label = serializers.CharField(source="get_current_level_display")
+    handling_type_label = serializers.CharField(source="get_handling_type_display")
+    category = RefSerializer(allow_null=True)
+    grid = RefSerializer(allow_null=True)
+    community = RefSerializer(allow_null=True)
+    reporter = ReporterSerializer(source="*")
+    lead = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["number", "title", "status", "status_label", "channel", "channel_label", "category", "star",
+                  "handling_type", "handling_type_label", "current_level", "current_level_label", "light",
+                  "light_label", "grid", "community", "address", "reporter", "lead", "submitted_at",
+                  "resolve_due_at", "resolved_at", "closed_at", "deadline_provisional"]
+
+    @extend_schema_field(AssignmentSerializer(allow_null=True))
+    def get_lead(self, case):
+        lead = next((a for a in case.assignments.all() if a.active and a.role == AssignmentRole.LEAD), None)
+        return AssignmentSerializer(lead).data if lead else None
+
+
+class RevisitSerializer(serializers.Serializer):
+    """回访 (三看)."""
+
+    revisited_at = serializers.DateTimeField(allow_null=True)
+    lawful = serializers.BooleanField(source="revisit_lawful", allow_null=True)
+    in_place = serializers.BooleanField(source="revisit_in_place", allow_null=True)
+    accepted = serializers.BooleanField(source="revisit_accepted", allow_null=True)
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    """A case with its whole story: deadlines per stage, handlers, timeline, what you may do."""
+
+    region = RefSerializer()
+    subdistrict = RefSerializer(allow_null=True)
+    sla_policy = RefSerializer()
+    created_by = serializers.StringRelatedField()
+    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    satisfaction_label = serializers.CharField(source="get_satisfaction_display")
+    revisit = RevisitSerializer(source="*")
+    deadlines = serializers.SerializerMethodField()
+    assignments = AssignmentSerializer(many=True)
+    extension_requests = ExtensionRequestSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
+    timeline = EventSerializer(many=True, source="events")
+    available_actions = serializers.SerializerMethodField()
+    can_reveal_reporter = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields, "description", "region", "subdistrict", "longitude", "latitude",
+            "sla_policy", "created_by", "accepted_at", "dispatched_at", "clock_started_at", "deadlines",
+            "result", "revisit", "satisfaction", "satisfaction_label", "rating_comment", "rated_at",
+            "reopen_count", "escalation_count", "urge_count", "merged_into", "assignments",
+            "extension_requests", "attachments", "timeline", "available_actions", "can_reveal_reporter",
+        ]
+
+    @extend_schema_field(DeadlineSerializer(many=True))
+    def get_deadlines(self, case):
+        return DeadlineSerializer(stage_deadlines(case, timezone.now()), many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, case) -> list[str]:
+        return selectors.available_actions(self.context["request"].user, case)
+
+    def get_can_reveal_reporter(self, case) -> bool:
+        return permissions.can_see_reporter(self.context["request"].user)
+
+
+class CaseCreatedSerializer(serializers.Serializer):
+    """The answer to filing with ``Prefer: return=minimal``."""
+
+    number = serializers.CharField()
+    url = serializers.URLField()
+
+
+class RevealedReporterSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    anonymous = serializers.BooleanField()
+
+
+# ---------------------------------------------------------------------------------------------
+# Input: filing a case
+# ---------------------------------------------------------------------------------------------
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    """受理登记 — a new case. Give the place as longitude + latitude (the grid is found) or as a
+    region id (a community, grid, building or unit)."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(allow_blank=True)
+    category = CategoryField(required=False, allow_null=True, default=None)
+    longitude = serializers.FloatField(required=False, allow_null=True, default=None)
+    latitude = serializers.FloatField(required=False, allow_null=True, default=None)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True,
+                                                default=None)
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+    reporter_name = serializers.CharField(required=False, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(required=False, allow_blank=True, default="")
+    reporter_anonymous = serializers.BooleanField(required=False, default=False)
+    star = serializers.ChoiceField(choices=StarLevel.choices, required=False, allow_null=True, default=None)
+    handling_type = serializers.ChoiceField(choices=HandlingType.choices, required=False, allow_null=True,
+                                            default=None)
+    attachments = UploadsField()
+
+
+# ---------------------------------------------------------------------------------------------
+# Input: one serializer per action
+# ---------------------------------------------------------------------------------------------
+
+
+class NoteSerializer(serializers.Serializer):
+    note = note_field()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = reason_field()
+
+
+class ClassifySerializer(serializers.Serializer):
+    category = CategoryField(required=False, allow_null=True, default=None)
+    star = serializers.ChoiceField(choices=StarLevel.choices, required=False, allow_null=True, default=None)
+    handling_type = serializers.ChoiceField(choices=HandlingType.choices, required=False, allow_null=True,
+                                            default=None)
+    note = note_field()
+
+
+class TargetSerializer(serializers.Serializer):
+    """Whom to dispatch to: exactly one of a department, a person or a community/grid."""
+
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False,
+                                                    allow_null=True, default=None)
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True,
+                                              default=None)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True,
+                                                default=None)
+
+
+class DispatchSerializer(serializers.Serializer):
+    """派单 / 转派: a lead and, for joint handling (吹哨报到), co-handlers."""
+
+    lead = TargetSerializer()
+    co_handlers = TargetSerializer(many=True, required=False, default=list, max_length=30)
+    note = note_field()
+
+
+class ProgressSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+    public = serializers.BooleanField(required=False, default=False,
+                                      help_text="Show this note on the resident's tracking page.")
+    attachments = UploadsField()
+
+
+class RequestExtensionSerializer(serializers.Serializer):
+    working_days = serializers.IntegerField(min_value=1, max_value=30)
+    reason = reason_field()
+
+
+class ResolveSerializer(serializers.Serializer):
+    result = serializers.CharField(allow_blank=True, help_text="The answer the resident will be told.")
+    attachments = UploadsField(help_text="Photos of the result (JPEG, PNG, WebP, GIF).")
+
+
+class RevisitInputSerializer(serializers.Serializer):
+    """回访 (三看)."""
+
+    lawful = serializers.BooleanField(help_text="Handled according to law.")
+    in_place = serializers.BooleanField(help_text="Measures really in place.")
+    accepted = serializers.BooleanField(help_text="The resident understands and accepts.")
+    note = note_field()
+
+
+class RateSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.CharField(max_length=20, help_text="Number of the case that carries on.")
+    note = note_field()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data
+# ---------------------------------------------------------------------------------------------
+
+
+class SlaPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SlaPolicy
+        fields = ["id", "name", "accept_value", "accept_unit", "dispatch_value", "dispatch_unit",
+                  "resolve_value", "resolve_unit", "amber_ratio", "escalate_when_overdue", "is_default"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    """事件分类 — one node of the tree with the defaults a new case takes."""
+
+    default_department = RefSerializer(allow_null=True)
+    handling_type_label = serializers.CharField(source="get_handling_type_display")
+    effective_sla_policy = serializers.SerializerMethodField(
+        help_text="The category's policy, else its nearest ancestor's, else the default policy.")
+    children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "resident_label", "keywords", "default_department", "default_star",
+                  "handling_type", "handling_type_label", "sla_policy", "effective_sla_policy", "is_active",
+                  "depth", "children"]
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_effective_sla_policy(self, category):
+        policy = self.context["effective_policy"](category)
+        return {"id": policy.pk, "name": policy.name} if policy else None
+
+    def get_children(self, category):
+        """The same shape, nested."""
+        return CategorySerializer(self.context["children"].get(category.path, []), many=True,
+                                  context=self.context).data
+
+
+# The tree nests the same shape (a recursive schema component).
+extend_schema_field(CategorySerializer(many=True))(CategorySerializer.get_children)

@@ -1,0 +1,365 @@
+"""Case API: list, detail, filing, reporter data, and one endpoint per action.
+
+Thin views: reads go through ``cases.selectors`` (scoped: a case outside the user's scope is a
+404, the same as a missing one), every write calls one function of ``cases.actions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from wangge.core.api import client_ip, error_responses
+
+from .. import actions, permissions, selectors
+from ..errors import CaseNotFound
+from ..filtersets import CaseFilterSet
+from ..models import Case, CaseAssignment, CaseEvent, Category, ExtensionRequest, SlaPolicy
+from ..transitions import check_transition
+from . import serializers as s
+
+PARSERS = [JSONParser, MultiPartParser, FormParser]
+
+ASSIGNMENTS = Prefetch(
+    "assignments",
+    queryset=CaseAssignment.objects.select_related("department", "user", "region", "assigned_by", "claimed_by"),
+)
+DETAIL_RELATED = ("category", "region", "grid", "community", "subdistrict", "sla_policy", "merged_into")
+DETAIL_PREFETCH = (
+    "created_by",
+    ASSIGNMENTS,
+    Prefetch("events", queryset=CaseEvent.objects.select_related("actor").prefetch_related("attachments")),
+    Prefetch("extension_requests", queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by")
+             .order_by("requested_at", "pk")),
+    "attachments",
+)
+
+
+def detail_data(request, case: Case) -> dict:
+    """The detail of a case the user may see (already scope-checked), in a fixed number of queries."""
+    prefetch_related_objects([case], *DETAIL_PREFETCH)
+    return s.CaseDetailSerializer(case, context={"request": request}).data
+
+
+def fresh_detail_data(request, pk: int) -> dict:
+    """The detail after an action changed the case (the action's own copy is partly loaded)."""
+    return detail_data(request, Case.objects.select_related(*DETAIL_RELATED).get(pk=pk))
+
+
+# `department` filters through assignments, not a field of Case: tell the schema it is an id.
+extend_schema_field(OpenApiTypes.INT)(CaseFilterSet.base_filters["department"])
+
+CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Case number, e.g. WG20261124-00042")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List cases",
+        description="The cases the user may see, newest first, filtered and paginated. Reporter data is masked.",
+        responses={200: s.CaseListSerializer(many=True), **error_responses(400, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="One case with its timeline",
+        parameters=[CASE_NUMBER],
+        responses={200: s.CaseDetailSerializer, **error_responses(404)},
+    ),
+    create=extend_schema(
+        summary="File a case (受理登记)",
+        description="JSON, or multipart/form-data with photos in repeated `attachments` parts. The place is "
+                    "longitude + latitude (the grid is found from them) or a region id. The answer is the new "
+                    "case's detail; with the header `Prefer: return=minimal` only its number and URL.",
+        parameters=[OpenApiParameter("Prefer", str, OpenApiParameter.HEADER, required=False,
+                                     enum=["return=minimal", "return=representation"])],
+        request={"application/json": s.CaseCreateSerializer, "multipart/form-data": s.CaseCreateSerializer},
+        responses={201: PolymorphicProxySerializer(
+            component_name="CaseCreateAnswer", serializers=[s.CaseDetailSerializer, s.CaseCreatedSerializer],
+            resource_type_field_name=None), **error_responses(400, 403, 413)},
+    ),
+)
+class CaseViewSet(viewsets.GenericViewSet):
+    """事件 — cases in the user's scope."""
+
+    lookup_field = "number"
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = CaseFilterSet
+    ordering_fields = ["submitted_at", "resolve_due_at", "number"]
+    ordering = ["-submitted_at", "-pk"]
+    parser_classes = PARSERS
+    serializer_class = s.CaseListSerializer
+    queryset = Case.objects.none()  # for the schema; real reads are scoped in get_queryset
+
+    def get_queryset(self):
+        return (
+            selectors.cases_visible_to(self.request.user)
+            .select_related("category", "grid", "community")
+            .prefetch_related(ASSIGNMENTS)
+        )
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.CaseListSerializer(page, many=True, context={"request": request}).data)
+
+    def retrieve(self, request, number: str):
+        return Response(detail_data(request, selectors.case_for(request.user, number)))
+
+    def create(self, request):
+        serializer = s.CaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = actions.create_case(actor=request.user, **serializer.validated_data)
+        location = request.build_absolute_uri(f"{case.number}/")
+        headers = {"Location": location}
+        if "return=minimal" in request.headers.get("Prefer", ""):
+            # RFC 7240: bulk intake (hotline systems, imports) skips the full detail.
+            headers["Preference-Applied"] = "return=minimal"
+            return Response({"number": case.number, "url": location}, status=status.HTTP_201_CREATED,
+                            headers=headers)
+        return Response(fresh_detail_data(request, case.pk), status=status.HTTP_201_CREATED, headers=headers)
+
+
+class RevealReporterView(APIView):
+    """The reporter's unmasked name and phone — allowed to some roles only, and logged."""
+
+    @extend_schema(
+        summary="Reveal the reporter's name and phone (logged)",
+        parameters=[CASE_NUMBER],
+        request=None,
+        responses={200: s.RevealedReporterSerializer, **error_responses(403, 404)},
+        operation_id="cases_reveal_reporter",
+    )
+    def post(self, request, number: str):
+        case = selectors.case_for(request.user, number)
+        data = actions.reveal_reporter(case=case, actor=request.user, channel="api", ip_address=client_ip(request))
+        return Response(s.RevealedReporterSerializer(data).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# One endpoint per action
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """An API endpoint ``POST cases/{number}/{slug}/`` that calls one action."""
+
+    slug: str
+    summary: str
+    serializer: type[serializers.Serializer]
+    run: Callable  # (case, actor, validated data) → anything; the answer is the case detail
+    multipart: bool = False
+
+
+def _merge(case, actor, data):
+    into = Case.objects.filter(number=data["into"].strip().upper()).first()
+    if into is None:
+        raise CaseNotFound(_("The case to merge into was not found."), fields={"into": "not_found"})
+    return actions.merge_case(case=case, into=into, actor=actor, note=data["note"])
+
+
+def _target(data: dict) -> actions.Target:
+    return actions.Target(department=data["department"], user=data["user"], region=data["region"])
+
+
+def _dispatch(fn):
+    def run(case, actor, data):
+        return fn(case=case, actor=actor, lead=_target(data["lead"]),
+                  co_handlers=[_target(t) for t in data["co_handlers"]], note=data["note"])
+    return run
+
+
+def _plain(fn):
+    """An action whose keyword arguments are the serializer's fields, as they are."""
+    return lambda case, actor, data: fn(case=case, actor=actor, **data)
+
+
+CASE_ACTIONS = [
+    CaseAction("accept", "受理 — accept (a category is needed, given now or before)", s.ClassifySerializer,
+               _plain(actions.accept_case)),
+    CaseAction("reject", "不予受理 — reject, with a reason", s.ReasonSerializer, _plain(actions.reject_case)),
+    CaseAction("classify", "分类 / 改类 — change category, star level or handling type", s.ClassifySerializer,
+               _plain(actions.classify_case)),
+    CaseAction("dispatch", "派单 — dispatch to a lead (department, person or community/grid) and co-handlers",
+               s.DispatchSerializer, _dispatch(actions.dispatch_case)),
+    CaseAction("redispatch", "转派 — a community or grid passes its case on", s.DispatchSerializer,
+               _dispatch(actions.redispatch_case)),
+    CaseAction("claim", "认领 — take the case on yourself / confirm you are working on it", s.NoteSerializer,
+               _plain(actions.claim_case)),
+    CaseAction("report-in", "报到 — a co-handler summoned by a whistle reports in", s.NoteSerializer,
+               _plain(actions.report_in)),
+    CaseAction("return", "退单 — send a wrong dispatch back, with a reason", s.ReasonSerializer,
+               _plain(actions.return_case)),
+    CaseAction("progress", "办理进展 — a progress note, with photos or files", s.ProgressSerializer,
+               _plain(actions.add_progress_note), multipart=True),
+    CaseAction("request-extension", "申请延期 — ask for more working days", s.RequestExtensionSerializer,
+               _plain(actions.request_extension)),
+    CaseAction("suspend", "挂起 — pause the clock, with a reason", s.ReasonSerializer, _plain(actions.suspend_case)),
+    CaseAction("resume", "恢复 — restart the clock", s.NoteSerializer, _plain(actions.resume_case)),
+    CaseAction("resolve", "办结 — report the result, with photos", s.ResolveSerializer,
+               _plain(actions.resolve_case), multipart=True),
+    CaseAction("escalate", "一键上报 — send the case up one level, with a reason", s.ReasonSerializer,
+               _plain(actions.escalate_case)),
+    CaseAction("revisit", "回访 (三看) — record the callback checklist", s.RevisitInputSerializer,
+               _plain(actions.revisit_case)),
+    CaseAction("rate", "评价 — record the resident's rating (不满意 reopens the case)", s.RateSerializer,
+               _plain(actions.rate_case)),
+    CaseAction("reopen", "重办 — send a resolved or closed case back, with a reason", s.ReasonSerializer,
+               _plain(actions.reopen_case)),
+    CaseAction("close", "结案 — close a resolved case", s.NoteSerializer, _plain(actions.close_case)),
+    CaseAction("merge", "合并 — merge this duplicate into another case", s.MergeSerializer, _merge),
+    CaseAction("urge", "催办 — press the handler of an open case", s.NoteSerializer, _plain(actions.urge_case)),
+]
+
+
+def refuse_early(user, action: str, case: Case) -> None:
+    """Refuse a forbidden (403) or wrong-state (400 invalid_state) request before looking at its
+    input, in the order the action itself checks. Read-only: the action checks again on the
+    locked row, and that check is the one that counts."""
+    permissions.require(user, action, case)
+    check_transition(action, case.status)
+
+
+class CaseActionView(APIView):
+    """Base of the action endpoints: find the case in scope, check the input, call the action."""
+
+    parser_classes = PARSERS
+    spec: CaseAction
+
+    def post(self, request, number: str):
+        case = selectors.case_for(request.user, number)
+        refuse_early(request.user, self.spec.slug.replace("-", "_"), case)
+        serializer = self.spec.serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.spec.run(case, request.user, serializer.validated_data)
+        return Response(fresh_detail_data(request, case.pk))
+
+
+def action_view(spec: CaseAction) -> type[CaseActionView]:
+    """A documented view class for one action."""
+    op = spec.slug.replace("-", "_")
+    media = ["application/json", "multipart/form-data"] if spec.multipart else ["application/json"]
+
+    class View(CaseActionView):
+        @extend_schema(
+            summary=spec.summary,
+            operation_id=f"cases_{op}",
+            tags=["case actions"],
+            parameters=[CASE_NUMBER],
+            request={m: spec.serializer for m in media},
+            responses={200: s.CaseDetailSerializer, **error_responses(400, 403, 404)},
+        )
+        def post(self, request, number: str):
+            return super().post(request, number)
+
+    View.spec = spec
+    View.__name__ = View.__qualname__ = f"Case{op.title().replace('_', '')}View"
+    return View
+
+
+ACTION_VIEWS = [(spec, action_view(spec)) for spec in CASE_ACTIONS]
+
+
+class ExtensionDecisionView(APIView):
+    """审批延期 — approve or deny a pending extension request of a case."""
+
+    approve: bool
+
+    def post(self, request, number: str, extension_id: int):
+        case = selectors.case_for(request.user, number)
+        refuse_early(request.user, "decide_extension", case)
+        extension = ExtensionRequest.objects.filter(pk=extension_id, case=case).first()
+        if extension is None:
+            raise CaseNotFound(_("Extension request not found."))
+        serializer = s.NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        actions.decide_extension(request=extension, actor=request.user, approve=self.approve,
+                                 note=serializer.validated_data["note"])
+        return Response(fresh_detail_data(request, case.pk))
+
+
+def extension_view(approve: bool) -> type[ExtensionDecisionView]:
+    word = "approve" if approve else "deny"
+
+    class View(ExtensionDecisionView):
+        @extend_schema(
+            summary=f"审批延期 — {word} an extension request",
+            operation_id=f"cases_extension_{word}",
+            tags=["case actions"],
+            parameters=[CASE_NUMBER, OpenApiParameter("extension_id", int, OpenApiParameter.PATH,
+                                                      description="Extension request id (see extension_requests)")],
+            request=s.NoteSerializer,
+            responses={200: s.CaseDetailSerializer, **error_responses(400, 403, 404)},
+        )
+        def post(self, request, number: str, extension_id: int):
+            return super().post(request, number, extension_id)
+
+    View.approve = approve
+    View.__name__ = View.__qualname__ = f"Extension{word.title()}View"
+    return View
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data: categories and deadline policies
+# ---------------------------------------------------------------------------------------------
+
+
+class CategoryTreeView(APIView):
+    """事件分类 — the whole category tree (one query), with each node's defaults."""
+
+    @extend_schema(
+        summary="Category tree",
+        parameters=[OpenApiParameter("include_inactive", bool, description="Also list categories no longer in use.")],
+        responses={200: s.CategorySerializer(many=True), **error_responses()},
+    )
+    def get(self, request):
+        include_inactive = request.query_params.get("include_inactive", "").lower() in ("1", "true", "yes")
+        nodes = list(Category.objects.select_related("default_department", "sla_policy").order_by("path"))
+        by_path = {c.path: c for c in nodes}
+        default = SlaPolicy.objects.filter(is_default=True).first()
+        step = Category.steplen
+
+        def effective_policy(category):
+            path = category.path
+            while path:
+                node = by_path.get(path)
+                if node is not None and node.sla_policy_id:
+                    return node.sla_policy
+                path = path[:-step]
+            return default
+
+        children: dict[str, list] = {}
+        roots = []
+        for c in nodes:
+            if not (c.is_active or include_inactive):
+                continue
+            if c.depth == 1:
+                roots.append(c)
+            else:
+                children.setdefault(c.path[:-step], []).append(c)
+        context = {"request": request, "children": children, "effective_policy": effective_policy}
+        return Response(s.CategorySerializer(roots, many=True, context=context).data)
+
+
+@extend_schema(summary="Deadline policies", responses={200: s.SlaPolicySerializer(many=True), **error_responses()})
+class SlaPolicyListView(generics.ListAPIView):
+    """时限规则 — the deadline policies."""
+
+    serializer_class = s.SlaPolicySerializer
+    queryset = SlaPolicy.objects.order_by("name")
+    pagination_class = None
+    filter_backends: list = []

@@ -1,0 +1,90 @@
+"""Rollups behind the command dashboard (一网统管).
+
+``DailyCaseStats`` holds, per day a case was filed (Asia/Shanghai) and per territory snapshot of
+the case (district, sub-district, community, grid), the counters of ``metrics.COUNTERS``. Each
+*dim* (dimension set) is a complete partition of the cases, split further by the key columns it
+names: the plain dim by territory only, "category" also by top-level category, and so on. A
+query picks the smallest dim that has the columns it filters or groups by.
+
+Rows are derived data: ``rollup.refresh_stats`` recomputes whole days whenever a case filed on
+that day changes, so they can always be thrown away and rebuilt.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# dim name → the key columns (besides day and territory) its rows are split by.
+DIMS: dict[str, tuple[str, ...]] = {
+    "": (),
+    "category": ("category_top",),
+    "channel": ("channel",),
+    "department": ("department",),
+    "department.category": ("department", "category_top"),
+    "department.channel": ("department", "channel"),
+}
+
+
+def _ref(model: str, name: str):
+    # No database constraint: rows are rebuilt wholesale and regions/categories are never deleted
+    # once cases refer to them.
+    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
+                             blank=True, related_name="+", verbose_name=name)
+
+
+class DailyCaseStats(models.Model):
+    """日统计 — the counters of the cases filed on one day in one territory cell (and key)."""
+
+    dim = models.CharField(max_length=24, choices=[(k, k or "total") for k in DIMS])
+    day = models.DateField(_("day"))
+    district = _ref("org.Region", _("district"))
+    subdistrict = _ref("org.Region", _("sub-district"))
+    community = _ref("org.Region", _("community"))
+    grid = _ref("org.Region", _("grid"))
+    category_top = _ref("cases.Category", _("category"))
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    department = _ref("org.Department", _("department"))
+
+    # The counters (see metrics.COUNTERS for what each one counts).
+    filed = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    st_submitted = models.PositiveIntegerField(default=0)
+    st_accepted = models.PositiveIntegerField(default=0)
+    st_rejected = models.PositiveIntegerField(default=0)
+    st_dispatched = models.PositiveIntegerField(default=0)
+    st_in_progress = models.PositiveIntegerField(default=0)
+    st_suspended = models.PositiveIntegerField(default=0)
+    st_resolved = models.PositiveIntegerField(default=0)
+    st_closed = models.PositiveIntegerField(default=0)
+    st_merged = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily case statistics")
+        verbose_name_plural = _("daily case statistics")
+        indexes = [
+            models.Index(fields=["dim", "day"], name="dstats_dim_day"),
+            models.Index(fields=["dim", "subdistrict", "day"], name="dstats_dim_sub_day"),
+            models.Index(fields=["dim", "community", "day"], name="dstats_dim_comm_day"),
+            models.Index(fields=["dim", "grid", "day"], name="dstats_dim_grid_day"),
+            models.Index(fields=["dim", "department", "day"], name="dstats_dim_dept_day"),
+            # The map reads the current open load over all days: only rows with open cases.
+            models.Index(fields=["dim", "grid"], name="dstats_open_load", condition=models.Q(open__gt=0)),
+        ]
+
+
+class StatsState(models.Model):
+    """When the rollups were last brought up to date (one row)."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    # Cases changed (``updated_at``) after this moment may not be in the rollups yet.
+    watermark = models.DateTimeField(null=True, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(default=0)
+    last_days = models.PositiveIntegerField(default=0)

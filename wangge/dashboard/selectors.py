@@ -1,0 +1,375 @@
+"""Scoped reads for the command dashboard. Figures come from ``DailyCaseStats``; the overdue list
+(督办) reads live cases through ``cases_visible_to``.
+
+Jurisdiction: the figures cover the territory and departments the user's roles reach (the same
+regions and departments ``cases.permissions.visible_q`` uses), narrowed by the territory and/or
+department chosen on the page. Cases a user sees only because they filed them or hold them in
+person are not part of any office's figures.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Case as When_, F, Q, QuerySet, Sum, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wangge.cases import permissions
+from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, Channel, Light
+from wangge.cases.models import Case, CaseAssignment, Category
+from wangge.cases.selectors import cases_visible_to
+from wangge.cases.sla import LOCAL_TZ
+from wangge.org.choices import RegionLevel
+from wangge.org.models import Department, Region
+
+from . import metrics
+from .models import DIMS, DailyCaseStats
+
+LEVELS = [RegionLevel.DISTRICT, RegionLevel.SUBDISTRICT, RegionLevel.COMMUNITY, RegionLevel.GRID]
+LEVEL_COLUMN = {
+    RegionLevel.DISTRICT: "district_id",
+    RegionLevel.SUBDISTRICT: "subdistrict_id",
+    RegionLevel.COMMUNITY: "community_id",
+    RegionLevel.GRID: "grid_id",
+}
+MAX_RANGE_DAYS = 366
+
+
+# ---------------------------------------------------------------------------------------------
+# Period
+# ---------------------------------------------------------------------------------------------
+
+
+class PeriodKind:
+    THIS_MONTH = "month"
+    LAST_MONTH = "last_month"
+    LAST_90 = "last90"
+    RANGE = "range"
+    CHOICES = [
+        (THIS_MONTH, _("This month")),
+        (LAST_MONTH, _("Last month")),
+        (LAST_90, _("Last 90 days")),
+        (RANGE, _("Date range")),
+    ]
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: dt.date  # inclusive
+    end: dt.date  # inclusive
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+def month_period(year: int, month: int, kind: str = PeriodKind.RANGE) -> Period:
+    last = calendar.monthrange(year, month)[1]
+    return Period(kind, dt.date(year, month, 1), dt.date(year, month, last))
+
+
+def today() -> dt.date:
+    return timezone.localtime(timezone.now(), LOCAL_TZ).date()
+
+
+def make_period(kind: str | None, start: dt.date | None = None, end: dt.date | None = None,
+                *, on: dt.date | None = None) -> Period:
+    """The period asked for; anything malformed falls back to this month."""
+    on = on or today()
+    if kind == PeriodKind.LAST_MONTH:
+        first = on.replace(day=1) - dt.timedelta(days=1)
+        return month_period(first.year, first.month, kind)
+    if kind == PeriodKind.LAST_90:
+        return Period(kind, on - dt.timedelta(days=89), on)
+    if kind == PeriodKind.RANGE and start and end and start <= end and (end - start).days < MAX_RANGE_DAYS:
+        return Period(kind, start, end)
+    return Period(PeriodKind.THIS_MONTH, on.replace(day=1), on)
+
+
+# ---------------------------------------------------------------------------------------------
+# Jurisdiction and selection
+# ---------------------------------------------------------------------------------------------
+
+
+def _region_q(region: Region) -> Q:
+    """Rollup rows inside ``region``."""
+    column = LEVEL_COLUMN.get(region.level)
+    if column:
+        return Q(**{column: region.pk})
+    if region.level == RegionLevel.CITY:
+        districts = Region.objects.filter(path__startswith=region.path, level=RegionLevel.DISTRICT)
+        return Q(district_id__in=list(districts.values_list("pk", flat=True)))
+    grid = region.ancestor_at(RegionLevel.GRID)  # building / unit
+    return Q(grid_id=grid.pk) if grid else Q(pk__in=[])
+
+
+@dataclass
+class Selection:
+    """What the dashboard is looking at: the user's jurisdiction, narrowed by a territory and/or
+    a department they chose, over a period."""
+
+    user: object
+    period: Period
+    region: Region | None = None
+    department: Department | None = None
+    scope: permissions.Scope = field(init=False)
+
+    def __post_init__(self):
+        self.scope = permissions.Scope.of(self.user)
+
+    # Rollup filters -------------------------------------------------------------------------
+
+    def jurisdiction_q(self) -> Q | None:
+        if self.scope.everything:
+            return None
+        q = Q(pk__in=[])
+        for region in self.scope.all_regions():
+            q |= _region_q(region)
+        if self.scope.departments:
+            q |= Q(department_id__in=sorted(self.scope.departments))
+        return q
+
+    def uses_department(self) -> bool:
+        return self.department is not None or (not self.scope.everything and bool(self.scope.departments))
+
+    def stats(self, *, keys: tuple[str, ...] = (), period: bool = True) -> QuerySet:
+        """Rollup rows of the smallest dim that has ``keys`` (and the department when it filters)."""
+        needed = set(keys) | ({"department"} if self.uses_department() else set())
+        dim = min((d for d, cols in DIMS.items() if needed <= set(cols)), key=lambda d: len(DIMS[d]))
+        qs = DailyCaseStats.objects.filter(dim=dim)
+        if period:
+            qs = qs.filter(day__gte=self.period.start, day__lte=self.period.end)
+        jq = self.jurisdiction_q()
+        if jq is not None:
+            qs = qs.filter(jq)
+        if self.region is not None:
+            qs = qs.filter(_region_q(self.region))
+        if self.department is not None:
+            qs = qs.filter(department_id=self.department.pk)
+        return qs
+
+    # Live cases (the overdue list) -----------------------------------------------------------
+
+    def cases(self) -> QuerySet:
+        qs = cases_visible_to(self.user)
+        if self.region is not None:
+            qs = qs.filter(permissions.region_q(self.region))
+        if self.department is not None:
+            qs = qs.filter(pk__in=CaseAssignment.objects.filter(
+                department=self.department, active=True, role=AssignmentRole.LEAD).values("case_id"))
+        return qs
+
+    @property
+    def title(self) -> str:
+        parts = [self.region.name if self.region else self.scope_name()]
+        if self.department is not None:
+            parts.append(self.department.name)
+        return " · ".join(parts)
+
+    def scope_name(self) -> str:
+        if self.scope.everything:
+            return str(_("All territory"))
+        names = [r.name for r in self.scope.all_regions()]
+        names += list(Department.objects.filter(pk__in=self.scope.departments).values_list("name", flat=True))
+        return "、".join(dict.fromkeys(names)) or str(_("My jurisdiction"))
+
+
+def territory_choices(user) -> list[Region]:
+    """The district … grid nodes the user may choose, in tree order (``depth`` for indenting)."""
+    scope = permissions.Scope.of(user)
+    qs = Region.objects.filter(level__in=LEVELS, is_active=True)
+    if not scope.everything:
+        roots = scope.all_regions()
+        if not roots:
+            return []
+        q = Q(pk__in=[])
+        for root in roots:
+            q |= Q(path__startswith=root.path)
+        qs = qs.filter(q)
+    return list(qs.order_by("path"))
+
+
+def department_choices(user) -> list[Department]:
+    scope = permissions.Scope.of(user)
+    qs = Department.objects.filter(is_active=True)
+    if not scope.everything and not scope.all_regions():
+        qs = qs.filter(pk__in=scope.departments)
+    return list(qs.order_by("kind", "name"))
+
+
+def has_dashboard(user) -> bool:
+    """Staff with a territory or a department (or a superuser) have a dashboard."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    scope = permissions.Scope.of(user)
+    return scope.everything or bool(scope.all_regions()) or bool(scope.departments)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+
+SUMS = {name: Sum(name) for name in metrics.COUNTERS}
+
+
+def _clean(row: dict) -> dict:
+    """Every counter present, 0 where a sum over no rows gave None."""
+    return {**row, **{k: row.get(k) or 0 for k in metrics.COUNTERS}}
+
+
+def with_rates(row: dict) -> dict:
+    row = _clean(row)
+    row["rates"] = metrics.rates(row)
+    row["rate_cells"] = [{"key": k, "value": v, "pct": metrics.pct(v)} for k, v in row["rates"].items()]
+    return row
+
+
+def summary(sel: Selection) -> dict:
+    """All counters and the four rates over the period."""
+    return with_rates(sel.stats().aggregate(**SUMS))
+
+
+# Columns every dim has; the others (category_top, channel, department) need a dim that has them.
+BASE_COLUMNS = {"day", *LEVEL_COLUMN.values()}
+
+
+def grouped(sel: Selection, key: str, *, period: bool = True) -> list[dict]:
+    """Counters and rates per value of ``key`` (a base column, or category_top / channel / department)."""
+    if key in BASE_COLUMNS:
+        rows = sel.stats(period=period).values(key)
+    else:
+        column = {"category_top": "category_top_id", "department": "department_id"}.get(key, key)
+        rows = sel.stats(keys=(key,), period=period).values(column)
+    return [with_rates(r) for r in rows.annotate(**SUMS).order_by()]
+
+
+def _names(model, ids) -> dict[int, str]:
+    return dict(model.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+
+
+def ranking(sel: Selection, level_column: str, *, rank_by: str = "resolution") -> list[dict]:
+    """Communities / grids (``community_id`` / ``grid_id``) or departments (``department``),
+    best first by ``rank_by``; rows without data for that rate last."""
+    if level_column == "department":
+        rows = grouped(sel, "department")
+        names = _names(Department, [r["department_id"] for r in rows])
+        for r in rows:
+            r["id"], r["name"] = r["department_id"], names.get(r["department_id"])
+    else:
+        rows = grouped(sel, level_column)
+        names = _names(Region, [r[level_column] for r in rows])
+        for r in rows:
+            r["id"], r["name"] = r[level_column], names.get(r[level_column])
+    rows = [r for r in rows if r["id"]]
+    rows.sort(key=lambda r: (r["rates"][rank_by] is None, -(r["rates"][rank_by] or 0), -r["filed"], r["name"] or ""))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i if r["rates"][rank_by] is not None else None
+    return rows
+
+
+def trend_by_day(sel: Selection) -> list[dict]:
+    rows = {r["day"]: r for r in grouped(sel, "day")}
+    empty = with_rates({})
+    return [{**rows.get(day, empty), "day": day} for day in sel.period.days]
+
+
+def trend_by_month(sel: Selection, months: int = 12) -> list[dict]:
+    """The ``months`` calendar months ending with the period's last month."""
+    end = sel.period.end
+    firsts = []
+    y, m = end.year, end.month
+    for _i in range(months):
+        firsts.append(dt.date(y, m, 1))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    firsts.reverse()
+    whole = Selection(user=sel.user, period=Period(PeriodKind.RANGE, firsts[0], month_period(end.year, end.month).end),
+                      region=sel.region, department=sel.department)
+    by_month: dict[dt.date, dict] = {f: {k: 0 for k in metrics.COUNTERS} for f in firsts}
+    for r in grouped(whole, "day"):
+        bucket = by_month[r["day"].replace(day=1)]
+        for k in metrics.COUNTERS:
+            bucket[k] += r[k]
+    return [{**with_rates(c), "month": f} for f, c in by_month.items()]
+
+
+def by_category(sel: Selection) -> list[dict]:
+    rows = grouped(sel, "category_top")
+    names = _names(Category, [r["category_top_id"] for r in rows])
+    for r in rows:
+        r["name"] = names.get(r["category_top_id"]) or str(_("Unclassified"))
+    return sorted(rows, key=lambda r: -r["filed"])
+
+
+def by_channel(sel: Selection) -> list[dict]:
+    rows = grouped(sel, "channel")
+    labels = dict(Channel.choices)
+    for r in rows:
+        r["name"] = str(labels.get(r["channel"], r["channel"]))
+    return sorted(rows, key=lambda r: -r["filed"])
+
+
+def status_counts(summary_row: dict) -> list[dict]:
+    return [
+        {"status": s.value, "label": str(s.label), "count": summary_row[f"st_{s.value}"], "colour": s.colour}
+        for s in CaseStatus
+    ]
+
+
+def grid_load(sel: Selection) -> dict[int, dict]:
+    """Open and overdue cases per grid now (whenever they were filed)."""
+    rows = sel.stats(period=False).filter(open__gt=0).values("grid_id").annotate(
+        open=Sum("open"), overdue=Sum("overdue"))
+    return {r["grid_id"]: {"open": r["open"] or 0, "overdue": r["overdue"] or 0} for r in rows if r["grid_id"]}
+
+
+def map_features(sel: Selection) -> dict:
+    """GeoJSON of the grids in view, each with its open / overdue load."""
+    load = grid_load(sel)
+    grids = Region.objects.filter(level=RegionLevel.GRID, boundary__isnull=False)
+    if sel.region is not None:
+        grids = grids.filter(path__startswith=sel.region.path)
+    if not sel.scope.everything:
+        roots = sel.scope.all_regions()
+        q = Q(pk__in=list(load))
+        for root in roots:
+            q |= Q(path__startswith=root.path)
+        grids = grids.filter(q)
+    features = []
+    for pk, name, boundary, active in grids.values_list("pk", "name", "boundary", "is_active"):
+        figures = load.get(pk, {"open": 0, "overdue": 0})
+        if not active and not figures["open"]:
+            continue
+        features.append({"type": "Feature", "geometry": boundary,
+                         "properties": {"id": pk, "name": name, **figures}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+# ---------------------------------------------------------------------------------------------
+# The overdue list (督办)
+# ---------------------------------------------------------------------------------------------
+
+
+def overdue_cases(sel: Selection, limit: int = 50) -> tuple[list[Case], int]:
+    """Open cases with a red light, longest overdue first, and how many there are."""
+    qs = sel.cases().filter(status__in=OPEN_STATUSES, light=Light.RED)
+    total = qs.count()
+    due = When_(
+        When(status=CaseStatus.SUBMITTED, then=F("accept_due_at")),
+        When(status=CaseStatus.ACCEPTED, then=F("dispatch_due_at")),
+        default=F("resolve_due_at"),
+    )
+    rows = list(
+        qs.annotate(due_at=due).select_related("grid", "community", "category")
+        .order_by("due_at", "pk")[:limit]
+    )
+    now = timezone.now()
+    leads = {a.case_id: a for a in CaseAssignment.objects.filter(
+        case__in=rows, active=True, role=AssignmentRole.LEAD).select_related("department", "region", "user")}
+    for case in rows:
+        case.overdue_for = now - case.due_at if case.due_at and case.due_at < now else dt.timedelta(0)
+        case.handler = leads.get(case.pk).target if case.pk in leads else None
+    return rows, total

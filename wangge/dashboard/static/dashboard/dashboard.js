@@ -1,0 +1,129 @@
+/* Command dashboard: ECharts charts and the Leaflet grid map, from the JSON in #cc-data. */
+(function () {
+  "use strict";
+  var el = document.getElementById("cc-data");
+  if (!el) return;
+  var data = JSON.parse(el.textContent);
+  var L_ = data.rate_labels;
+  var AXIS = { axisLine: { lineStyle: { color: "#2b5597" } }, axisLabel: { color: "#8fa9d6" },
+               splitLine: { lineStyle: { color: "rgba(43,85,151,.35)" } } };
+  var COLORS = ["#2fd4ff", "#34d399", "#fbbf24", "#a78bfa", "#f87171", "#60a5fa", "#f472b6", "#4ade80", "#fb923c", "#94a3b8"];
+  var charts = [];
+
+  function chart(id, option) {
+    var node = document.getElementById(id);
+    if (!node || !window.echarts) return;
+    var c = echarts.init(node, null, { renderer: "canvas" });
+    option.color = option.color || COLORS;
+    option.textStyle = { color: "#dbe8ff" };
+    option.backgroundColor = "transparent";
+    c.setOption(option);
+    charts.push(c);
+  }
+
+  function trend(id, s, labels) {
+    chart(id, {
+      tooltip: { trigger: "axis" },
+      legend: { textStyle: { color: "#8fa9d6" }, top: 0, itemWidth: 14, itemHeight: 8 },
+      grid: { left: 44, right: 44, top: 36, bottom: 28 },
+      xAxis: Object.assign({ type: "category", data: s.labels }, AXIS),
+      yAxis: [Object.assign({ type: "value" }, AXIS),
+              Object.assign({ type: "value", max: 100, min: 0, axisLabel: { color: "#8fa9d6", formatter: "{value}%" },
+                              splitLine: { show: false } }, { axisLine: AXIS.axisLine })],
+      series: [
+        { name: labels.filed, type: "bar", data: s.filed, barMaxWidth: 16,
+          itemStyle: { color: new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: "#2fd4ff" }, { offset: 1, color: "#1d4b8f" }]) } },
+        { name: labels.solved, type: "bar", data: s.solved, barMaxWidth: 16, itemStyle: { color: "#34d399" } },
+        { name: L_.response, type: "line", yAxisIndex: 1, data: s.response, smooth: true, symbolSize: 4, connectNulls: true },
+        { name: L_.satisfaction, type: "line", yAxisIndex: 1, data: s.satisfaction, smooth: true, symbolSize: 4, connectNulls: true },
+        { name: L_.on_time, type: "line", yAxisIndex: 1, data: s.on_time, smooth: true, symbolSize: 4, connectNulls: true }
+      ]
+    });
+  }
+
+  var labels = JSON.parse(document.getElementById("cc-labels").textContent);
+  trend("chart-day", data.day, labels);
+  trend("chart-month", data.month, labels);
+
+  chart("chart-status", {
+    tooltip: { trigger: "item" },
+    grid: { left: 80, right: 30, top: 8, bottom: 20 },
+    xAxis: Object.assign({ type: "value" }, AXIS),
+    yAxis: Object.assign({ type: "category", data: data.statuses.map(function (s) { return s.label; }), inverse: true }, AXIS),
+    series: [{ type: "bar", data: data.statuses.map(function (s) { return s.count; }), barMaxWidth: 14,
+               label: { show: true, position: "right", color: "#dbe8ff" },
+               itemStyle: { borderRadius: [0, 4, 4, 0], color: "#2fd4ff" } }]
+  });
+
+  chart("chart-channel", {
+    tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+    legend: { orient: "vertical", left: "58%", top: "middle", textStyle: { color: "#8fa9d6" }, type: "scroll",
+              itemWidth: 10, itemHeight: 10 },
+    series: [{ type: "pie", radius: ["42%", "70%"], center: ["28%", "50%"], data: data.channels,
+               label: { show: false }, itemStyle: { borderColor: "#0c2346", borderWidth: 2 } }]
+  });
+
+  var cats = data.categories.slice(0, 12);
+  chart("chart-category", {
+    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    grid: { left: 100, right: 40, top: 8, bottom: 20 },
+    xAxis: Object.assign({ type: "value" }, AXIS),
+    yAxis: Object.assign({ type: "category", inverse: true, data: cats.map(function (c) { return c.name; }) }, AXIS),
+    series: [{ type: "bar", data: cats.map(function (c) { return c.value; }), barMaxWidth: 16,
+               label: { show: true, position: "right", color: "#dbe8ff" },
+               itemStyle: { borderRadius: [0, 4, 4, 0],
+                            color: new echarts.graphic.LinearGradient(1, 0, 0, 0, [{ offset: 0, color: "#fbbf24" }, { offset: 1, color: "#1677ff" }]) } }]
+  });
+
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+
+  // Range dates only matter for the "date range" period.
+  var period = document.getElementById("id_period");
+  function syncRange() {
+    document.querySelectorAll(".cc-range").forEach(function (n) { n.style.display = period.value === "range" ? "" : "none"; });
+  }
+  if (period) { period.addEventListener("change", syncRange); syncRange(); }
+
+  // The grid map: polygons on a blank background (or the configured tile server).
+  var mapNode = document.getElementById("cc-map");
+  if (!mapNode || !window.L) return;
+  var map = L.map(mapNode, { zoomControl: true, attributionControl: false, preferCanvas: false });
+  if (data.tile_url) L.tileLayer(data.tile_url, { maxZoom: 19 }).addTo(map);
+  var SCALE = { open: ["#123a6b", "#1d6fa5", "#2fb5d6", "#7be0c5", "#fbbf24"],
+                overdue: ["#123a6b", "#7c2d12", "#b45309", "#dc2626", "#ff1f1f"] };
+  var mode = "open";
+  var features = data.map.features;
+  function maxOf(key) { return features.reduce(function (m, f) { return Math.max(m, f.properties[key]); }, 0); }
+  function colour(value, max, key) {
+    var s = SCALE[key];
+    if (!value) return s[0];
+    var i = Math.min(s.length - 1, 1 + Math.floor((value / (max || 1)) * (s.length - 1.001)));
+    return s[i];
+  }
+  var layer = L.geoJSON(data.map, {
+    style: function () { return { color: "#2fd4ff", weight: 1, fillOpacity: 0.72 }; },
+    onEachFeature: function (f, lyr) {
+      lyr.bindTooltip("<b>" + f.properties.name + "</b><br>" + labels.open + ": " + f.properties.open +
+                      "<br>" + labels.overdue + ": " + f.properties.overdue, { className: "grid-tip", sticky: true });
+    }
+  }).addTo(map);
+  function paint() {
+    var max = maxOf(mode);
+    layer.eachLayer(function (lyr) { lyr.setStyle({ fillColor: colour(lyr.feature.properties[mode], max, mode) }); });
+    var legend = document.getElementById("map-legend");
+    legend.innerHTML = SCALE[mode].map(function (c, i) {
+      var lo = i === 0 ? 0 : Math.ceil((i - 1) * max / (SCALE[mode].length - 1));
+      return '<span><i style="background:' + c + '"></i>' + (i === 0 ? "0" : "≥" + Math.max(1, lo)) + "</span>";
+    }).join("") + "<span>" + (mode === "open" ? labels.open : labels.overdue) + "</span>";
+  }
+  paint();
+  if (features.length) map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+  else map.setView([39.9, 116.3], 12);
+  document.querySelectorAll("#map-mode button").forEach(function (b) {
+    b.addEventListener("click", function () {
+      mode = b.dataset.mode;
+      document.querySelectorAll("#map-mode button").forEach(function (x) { x.classList.toggle("on", x === b); });
+      paint();
+    });
+  });
+})();

@@ -1,0 +1,150 @@
+"""The rate formulas on hand-made cases, and the rollups against a direct count."""
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from wangge.cases import actions
+from wangge.cases.choices import CaseStatus
+from wangge.cases.models import Case
+from wangge.core.testing import case_in_state
+from wangge.dashboard import metrics, rollup, selectors
+from wangge.dashboard.models import DIMS, DailyCaseStats
+
+from .conftest import wide_period
+
+EXPECTED = {"valid": 7, "accepted": 6, "responded": 4, "solved": 3, "on_time": 2, "rated": 3, "satisfied": 2,
+            "filed": 9, "st_rejected": 1, "st_merged": 1}
+EXPECTED_RATES = {"response": Fraction(4, 7), "resolution": Fraction(3, 6), "satisfaction": Fraction(2, 3),
+                  "on_time": Fraction(2, 3)}
+
+
+def test_counters_follow_the_documented_definitions(cases):
+    counts = metrics.direct_counts(Case.objects.all())
+    assert {k: counts[k] for k in EXPECTED} == EXPECTED
+    rates = metrics.rates(counts)
+    assert {k: Fraction(v).limit_denominator(100) for k, v in rates.items()} == EXPECTED_RATES
+
+
+def test_no_denominator_gives_no_rate_not_zero():
+    assert metrics.rates({}) == {k: None for k in metrics.RATE_KEYS}
+    assert metrics.pct(None) == "—"
+    assert metrics.pct(2 / 3) == "66.7%"
+
+
+def _rollup_totals(dim: str) -> dict:
+    return DailyCaseStats.objects.filter(dim=dim).aggregate(**{k: Sum(k) for k in metrics.COUNTERS})
+
+
+def test_every_dim_of_the_rollup_equals_a_direct_count(cases):
+    rollup.refresh_stats()
+    direct = metrics.direct_counts(Case.objects.all())
+    for dim in DIMS:
+        assert _rollup_totals(dim) == direct, dim
+
+
+def test_incremental_refresh_follows_later_actions(cases, world):
+    rollup.refresh_stats()
+    actions.close_case(case=cases["c2"], actor=world.users["clerk"])
+    actions.accept_case(case=cases["c4"], actor=world.users["clerk"])
+    result = rollup.refresh_stats()
+    assert not result.full and result.days >= 1
+    direct = metrics.direct_counts(Case.objects.all())
+    assert direct["st_closed"] == 2
+    for dim in DIMS:
+        assert _rollup_totals(dim) == direct, dim
+
+
+def test_dashboard_shows_the_hand_made_rates(cases, world, client):
+    client.force_login(world.users["leader"])
+    response = client.get("/dashboard/", wide_period())
+    assert response.status_code == 200
+    rates = {r["def"].key: r for r in response.context["rates"]}
+    for key, expected in EXPECTED_RATES.items():
+        assert Fraction(rates[key]["numerator"], rates[key]["denominator"]) == expected
+    # Each rate carries its formula on hover.
+    html = response.content.decode()
+    for rate in metrics.RATES:
+        assert f'title="{rate.formula}"' in html
+    # c7 (30 days old) drops out of a period of the last week.
+    today = timezone.localdate()
+    week = client.get("/dashboard/", {"period": "range", "start": (today - dt.timedelta(days=6)).isoformat(),
+                                      "end": today.isoformat()})
+    assert week.context["summary"]["filed"] == EXPECTED["filed"] - 1
+
+
+def test_rankings_and_breakdowns_partition_the_summary(cases, world, client):
+    client.force_login(world.users["leader"])
+    ctx = client.get("/dashboard/", wide_period()).context
+    assert sum(r["filed"] for r in ctx["communities"]) == ctx["summary"]["filed"]
+    assert sum(r["filed"] for r in ctx["grids"]) == ctx["summary"]["filed"]
+    assert sum(r["filed"] for r in ctx["categories"]) == ctx["summary"]["filed"]
+    assert sum(r["filed"] for r in ctx["channels"]) == ctx["summary"]["filed"]
+    by_name = {r["name"]: r for r in ctx["departments"]}
+    assert by_name["区城管执法局"]["solved"] == 3
+    # Community B (c3 only, in progress) ranks after community A on resolution rate.
+    assert [r["name"] for r in ctx["communities"]] == ["东园社区", "西园社区"]
+    assert ctx["communities"][1]["rates"]["resolution"] == 0
+
+
+def test_trends_add_up(cases, world, client):
+    client.force_login(world.users["leader"])
+    ctx = client.get("/dashboard/", wide_period()).context
+    charts = ctx["charts"]
+    assert sum(charts["day"]["filed"]) == ctx["summary"]["filed"]
+    assert len(charts["month"]["labels"]) == 12
+    assert sum(charts["month"]["filed"]) >= EXPECTED["filed"] - 1  # c7 may fall in the month before
+
+
+@pytest.mark.parametrize("kind", ["month", "last_month", "last90"])
+def test_periods(kind):
+    on = dt.date(2025, 3, 15)
+    period = selectors.make_period(kind, on=on)
+    expected = {"month": (dt.date(2025, 3, 1), on), "last_month": (dt.date(2025, 2, 1), dt.date(2025, 2, 28)),
+                "last90": (on - dt.timedelta(days=89), on)}[kind]
+    assert (period.start, period.end) == expected
+
+
+def test_a_bad_range_falls_back_to_this_month():
+    on = dt.date(2025, 3, 15)
+    assert selectors.make_period("range", dt.date(2025, 3, 10), dt.date(2025, 3, 1), on=on).kind == "month"
+    assert selectors.make_period("range", dt.date(2020, 1, 1), dt.date(2025, 1, 1), on=on).kind == "month"
+
+
+def test_overdue_cases_count_and_map_load(world, client):
+    old = timezone.now() - dt.timedelta(days=30)
+    overdue = case_in_state(world, CaseStatus.DISPATCHED, submitted_at=old)
+    assert overdue.light == "red"
+    case_in_state(world, CaseStatus.DISPATCHED)
+    client.force_login(world.users["leader"])
+    ctx = client.get("/dashboard/", {"period": "last90"}).context
+    assert [c.number for c in ctx["overdue"]] == [overdue.number]
+    load = {f["properties"]["name"]: f["properties"] for f in ctx["charts"]["map"]["features"]}
+    assert load[world.grids[0].name]["open"] == 2 and load[world.grids[0].name]["overdue"] == 1
+    assert len(load) == 4
+
+
+def test_the_view_builds_the_rollups_and_refreshes_them_when_stale(world, client):
+    from wangge.dashboard.models import StatsState
+
+    case_in_state(world, CaseStatus.SUBMITTED)
+    client.force_login(world.users["leader"])
+    assert client.get("/dashboard/").context["summary"]["filed"] == 1  # first visit builds them
+    case_in_state(world, CaseStatus.SUBMITTED)
+    assert client.get("/dashboard/").context["summary"]["filed"] == 1  # fresh enough: not recomputed
+    StatsState.objects.update(refreshed_at=timezone.now() - dt.timedelta(minutes=10))
+    assert client.get("/dashboard/").context["summary"]["filed"] == 2
+
+
+def test_management_command_rebuilds(cases):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("dashboard_stats", "--full", stdout=out)
+    assert out.getvalue().startswith("rebuilt")
+    assert _rollup_totals("") == metrics.direct_counts(Case.objects.all())

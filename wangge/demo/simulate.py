@@ -1,0 +1,658 @@
+"""Ninety days of a sub-district's case desk, replayed through the real actions (案件模拟).
+
+Each case has a *story*: a generator that takes one step (an action of ``wangge.cases.actions``)
+and yields the moment of its next step. The simulation runs every story's steps in time order on
+a travelling clock, with the real escalation sweep every 15 simulated minutes in between, so each
+timeline is genuine: lights turn amber and red, overdue cases escalate by themselves, unsatisfied
+ratings reopen cases. Nothing here sets a case's state directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import random
+from collections import Counter
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from wangge.cases import actions
+from wangge.cases.choices import (
+    OPEN_STATUSES,
+    CaseLevel,
+    CaseStatus,
+    Channel,
+    DurationUnit,
+    ExtensionStatus,
+    Satisfaction,
+)
+from wangge.cases.errors import CaseError
+from wangge.cases.models import Case, Category, ExtensionRequest
+from wangge.cases.sla import LOCAL_TZ
+from wangge.cases.tasks import run_sweep
+from wangge.notifications.models import Notification
+from wangge.org.models import User
+
+from . import data
+from .builders import DemoWorld, GridInfo
+from .clock import TravelClock
+
+S = CaseStatus
+MIN, HOUR, DAY = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
+SWEEP_EVERY = 15 * MIN
+_DUE_PROBE = f"SELECT 1 FROM {Case._meta.db_table} WHERE next_check_at IS NOT NULL AND next_check_at <= %s LIMIT 1"
+RESIDENT_CHANNELS = (Channel.WECHAT, Channel.QR_PAGE, Channel.WEB)
+CHANNEL_WEIGHTS = {
+    Channel.HOTLINE: 34, Channel.HOTLINE_12345: 20, Channel.WECHAT: 14, Channel.QR_PAGE: 8, Channel.PATROL: 16,
+    Channel.WEB: 3, Channel.PROPERTY: 2, Channel.PETITION: 1, Channel.DEPARTMENT: 2,
+}
+# Hour of day (local) → how many reports come in then.
+HOUR_WEIGHTS = [1, 0.5, 0.3, 0.3, 0.4, 0.8, 2, 4, 7, 9, 9, 8, 6, 6, 8, 8, 8, 7, 6, 7, 7, 5, 3, 2]
+RATINGS = {Satisfaction.SATISFIED: 0.78, Satisfaction.BASICALLY: 0.15, Satisfaction.UNSATISFIED: 0.07}
+# Departments that join a lead department when a case is handled jointly (吹哨报到).
+CO_HANDLERS = {
+    "chengguan": ("gongan", "zhujian", "chengguanke"), "zhujian": ("chengguan", "anjian"),
+    "xiaofang": ("anjian", "pingan"), "anjian": ("xiaofang", "zhujian"), "pingan": ("gongan", "minsheng"),
+    "shichang": ("chengguan", "gongan"), "gongan": ("pingan", "chengguan"), "reli": ("zhujian",),
+    "shuiwu": ("zhujian", "chengguan"), "huanwei": ("chengguanke",), "minsheng": ("pingan",),
+}
+
+
+class StoryEnd(Exception):
+    """A story cannot go on (its next step would be refused); the case stays as it is."""
+
+
+@dataclass
+class Handler:
+    """Who works a case: the dispatch target and the person acting for it."""
+
+    target: actions.Target
+    actor: User
+
+
+@dataclass
+class Plan:
+    at: dt.datetime
+    destiny: str
+    grid: GridInfo
+    leaf: Category
+    spec: data.CategorySpec
+    root: str
+    channel: str
+    route: str  # dept | grid | community | joint | onsite
+    twists: frozenset[str] = frozenset()
+    rating: str = Satisfaction.SATISFIED
+    handler: Handler | None = None
+    duplicate_of: Case | None = None  # for a duplicate report: the case it will be merged into
+
+
+@dataclass
+class Resident:
+    name: str
+    phone: str
+    address: str
+    point: tuple[float, float]
+
+
+@dataclass
+class Simulation:
+    world: DemoWorld
+    clock: TravelClock
+    rng: random.Random
+    end: dt.datetime
+    residents: dict[int, list[Resident]] = field(default_factory=dict)
+    outcomes: Counter = field(default_factory=Counter)
+    failures: Counter = field(default_factory=Counter)
+    steps: int = 0
+
+    # -----------------------------------------------------------------------------------------
+    # Running
+    # -----------------------------------------------------------------------------------------
+
+    def run(self, plans: list[Plan], *, commit_every: int = 400) -> None:
+        seq = itertools.count()
+        heap = [(p.at, next(seq), story(self, p)) for p in plans]
+        heapq.heapify(heap)
+        next_sweep = min(p.at for p in plans) if plans else self.end
+        while heap:
+            with transaction.atomic():
+                for _ in range(commit_every):
+                    if not heap:
+                        break
+                    at, _n, gen = heapq.heappop(heap)
+                    while next_sweep <= at:
+                        self._sweep(next_sweep)
+                        next_sweep += SWEEP_EVERY
+                    self.clock.set(at)
+                    wake = self._step(gen)
+                    if wake is not None and wake <= self.end:
+                        heapq.heappush(heap, (max(wake, at), next(seq), gen))
+        with transaction.atomic():
+            while next_sweep <= self.end:
+                self._sweep(next_sweep)
+                next_sweep += SWEEP_EVERY
+
+    def _sweep(self, at: dt.datetime) -> None:
+        if not self._anything_due(at):
+            return  # most simulated quarter-hours have nothing due: skip the sweep's transaction
+        self.clock.set(at)
+        result = run_sweep(now=at)
+        self.outcomes["sweep: lights changed"] += result.lights
+        self.outcomes["sweep: escalated"] += result.escalated
+
+    @staticmethod
+    def _anything_due(at: dt.datetime) -> bool:
+        # A read-only probe on the sweep's own partial index, in plain SQL: it runs thousands
+        # of times, and compiling an ORM query each time would cost more than the sweeps.
+        with connection.cursor() as cursor:
+            cursor.execute(_DUE_PROBE, [connection.ops.adapt_datetimefield_value(at)])
+            return cursor.fetchone() is not None
+
+    def _step(self, gen: Generator) -> dt.datetime | None:
+        self.steps += 1
+        try:
+            return next(gen)
+        except StopIteration:
+            return None
+        except StoryEnd as end:
+            self.failures[str(end)] += 1
+        except CaseError as exc:
+            self.failures[f"{type(exc).__name__}: {exc.message} (line {_story_line(exc)})"] += 1
+        return None
+
+    # -----------------------------------------------------------------------------------------
+    # Times: staff work office hours, except for emergencies and the 24-hour hotline
+    # -----------------------------------------------------------------------------------------
+
+    def later(self, lo_minutes: float, hi_minutes: float, *, office: bool = True,
+              after: dt.datetime | None = None) -> dt.datetime:
+        at = (after or self.clock.now) + dt.timedelta(minutes=self.rng.uniform(lo_minutes, hi_minutes))
+        return self.office(at) if office else at
+
+    def office(self, at: dt.datetime) -> dt.datetime:
+        local = at.astimezone(LOCAL_TZ)
+        if 8 <= local.hour < 20:
+            return at
+        day = local.date() + (dt.timedelta(days=1) if local.hour >= 20 else dt.timedelta())
+        start = dt.datetime.combine(day, dt.time(8, 0), tzinfo=LOCAL_TZ)
+        return (start + dt.timedelta(minutes=self.rng.uniform(0, 75))).astimezone(dt.timezone.utc)
+
+    # -----------------------------------------------------------------------------------------
+    # People
+    # -----------------------------------------------------------------------------------------
+
+    def clerk(self) -> User:
+        """The day clerk, or the night-shift clerk of the 24-hour hotline."""
+        hour = self.clock.now.astimezone(LOCAL_TZ).hour
+        return self.world.user("clerk" if 8 <= hour < 20 else "clerk2")
+
+    def dispatcher_for(self, case: Case) -> User:
+        if case.current_level in (CaseLevel.DISTRICT, CaseLevel.CITY):
+            return self.world.user("district_leader")
+        if case.current_level == CaseLevel.COMMUNITY and case.community_id:
+            return self.world.secretary(next(c for c in self.world.communities if c.pk == case.community_id))
+        return self.clerk()
+
+    def department_handler(self, code: str) -> Handler:
+        return Handler(actions.Target(department=self.world.departments[code]),
+                       self.rng.choice(self.world.officers[code]))
+
+    def resident(self, grid: GridInfo) -> Resident:
+        """A resident of the grid; a few call again and again (caller history)."""
+        pool = self.residents.setdefault(grid.region.pk, [])
+        if pool and self.rng.random() < 0.35:
+            return pool[min(int(self.rng.expovariate(0.5)), len(pool) - 1)]
+        surname = self.rng.choice(data.SURNAMES)
+        name = surname + (self.rng.choice(("女士", "先生")) if self.rng.random() < 0.4 else
+                          "".join(self.rng.choice(data.GIVEN) for _ in range(self.rng.choice((1, 2)))))
+        phone = self.rng.choice(("13", "15", "18", "17", "19")) + f"{self.rng.randrange(10**9):09d}"
+        if grid.buildings and self.rng.random() < 0.6:
+            building, (lng, lat) = self.rng.choice(grid.buildings)
+            address = f"{building.name}{self.rng.randint(1, data.UNITS_PER_BUILDING)}单元"
+            point = (round(lng + self.rng.uniform(-1e-4, 1e-4), 6), round(lat + self.rng.uniform(-1e-4, 1e-4), 6))
+        else:
+            address = self.address(grid)
+            point = grid.random_point(self.rng)
+        resident = Resident(name, phone, address, point)
+        pool.append(resident)
+        return resident
+
+    def address(self, grid: GridInfo) -> str:
+        spec, r = grid.spec, self.rng.random()
+        if r < 0.5:
+            return f"{self.rng.choice(spec.compounds)}{self.rng.randint(1, 24)}号楼"
+        if r < 0.85 or not spec.landmarks:
+            return f"{self.rng.choice(spec.roads)}{self.rng.randint(1, 120)}号"
+        return self.rng.choice(spec.landmarks)
+
+    # -----------------------------------------------------------------------------------------
+    # Steps shared by the stories
+    # -----------------------------------------------------------------------------------------
+
+    def fresh(self, case: Case) -> Case:
+        return Case.objects.select_related("sla_policy").get(pk=case.pk)
+
+    def file(self, p: Plan) -> Case:
+        """受理登记 — the case as it comes in through its channel."""
+        rng = self.rng
+        description, duplicate_of = None, None
+        if p.destiny == S.MERGED:
+            duplicate_of = p.duplicate_of = self._duplicate_target(p)
+            if duplicate_of is None:
+                p.destiny = S.CLOSED
+        if p.channel == Channel.PATROL:
+            resident = None
+            address = self.address(p.grid)
+            point = p.grid.random_point(rng)
+        else:
+            resident = self.resident(p.grid)
+            address, point = resident.address, resident.point
+        if duplicate_of is not None:
+            p.grid = next(g for g in self.world.grids if g.region.pk == duplicate_of.grid_id)
+            p.leaf = duplicate_of.category
+            p.spec, p.root = next((s, r) for c, s, r in self.world.leaves if c.pk == p.leaf.pk)
+            address = duplicate_of.address
+            point = (duplicate_of.longitude, duplicate_of.latitude)
+            description = f"又有居民反映：{duplicate_of.description}"
+        if description is None:
+            template = rng.choice(p.spec.templates)
+            description = template.format(addr=address, when=rng.choice(data.WHEN))
+            if p.channel == Channel.PATROL:
+                description = "网格员巡查发现：" + description.replace("我家", "居民家")
+        anonymous = resident is not None and rng.random() < 0.08
+        category = p.leaf
+        if p.channel in RESIDENT_CHANNELS and rng.random() < 0.4:
+            category = None  # the resident did not pick one; the clerk classifies on acceptance
+        elif "wrong_category" in p.twists:
+            category = rng.choice([c for c, _s, r in self.world.leaves if r == p.root and c.pk != p.leaf.pk]
+                                  or [p.leaf])
+        if p.channel in RESIDENT_CHANNELS:
+            actor = None
+        elif p.channel == Channel.PATROL:
+            actor = rng.choice([p.grid.worker, p.grid.worker, p.grid.chief])
+        else:
+            actor = self.clerk()
+        case = actions.create_case(
+            actor=actor, channel=p.channel, description=description, title=f"{p.leaf.name}（{address}）",
+            category=category, longitude=point[0], latitude=point[1], address=address,
+            reporter_name="" if resident is None or anonymous else resident.name,
+            reporter_phone="" if resident is None or (anonymous and rng.random() < 0.5) else resident.phone,
+            reporter_anonymous=anonymous,
+        )
+        return case
+
+    def _duplicate_target(self, p: Plan) -> Case | None:
+        recent = Case.objects.filter(
+            status__in=OPEN_STATUSES, subdistrict=self.world.subdistrict, category__isnull=False,
+            grid__isnull=False, submitted_at__gte=self.clock.now - 3 * DAY,
+        ).select_related("category")
+        return recent.filter(community=p.grid.community).order_by("-submitted_at").first() or \
+            recent.order_by("-submitted_at").first()
+
+    def in_hand(self, case: Case, p: Plan) -> Case:
+        """Make sure the case is being worked by the plan's handler: after an automatic
+        escalation the new level dispatches it again, after a reopen the handler claims it."""
+        case = self.fresh(case)
+        if case.status == S.SUSPENDED:
+            case = actions.resume_case(case=case, actor=p.handler.actor, note="恢复办理。")
+        if case.status == S.ACCEPTED:
+            if p.handler.target.department is None and case.current_level not in (CaseLevel.GRID, CaseLevel.COMMUNITY):
+                p.handler = self.department_handler(p.leaf.default_department.code)
+            dispatcher = self.dispatcher_for(case)
+            case = actions.dispatch_case(case=case, actor=dispatcher, lead=p.handler.target,
+                                         note="升级后重新派单，请抓紧办理。")
+            self.outcomes["re-dispatched after escalation"] += 1
+        if case.status == S.DISPATCHED:
+            case = actions.claim_case(case=case, actor=p.handler.actor)
+        if case.status != S.IN_PROGRESS:
+            raise StoryEnd(f"case not workable in status {case.status}")
+        return case
+
+    def between(self, until: dt.datetime, lo: float, hi: float) -> dt.datetime:
+        """A moment from now towards ``until`` (a share between ``lo`` and ``hi`` of the way)."""
+        now = self.clock.now
+        return max(now + MIN, now + (until - now) * self.rng.uniform(lo, hi))
+
+    def resolve_time(self, case: Case, p: Plan) -> dt.datetime:
+        """When the handler reports the result: well within the deadline, mostly."""
+        start, due = case.clock_started_at, case.resolve_due_at
+        share = self.rng.uniform(1.05, 1.5) if "late" in p.twists else self.rng.triangular(0.08, 0.95, 0.35)
+        at = start + (due - start) * share
+        earliest = self.clock.now + dt.timedelta(minutes=self.rng.uniform(20, 90))
+        at = max(at, earliest)
+        if urgent(case) or self.office(at) > due >= at:
+            return at  # the duty crew works at night rather than let the deadline pass
+        return self.office(at)
+
+
+def _story_line(exc: BaseException) -> int | None:
+    """The line of this module where a refused step was taken (to tell which step it was)."""
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == __file__:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def urgent(case: Case) -> bool:
+    """A case on an hours-long clock is worked at night too."""
+    policy = case.sla_policy
+    return policy.resolve_unit != DurationUnit.WORKING_DAYS and policy.resolve_value <= 8
+
+
+def story(sim: Simulation, p: Plan) -> Generator[dt.datetime, None, None]:
+    """One case from filing to where ``p.destiny`` says it is today."""
+    rng = sim.rng
+    case = sim.file(p)
+    sim.outcomes["filed"] += 1
+    if p.destiny == S.SUBMITTED:
+        return
+
+    # 受理: the hotline clerk accepts at once; reports from residents' phones wait for a clerk.
+    resident_channel = p.channel in RESIDENT_CHANNELS
+    prompt = "prompt" in p.twists  # the showcase cases: no waiting for the next office morning
+    yield sim.later(0.5, 25, office=not prompt) if resident_channel else sim.later(0.2, 1.4, office=False)
+    clerk = sim.clerk()
+    if p.destiny == S.REJECTED:
+        actions.reject_case(case=case, actor=clerk, reason=rng.choice(data.REJECT_REASONS))
+        return
+    if p.destiny == S.MERGED:
+        if sim.fresh(p.duplicate_of).status in OPEN_STATUSES:
+            actions.merge_case(case=case, into=p.duplicate_of, actor=clerk, note="同一问题重复反映，合并办理。")
+            return
+        p.destiny = S.CLOSED  # the first report was finished meanwhile: this one is handled on its own
+    case = actions.accept_case(case=case, actor=clerk, category=p.leaf)
+    if p.destiny == S.ACCEPTED:
+        return
+
+    # 派单 (or, for a patrol finding, the grid worker handles it on the spot).
+    if p.route == "onsite":
+        yield sim.later(1, 20, office=False)
+        case = actions.claim_case(case=case, actor=p.handler.actor, note="网格员就地处置。")
+    else:
+        if prompt or rng.random() < 0.85:
+            yield sim.later(2, 14, office=False)
+        else:
+            yield sim.later(15, 60, office=not urgent(case))
+        dispatcher = sim.clerk()
+        if "returned" in p.twists:
+            wrong_code = rng.choice([c for c in sim.world.departments if c != (p.leaf.default_department.code)])
+            wrong = sim.department_handler(wrong_code)
+            case = actions.dispatch_case(case=case, actor=dispatcher, lead=wrong.target)
+            yield sim.later(30, 300)
+            if sim.fresh(case).status == S.DISPATCHED:  # not escalated meanwhile
+                case = actions.return_case(case=case, actor=wrong.actor, reason=rng.choice(data.RETURN_REASONS))
+                yield sim.later(5, 40)
+            dispatcher = sim.clerk()
+        co = []
+        if p.route == "joint":
+            lead_code = p.handler.target.department.code
+            options = [c for c in CO_HANDLERS.get(lead_code, ()) if c != lead_code]
+            co = [sim.department_handler(c) for c in rng.sample(options, k=min(len(options), rng.randint(1, 2)))]
+        case = actions.dispatch_case(case=case, actor=dispatcher, lead=p.handler.target,
+                                     co_handlers=[h.target for h in co],
+                                     note="请牵头办理，协办单位配合。" if co else "")
+        if p.destiny == S.DISPATCHED:
+            return
+        yield sim.later(5, 40, office=False) if urgent(case) or prompt else sim.later(10, 180)
+        if p.route == "community" and rng.random() < 0.5:
+            # 转派: the community passes it on to the department that can solve it.
+            handler = sim.department_handler(p.leaf.default_department.code)
+            case = actions.redispatch_case(case=case, actor=p.handler.actor, lead=handler.target,
+                                           note="请职能部门协助处理。")
+            p.handler = handler
+            yield sim.later(10, 120)
+        if "escalate" in p.twists:
+            case = actions.escalate_case(case=case, actor=p.handler.actor, reason=rng.choice(data.ESCALATE_REASONS))
+            yield sim.later(20, 240)
+            p.handler = sim.department_handler(p.leaf.default_department.code)
+            case = actions.dispatch_case(case=case, actor=sim.dispatcher_for(sim.fresh(case)), lead=p.handler.target,
+                                         note="上报事件，请职能部门牵头办理。")
+            yield sim.later(10, 120)
+        case = sim.in_hand(case, p)
+        for h in co:
+            yield sim.later(10, 240)
+            if case.assignments.filter(active=True, department=h.target.department).exists():
+                actions.report_in(case=case, actor=h.actor, note="已报到，配合办理。")
+    if p.destiny == S.IN_PROGRESS and "extension" not in p.twists and "urge" not in p.twists:
+        if "progress" in p.twists:
+            yield sim.later(60, 600)
+            case = sim.in_hand(case, p)
+            actions.add_progress_note(case=case, actor=p.handler.actor, note=rng.choice(data.PROGRESS_NOTES))
+        return
+
+    # 办理: notes, a pause, more time, a push from the leader — all before the result is due.
+    resolve_at = sim.resolve_time(case, p)
+    if "progress" in p.twists:
+        yield sim.between(resolve_at, 0.15, 0.5)
+        case = sim.in_hand(case, p)
+        actions.add_progress_note(case=case, actor=p.handler.actor, note=rng.choice(data.PROGRESS_NOTES),
+                                  public=rng.random() < 0.5)
+    if "suspend" in p.twists:
+        yield sim.between(resolve_at, 0.2, 0.6)
+        case = sim.in_hand(case, p)
+        case = actions.suspend_case(case=case, actor=p.handler.actor, reason=rng.choice(data.SUSPEND_REASONS))
+        if p.destiny == S.SUSPENDED:
+            return
+        paused = dt.timedelta(hours=rng.uniform(6, 96))
+        yield sim.office(sim.clock.now + paused)
+        paused = sim.clock.now - case.suspended_at
+        case = actions.resume_case(case=case, actor=p.handler.actor, note="条件具备，恢复办理。")
+        resolve_at += paused
+    if "extension" in p.twists:
+        yield sim.between(resolve_at, 0.3, 0.6)
+        case = sim.in_hand(case, p)
+        request = actions.request_extension(case=case, actor=p.handler.actor, working_days=rng.choice((3, 5, 10)),
+                                            reason=rng.choice(data.EXTENSION_REASONS))
+        yield sim.between(resolve_at, 0.2, 0.5)
+        case = sim.in_hand(case, p)
+        request = ExtensionRequest.objects.get(pk=request.pk)
+        approve = rng.random() < 0.8 and request.status == ExtensionStatus.PENDING
+        if request.status == ExtensionStatus.PENDING:  # not withdrawn by an escalation meanwhile
+            actions.decide_extension(request=request, actor=sim.world.user("leader"), approve=approve,
+                                     note="同意延期，请按新时限办结。" if approve else "不同意延期，请按原时限办结。")
+        if approve:
+            resolve_at = max(resolve_at, sim.resolve_time(sim.fresh(case), p))
+    if "urge" in p.twists:
+        case = sim.fresh(case)
+        start, due = case.clock_started_at, case.resolve_due_at
+        urge_at = start + (due - start) * rng.uniform(0.82, 0.9)
+        if urge_at > sim.clock.now:
+            yield urge_at
+            case = sim.in_hand(case, p)
+            actions.urge_case(case=case, actor=sim.world.user("leader"), note=rng.choice(data.URGE_NOTES))
+            resolve_at = sim.clock.now + (due - sim.clock.now) * rng.uniform(0.3, 0.9)
+    if p.destiny in (S.IN_PROGRESS, S.SUSPENDED):
+        return
+    yield max(resolve_at, sim.clock.now + MIN)
+    yield from resolve_and_answer(sim, p, case)
+
+
+def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.datetime, None, None]:
+    """办结 → 回访 (三看) → 评价 → 结案. 不满意 reopens it; after the second answer the resident may
+    not rate again, and the case is closed with the 不满意 on record."""
+    rng = sim.rng
+    for attempt in (1, 2):
+        case = sim.in_hand(case, p)
+        result = rng.choice(data.RESULTS[p.root])
+        if attempt == 2:
+            result = "重新办理：" + result
+        case = actions.resolve_case(case=case, actor=p.handler.actor, result=result)
+        if p.destiny == S.RESOLVED:
+            return
+        rating = p.rating if attempt == 1 else rng.choice((Satisfaction.BASICALLY, Satisfaction.SATISFIED, None))
+        by_resident = rating is not None and rng.random() < 0.25
+        if by_resident:
+            yield sim.later(30, 1440, office=False)
+            case = actions.rate_case_as_resident(case=case, satisfaction=rating,
+                                                 comment=rng.choice(data.RATING_COMMENTS[rating]))
+            if case.status != S.RESOLVED:  # 不满意: reopened
+                yield sim.later(30, 600)
+                continue
+        yield sim.later(60, 1800)
+        clerk = sim.clerk()
+        if "reveal" in p.twists and case.reporter_phone:
+            actions.reveal_reporter(case=case, actor=clerk, channel="web")
+        accepted = rating != Satisfaction.UNSATISFIED
+        case = actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=accepted,
+                                    note="电话回访，已告知办理结果。")
+        if rating is not None and not by_resident:
+            case = actions.rate_case(case=case, actor=clerk, satisfaction=rating,
+                                     comment=rng.choice(data.RATING_COMMENTS[rating]))
+            if case.status != S.RESOLVED:
+                yield sim.later(30, 600)
+                continue
+        yield sim.later(5, 90)
+        actions.close_case(case=case, actor=sim.clerk(), note="已回访，结案。")
+        return
+
+
+# ---------------------------------------------------------------------------------------------
+# Plans: when each case comes in, what it is about, and how far it has got today
+# ---------------------------------------------------------------------------------------------
+
+
+def _weighted(rng: random.Random, weights: dict):
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _in_heating_season(at: dt.datetime) -> bool:
+    local = at.astimezone(LOCAL_TZ)
+    return local.month in (11, 12, 1, 2, 3) or (local.month == 10 and local.day >= 25)
+
+
+def _root_weight(spec: data.CategorySpec, at: dt.datetime) -> float:
+    local = at.astimezone(LOCAL_TZ)
+    if spec.code == "gongnuan":
+        return spec.weight * (2.2 if _in_heating_season(at) else 0.08)
+    if spec.code in ("zaoyin", "youyan") and local.month in (6, 7, 8, 9):
+        return spec.weight * 1.6
+    return spec.weight
+
+
+def _destiny(rng: random.Random, age: dt.timedelta) -> str:
+    if age < 30 * MIN:
+        table = {S.SUBMITTED: 3, S.ACCEPTED: 2, S.DISPATCHED: 5}
+    elif age < DAY:
+        table = {S.DISPATCHED: 18, S.IN_PROGRESS: 42, S.SUSPENDED: 3, S.RESOLVED: 12, S.CLOSED: 17, S.REJECTED: 4,
+                 S.MERGED: 4}
+    elif age < 6 * DAY:
+        table = {S.DISPATCHED: 3, S.IN_PROGRESS: 25, S.SUSPENDED: 4, S.RESOLVED: 10, S.CLOSED: 50, S.REJECTED: 4,
+                 S.MERGED: 4}
+    else:
+        table = {S.CLOSED: 86, S.IN_PROGRESS: 3, S.SUSPENDED: 1.5, S.RESOLVED: 1, S.REJECTED: 4.5, S.MERGED: 4}
+    return _weighted(rng, table)
+
+
+def _twists(rng: random.Random, route: str) -> set[str]:
+    chances = {"progress": 0.35, "suspend": 0.04, "extension": 0.04, "late": 0.08, "urge": 0.06,
+               "returned": 0.05, "reveal": 0.06, "wrong_category": 0.05}
+    if route in ("grid", "community"):
+        chances["escalate"] = 0.12
+    twists = {t for t, p in chances.items() if rng.random() < p}
+    if route == "onsite":
+        twists.discard("returned")
+    return twists
+
+
+def _route(rng: random.Random, spec: data.CategorySpec, root: data.CategorySpec, channel: str) -> str:
+    star = spec.star or root.star or 1
+    handling = spec.handling or root.handling
+    if channel == Channel.PATROL and star == 1 and rng.random() < 0.6:
+        return "onsite"
+    if handling == "coordination":
+        return _weighted(rng, {"community": 40, "dept": 45, "joint": 15})
+    if star >= 2:
+        return _weighted(rng, {"dept": 75, "joint": 20, "community": 5})
+    return _weighted(rng, {"grid": 25, "dept": 65, "community": 10})
+
+
+def _submission_time(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
+    days = (end - start).days + 1
+    while True:
+        day = (start.astimezone(LOCAL_TZ) + dt.timedelta(days=rng.randrange(days))).date()
+        if day.weekday() >= 5 and rng.random() < 0.3:
+            continue  # fewer reports at weekends
+        hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+        at = dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=LOCAL_TZ)
+        at = at.astimezone(dt.timezone.utc)
+        if start <= at < end:
+            return at
+
+
+# (destiny, age, twists, route, category code, channel, rating): one of each thing a visitor
+# should find in the demo, however few cases are loaded.
+SHOWCASE = (
+    (S.SUBMITTED, 3 * MIN, (), "dept", "huanjing-laji", Channel.QR_PAGE, None),
+    (S.ACCEPTED, 9 * MIN, (), "dept", "shirong-zhandao", Channel.HOTLINE, None),
+    (S.DISPATCHED, 2 * HOUR, (), "dept", "daolu-ludeng", Channel.HOTLINE_12345, None),
+    (S.IN_PROGRESS, 26 * HOUR, ("progress",), "dept", "wuye-fuwu", Channel.HOTLINE, None),
+    (S.IN_PROGRESS, 21 * HOUR, ("urge",), "dept", "huanjing-baojie", Channel.WECHAT, None),
+    (S.IN_PROGRESS, 2 * DAY, (), "joint", "weijian-sida", Channel.HOTLINE_12345, None),
+    (S.IN_PROGRESS, 3 * DAY, ("escalate",), "grid", "linli-duiwu", Channel.HOTLINE, None),
+    (S.IN_PROGRESS, 4 * DAY, ("extension",), "dept", "wuye-shoufei", Channel.PROPERTY, None),
+    (S.IN_PROGRESS, 40 * DAY, (), "dept", "weijian-chaigai", Channel.PETITION, None),
+    (S.SUSPENDED, 6 * DAY, ("suspend",), "dept", "gongnuan-shoufei", Channel.HOTLINE, None),
+    (S.RESOLVED, 2 * DAY, (), "grid", "shirong-luandui", Channel.PATROL, None),
+    (S.MERGED, 20 * HOUR, (), "dept", "huanjing-laji", Channel.HOTLINE, None),
+    (S.REJECTED, 5 * DAY, (), "dept", "linli-tingche", Channel.HOTLINE, None),
+    (S.CLOSED, 10 * DAY, ("progress", "reveal"), "dept", "gongshui-shuiya", Channel.HOTLINE,
+     Satisfaction.SATISFIED),
+    (S.CLOSED, 12 * DAY, ("returned",), "dept", "zaoyin-shigong", Channel.HOTLINE_12345, Satisfaction.BASICALLY),
+    (S.CLOSED, 20 * DAY, (), "dept", "youyan-canyin", Channel.HOTLINE, Satisfaction.UNSATISFIED),
+    (S.CLOSED, 30 * DAY, ("late",), "dept", "daolu-lumian", Channel.HOTLINE, Satisfaction.SATISFIED),
+    (S.CLOSED, 16 * DAY, (), "onsite", "shirong-danche", Channel.PATROL, Satisfaction.SATISFIED),
+)
+
+
+def make_plans(sim: Simulation, *, count: int, start: dt.datetime) -> list[Plan]:
+    rng, world, end = sim.rng, sim.world, sim.end
+    roots = {spec.code: spec for spec in data.CATEGORIES}
+    by_code = {c.code: (c, s, r) for c, s, r in world.leaves}
+    plans = []
+
+    def handler_for(route: str, leaf: Category, grid: GridInfo) -> Handler:
+        if route == "onsite":
+            return Handler(actions.Target(user=grid.worker), grid.worker)
+        if route == "grid":
+            return Handler(actions.Target(region=grid.region), rng.choice([grid.worker, grid.chief]))
+        if route == "community":
+            return Handler(actions.Target(region=grid.community), world.secretary(grid.community))
+        return sim.department_handler(leaf.default_department.code)
+
+    def add(at, destiny, route, leaf, spec, root, channel, twists, rating, grid=None):
+        grid = grid or rng.choice(world.grids)
+        if route == "onsite":
+            channel = Channel.PATROL
+        plans.append(Plan(at=at, destiny=destiny, grid=grid, leaf=leaf, spec=spec, root=root, channel=channel,
+                          route=route, twists=frozenset(twists), rating=rating or _weighted(rng, RATINGS),
+                          handler=handler_for(route, leaf, grid)))
+
+    for destiny, age, twists, route, code, channel, rating in SHOWCASE[:count]:
+        leaf, spec, root = by_code[code]
+        add(end - age, destiny, route, leaf, spec, root, channel, {*twists, "prompt"}, rating)
+
+    for _ in range(max(0, count - len(SHOWCASE))):
+        at = _submission_time(rng, start, end)
+        root_spec = rng.choices(data.CATEGORIES, weights=[_root_weight(s, at) for s in data.CATEGORIES])[0]
+        spec = rng.choice(root_spec.children)
+        leaf = by_code[spec.code][0]
+        channel = _weighted(rng, CHANNEL_WEIGHTS)
+        route = _route(rng, spec, roots[root_spec.code], channel)
+        destiny = _destiny(rng, end - at)
+        twists = _twists(rng, route) | ({"suspend"} if destiny == S.SUSPENDED else set())
+        add(at, destiny, route, leaf, spec, root_spec.code, channel, twists, None)
+    return plans
+
+
+def settle_notifications(*, before: dt.datetime) -> int:
+    """Staff have read their older notifications; only the last days' stay unread."""
+    return Notification.objects.filter(created_at__lt=before, read_at__isnull=True).update(
+        read_at=F("created_at") + dt.timedelta(hours=3)
+    )
+

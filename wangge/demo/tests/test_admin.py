@@ -1,0 +1,119 @@
+"""The admin over the demo data: every page opens, grids take GeoJSON with clear errors, cases
+are read-only with residents' data masked, a year's calendar can be pasted."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from wangge.cases.models import Case
+from wangge.demo.loader import load_demo
+from wangge.org import geo
+from wangge.org.choices import RegionLevel, Role
+from wangge.org.models import Region, RoleAssignment, User
+from wangge.workdays.models import CalendarDay, CalendarYear
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site(client):
+    geo.invalidate()
+    load_demo(cases=12, seed=3)
+    client.force_login(User.objects.get(username="admin"))
+    yield client
+    geo.invalidate()
+
+
+def _url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_admin_page_opens_in_chinese(site):
+    response = site.get("/admin/")
+    assert "网格化社会治理平台 管理后台" in response.content.decode()
+    for model in admin.site._registry:
+        assert site.get(_url(model, "changelist")).status_code == 200, model
+        obj = model._default_manager.order_by("pk").first()
+        if obj is not None:
+            assert site.get(_url(model, "change", obj.pk)).status_code == 200, model
+
+
+def test_cases_are_read_only_and_reporters_masked(site):
+    case = Case.objects.exclude(reporter_phone="").order_by("pk").first()
+    page = site.get(_url(Case, "change", case.pk)).content.decode()
+    assert case.reporter_phone not in page
+    assert case.reporter_phone[-4:] in page and "****" in page
+    assert case.events.first().get_type_display() in page  # the timeline is shown
+    status = case.status
+    assert site.post(_url(Case, "change", case.pk), {"status": "closed"}).status_code == 403
+    assert site.get(_url(Case, "add")).status_code == 403
+    assert site.post(_url(Case, "delete", case.pk), {"post": "yes"}).status_code == 403
+    case.refresh_from_db()
+    assert case.status == status
+
+
+def _grid_form(community: Region, **extra) -> dict:
+    return {
+        "name": "新建测试网格", "code": "test-new-grid", "level": RegionLevel.GRID, "grid_type": "urban",
+        "is_active": "on", "treebeard_position": "sorted-child", "treebeard_ref_node": community.pk, **extra,
+    }
+
+
+def test_grid_boundary_is_validated_and_an_upload_is_found_by_lookups(site):
+    community = Region.objects.filter(level=RegionLevel.COMMUNITY).first()
+    bowtie = {"type": "Polygon", "coordinates": [[[117, 40], [117.01, 40.01], [117.01, 40], [117, 40.01], [117, 40]]]}
+    response = site.post(_url(Region, "add"), _grid_form(community, boundary=json.dumps(bowtie)))
+    assert response.status_code == 200
+    assert "self-intersecting" in response.content.decode()
+    response = site.post(_url(Region, "add"), _grid_form(community, boundary="{not json"))
+    assert "JSON" in response.content.decode()
+    response = site.post(_url(Region, "add"), _grid_form(community))
+    assert "网格必须有边界多边形" in response.content.decode()
+    assert not Region.objects.filter(code="test-new-grid").exists()
+
+    square = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [[[117, 40], [117.01, 40], [117.01, 40.01], [117, 40.01], [117, 40]]]}}]}
+    upload = SimpleUploadedFile("grid.geojson", json.dumps(square).encode(), content_type="application/geo+json")
+    response = site.post(_url(Region, "add"), _grid_form(community, boundary_file=upload))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    grid = Region.objects.get(code="test-new-grid")
+    assert Region.objects.get_parent(grid) == community
+    assert grid.boundary["type"] == "Polygon"
+    assert geo.find_grid(117.005, 40.005) == grid
+
+
+def test_role_assignment_needs_its_jurisdiction(site):
+    user = User.objects.get(username="worker01")
+    data = {
+        "username": "worker01", "display_name": user.display_name, "phone": user.phone, "email": "",
+        "is_active": "on", "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+        "roles-TOTAL_FORMS": "2", "roles-INITIAL_FORMS": "1", "roles-MIN_NUM_FORMS": "0", "roles-MAX_NUM_FORMS": "1000",
+    }
+    existing = user.roles.get()
+    data.update({"roles-0-id": existing.pk, "roles-0-user": user.pk, "roles-0-role": existing.role,
+                 "roles-0-region": existing.region_id, "roles-0-is_active": "on",
+                 "roles-1-user": user.pk, "roles-1-role": Role.DEPARTMENT_OFFICER, "roles-1-is_active": "on"})
+    response = site.post(_url(User, "change", user.pk), data)
+    assert response.status_code == 200
+    assert RoleAssignment.objects.filter(user=user).count() == 1
+
+
+def test_pasting_a_years_calendar(site):
+    bad = {"year": 2027, "source": "国办发明电", "days": "2027-02-06~2027-02-12,holiday,春节\n2027-13-01,holiday,x"}
+    response = site.post(_url(CalendarYear, "add"), bad)
+    assert response.status_code == 200 and "2027-13-01" in response.content.decode()
+    good = {"year": 2027, "source": "国办发明电〔2026〕号",
+            "days": "2027-01-01,holiday,元旦\n2027-02-06~2027-02-12,holiday,春节\n2027-02-14,workday,春节调休"}
+    response = site.post(_url(CalendarYear, "add"), good)
+    assert response.status_code == 302
+    year = CalendarYear.objects.get(year=2027)
+    assert year.loaded_by.username == "admin"
+    assert CalendarDay.objects.filter(date__year=2027).count() == 9
+    assert CalendarDay.objects.get(date="2027-02-14").is_workday
+    assert "2027-02-14,workday,春节调休" in site.get(_url(CalendarYear, "change", year.pk)).content.decode()

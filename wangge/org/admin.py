@@ -1,0 +1,211 @@
+"""Admin for the territory tree, grids and their polygons, departments and staff (管理后台)."""
+
+from __future__ import annotations
+
+import json
+
+import shapely
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from shapely.geometry import mapping
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from . import geo
+from .choices import DEPARTMENT_ROLES, REGION_LEVEL_ORDER, RegionLevel
+from .models import Department, Region, RoleAssignment, User
+
+admin.site.site_header = _("Wangge grid governance platform · administration")
+admin.site.site_title = _("Wangge administration")
+admin.site.index_title = _("Platform settings")
+
+MAX_GEOJSON_BYTES = 2 * 1024 * 1024
+
+
+def _geometry_of(value) -> dict:
+    """The geometry dict of pasted or uploaded GeoJSON (a geometry, a Feature, or a
+    FeatureCollection holding exactly one feature), checked by ``geo.parse_boundary``."""
+    if isinstance(value, (bytes, str)):
+        try:
+            value = json.loads(value)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise forms.ValidationError(_("This is not valid JSON: %(error)s") % {"error": exc}) from exc
+    if isinstance(value, dict) and value.get("type") == "FeatureCollection":
+        features = value.get("features") or []
+        if len(features) != 1:
+            raise forms.ValidationError(
+                _("The file holds %(n)d features; a grid needs exactly one polygon.") % {"n": len(features)}
+            )
+        value = features[0]
+    try:
+        geometry = geo.parse_boundary(value)
+    except geo.InvalidGeometry as exc:
+        raise forms.ValidationError(_("The boundary is not a usable polygon: %(error)s") % {"error": exc}) from exc
+    return json.loads(json.dumps(mapping(geometry)))
+
+
+class RegionForm(movenodeform_factory(Region, exclude=("retired_at",))):
+    """A territory node; a grid's polygon can be pasted as GeoJSON or uploaded as a file."""
+
+    boundary = forms.CharField(
+        label=_("Boundary (GeoJSON)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 90, "style": "font-family: monospace"}),
+        help_text=_("Paste a GeoJSON Polygon or MultiPolygon in WGS84 longitude/latitude "
+                    "(a Feature is accepted too), or upload a file below."),
+    )
+    boundary_file = forms.FileField(
+        label=_("Upload a GeoJSON file"), required=False,
+        help_text=_("A .geojson or .json file with one Polygon/MultiPolygon; replaces the text above."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.boundary:
+            self.initial["boundary"] = json.dumps(self.instance.boundary, ensure_ascii=False)
+
+    def clean_boundary(self):
+        text = (self.cleaned_data.get("boundary") or "").strip()
+        return _geometry_of(text) if text else None
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("boundary_file")
+        if upload:
+            if upload.size > MAX_GEOJSON_BYTES:
+                self.add_error("boundary_file", _("The file is larger than 2 MB."))
+            else:
+                try:
+                    cleaned["boundary"] = _geometry_of(upload.read())
+                except forms.ValidationError as exc:
+                    self.add_error("boundary_file", exc)
+        level = cleaned.get("level")
+        if level == RegionLevel.GRID:
+            if not cleaned.get("boundary") and "boundary" not in self.errors and "boundary_file" not in self.errors:
+                self.add_error("boundary", _("A grid needs its boundary polygon."))
+            if not cleaned.get("grid_type"):
+                self.add_error("grid_type", _("Choose the grid type (urban, rural or dedicated)."))
+        elif cleaned.get("grid_type"):
+            self.add_error("grid_type", _("Only grids have a grid type."))
+        parent = cleaned.get("treebeard_ref_node")
+        if parent is not None and level and cleaned.get("treebeard_position") == "sorted-sibling":
+            parent = Region.objects.get_parent(parent)
+        if level:
+            if parent is None and level != RegionLevel.CITY:
+                self.add_error("treebeard_ref_node", _("Only a city can be at the top of the tree."))
+            elif parent is not None and REGION_LEVEL_ORDER.index(level) <= REGION_LEVEL_ORDER.index(parent.level):
+                self.add_error(
+                    "level", _("A %(level)s cannot sit under a %(parent)s.")
+                    % {"level": RegionLevel(level).label, "parent": RegionLevel(parent.level).label},
+                )
+        return cleaned
+
+
+@admin.register(Region)
+class RegionAdmin(TreeAdmin):
+    form = RegionForm
+    list_display = ("name", "level", "grid_type", "code", "has_boundary", "is_active")
+    list_filter = ("level", "grid_type", "is_active")
+    search_fields = ("name", "code")
+    readonly_fields = ("retired_at",)
+    actions = ["retire"]
+    fieldsets = (
+        (None, {"fields": ("name", "code", "level", "grid_type", "is_active", "retired_at")}),
+        (_("Position in the tree"), {"fields": ("treebeard_position", "treebeard_ref_node")}),
+        (_("Boundary"), {"fields": ("boundary", "boundary_file")}),
+    )
+
+    @admin.display(boolean=True, description=_("polygon"))
+    def has_boundary(self, obj: Region) -> bool:
+        return bool(obj.boundary)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.level == RegionLevel.GRID and obj.boundary and obj.is_active:
+            self._warn_overlaps(request, obj)
+
+    def _warn_overlaps(self, request, grid: Region) -> None:
+        """Overlapping grids still work (the smaller one wins a lookup) but are usually a mistake."""
+        polygon = geo.parse_boundary(grid.boundary)
+        others = Region.objects.filter(level=RegionLevel.GRID, is_active=True, boundary__isnull=False).exclude(pk=grid.pk)
+        overlapping = []
+        for other in others.only("name", "boundary"):
+            try:
+                shape = geo.parse_boundary(other.boundary)
+            except geo.InvalidGeometry:
+                continue
+            if shapely.intersection(polygon, shape).area > polygon.area * 0.01:
+                overlapping.append(other.name)
+        if overlapping:
+            messages.warning(request, _("This grid overlaps %(grids)s. A point in the overlap is given to the "
+                                        "smaller grid.") % {"grids": "、".join(overlapping[:10])})
+
+    @admin.action(description=_("Retire the selected nodes (keep them for old cases)"))
+    def retire(self, request, queryset):
+        n = 0
+        for region in queryset.filter(is_active=True):
+            region.is_active, region.retired_at = False, timezone.now()
+            region.save(update_fields=["is_active", "retired_at", "updated_at"])
+            n += 1
+        self.message_user(request, ngettext("%(n)d node retired.", "%(n)d nodes retired.", n) % {"n": n})
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "region", "phone", "staff_count", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "code")
+    autocomplete_fields = ("region",)
+
+    @admin.display(description=_("staff"))
+    def staff_count(self, obj: Department) -> int:
+        return obj.role_assignments.filter(is_active=True).count()
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ("role", "region", "department", "is_active")
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role in DEPARTMENT_ROLES and not cleaned.get("department"):
+            self.add_error("department", _("A department officer belongs to a department."))
+        elif role and role not in DEPARTMENT_ROLES and not cleaned.get("region"):
+            self.add_error("region", _("This role needs a jurisdiction (a node of the territory)."))
+        return cleaned
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    form = RoleAssignmentForm
+    extra = 1
+    autocomplete_fields = ("region", "department")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [RoleAssignmentInline]
+    list_display = ("username", "display_name", "roles_held", "phone", "is_active", "is_staff")
+    list_filter = ("roles__role", "is_active", "is_staff", "is_superuser")
+    search_fields = ("username", "display_name", "phone", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("display_name", "phone", "email")}),
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("History"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "display_name", "password1", "password2")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("roles")
+
+    @admin.display(description=_("roles"))
+    def roles_held(self, obj: User) -> str:
+        return "、".join(sorted({a.get_role_display() for a in obj.roles.all() if a.is_active}))

@@ -1,0 +1,276 @@
+"""Forms of the resident pages. Messages are plain words for residents, not staff jargon."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from wangge.cases.attachments import validate_uploads
+from wangge.cases.choices import Satisfaction
+from wangge.cases.errors import CaseError, InvalidInput
+from wangge.cases.models import Category
+from wangge.org.choices import RegionLevel
+from wangge.org.models import Region
+
+# Mobile (13812345678), landline with area code (010-12345678) or a local number (12345678).
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+CASE_NUMBER_RE = re.compile(r"^WG\d{8}-\d{5}$")
+
+
+def category_label(category: Category) -> str:
+    return category.resident_label or category.name
+
+
+@dataclass
+class CategoryGroup:
+    """One top-level category and the kinds of problem under it, as the picker shows them."""
+
+    label: str
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+
+    @property
+    def values(self) -> list[str]:
+        return [value for value, _label in self.choices]
+
+
+def category_picker() -> tuple[list[CategoryGroup], list[tuple[str, str]]]:
+    """Active categories for the picker: top-level categories with active children as groups of
+    choices, and top-level categories without children as choices of their own."""
+    groups: dict[str, CategoryGroup] = {}
+    tops: dict[str, Category] = {}
+    steplen = Category.steplen
+    for category in Category.objects.get_tree().filter(is_active=True):
+        top_path = category.path[:steplen]
+        if category.depth == 1:
+            tops[top_path] = category
+            groups[top_path] = CategoryGroup(label=category_label(category))
+        elif top_path in groups:  # children of a retired top-level category are not offered
+            groups[top_path].choices.append((str(category.pk), category_label(category)))
+    singles = [(str(tops[path].pk), group.label) for path, group in groups.items() if not group.choices]
+    return [group for group in groups.values() if group.choices], singles
+
+
+def place_choices() -> list:
+    """Communities and their grids, grouped by community, for the no-map way of saying where."""
+    places = list(
+        Region.objects.filter(
+            is_active=True, level__in=[RegionLevel.SUBDISTRICT, RegionLevel.COMMUNITY, RegionLevel.GRID]
+        ).order_by("path")
+    )
+    by_path = {p.path: p for p in places}
+    several = sum(1 for p in places if p.level == RegionLevel.SUBDISTRICT) > 1
+    steplen = Region.steplen
+    groups: dict[str, tuple[str, list]] = {}
+    for place in places:
+        parent = by_path.get(place.path[:-steplen])
+        if place.level == RegionLevel.COMMUNITY:
+            label = f"{parent.name} · {place.name}" if several and parent else place.name
+            groups[place.path] = (label, [(place.pk, _("%(community)s (not sure which grid)") % {"community": place.name})])
+        elif place.level == RegionLevel.GRID and place.path[:-steplen] in groups:
+            groups[place.path[:-steplen]][1].append((place.pk, place.name))
+    return [("", _("— Choose your community or grid —")), *groups.values()]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to WANGGE_ATTACHMENT_MAX_COUNT photos, each checked by content (not by file name)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        limit = settings.WANGGE_ATTACHMENT_MAX_COUNT
+        if len(uploads) > limit:
+            raise forms.ValidationError(
+                _("You can add at most %(n)d photos; you chose %(chosen)d.") % {"n": limit, "chosen": len(uploads)}
+            )
+        for upload in uploads:
+            try:
+                validate_uploads([upload], images_only=True)
+            except InvalidInput as exc:
+                raise forms.ValidationError(_photo_message(exc, upload)) from None
+        return uploads
+
+
+def _photo_message(exc: InvalidInput, upload) -> str:
+    from django.template.defaultfilters import filesizeformat
+
+    name = upload.name or pgettext_lazy("resident", "a file")
+    code = exc.fields.get("attachments")
+    if code == "too_large":
+        return _("The photo “%(name)s” is too large; each photo can be at most %(limit)s.") % {
+            "name": name, "limit": filesizeformat(settings.WANGGE_ATTACHMENT_MAX_BYTES)}
+    if code == "empty":
+        return _("The file “%(name)s” is empty.") % {"name": name}
+    return _("“%(name)s” is not a photo. Please choose JPG, PNG, WebP or GIF pictures.") % {"name": name}
+
+
+class ReportForm(forms.Form):
+    """反映问题 — what a resident fills in to report a problem."""
+
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Please choose the kind of problem from the list.")},
+    )
+    description = forms.CharField(
+        min_length=5,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("Please tell us what the problem is."),
+            "min_length": _("Please tell us a little more (at least %(limit_value)d characters)."),
+            "max_length": _("Please keep it shorter (at most %(limit_value)d characters)."),
+        },
+    )
+    photos = PhotosField()
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.filter(is_active=True, level__in=[RegionLevel.COMMUNITY, RegionLevel.GRID]),
+        required=False,
+        widget=forms.Select(attrs={"data-testid": "region"}),
+        error_messages={"invalid_choice": _("Please choose your community or grid from the list.")},
+    )
+    address = forms.CharField(
+        required=False,
+        max_length=200,
+        error_messages={"max_length": _("Please keep the address shorter (at most %(limit_value)d characters).")},
+    )
+    reporter_name = forms.CharField(
+        required=False,
+        max_length=50,
+        error_messages={"max_length": _("Please keep the name shorter (at most %(limit_value)d characters).")},
+    )
+    reporter_phone = forms.CharField(required=False, max_length=20, error_messages={
+        "max_length": _("That does not look like a phone number.")})
+    anonymous = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].widget.choices = place_choices()
+        self.category_groups, self.category_singles = category_picker()
+        offered = [value for group in self.category_groups for value in group.values]
+        offered += [value for value, _label in self.category_singles]
+        self.fields["category"].queryset = Category.objects.filter(pk__in=offered)
+
+    def clean_reporter_phone(self) -> str:
+        phone = re.sub(r"[\s]", "", self.cleaned_data.get("reporter_phone") or "")
+        if phone.startswith("+86"):
+            phone = phone[3:]
+        if phone and not PHONE_RE.match(phone):
+            raise forms.ValidationError(_("That does not look like a phone number. Example: 13812345678."))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        lng, lat = data.get("longitude"), data.get("latitude")
+        location_errors = {"longitude", "latitude", "region"} & set(self.errors)
+        if location_errors:
+            self.errors.pop("longitude", None)
+            self.errors.pop("latitude", None)
+            if "region" not in self.errors:
+                self.add_error("region", _("We could not read the place you chose. Please choose it again."))
+        elif (lng is None) != (lat is None):
+            self.add_error("region", _("We could not read the place you chose. Please choose it again."))
+        elif lng is None and data.get("region") is None:
+            self.add_error(
+                "region", _("Please tap the place on the map, or choose your community or grid from the list.")
+            )
+        return data
+
+    def case_kwargs(self) -> dict:
+        """The arguments of ``actions.create_case`` this form gives."""
+        data = self.cleaned_data
+        has_point = data.get("longitude") is not None
+        return {
+            "category": data.get("category"),
+            "description": data["description"],
+            "attachments": data.get("photos") or [],
+            "longitude": data["longitude"] if has_point else None,
+            "latitude": data["latitude"] if has_point else None,
+            "region": None if has_point else data.get("region"),
+            "address": data.get("address", ""),
+            "reporter_name": "" if data.get("anonymous") else data.get("reporter_name", ""),
+            "reporter_phone": data.get("reporter_phone", ""),
+            "reporter_anonymous": bool(data.get("anonymous")),
+        }
+
+    # The core's refusal, put next to the field it is about.
+    CORE_FIELDS = {
+        "description": "description", "title": "description", "address": "address",
+        "reporter_name": "reporter_name", "reporter_phone": "reporter_phone", "category": "category",
+        "attachments": "photos", "location": "region", "longitude": "region", "region": "region",
+    }
+    CORE_MESSAGES = {
+        ("location", "outside_grids"): _(
+            "The place you tapped is outside the area we serve. Tap inside one of the coloured "
+            "areas on the map, or choose your community from the list."
+        ),
+        ("region", "inactive"): _("That grid is no longer in use. Please choose another one."),
+        ("region", "too_coarse"): _("Please choose your community or grid."),
+        ("category", "inactive"): _("That kind of problem can no longer be chosen. Please choose another."),
+        ("reporter_phone", "invalid"): _("That does not look like a phone number. Example: 13812345678."),
+    }
+
+    def add_case_error(self, exc: CaseError) -> None:
+        """Show the core's refusal beside the field it names (or above the form)."""
+        core_field, code = next(iter(exc.fields.items()), (None, None))
+        self.add_error(self.CORE_FIELDS.get(core_field), self.CORE_MESSAGES.get((core_field, code), exc.message))
+
+
+class LookupForm(forms.Form):
+    """查询进度 — a tracking number and the last four digits of the phone given when reporting."""
+
+    number = forms.CharField(
+        max_length=20,
+        error_messages={"required": _("Please enter the tracking number."),
+                        "max_length": _("Please check the tracking number.")},
+    )
+    phone_last4 = forms.RegexField(
+        regex=r"^\d{4}$",
+        max_length=4,
+        error_messages={"required": _("Please enter the last 4 digits of your phone number."),
+                        "invalid": _("Enter the last 4 digits of your phone number, e.g. 1234."),
+                        "max_length": _("Enter the last 4 digits of your phone number, e.g. 1234.")},
+    )
+
+    def clean_number(self) -> str:
+        number = re.sub(r"\s", "", self.cleaned_data["number"]).upper()
+        if not CASE_NUMBER_RE.match(number):
+            raise forms.ValidationError(_("A tracking number looks like WG20250301-00012. Please check it."))
+        return number
+
+
+class RateForm(forms.Form):
+    """评价 — how the resident feels about the answer."""
+
+    satisfaction = forms.ChoiceField(
+        choices=[
+            (Satisfaction.SATISFIED, pgettext_lazy("resident", "Satisfied")),
+            (Satisfaction.BASICALLY, pgettext_lazy("resident", "Basically satisfied")),
+            (Satisfaction.UNSATISFIED, pgettext_lazy("resident", "Not satisfied")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose how satisfied you are."),
+                        "invalid_choice": _("Please choose how satisfied you are.")},
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _("Please keep it shorter (at most %(limit_value)d characters).")},
+    )

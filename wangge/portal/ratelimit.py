@@ -1,0 +1,67 @@
+"""Attempt counting per client (限流) on Django's cache: a fixed window per (scope, key).
+
+Fixed windows are crude (a burst at a window's edge may reach twice the limit) but need one
+cache round trip per attempt and no cleanup; they bound guessing and flooding, which is all the
+resident pages need. The limits can be tuned in settings: ``WANGGE_PORTAL_LIMITS = {scope: (count,
+seconds)}``. With several web processes, point ``CACHES["default"]`` at a shared cache (Redis,
+database) so that every process counts the same attempts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+    # Reports submitted (valid or not) per client address.
+    "report": (20, 3600),
+    # Tracking lookups (number + phone digits) per client address.
+    "lookup": (30, 600),
+    # Failed lookups per case number, from any address: bounds guessing the 4 phone digits.
+    "lookup_number": (10, 3600),
+    # Unknown tracking links per client address.
+    "token": (30, 600),
+}
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    count: int
+    seconds: int
+
+    @classmethod
+    def named(cls, scope: str) -> "Limit":
+        count, seconds = {**DEFAULT_LIMITS, **getattr(settings, "WANGGE_PORTAL_LIMITS", {})}[scope]
+        return cls(scope, int(count), int(seconds))
+
+    def _cache_key(self, key: str) -> str:
+        window = int(time.time() // self.seconds)
+        digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+        return f"wangge:portal:rl:{self.scope}:{window}:{digest}"
+
+    def hit(self, key: str) -> bool:
+        """Count one attempt; True while the attempts in this window are within the limit."""
+        cache_key = self._cache_key(key)
+        if cache.add(cache_key, 1, timeout=self.seconds):
+            return 1 <= self.count
+        try:
+            return cache.incr(cache_key) <= self.count
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=self.seconds)
+            return 1 <= self.count
+
+    def exhausted(self, key: str) -> bool:
+        """True when no attempt is left in this window (without counting one)."""
+        return (cache.get(self._cache_key(key)) or 0) >= self.count
+
+
+def client_ip(request) -> str:
+    """The client's address as the web server saw it. Behind a reverse proxy, configure the
+    proxy / WSGI server to pass the real client address as REMOTE_ADDR: a header such as
+    X-Forwarded-For is not trusted here because any client can set it."""
+    return request.META.get("REMOTE_ADDR") or "unknown"

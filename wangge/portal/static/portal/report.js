@@ -1,0 +1,178 @@
+/* Report page enhancements: tap the grid map to say where, photo previews, category hints.
+   The form works without this file (plain post with the community/grid list). */
+(function () {
+  "use strict";
+
+  var lngInput = document.getElementById("id_longitude");
+  var latInput = document.getElementById("id_latitude");
+  var regionSelect = document.getElementById("id_region");
+
+  /* ---- Category picker: mark the group holding the choice. ---- */
+  document.querySelectorAll('input[name="category"]').forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      document.querySelectorAll(".cat-group").forEach(function (group) {
+        group.classList.toggle("has-choice", !!group.querySelector('input[name="category"]:checked'));
+      });
+    });
+  });
+
+  /* ---- Photos: previews, and a warning before sending too many or non-photos. ---- */
+  var photos = document.getElementById("id_photos");
+  var previews = document.getElementById("photo-previews");
+  var warning = document.getElementById("photo-warning");
+  if (photos && previews && warning) {
+    photos.addEventListener("change", function () {
+      previews.innerHTML = "";
+      warning.hidden = true;
+      var files = Array.prototype.slice.call(photos.files || []);
+      var max = parseInt(photos.dataset.max, 10) || 6;
+      var problem = files.length > max ? photos.dataset.msgTooMany
+        : files.some(function (f) { return !/^image\//.test(f.type); }) ? photos.dataset.msgNotPhoto : "";
+      if (problem) {
+        warning.textContent = problem;
+        warning.hidden = false;
+        photos.value = "";
+        return;
+      }
+      files.forEach(function (file) {
+        var img = document.createElement("img");
+        img.alt = file.name;
+        img.src = URL.createObjectURL(file);
+        img.onload = function () { URL.revokeObjectURL(img.src); };
+        previews.appendChild(img);
+      });
+    });
+  }
+
+  /* ---- Map: grid polygons on a blank background (tiles only if configured). ---- */
+  var mapEl = document.getElementById("report-map");
+  if (!mapEl || !window.L || !window.fetch) return;
+  var status = document.getElementById("map-status");
+  var locateButton = document.getElementById("locate-me");
+  var msg = mapEl.dataset;
+  var initialText = status.textContent;
+
+  function say(text, kind) {
+    status.textContent = text;
+    status.className = "map-status" + (kind ? " " + kind : "");
+  }
+
+  // Point-in-polygon by ray casting over GeoJSON rings of [lng, lat].
+  function inRing(x, y, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  }
+  function inPolygon(x, y, rings) {
+    if (!inRing(x, y, rings[0])) return false;
+    for (var k = 1; k < rings.length; k++) if (inRing(x, y, rings[k])) return false;
+    return true;
+  }
+  function polygonsOf(geometry) {
+    return geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+  }
+  function area(geometry) {
+    return polygonsOf(geometry).reduce(function (sum, rings) {
+      var ring = rings[0], a = 0;
+      for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) a += (ring[j][0] + ring[i][0]) * (ring[j][1] - ring[i][1]);
+      return sum + Math.abs(a / 2);
+    }, 0);
+  }
+
+  var map = L.map(mapEl, { attributionControl: false, minZoom: 3, maxZoom: 19, zoomSnap: 0.5 });
+  if (msg.tileUrl) L.tileLayer(msg.tileUrl, { maxZoom: 19 }).addTo(map);
+  map.createPane("pick").style.zIndex = 700;  // the chosen point above the grid labels
+  var features = [], layers = {}, marker = null, chosen = null;
+  var baseStyle = { color: "#1456a0", weight: 1.5, fillColor: "#5b8fd1", fillOpacity: 0.16 };
+  var chosenStyle = { color: "#0d3f78", weight: 3, fillColor: "#1456a0", fillOpacity: 0.35 };
+
+  function highlight(id) {
+    if (chosen !== null && layers[chosen]) layers[chosen].setStyle(baseStyle);
+    chosen = layers[id] ? id : null;
+    if (chosen !== null) layers[chosen].setStyle(chosenStyle);
+  }
+  function label(feature) {
+    var p = feature.properties;
+    return p.community ? p.name + "（" + p.community + "）" : p.name;
+  }
+  function clearPoint() {
+    lngInput.value = "";
+    latInput.value = "";
+    if (marker) { map.removeLayer(marker); marker = null; }
+  }
+  function gridAt(x, y) {
+    var hits = features.filter(function (f) {
+      return polygonsOf(f.geometry).some(function (rings) { return inPolygon(x, y, rings); });
+    });
+    hits.sort(function (a, b) { return area(a.geometry) - area(b.geometry); });  // the smallest, as the server does
+    return hits[0] || null;
+  }
+  function choosePoint(latlng) {
+    var grid = gridAt(latlng.lng, latlng.lat);
+    if (!grid) {
+      clearPoint();
+      highlight(null);
+      say(msg.msgOutside, "bad");
+      return;
+    }
+    lngInput.value = latlng.lng.toFixed(6);
+    latInput.value = latlng.lat.toFixed(6);
+    if (marker) marker.setLatLng(latlng);
+    else marker = L.circleMarker(latlng, { pane: "pick", radius: 9, color: "#fff", weight: 3, fillColor: "#d92d20", fillOpacity: 1 }).addTo(map);
+    highlight(grid.id);
+    if (regionSelect.querySelector('option[value="' + grid.id + '"]')) regionSelect.value = String(grid.id);
+    say(msg.msgFound.replace("{grid}", label(grid)), "ok");
+  }
+
+  say(msg.msgLoading);
+  fetch(msg.gridsUrl, { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+    .then(function (data) {
+      features = data.features || [];
+      if (!features.length) throw new Error("no grids");
+      var few = features.length <= 40;
+      var group = L.geoJSON(data, {
+        style: function () { return baseStyle; },
+        interactive: false,
+        onEachFeature: function (feature, layer) {
+          layers[feature.id] = layer;
+          if (few) layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "grid-label" });
+        }
+      }).addTo(map);
+      map.fitBounds(group.getBounds(), { padding: [8, 8] });
+      if (lngInput.value && latInput.value) {  // the form came back with an error: show the point again
+        choosePoint(L.latLng(parseFloat(latInput.value), parseFloat(lngInput.value)));
+      } else {
+        say(initialText);
+      }
+      map.on("click", function (e) { choosePoint(e.latlng); });
+      if (locateButton && navigator.geolocation && window.isSecureContext) {
+        locateButton.hidden = false;
+        locateButton.addEventListener("click", function () {
+          say(msg.msgLocating);
+          navigator.geolocation.getCurrentPosition(function (pos) {
+            var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+            map.setView(here, Math.max(map.getZoom(), 16));
+            choosePoint(here);
+          }, function () { say(msg.msgLocateFailed, "bad"); }, { enableHighAccuracy: true, timeout: 10000 });
+        });
+      }
+    })
+    .catch(function () {
+      mapEl.hidden = true;
+      say(msg.msgFailed, "bad");
+    });
+
+  regionSelect.addEventListener("change", function () {
+    clearPoint();
+    var id = parseInt(regionSelect.value, 10);
+    highlight(id);
+    if (layers[id]) {
+      map.fitBounds(layers[id].getBounds(), { padding: [20, 20] });
+      say(msg.msgFound.replace("{grid}", regionSelect.options[regionSelect.selectedIndex].text), "ok");
+    }
+  });
+})();

@@ -1,0 +1,128 @@
+"""The resident pages in headless Chromium on a 360×740 phone: report with a photo and a tap on
+the grid map, track by number + phone digits, rate. Any console error or foreign request fails."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from wangge.cases import actions
+from wangge.cases.choices import CaseStatus, Channel, Satisfaction
+from wangge.cases.models import Case
+from wangge.core.testing import build_world, make_category
+
+from .conftest import png, png_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+def setup_world():
+    world = build_world()
+    street = make_category("市容环境", code="street", resident_label="街道与环境")
+    make_category("占道经营", code="street-stall", parent=street, department=world.departments["chengguan"],
+                  resident_label="乱摆摊、占道经营")
+    make_category("路灯损坏", code="street-light", parent=street, resident_label="路灯不亮")
+    return world
+
+
+def test_resident_reports_tracks_and_rates_on_a_phone(page_factory, screenshot):
+    world = setup_world()
+    page, watch = page_factory(**PHONE)
+
+    # --- report: kind of problem, words, a photo, a tap on the map ---
+    page.goto("/r/report/")
+    page.get_by_text("街道与环境").click()
+    page.get_by_text("乱摆摊、占道经营").click()
+    page.get_by_test_id("description").fill("小区东门口有流动摊贩占道经营，早上出门很难走")
+    page.get_by_test_id("photos").set_input_files(
+        [{"name": "stall.png", "mimeType": "image/png", "buffer": png_bytes()}]
+    )
+    expect(page.locator("#photo-previews img")).to_have_count(1)
+
+    label = page.locator("#report-map .leaflet-tooltip", has_text="东园第1网格")
+    expect(label).to_be_visible()
+    page.get_by_test_id("report-map").scroll_into_view_if_needed()
+    box = label.bounding_box()
+    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.get_by_test_id("map-status")).to_contain_text("已选择：东园第1网格")
+    assert page.locator("#id_longitude").input_value() != ""
+    expect(page.get_by_test_id("region")).to_have_value(str(world.grids[0].pk))
+
+    page.get_by_test_id("reporter-phone").fill("13900005678")
+    no_sideways_scroll(page)
+    screenshot(page, "resident_report_phone")
+    page.get_by_test_id("report-submit").click()
+
+    expect(page).to_have_url(re.compile(r"/r/report/done/"))
+    number = page.get_by_test_id("tracking-number").inner_text().strip()
+    case = Case.objects.get(number=number)
+    assert case.channel == Channel.WEB and case.grid == world.grids[0] and case.category.code == "street-stall"
+    assert case.longitude is not None and case.attachments.count() == 1
+    expect(page.get_by_test_id("tracking-link")).to_have_value(re.compile(rf"/r/t/{re.escape(case.tracking_token)}/$"))
+
+    # --- the sub-district works on it ---
+    clerk, officer = world.users["clerk"], world.users["chengguan"]
+    actions.accept_case(case=case, actor=clerk)
+    actions.dispatch_case(case=case, actor=clerk, lead=actions.Target(department=world.departments["chengguan"]))
+    actions.claim_case(case=case, actor=officer)
+    actions.resolve_case(case=case, actor=officer, result="已劝离摊贩，并安排每日早高峰巡查", attachments=[png("after.png")])
+
+    # --- track by number + last 4 digits ---
+    page.get_by_test_id("nav-track").click()
+    page.get_by_test_id("track-number").fill(number)
+    page.get_by_test_id("track-phone").fill("5678")
+    page.get_by_test_id("track-submit").click()
+    expect(page.get_by_test_id("status-words")).to_have_text("已办结，请您评价")
+    expect(page.get_by_test_id("case-answer")).to_contain_text("已劝离摊贩")
+    expect(page.get_by_test_id("timeline")).to_contain_text("已派至区城管执法局处理")
+    answer_photo = page.get_by_test_id("case-answer").get_by_test_id("photo")
+    expect(answer_photo).to_have_count(1)
+    answer_photo.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=answer_photo.element_handle())
+    no_sideways_scroll(page)
+    screenshot(page, "resident_track_phone")
+
+    # --- rate ---
+    page.get_by_text("满意", exact=True).click()
+    page.get_by_test_id("rate-comment").fill("处理很及时")
+    page.get_by_test_id("rate-submit").click()
+    expect(page.get_by_test_id("message")).to_contain_text("感谢您的评价")
+    expect(page.get_by_test_id("case-rating")).to_contain_text("满意")
+    case.refresh_from_db()
+    assert case.satisfaction == Satisfaction.SATISFIED and case.status == CaseStatus.RESOLVED
+    watch.check()
+
+
+def test_report_without_javascript(page_factory):
+    world = setup_world()
+    page, watch = page_factory(java_script_enabled=False, **PHONE)
+    page.goto("/r/report/")
+    expect(page.get_by_test_id("report-map")).to_be_hidden()
+    page.get_by_test_id("description").fill("路灯坏了一个星期，晚上很黑")
+    page.get_by_test_id("region").select_option(str(world.grids[2].pk))
+    page.get_by_test_id("report-submit").click()
+    expect(page.get_by_test_id("tracking-number")).to_have_text(re.compile(r"^WG\d{8}-\d{5}$"))
+    assert Case.objects.get().grid == world.grids[2]
+    watch.check()
+
+
+def test_errors_come_back_in_the_form(page_factory):
+    setup_world()
+    page, watch = page_factory(**PHONE)
+    page.goto("/r/report/")
+    page.get_by_test_id("description").fill("路灯坏了")  # under 5 characters, and no place chosen
+    page.get_by_test_id("report-submit").click()
+    expect(page.get_by_test_id("form-errors")).to_be_visible()
+    expect(page.locator(".field-errors")).to_contain_text(["请再多说几句", "请在地图上点一下问题所在的位置"])
+    expect(page.get_by_test_id("description")).to_have_value("路灯坏了")
+    assert Case.objects.count() == 0
+    watch.check()
+
+
+def no_sideways_scroll(page) -> None:
+    """Nothing is wider than the phone's screen."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -1,0 +1,80 @@
+"""Rate limiting (限流) of reports and lookups per client, with a friendly 429 page."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from wangge.cases.models import Case
+from wangge.core.testing import file_case
+from wangge.portal.ratelimit import Limit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_limit_counts_per_key_and_window():
+    limit = Limit("test", 3, 60)
+    with mock.patch("wangge.portal.ratelimit.time.time", return_value=1_000_000.0):
+        assert [limit.hit("a") for _ in range(4)] == [True, True, True, False]
+        assert limit.exhausted("a") and not limit.exhausted("b")
+        assert limit.hit("b")
+    with mock.patch("wangge.portal.ratelimit.time.time", return_value=1_000_000.0 + 60):
+        assert not limit.exhausted("a") and limit.hit("a")
+
+
+def test_limits_can_be_tuned_in_settings(settings):
+    settings.WANGGE_PORTAL_LIMITS = {"report": (5, 120)}
+    assert Limit.named("report") == Limit("report", 5, 120)
+    assert Limit.named("lookup").count > 0
+
+
+def good(world) -> dict:
+    return {"description": "路灯坏了一个星期", "region": str(world.grids[0].pk)}
+
+
+def test_reports_per_address(client, world, settings):
+    settings.WANGGE_PORTAL_LIMITS = {"report": (2, 3600)}
+    assert client.post("/r/report/", good(world)).status_code == 302
+    assert client.post("/r/report/", {}).status_code == 200  # a refused attempt counts too
+    response = client.post("/r/report/", good(world))
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert "您的操作太频繁了" in response.content.decode()
+    assert Case.objects.count() == 1
+    # Another address is not affected; reading the form is not limited.
+    assert client.post("/r/report/", good(world), REMOTE_ADDR="10.0.0.2").status_code == 302
+    assert client.get("/r/report/").status_code == 200
+
+
+def test_lookups_per_address(client, world, settings):
+    settings.WANGGE_PORTAL_LIMITS = {"lookup": (3, 600)}
+    case = file_case(world)
+    for _ in range(3):
+        assert client.post("/r/track/", {"number": case.number, "phone_last4": "0000"}).status_code == 200
+    response = client.post("/r/track/", {"number": case.number, "phone_last4": "1234"})
+    assert response.status_code == 429 and "请 10 分钟后再试" in response.content.decode()
+
+
+def test_guessing_the_digits_of_one_number_is_bounded_across_addresses(client, world, settings):
+    settings.WANGGE_PORTAL_LIMITS = {"lookup_number": (3, 3600)}
+    case = file_case(world)
+    for i, digits in enumerate(["0000", "0001", "0002"]):
+        response = client.post("/r/track/", {"number": case.number, "phone_last4": digits}, REMOTE_ADDR=f"10.0.1.{i}")
+        assert response.status_code == 200
+    response = client.post("/r/track/", {"number": case.number, "phone_last4": "1234"}, REMOTE_ADDR="10.0.2.1")
+    assert response.status_code == 429
+    # The same holds for a number that does not exist: a 429 does not tell which numbers exist.
+    for i in range(3):
+        client.post("/r/track/", {"number": "WG20990101-00001", "phone_last4": f"000{i}"}, REMOTE_ADDR=f"10.0.3.{i}")
+    assert client.post("/r/track/", {"number": "WG20990101-00001", "phone_last4": "1234"}).status_code == 429
+
+
+def test_bad_links_per_address(client, world, settings):
+    settings.WANGGE_PORTAL_LIMITS = {"token": (2, 600)}
+    case = file_case(world)
+    assert client.get("/r/t/guess-1/").status_code == 404
+    assert client.get("/r/t/guess-2/").status_code == 404
+    assert client.get("/r/t/guess-3/").status_code == 429
+    assert client.get(f"/r/t/{case.tracking_token}/").status_code == 429
+    assert client.get(f"/r/t/{case.tracking_token}/", REMOTE_ADDR="10.0.0.9").status_code == 200

@@ -1,0 +1,189 @@
+"""Track (查询进度): lookup by number + phone digits, the signed link, the plain-words timeline,
+and the photos behind the resident's proof."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from wangge.cases import actions
+from wangge.cases.choices import CaseStatus
+from wangge.cases.models import CaseAttachment
+from wangge.core.testing import case_in_state, file_case, make_user
+from wangge.org.choices import Role
+
+from .conftest import png
+
+pytestmark = pytest.mark.django_db
+
+TRACK = "/r/track/"
+NOT_FOUND = "没有找到与该编号和手机号后4位相符的诉求"
+
+
+def link(case) -> str:
+    return reverse("portal:case", kwargs={"token": case.tracking_token})
+
+
+def without_csrf(html: str) -> str:
+    return re.sub(r'value="[A-Za-z0-9]{64}"', "", html)
+
+
+# --- lookup -----------------------------------------------------------------------------------
+
+
+def test_lookup_page(client, world):
+    html = client.get(TRACK).content.decode()
+    assert "查询编号" in html and "手机号后4位" in html and 'data-testid="track-submit"' in html
+
+
+def test_lookup_by_number_and_phone_digits(client, world):
+    case = file_case(world)  # phone 13812341234
+    response = client.post(TRACK, {"number": case.number, "phone_last4": "1234"})
+    assert response.status_code == 302 and response["Location"] == link(case)
+
+
+def test_lookup_forgives_spaces_and_lower_case(client, world):
+    case = file_case(world)
+    response = client.post(TRACK, {"number": f"  {case.number.lower()} ", "phone_last4": "1234"})
+    assert response["Location"] == link(case)
+
+
+def test_wrong_digits_and_unknown_number_get_the_same_answer(client, world):
+    case = file_case(world)
+    wrong_digits = client.post(TRACK, {"number": case.number, "phone_last4": "9999"})
+    unknown = client.post(TRACK, {"number": "WG20990101-99999", "phone_last4": "9999"})
+    assert wrong_digits.status_code == unknown.status_code == 200
+    a, b = wrong_digits.content.decode(), unknown.content.decode()
+    assert NOT_FOUND in a and NOT_FOUND in b
+    # Same page apart from what the resident typed (and the CSRF token).
+    assert without_csrf(a).replace(case.number, "N") == without_csrf(b).replace("WG20990101-99999", "N")
+
+
+def test_case_without_a_phone_cannot_be_looked_up_by_number(client, world):
+    case = file_case(world, reporter_phone="")
+    response = client.post(TRACK, {"number": case.number, "phone_last4": ""})
+    assert "请输入手机号后4位" in response.content.decode()
+    response = client.post(TRACK, {"number": case.number, "phone_last4": "0000"})
+    assert NOT_FOUND in response.content.decode()
+
+
+@pytest.mark.parametrize("number, digits, message", [
+    ("", "1234", "请输入查询编号"),
+    ("hello", "1234", "查询编号的格式类似"),
+    ("W" * 10_000, "1234", "请核对查询编号"),
+    ("WG20250101-00001", "12a4", "请输入手机号的后4位数字"),
+    ("WG20250101-00001", "123", "请输入手机号的后4位数字"),
+    ("WG20250101-00001", "1" * 5000, "请输入手机号的后4位数字"),
+])
+def test_garbage_lookups(client, world, number, digits, message):
+    response = client.post(TRACK, {"number": number, "phone_last4": digits})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+# --- the case page --------------------------------------------------------------------------
+
+
+def test_bad_token(client, world):
+    for token in ("nope", "x" * 200, "-_-"):
+        response = client.get(f"/r/t/{token}/")
+        assert response.status_code == 404
+        assert "这个链接打不开" in response.content.decode()
+
+
+def test_case_page_in_plain_words_without_staff_names_or_full_phone(client, world):
+    officer = world.users["chengguan"]
+    case = case_in_state(world, CaseStatus.IN_PROGRESS)
+    actions.add_progress_note(case=case, actor=officer, note="内部备注：联系物业王经理", public=False)
+    actions.add_progress_note(case=case, actor=officer, note="已联系摊主，明天上午清理", public=True)
+    actions.urge_case(case=case, actor=world.users["leader"], note="抓紧办理")
+    response = client.get(link(case))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert case.number in html and "正在处理" in html and "预计" in html
+    assert "您的诉求已提交成功" in html and "已受理您的诉求" in html
+    assert "已派至区城管执法局处理" in html and "区城管执法局已接单，正在处理" in html
+    assert "已联系摊主，明天上午清理" in html
+    # Internal notes, urging, staff names and the full phone never reach the resident.
+    assert "内部备注" not in html and "抓紧办理" not in html
+    for user in world.users.values():
+        assert f">{user.username}<" not in html and user.display_name not in html
+    assert "13812341234" not in html and "张三" not in html
+    assert "/media/" not in html
+    # The proof is in the URL: never cached, never indexed, never passed on.
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "noindex" in response["X-Robots-Tag"]
+
+
+def test_dispatch_to_a_person_shows_the_role_only(client, world):
+    worker = make_user(Role.GRID_WORKER, region=world.grids[0], username="wangwu", display_name="王五")
+    case = case_in_state(world, CaseStatus.ACCEPTED)
+    actions.dispatch_case(case=case, actor=world.users["clerk"], lead=actions.Target(user=worker))
+    actions.claim_case(case=case, actor=worker)
+    html = client.get(link(case)).content.decode()
+    assert "已派至网格员处理" in html and "网格员已接单" in html
+    assert "王五" not in html and "wangwu" not in html
+
+
+def test_dispatch_to_a_community_names_the_community(client, world):
+    case = case_in_state(world, CaseStatus.ACCEPTED)
+    actions.dispatch_case(case=case, actor=world.users["clerk"], lead=actions.Target(region=world.communities[0]))
+    assert "已派至东园社区处理" in client.get(link(case)).content.decode()
+
+
+def test_rejected_case_shows_the_reason(client, world):
+    case = case_in_state(world, CaseStatus.REJECTED)
+    html = client.get(link(case)).content.decode()
+    assert "未予受理" in html and "原因：重复来电" in html
+
+
+def test_resolved_case_shows_the_answer_and_its_photos(client, world):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS)
+    actions.resolve_case(case=case, actor=world.users["chengguan"], result="摊贩已劝离，恢复通行",
+                         attachments=[png("after.png")])
+    html = client.get(link(case)).content.decode()
+    assert "处理结果" in html and "摊贩已劝离，恢复通行" in html
+    assert "已办结，请您评价" in html and 'data-testid="rate-submit"' in html
+    photo = CaseAttachment.objects.get(case=case)
+    url = reverse("portal:photo", kwargs={"token": case.tracking_token, "pk": photo.pk})
+    assert url in html
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_reporters_own_photos_are_shown(client, world):
+    case = file_case(world, channel="web", actor=None, attachments=[png("mine.png")])
+    photo = case.attachments.get()
+    html = client.get(link(case)).content.decode()
+    assert reverse("portal:photo", kwargs={"token": case.tracking_token, "pk": photo.pk}) in html
+
+
+def test_photos_need_the_right_link(client, world):
+    case = file_case(world, channel="web", actor=None, attachments=[png()])
+    other = file_case(world, channel="web", actor=None, attachments=[png()])
+    mine, theirs = case.attachments.get(), other.attachments.get()
+    assert client.get(f"/r/t/{case.tracking_token}/photos/{theirs.pk}/").status_code == 404
+    assert client.get(f"/r/t/wrong-token/photos/{mine.pk}/").status_code == 404
+    assert client.get(f"/r/t/{case.tracking_token}/photos/{mine.pk}/").status_code == 200
+
+
+def test_private_progress_photos_are_not_served(client, world):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS)
+    actions.add_progress_note(case=case, actor=world.users["chengguan"], note="现场照片", public=False,
+                              attachments=[png()])
+    photo = case.attachments.get()
+    assert client.get(f"/r/t/{case.tracking_token}/photos/{photo.pk}/").status_code == 404
+
+
+def test_escalation_and_suspension_in_plain_words(client, world):
+    case = case_in_state(world, CaseStatus.ACCEPTED)
+    actions.escalate_case(case=case, actor=world.users["clerk"], reason="涉及多个部门")
+    case = case_in_state(world, CaseStatus.SUSPENDED)
+    html = client.get(link(case)).content.decode()
+    assert "暂缓办理" in html and "原因：等待业主回复" in html
+    escalated = client.get(link(case.__class__.objects.get(escalation_count=1))).content.decode()
+    assert "已提交区级部门协调办理" in escalated and "涉及多个部门" not in escalated

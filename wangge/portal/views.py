@@ -1,0 +1,237 @@
+"""Resident pages (居民端): report a problem, track it, rate the answer. Thin views: the forms
+check the input, ``cases.actions`` writes, ``presenters`` turns a case into plain words."""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wangge.cases import actions, selectors
+from wangge.cases.choices import Channel, Satisfaction
+from wangge.cases.errors import CaseError
+from wangge.cases.models import Case
+from wangge.org.choices import RegionLevel
+from wangge.org.models import Region
+
+from . import presenters
+from .forms import LookupForm, RateForm, ReportForm, category_label
+from .ratelimit import Limit, client_ip
+
+
+def too_many(request: HttpRequest, limit: Limit) -> HttpResponse:
+    response = render(request, "portal/too_many.html", {"minutes": max(1, limit.seconds // 60)}, status=429)
+    response["Retry-After"] = str(limit.seconds)
+    return response
+
+
+def private(view):
+    """A page reached with the resident's proof (the tracking link): never cached, never indexed,
+    and the link is never sent to another site as a referrer. ("no-referrer" would be stricter
+    but makes browsers send ``Origin: null`` with the rating form, which CSRF checking refuses.)"""
+
+    @functools.wraps(view)
+    @never_cache
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "same-origin"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def case_by_token(token: str) -> Case | None:
+    """The case whose tracking link holds ``token`` (the resident's proof), or None."""
+    return Case.objects.select_related("category", "grid", "community", "sla_policy").filter(
+        tracking_token=token).first()
+
+
+def with_token(view):
+    """Resolve the ``token`` of the URL to its case. An unknown token gets a friendly 404 and
+    counts against the client; too many of them get the 429 page."""
+
+    @functools.wraps(view)
+    def wrapped(request, token: str, *args, **kwargs):
+        limit, ip = Limit.named("token"), client_ip(request)
+        if limit.exhausted(ip):
+            return too_many(request, limit)
+        case = case_by_token(token)
+        if case is None:
+            limit.hit(ip)
+            return render(request, "portal/bad_link.html", status=404)
+        return view(request, case, *args, **kwargs)
+
+    return wrapped
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """反映问题 — the report form; works as a plain form post without JavaScript."""
+    via_qr = "qr" in (request.GET.get("via"), request.POST.get("via"))
+    if request.method == "POST":
+        limit = Limit.named("report")
+        if not limit.hit(client_ip(request)):
+            return too_many(request, limit)
+        form = ReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                case = actions.create_case(
+                    actor=None, channel=Channel.QR_PAGE if via_qr else Channel.WEB, **form.case_kwargs()
+                )
+            except CaseError as exc:
+                form.add_case_error(exc)
+            else:
+                return redirect("portal:reported", token=case.tracking_token)
+    else:
+        form = ReportForm()
+    photos_lost = request.method == "POST" and bool(request.FILES.getlist("photos")) and "photos" not in form.errors
+    return render(request, "portal/report.html", {
+        "form": form,
+        "via_qr": via_qr,
+        "photos_lost": photos_lost,
+        "max_photos": settings.WANGGE_ATTACHMENT_MAX_COUNT,
+        "tile_url": settings.WANGGE_TILE_URL,
+    })
+
+
+@require_GET
+@private
+@with_token
+def reported(request: HttpRequest, case: Case) -> HttpResponse:
+    """The page after a successful report: tracking number, tracking link, what happens next."""
+    return render(request, "portal/reported.html", {
+        "case": case,
+        "link": request.build_absolute_uri(reverse("portal:case", kwargs={"token": case.tracking_token})),
+        "due": presenters.when(case.resolve_due_at),
+        "within": presenters.duration(*case.sla_policy.target("resolve")),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """查询进度 — by tracking number and the last 4 digits of the phone. A wrong number and wrong
+    digits get the same answer, so the page does not tell which numbers exist."""
+    form = LookupForm(request.POST or None)
+    if request.method == "POST":
+        limit = Limit.named("lookup")
+        if not limit.hit(client_ip(request)):
+            return too_many(request, limit)
+        if form.is_valid():
+            number, digits = form.cleaned_data["number"], form.cleaned_data["phone_last4"]
+            per_number = Limit.named("lookup_number")
+            if per_number.exhausted(number):
+                return too_many(request, per_number)
+            case = selectors.cases_for_resident(number, digits)
+            if case is not None:
+                return redirect("portal:case", token=case.tracking_token)
+            per_number.hit(number)
+            form.add_error(None, _(
+                "We could not find a report with that tracking number and those phone digits. "
+                "Please check both and try again."
+            ))
+    return render(request, "portal/track.html", {"form": form})
+
+
+def _case_page(request: HttpRequest, case: Case, rate_form: RateForm | None = None, status: int = 200):
+    words, tone = presenters.status_text(case)
+    rateable = presenters.can_rate(case)
+    return render(request, "portal/case.html", {
+        "case": case,
+        "status_words": words,
+        "status_tone": tone,
+        "category": category_label(case.category) if case.category else "",
+        "place": " · ".join(r.name for r in (case.community, case.grid) if r is not None),
+        "submitted": presenters.when(case.submitted_at),
+        "due": presenters.when(case.resolve_due_at) if case.is_open else "",
+        "resolved": presenters.when(case.resolved_at),
+        "steps": presenters.public_timeline(case),
+        "own_photos": presenters.reporter_photos(case),
+        "answer_photos": presenters.answer_photos(case) if case.resolved_at else [],
+        "rateable": rateable,
+        "rate_form": rate_form or (RateForm() if rateable else None),
+        "rating": presenters.satisfaction_text(case.satisfaction) if case.rated_at else "",
+    }, status=status)
+
+
+@require_GET
+@private
+@with_token
+def case_page(request: HttpRequest, case: Case) -> HttpResponse:
+    """The resident's view of their case: status, deadline, timeline, answer, rating."""
+    return _case_page(request, case)
+
+
+@require_POST
+@private
+@with_token
+def rate(request: HttpRequest, case: Case) -> HttpResponse:
+    """评价 — 满意 / 基本满意 / 不满意; 不满意 reopens the case (the core does it)."""
+    form = RateForm(request.POST)
+    if not presenters.can_rate(case):
+        messages.info(request, _("This answer has already been rated, or it cannot be rated yet."))
+        return redirect("portal:case", token=case.tracking_token)
+    if not form.is_valid():
+        return _case_page(request, case, rate_form=form, status=400)
+    try:
+        actions.rate_case_as_resident(
+            case=case, satisfaction=form.cleaned_data["satisfaction"], comment=form.cleaned_data["comment"]
+        )
+    except CaseError:
+        messages.info(request, _("This answer has already been rated, or it cannot be rated yet."))
+    else:
+        if form.cleaned_data["satisfaction"] == Satisfaction.UNSATISFIED:
+            messages.success(request, _(
+                "Thank you. We are sorry the answer did not help: your report has been sent back "
+                "to be handled again. You can follow it on this page."
+            ))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    return redirect("portal:case", token=case.tracking_token)
+
+
+@require_GET
+@private
+@with_token
+def photo(request: HttpRequest, case: Case, pk: int) -> HttpResponse:
+    """A photo of the case, served only to someone holding its tracking link."""
+    attachment = presenters.public_photo(case, pk)
+    if attachment is None:
+        return render(request, "portal/bad_link.html", status=404)
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        return render(request, "portal/bad_link.html", status=404)
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@require_GET
+def grids(request: HttpRequest) -> JsonResponse:
+    """The active grids as GeoJSON, for the map on the report page."""
+    steplen = Region.steplen
+    communities = dict(
+        Region.objects.filter(level=RegionLevel.COMMUNITY).values_list("path", "name")
+    )
+    features = [
+        {
+            "type": "Feature",
+            "id": pk,
+            "properties": {"name": name, "community": communities.get(path[:-steplen], "")},
+            "geometry": boundary,
+        }
+        for pk, path, name, boundary in Region.objects.filter(
+            level=RegionLevel.GRID, is_active=True, boundary__isnull=False
+        ).order_by("path").values_list("pk", "path", "name", "boundary")
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "public, max-age=300"
+    return response

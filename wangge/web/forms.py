@@ -1,0 +1,458 @@
+"""Forms of the staff workbench. Each action form knows which action it runs (``run``); the
+action checks permission and state and raises ``CaseError``, which the view puts back into the
+form as a plain-language error."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wangge.cases import actions
+from wangge.cases.choices import Channel, ExtensionStatus, HandlingType, Satisfaction, StarLevel
+from wangge.cases.errors import CaseNotFound, InvalidInput
+from wangge.cases.models import Case, Category, ExtensionRequest
+from wangge.cases.selectors import case_for
+from wangge.org.choices import RegionLevel, Role
+from wangge.org.models import Department, Region, User
+
+from .models import SavedFilter
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """The category tree as an indented list."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Category.objects.filter(is_active=True).order_by("path"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Category) -> str:
+        return "\u3000" * (obj.depth - 1) + obj.name
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; their type and size are checked by the action."""
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return super().clean(data, initial)
+
+
+def photo_field(label=_("Photos"), accept: str = "image/*") -> MultipleFileField:
+    return MultipleFileField(
+        label=label, required=False,
+        widget=MultipleFileInput(attrs={"accept": accept}),
+        help_text=_("Up to 6 photos, 10 MB each."),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Dispatch targets: one value "kind:id" for a department, a person or a community/grid.
+# --------------------------------------------------------------------------------------------
+
+
+def target_choices(case: Case) -> list:
+    departments = [(f"department:{d.pk}", d.name) for d in Department.objects.filter(is_active=True)]
+    regions = []
+    if case.subdistrict_id:
+        nodes = Region.objects.filter(
+            path__startswith=case.subdistrict.path, is_active=True,
+            level__in=[RegionLevel.COMMUNITY, RegionLevel.GRID],
+        ).order_by("path")
+        regions = [(f"region:{r.pk}", ("\u3000" if r.level == RegionLevel.GRID else "") + r.name) for r in nodes]
+    people_regions = [r for r in (case.grid_id, case.community_id) if r]
+    people = User.objects.filter(
+        is_active=True, roles__is_active=True, roles__region_id__in=people_regions,
+        roles__role__in=[Role.GRID_WORKER, Role.GRID_CHIEF, Role.STREET_CHIEF_L3, Role.COMMUNITY_SECRETARY],
+    ).distinct().order_by("username")
+    return [
+        (_("Departments"), departments),
+        (_("Community / grid"), regions),
+        (_("People"), [(f"user:{u.pk}", str(u)) for u in people]),
+    ]
+
+
+def parse_target(value: str) -> actions.Target:
+    kind, _sep, pk = (value or "").partition(":")
+    model = {"department": Department, "region": Region, "user": User}.get(kind)
+    if model is None or not pk.isdigit():
+        raise InvalidInput(_("Choose a handler from the list."), fields={"lead": "invalid"})
+    obj = model.objects.filter(pk=int(pk)).first()
+    if obj is None:
+        raise InvalidInput(_("Choose a handler from the list."), fields={"lead": "invalid"})
+    return actions.Target(**{kind: obj})
+
+
+# --------------------------------------------------------------------------------------------
+# Action forms
+# --------------------------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Base: ``action`` is the permission name; ``label`` the button."""
+
+    action = ""
+    label = ""
+    style = "secondary"
+    has_files = False
+
+    def __init__(self, *args, case: Case, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+
+    def run(self, *, actor, files):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=2000)
+
+
+class ClassifyFields(ActionForm):
+    category = CategoryChoiceField(label=_("Category"), required=False)
+    star = forms.TypedChoiceField(label=_("Star level"), choices=[("", "—"), *StarLevel.choices], coerce=int,
+                                  required=False, empty_value=None)
+    handling_type = forms.ChoiceField(label=_("Handling type"), choices=[("", "—"), *HandlingType.choices],
+                                      required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("category", case.category_id)
+            self.initial.setdefault("star", case.star)
+            self.initial.setdefault("handling_type", case.handling_type)
+
+    def classification(self) -> dict:
+        d = self.cleaned_data
+        return {"category": d["category"], "star": d["star"], "handling_type": d["handling_type"] or None,
+                "note": d["note"]}
+
+
+class AcceptForm(ClassifyFields):
+    action, label, style = "accept", _("Accept"), "primary"
+
+    def run(self, *, actor, files):
+        return actions.accept_case(case=self.case, actor=actor, **self.classification())
+
+
+class ClassifyForm(ClassifyFields):
+    action, label = "classify", _("Reclassify")
+
+    def run(self, *, actor, files):
+        return actions.classify_case(case=self.case, actor=actor, **self.classification())
+
+
+class RejectForm(ReasonForm):
+    action, label, style = "reject", _("Reject"), "danger"
+
+    def run(self, *, actor, files):
+        return actions.reject_case(case=self.case, actor=actor, reason=self.cleaned_data["reason"])
+
+
+class DispatchForm(ActionForm):
+    action, label, style = "dispatch", _("Dispatch"), "primary"
+    lead = forms.ChoiceField(label=_("Lead handler"))
+    co_handlers = forms.MultipleChoiceField(
+        label=_("Co-handlers (joint handling)"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=_("Each co-handler is summoned (whistle) and must report in."),
+    )
+    note = forms.CharField(label=_("Instructions"), required=False, widget=TEXTAREA, max_length=2000)
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        choices = target_choices(case)
+        self.fields["lead"].choices = [("", "—"), *choices]
+        self.fields["co_handlers"].choices = choices
+        if not self.is_bound and case.category_id and case.category.default_department_id:
+            self.initial["lead"] = f"department:{case.category.default_department_id}"
+
+    def targets(self):
+        lead = parse_target(self.cleaned_data["lead"])
+        return lead, [parse_target(v) for v in self.cleaned_data["co_handlers"]]
+
+    def run(self, *, actor, files):
+        lead, co = self.targets()
+        return actions.dispatch_case(case=self.case, actor=actor, lead=lead, co_handlers=co,
+                                     note=self.cleaned_data["note"])
+
+
+class RedispatchForm(DispatchForm):
+    action, label, style = "redispatch", _("Pass on"), "secondary"
+
+    def run(self, *, actor, files):
+        lead, co = self.targets()
+        return actions.redispatch_case(case=self.case, actor=actor, lead=lead, co_handlers=co,
+                                       note=self.cleaned_data["note"])
+
+
+class ClaimForm(NoteForm):
+    action, label, style = "claim", _("Claim / start work"), "primary"
+
+    def run(self, *, actor, files):
+        return actions.claim_case(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+class ReportInForm(NoteForm):
+    action, label, style = "report_in", _("Report in"), "primary"
+
+    def run(self, *, actor, files):
+        return actions.report_in(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+class ReturnForm(ReasonForm):
+    action, label, style = "return", _("Return (wrong dispatch)"), "danger"
+
+    def run(self, *, actor, files):
+        return actions.return_case(case=self.case, actor=actor, reason=self.cleaned_data["reason"])
+
+
+class ProgressForm(ActionForm):
+    action, label, has_files = "progress", _("Add progress note"), True
+    note = forms.CharField(label=_("Progress"), widget=TEXTAREA, max_length=2000)
+    photos = photo_field()
+    public = forms.BooleanField(label=_("Show to the resident"), required=False)
+
+    def run(self, *, actor, files):
+        return actions.add_progress_note(case=self.case, actor=actor, note=self.cleaned_data["note"],
+                                         attachments=files, public=self.cleaned_data["public"])
+
+
+class ExtensionRequestForm(ActionForm):
+    action, label = "request_extension", _("Request extension")
+    working_days = forms.IntegerField(label=_("More working days"), min_value=1, max_value=30, initial=3)
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA, max_length=2000)
+
+    def run(self, *, actor, files):
+        return actions.request_extension(case=self.case, actor=actor, working_days=self.cleaned_data["working_days"],
+                                         reason=self.cleaned_data["reason"])
+
+
+class ExtensionDecisionForm(ActionForm):
+    action, label, style = "decide_extension", _("Decide extension"), "primary"
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("approve", _("Approve")), ("deny", _("Deny"))])
+    note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)
+
+    def pending(self) -> ExtensionRequest | None:
+        return self.case.extension_requests.filter(status=ExtensionStatus.PENDING).first()
+
+    def run(self, *, actor, files):
+        request = self.pending()
+        if request is None:
+            raise InvalidInput(_("There is no extension request waiting for a decision."))
+        return actions.decide_extension(request=request, actor=actor,
+                                        approve=self.cleaned_data["decision"] == "approve",
+                                        note=self.cleaned_data["note"])
+
+
+class SuspendForm(ReasonForm):
+    action, label = "suspend", _("Suspend")
+
+    def run(self, *, actor, files):
+        return actions.suspend_case(case=self.case, actor=actor, reason=self.cleaned_data["reason"])
+
+
+class ResumeForm(NoteForm):
+    action, label, style = "resume", _("Resume"), "primary"
+
+    def run(self, *, actor, files):
+        return actions.resume_case(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+class ResolveForm(ActionForm):
+    action, label, style, has_files = "resolve", _("Resolve"), "primary", True
+    result = forms.CharField(label=_("Result (told to the resident)"), widget=forms.Textarea(attrs={"rows": 4}),
+                             max_length=5000)
+    photos = photo_field(_("Photos of the result"))
+
+    def run(self, *, actor, files):
+        return actions.resolve_case(case=self.case, actor=actor, result=self.cleaned_data["result"],
+                                    attachments=files)
+
+
+class EscalateForm(ReasonForm):
+    action, label, style = "escalate", _("Escalate"), "warning"
+
+    def run(self, *, actor, files):
+        return actions.escalate_case(case=self.case, actor=actor, reason=self.cleaned_data["reason"])
+
+
+class RevisitForm(ActionForm):
+    action, label, style = "revisit", _("Record revisit"), "primary"
+    lawful = forms.BooleanField(label=_("Handled according to law"), required=False)
+    in_place = forms.BooleanField(label=_("Measures really in place"), required=False)
+    accepted = forms.BooleanField(label=_("Resident understands and accepts"), required=False)
+    note = forms.CharField(label=_("Callback note"), required=False, widget=TEXTAREA, max_length=2000)
+
+    def run(self, *, actor, files):
+        d = self.cleaned_data
+        return actions.revisit_case(case=self.case, actor=actor, lawful=d["lawful"], in_place=d["in_place"],
+                                    accepted=d["accepted"], note=d["note"])
+
+
+class RateForm(ActionForm):
+    action, label = "rate", _("Record rating")
+    satisfaction = forms.ChoiceField(label=_("Resident's rating"), choices=Satisfaction.choices,
+                                     widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=TEXTAREA, max_length=1000)
+
+    def run(self, *, actor, files):
+        return actions.rate_case(case=self.case, actor=actor, satisfaction=self.cleaned_data["satisfaction"],
+                                 comment=self.cleaned_data["comment"])
+
+
+class ReopenForm(ReasonForm):
+    action, label, style = "reopen", _("Reopen"), "warning"
+
+    def run(self, *, actor, files):
+        return actions.reopen_case(case=self.case, actor=actor, reason=self.cleaned_data["reason"])
+
+
+class CloseForm(NoteForm):
+    action, label, style = "close", _("Close the case"), "primary"
+
+    def run(self, *, actor, files):
+        return actions.close_case(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+class MergeForm(ActionForm):
+    action, label, style = "merge", _("Merge as duplicate"), "danger"
+    into = forms.CharField(label=_("Number of the case that carries on"), max_length=20,
+                           widget=forms.TextInput(attrs={"placeholder": "WG20260101-00001"}))
+    note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)
+
+    def run(self, *, actor, files):
+        try:
+            target = case_for(actor, self.cleaned_data["into"].strip().upper())
+        except CaseNotFound:
+            raise InvalidInput(_("No case with that number."), fields={"into": "not_found"}) from None
+        return actions.merge_case(case=self.case, into=target, actor=actor, note=self.cleaned_data["note"])
+
+
+class UrgeForm(NoteForm):
+    action, label, style = "urge", _("Urge"), "warning"
+
+    def run(self, *, actor, files):
+        return actions.urge_case(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in [
+        AcceptForm, RejectForm, ClassifyForm, DispatchForm, RedispatchForm, ClaimForm, ReportInForm,
+        ReturnForm, ProgressForm, ExtensionRequestForm, ExtensionDecisionForm, SuspendForm, ResumeForm,
+        ResolveForm, EscalateForm, RevisitForm, RateForm, ReopenForm, CloseForm, MergeForm, UrgeForm,
+    ]
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Hotline intake, bulk dispatch, saved filters
+# --------------------------------------------------------------------------------------------
+
+
+def grid_choices() -> list:
+    """Active grids grouped by community."""
+    groups: dict[str, list] = {}
+    communities = {r.pk: r for r in Region.objects.filter(level=RegionLevel.COMMUNITY)}
+    for grid in Region.objects.filter(level=RegionLevel.GRID, is_active=True).order_by("path"):
+        parent = next((c for c in communities.values() if grid.path.startswith(c.path)), None)
+        groups.setdefault(parent.name if parent else "", []).append((grid.pk, grid.name))
+    return [("", _("Choose a grid")), *groups.items()]
+
+
+class HotlineForm(forms.Form):
+    """热线受理 — the clerk's form; field order is the tab order."""
+
+    reporter_phone = forms.CharField(label=_("Caller's phone"), max_length=32, required=False,
+                                     widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "tel",
+                                                                   "autocomplete": "off"}))
+    reporter_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False,
+                                    widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    reporter_anonymous = forms.BooleanField(label=_("Caller wishes to stay anonymous"), required=False)
+    description = forms.CharField(label=_("What the caller reports"), max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    category = CategoryChoiceField(label=_("Category"), required=False)
+    grid = forms.TypedChoiceField(label=_("Grid"), coerce=int, required=False, empty_value=None)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    star = forms.TypedChoiceField(label=_("Star level"), choices=[("", _("From the category")), *StarLevel.choices],
+                                  coerce=int, required=False, empty_value=None)
+    handling_type = forms.ChoiceField(label=_("Handling type"),
+                                      choices=[("", _("From the category")), *HandlingType.choices], required=False)
+    attachments = photo_field(_("Photos or documents"), accept="image/*,application/pdf,audio/*")
+    dispatch_now = forms.BooleanField(label=_("Accept and dispatch immediately to the category's department"),
+                                      required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = grid_choices()
+        self.fields["category"].empty_label = _("Choose a category")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("dispatch_now") and not data.get("category"):
+            self.add_error("category", _("Choose a category to dispatch immediately."))
+        return data
+
+    def create_kwargs(self) -> dict:
+        d = self.cleaned_data
+        has_point = d.get("longitude") is not None and d.get("latitude") is not None
+        region = None
+        if not has_point and d.get("grid"):
+            region = Region.objects.filter(pk=d["grid"], level=RegionLevel.GRID).first()
+        return dict(
+            channel=Channel.HOTLINE, description=d["description"], category=d["category"], region=region,
+            longitude=d["longitude"] if has_point else None, latitude=d["latitude"] if has_point else None,
+            address=d["address"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
+            reporter_anonymous=d["reporter_anonymous"], star=d["star"], handling_type=d["handling_type"] or None,
+        )
+
+
+class BulkDispatchForm(forms.Form):
+    cases = forms.MultipleChoiceField(label=_("Cases"), choices=[])
+    department = forms.ModelChoiceField(label=_("Dispatch to department"), empty_label=_("Choose a department"),
+                                        queryset=Department.objects.filter(is_active=True))
+    note = forms.CharField(label=_("Instructions"), required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any number is accepted here; each one is looked up in the user's scope when dispatching.
+        numbers = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
+        self.fields["cases"].choices = [(n, n) for n in numbers[:200]]
+
+
+class SavedFilterForm(forms.ModelForm):
+    class Meta:
+        model = SavedFilter
+        fields = ["name", "querystring"]
+        widgets = {"querystring": forms.HiddenInput}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["placeholder"] = _("Name this filter")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if SavedFilter.objects.filter(user=self.user, name=name).exists():
+            raise forms.ValidationError(_("You already have a filter with this name."))
+        return name
+
+    def save(self, commit=True):
+        self.instance.user = self.user
+        return super().save(commit)
+

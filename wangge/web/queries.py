@@ -1,0 +1,267 @@
+"""Reads the workbench pages need beyond ``cases.selectors``: the personal queue (待办), keyset
+pagination of the case list, and the look-ups of the hotline form. All scoped by the user."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import OperationalError, connection, transaction
+from django.db.models import Case as Switch, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from wangge.cases import permissions
+from wangge.cases.choices import OPEN_STATUSES, CaseStatus, ExtensionStatus, Light
+from wangge.cases.models import Case, CaseAssignment, Category, ExtensionRequest
+from wangge.cases.selectors import cases_visible_to
+from wangge.notifications.models import Notification, NotificationKind
+
+LIGHT_RANK = Switch(
+    When(light=Light.RED, then=Value(0)),
+    When(light=Light.AMBER, then=Value(1)),
+    When(light=Light.GREEN, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+CURRENT_DUE = Switch(
+    When(status=CaseStatus.SUBMITTED, then=F("accept_due_at")),
+    When(status=CaseStatus.ACCEPTED, then=F("dispatch_due_at")),
+    When(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS], then=F("resolve_due_at")),
+    default=None,
+)
+DISPATCHER_TODO = [CaseStatus.SUBMITTED, CaseStatus.ACCEPTED]
+HANDLER_TODO = [CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS]
+CLOSE_COUNT_CAP = 999
+
+
+def _dispatcher_territory(user) -> Q | None:
+    """The cases of the territory ``user`` dispatches for (受理/派单); None if none at all."""
+    scope = permissions.Scope.of(user)
+    if scope.everything:
+        return Q()
+    regions = scope.regions_for(permissions.DISPATCHER_ROLES)
+    if not regions:
+        return None
+    territory = Q(pk__in=[])
+    for region in regions:
+        territory |= permissions.region_q(region)
+    return territory
+
+
+def _queue_parts(user) -> list[QuerySet[Case]]:
+    """The two halves of the queue (待办). Their statuses do not overlap, so each is sorted and
+    counted on its own indexes and the halves are merged: an OR of both would scan far more.
+
+    - as a dispatcher (受理员, 社区书记, 领导…): submitted and accepted cases of their territory;
+    - as a handler (承办人): dispatched / in-progress cases assigned to them, their department or
+      exactly their community / grid (not every grid below them: that is their territory's
+      work, not theirs)."""
+    scope = permissions.Scope.of(user)
+    parts = []
+    territory = _dispatcher_territory(user)
+    if territory is not None:
+        parts.append(Case.objects.filter(territory, status__in=DISPATCHER_TODO))
+    held = Q(user=user)
+    if scope.departments:
+        held |= Q(department_id__in=scope.departments)
+    region_ids = [r.pk for r in scope.all_regions()]
+    if region_ids:
+        held |= Q(region_id__in=region_ids)
+    assigned = CaseAssignment.objects.filter(held, active=True).values("case_id")
+    parts.append(Case.objects.filter(status__in=HANDLER_TODO, pk__in=assigned))
+    return parts
+
+
+@dataclass
+class Queue:
+    rows: list[Case]
+    counts: dict[str, int]
+    extensions: list[ExtensionRequest]
+    to_close: int
+
+
+def my_queue(user, *, light: str | None = None, size: int = 50) -> Queue:
+    """待办 — what ``user`` has to do now, red first, then by the nearest deadline; with the
+    counts by light, the extension requests waiting for their decision, and how many resolved
+    cases wait for the callback and closing."""
+    rows: list[Case] = []
+    counts = {"red": 0, "amber": 0, "green": 0, "total": 0}
+    for part in _queue_parts(user):
+        for key, value in light_counts(part).items():
+            counts[key] += value
+        if light:
+            part = part.filter(light=light)
+        rows += list(
+            part.annotate(light_rank=LIGHT_RANK, due=CURRENT_DUE)
+            .select_related("category", "grid", "community")
+            .order_by("light_rank", F("due").asc(nulls_last=True), "pk")[:size]
+        )
+    far = timezone.now() + dt.timedelta(days=36500)
+    rows.sort(key=lambda c: (c.light_rank, c.due or far, c.pk))
+    territory = _dispatcher_territory(user)
+    extensions, to_close = [], 0
+    if territory is not None:
+        in_territory = Case.objects.filter(territory)
+        extensions = list(
+            ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, case__in=in_territory)
+            .select_related("case", "requested_by").order_by("requested_at")[:size]
+        )
+        to_close = in_territory.filter(status=CaseStatus.RESOLVED).values("pk")[: CLOSE_COUNT_CAP + 1].count()
+    return Queue(rows=rows[:size], counts=counts, extensions=extensions, to_close=to_close)
+
+
+def light_counts(queryset: QuerySet[Case]) -> dict[str, int]:
+    """Green / amber / red counts of a queue, in one aggregate query."""
+    return queryset.order_by().aggregate(
+        red=Count("pk", filter=Q(light=Light.RED)),
+        amber=Count("pk", filter=Q(light=Light.AMBER)),
+        green=Count("pk", filter=Q(light=Light.GREEN)),
+        total=Count("pk"),
+    )
+
+
+def new_assignment_case_ids(user) -> set[int]:
+    """Cases of the user's unread 'new assignment' notifications (highlighted in the queue)."""
+    return set(
+        Notification.objects.filter(recipient=user, read_at__isnull=True, kind=NotificationKind.ASSIGNED)
+        .exclude(case=None)
+        .values_list("case_id", flat=True)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Keyset pagination of the case list: (submitted_at, pk) descending, no OFFSET, capped count.
+# --------------------------------------------------------------------------------------------
+
+COUNT_CAP = 1000
+# Server-time budgets (PostgreSQL) for the list's capped count and for its rows: past them the
+# page says "many" or asks to narrow the search instead of keeping the clerk waiting.
+COUNT_BUDGET_MS = 60
+ROWS_BUDGET_MS = 3000
+
+
+def within_budget(ms: int, compute):
+    """``compute()`` under a PostgreSQL statement timeout; None if it ran out of time."""
+    if connection.vendor != "postgresql":
+        return compute()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            previous = cursor.fetchone()[0]
+            cursor.execute(f"SET LOCAL statement_timeout = {int(ms)}")
+            result = compute()
+            # Within an outer transaction a released savepoint keeps SET LOCAL: put it back.
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return result
+    except OperationalError:
+        return None
+
+
+def encode_cursor(case: Case) -> str:
+    raw = f"{case.submitted_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str | None) -> tuple[dt.datetime, int] | None:
+    """(submitted_at, pk) or None for a missing or tampered cursor (never an error)."""
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        stamp, pk = raw.split("|")
+        moment = dt.datetime.fromisoformat(stamp)
+        if timezone.is_naive(moment):
+            return None
+        return moment, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+@dataclass
+class Page:
+    rows: list[Case]
+    next_cursor: str | None
+    prev_cursor: str | None
+    count: int | None  # None: not counted in time ("many")
+    count_capped: bool
+    timed_out: bool = False
+
+
+def keyset_page(queryset: QuerySet[Case], *, after: str | None, before: str | None, size: int = 50) -> Page:
+    """One page newest first. ``after`` pages forward (older), ``before`` back (newer)."""
+    forward = decode_cursor(after)
+    backward = decode_cursor(before) if forward is None else None
+
+    def fetch():
+        if backward is not None:
+            at, pk = backward
+            chunk = list(
+                queryset.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk))
+                .order_by("submitted_at", "pk")[: size + 1]
+            )
+            return list(reversed(chunk[:size])), True, len(chunk) > size
+        newest_first = queryset.order_by("-submitted_at", "-pk")
+        if forward is not None:
+            at, pk = forward
+            newest_first = newest_first.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
+        chunk = list(newest_first[: size + 1])
+        return chunk[:size], len(chunk) > size, forward is not None
+
+    fetched = within_budget(ROWS_BUDGET_MS, fetch)
+    if fetched is None:
+        return Page(rows=[], next_cursor=None, prev_cursor=None, count=None, count_capped=False, timed_out=True)
+    rows, has_older, has_newer = fetched
+    counted = within_budget(COUNT_BUDGET_MS, lambda: queryset.order_by().values("pk")[: COUNT_CAP + 1].count())
+    return Page(
+        rows=rows,
+        next_cursor=encode_cursor(rows[-1]) if rows and has_older else None,
+        prev_cursor=encode_cursor(rows[0]) if rows and has_newer else None,
+        count=None if counted is None else min(counted, COUNT_CAP),
+        count_capped=counted is not None and counted > COUNT_CAP,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Hotline intake look-ups
+# --------------------------------------------------------------------------------------------
+
+
+def caller_history(user, phone: str, *, limit: int = 10) -> list[Case]:
+    """Earlier cases from the same phone (来电历史), among those the clerk may see."""
+    phone = (phone or "").strip()
+    if len(phone) < 7:
+        return []
+    return list(
+        cases_visible_to(user).filter(reporter_phone=phone).select_related("category")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
+def similar_open_cases(user, *, grid_id: int | None, category: Category | None, days: int = 30,
+                       limit: int = 8) -> list[Case]:
+    """Open cases in the same grid and category in the last ``days`` days (疑似重复)."""
+    if not grid_id or category is None:
+        return []
+    since = timezone.now() - dt.timedelta(days=days)
+    return list(
+        cases_visible_to(user)
+        .filter(grid_id=grid_id, category__path__startswith=category.path, status__in=OPEN_STATUSES,
+                submitted_at__gte=since)
+        .select_related("category").order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
+def suggest_categories(description: str, *, limit: int = 3) -> list[Category]:
+    """Categories whose keywords occur in the description, most matches first (分类建议)."""
+    text = (description or "").strip().lower()
+    if len(text) < 2:
+        return []
+    scored = []
+    for category in Category.objects.filter(is_active=True).exclude(keywords="").only("pk", "name", "keywords", "path", "depth"):
+        hits = sum(1 for word in category.keywords.lower().split() if word and word in text)
+        if hits:
+            scored.append((hits, category.depth, category))
+    scored.sort(key=lambda item: (-item[0], -item[1], item[2].name))
+    return [c for _hits, _depth, c in scored[:limit]]

@@ -1,0 +1,609 @@
+"""The workbench pages through the Django test client: what each person sees and may do, 404
+outside their scope, errors inside the form, never a 500 on bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from wangge.cases import actions
+from wangge.cases.choices import CaseStatus, Light
+from wangge.cases.errors import ActionForbidden
+from wangge.cases.models import Case, ReporterAccessLog
+from wangge.core.testing import case_in_state, file_case
+from wangge.notifications.models import Notification, NotificationKind
+from wangge.web import views
+from wangge.web.models import SavedFilter
+
+from .conftest import png_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(case) -> str:
+    return reverse("web:case_detail", args=[case.number])
+
+
+def action_url(case, action) -> str:
+    return reverse("web:case_action", args=[case.number, action])
+
+
+# --------------------------------------------------------------------------------------------
+# Sign-in, layout, language
+# --------------------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/")
+
+
+def test_login_then_workbench(client, world):
+    response = client.post("/login/", {"username": "clerk", "password": "pw"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    page = client.get("/").content.decode()
+    assert "网格化社会治理平台" in page
+    assert 'href="/dashboard/"' in page
+
+
+def test_wrong_password_is_explained(client, world):
+    response = client.post("/login/", {"username": "clerk", "password": "nope"})
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_logout_needs_post_and_returns_to_login(login, world):
+    client = login(world.users["clerk"])
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert client.get("/").status_code == 302
+
+
+def test_language_switch_to_english(login, world):
+    client = login(world.users["clerk"])
+    assert "待办" in client.get("/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert "Waiting for me" in page and "Grid-based social governance platform" in page
+    assert "待办" not in page
+
+
+def test_unread_count_in_nav(login, world, categories):
+    case = case_in_state(world, CaseStatus.ACCEPTED, category=categories["street"])
+    actions.dispatch_case(case=case, actor=world.users["clerk"],
+                          lead=actions.Target(department=world.departments["chengguan"]))
+    page = login(world.users["chengguan"]).get("/").content.decode()
+    assert 'data-testid="unread-count">1<' in page
+
+
+# --------------------------------------------------------------------------------------------
+# Home: my queue
+# --------------------------------------------------------------------------------------------
+
+
+def test_clerk_queue_is_sorted_red_first_with_counts(login, world, categories):
+    green = file_case(world, category=categories["street"])
+    red = file_case(world, category=categories["street"], submitted_at=timezone.now() - dt.timedelta(hours=3))
+    assert red.light == Light.RED and green.light == Light.GREEN
+    response = login(world.users["clerk"]).get("/")
+    rows = list(response.context["rows"])
+    assert [c.number for c in rows] == [red.number, green.number]
+    counts = response.context["counts"]
+    assert (counts["red"], counts["green"], counts["total"]) == (1, 1, 2)
+
+
+def test_queue_light_filter(login, world, categories):
+    file_case(world, category=categories["street"])
+    red = file_case(world, category=categories["street"], submitted_at=timezone.now() - dt.timedelta(hours=3))
+    rows = login(world.users["clerk"]).get("/?light=red").context["rows"]
+    assert [c.number for c in rows] == [red.number]
+
+
+def test_handler_queue_shows_assignments_highlighting_new(login, world, categories):
+    mine = case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
+    other = case_in_state(world, CaseStatus.ACCEPTED, category=categories["rubbish"])
+    response = login(world.users["chengguan"]).get("/")
+    numbers = [c.number for c in response.context["rows"]]
+    assert numbers == [mine.number]
+    assert other.number not in numbers
+    assert response.context["rows"][0].is_new
+    assert 'class="is-new' in response.content.decode()
+    assert response.context["new_count"] == 1
+
+
+def test_queue_of_grid_worker_excludes_other_grids(login, world, categories):
+    file_case(world, grid=world.grids[0], category=categories["street"])
+    case = case_in_state(world, CaseStatus.ACCEPTED, category=categories["street"], grid=world.grids[2])
+    actions.dispatch_case(case=case, actor=world.users["clerk"], lead=actions.Target(region=world.grids[2]))
+    assert [c.number for c in login(world.users["worker_b1"]).get("/").context["rows"]] == [case.number]
+    assert list(login(world.users["worker_a1"]).get("/").context["rows"]) == []
+
+
+def test_queue_lists_extension_requests_and_cases_to_close(login, world, categories):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    actions.request_extension(case=case, actor=world.users["chengguan"], working_days=2, reason="等待材料")
+    case_in_state(world, CaseStatus.RESOLVED, category=categories["street"])
+    response = login(world.users["clerk"]).get("/")
+    assert [r.case.number for r in response.context["extensions"]] == [case.number]
+    assert response.context["to_close"] == 1
+    assert 'data-testid="to-close"' in response.content.decode()
+    officer = login(world.users["chengguan"]).get("/")
+    assert officer.context["extensions"] == [] and officer.context["to_close"] == 0
+
+
+def test_queue_query_count_does_not_grow_with_cases(login, world, categories, django_assert_max_num_queries):
+    for _ in range(6):
+        file_case(world, category=categories["street"])
+    client = login(world.users["clerk"])
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
+
+
+# --------------------------------------------------------------------------------------------
+# Case list, saved filters, bulk dispatch
+# --------------------------------------------------------------------------------------------
+
+
+def test_case_list_filters_by_status_and_scope(login, world, categories):
+    accepted = case_in_state(world, CaseStatus.ACCEPTED, category=categories["street"])
+    submitted = file_case(world, category=categories["street"])
+    elsewhere = file_case(world, grid=world.grids[2], category=categories["street"])
+    clerk = login(world.users["clerk"])
+    rows = clerk.get("/cases/?status=accepted").context["page"].rows
+    assert [c.number for c in rows] == [accepted.number]
+    rows = login(world.users["worker_a1"]).get("/cases/").context["page"].rows
+    assert {c.number for c in rows} == {accepted.number, submitted.number}
+    assert elsewhere.number not in {c.number for c in rows}
+
+
+@pytest.mark.parametrize("query", [
+    "status=bogus", "category=abc", "submitted_after=yesterday", "after=!!!", "before=AAAA",
+    "grid=999999", "overdue=maybe", "after=MjAyNi0wMS0wMXwx",
+])
+def test_case_list_bad_input_is_not_a_500(login, world, query):
+    response = login(world.users["clerk"]).get(f"/cases/?{query}")
+    assert response.status_code == 200
+
+
+def test_case_number_in_search_opens_the_case(login, world, categories):
+    case = file_case(world, category=categories["street"])
+    response = login(world.users["clerk"]).get(f"/cases/?q={case.number.lower()}")
+    assert response.status_code == 302 and response["Location"] == detail_url(case)
+    # Out of scope: no redirect, no hint that it exists.
+    response = login(world.users["worker_b1"]).get(f"/cases/?q={case.number}")
+    assert response.status_code == 200 and list(response.context["page"].rows) == []
+
+
+def test_case_list_keyset_pages(login, world, categories, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    numbers = [file_case(world, category=categories["street"]).number for _ in range(5)]
+    newest_first = list(reversed(numbers))
+    client = login(world.users["clerk"])
+    first = client.get("/cases/").context["page"]
+    assert [c.number for c in first.rows] == newest_first[:2] and first.prev_cursor is None
+    second = client.get(f"/cases/?after={first.next_cursor}").context["page"]
+    assert [c.number for c in second.rows] == newest_first[2:4]
+    third = client.get(f"/cases/?after={second.next_cursor}").context["page"]
+    assert [c.number for c in third.rows] == newest_first[4:] and third.next_cursor is None
+    back = client.get(f"/cases/?before={third.prev_cursor}").context["page"]
+    assert [c.number for c in back.rows] == newest_first[2:4]
+    assert first.count == 5 and not first.count_capped
+
+
+def test_case_list_count_is_capped(login, world, categories, monkeypatch):
+    from wangge.web import queries
+
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    for _ in range(3):
+        file_case(world, category=categories["street"])
+    response = login(world.users["clerk"]).get("/cases/")
+    page = response.context["page"]
+    assert page.count_capped and page.count == 2
+    assert "超过 2 件" in response.content.decode()
+
+
+def test_case_list_out_of_time_asks_to_narrow_down(login, world, categories, monkeypatch):
+    from wangge.web import queries
+
+    file_case(world, category=categories["street"])
+    monkeypatch.setattr(queries, "within_budget", lambda ms, compute: None)
+    response = login(world.users["clerk"]).get("/cases/?q=摊贩")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "查询耗时过长" in page and "事件较多" in page
+
+
+def test_saved_filters(login, world):
+    client = login(world.users["clerk"])
+    response = client.post(reverse("web:saved_filter_create"), {"name": "待派单", "querystring": "status=accepted"})
+    assert response.status_code == 302 and response["Location"].endswith("?status=accepted")
+    saved = SavedFilter.objects.get(user=world.users["clerk"])
+    assert "待派单" in client.get("/cases/").content.decode()
+    # Same name again: refused with a message, nothing written.
+    client.post(reverse("web:saved_filter_create"), {"name": "待派单", "querystring": "status=submitted"})
+    assert SavedFilter.objects.count() == 1
+    # Another user cannot delete it.
+    other = login(world.users["clerk2"])
+    assert other.post(reverse("web:saved_filter_delete", args=[saved.pk])).status_code == 404
+    client = login(world.users["clerk"])
+    client.post(reverse("web:saved_filter_delete", args=[saved.pk]))
+    assert not SavedFilter.objects.exists()
+
+
+def test_bulk_dispatch_reports_each_case(login, world, categories):
+    a = case_in_state(world, CaseStatus.ACCEPTED, category=categories["rubbish"])
+    b = case_in_state(world, CaseStatus.ACCEPTED, category=categories["rubbish"])
+    submitted = file_case(world, category=categories["rubbish"])
+    client = login(world.users["clerk"])
+    response = client.post(reverse("web:bulk_dispatch"), {
+        "cases": [a.number, b.number, submitted.number, "WG19990101-00001"],
+        "department": world.departments["huanwei"].pk,
+    }, follow=True)
+    page = response.content.decode()
+    for case in (a, b):
+        case.refresh_from_db()
+        assert case.status == CaseStatus.DISPATCHED
+        assert case.lead_assignment().department == world.departments["huanwei"]
+    submitted.refresh_from_db()
+    assert submitted.status == CaseStatus.SUBMITTED
+    assert f"未派出 — {submitted.number}" in page
+    assert "WG19990101-00001" in page and "未找到" in page
+
+
+def test_bulk_dispatch_without_selection(login, world):
+    response = login(world.users["clerk"]).post(reverse("web:bulk_dispatch"), {"cases": []}, follow=True)
+    assert response.status_code == 200
+    assert "请至少选择一件" in response.content.decode()
+
+
+# --------------------------------------------------------------------------------------------
+# Case detail and actions
+# --------------------------------------------------------------------------------------------
+
+
+def test_detail_out_of_scope_is_404(login, world, categories):
+    case = file_case(world, grid=world.grids[0], category=categories["street"])
+    response = login(world.users["worker_b1"]).get(detail_url(case))
+    assert response.status_code == 404
+    assert login(world.users["worker_b1"]).get(reverse("web:case_detail", args=["nope"])).status_code == 404
+
+
+def test_detail_shows_only_available_actions(login, world, categories):
+    case = case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
+    clerk_actions = [f.action for f in login(world.users["clerk"]).get(detail_url(case)).context["action_forms"]]
+    officer_actions = [f.action for f in login(world.users["chengguan"]).get(detail_url(case)).context["action_forms"]]
+    assert "resolve" in officer_actions and "return" in officer_actions
+    assert "resolve" not in clerk_actions and "urge" in clerk_actions
+    assert officer_actions[0] in ("claim", "resolve")  # the main next step comes first
+
+
+def test_detail_page_content(login, world, categories):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    page = login(world.users["clerk"]).get(detail_url(case)).content.decode()
+    assert case.description in page
+    assert "138****1234" in page and "13812341234" not in page
+    assert "张*" in page
+    assert 'id="case-map-data"' in page and "116.3" in page
+    assert "区城管执法局" in page  # the lead handler
+    assert page.count('class="ev ') == 4  # filed, accepted, dispatched, claimed
+
+
+def test_action_error_comes_back_in_form(login, world, categories):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    client = login(world.users["chengguan"])
+    response = client.post(action_url(case, "resolve"), {"resolve-result": "   "})
+    assert response.status_code == 200
+    form = next(f for f in response.context["action_forms"] if f.action == "resolve")
+    assert form.errors
+    assert "必填" in response.content.decode() or "required" in str(form.errors)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+
+
+def test_action_refused_by_core_is_shown_in_chinese(login, world, categories):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    response = login(world.users["clerk"]).post(action_url(case, "resolve"), {"resolve-result": "好了"})
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        expected = str(ActionForbidden.default_message)
+    assert 'data-testid="refused"' in response.content.decode()
+    assert expected in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS
+
+
+def test_resolve_with_photo(login, world, categories):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    photo = SimpleUploadedFile("done.png", png_bytes(), content_type="image/png")
+    response = login(world.users["chengguan"]).post(
+        action_url(case, "resolve"), {"resolve-result": "已清理", "resolve-photos": photo})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RESOLVED and case.result == "已清理"
+    assert case.attachments.count() == 1
+
+
+def test_bad_photo_is_a_form_error(login, world, categories):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    fake = SimpleUploadedFile("x.png", b"not an image at all", content_type="image/png")
+    response = login(world.users["chengguan"]).post(
+        action_url(case, "resolve"), {"resolve-result": "已清理", "resolve-photos": fake})
+    assert response.status_code == 200
+    assert "x.png" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_PROGRESS and case.attachments.count() == 0
+
+
+def test_dispatch_through_form_with_co_handler(login, world, categories):
+    case = case_in_state(world, CaseStatus.ACCEPTED, category=categories["street"])
+    d = world.departments
+    response = login(world.users["clerk"]).post(action_url(case, "dispatch"), {
+        "dispatch-lead": f"department:{d['chengguan'].pk}",
+        "dispatch-co_handlers": [f"department:{d['huanwei'].pk}"],
+        "dispatch-note": "联合处置",
+    })
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DISPATCHED
+    assert {a.department.code for a in case.assignments.filter(active=True)} == {"chengguan", "huanwei"}
+
+
+@pytest.mark.parametrize("lead", ["", "department:abc", "galaxy:1", "department:999999"])
+def test_dispatch_bad_target_is_form_error(login, world, categories, lead):
+    case = case_in_state(world, CaseStatus.ACCEPTED, category=categories["street"])
+    response = login(world.users["clerk"]).post(action_url(case, "dispatch"), {"dispatch-lead": lead})
+    assert response.status_code == 200
+    assert next(f for f in response.context["action_forms"] if f.action == "dispatch").errors
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+
+
+def test_accept_reject_revisit_rate_close(login, world, categories):
+    clerk = login(world.users["clerk"])
+    case = file_case(world, category=categories["street"])
+    assert clerk.post(action_url(case, "accept"), {"accept-note": "ok"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED
+    other = file_case(world, category=categories["street"])
+    assert clerk.post(action_url(other, "reject"), {"reject-reason": "重复来电"}).status_code == 302
+    other.refresh_from_db()
+    assert other.status == CaseStatus.REJECTED
+    resolved = case_in_state(world, CaseStatus.RESOLVED, category=categories["street"])
+    assert clerk.post(action_url(resolved, "revisit"), {"revisit-lawful": "on", "revisit-in_place": "on",
+                                                         "revisit-accepted": "on"}).status_code == 302
+    assert clerk.post(action_url(resolved, "rate"), {"rate-satisfaction": "satisfied"}).status_code == 302
+    assert clerk.post(action_url(resolved, "close"), {}).status_code == 302
+    resolved.refresh_from_db()
+    assert resolved.status == CaseStatus.CLOSED and resolved.revisit_lawful and resolved.satisfaction == "satisfied"
+
+
+def test_merge_unknown_target_is_form_error(login, world, categories):
+    case = file_case(world, category=categories["street"])
+    response = login(world.users["clerk"]).post(action_url(case, "merge"), {"merge-into": "WG00000000-00000"})
+    assert response.status_code == 200
+    assert "没有这个编号的事件" in response.content.decode()
+    target = file_case(world, category=categories["street"])
+    response = login(world.users["clerk"]).post(action_url(case, "merge"), {"merge-into": target.number.lower()})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.MERGED and case.merged_into == target
+
+
+def test_extension_request_and_decision(login, world, categories):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    officer = login(world.users["chengguan"])
+    assert officer.post(action_url(case, "request_extension"), {
+        "request_extension-working_days": "40", "request_extension-reason": "x"}).status_code == 200
+    assert officer.post(action_url(case, "request_extension"), {
+        "request_extension-working_days": "3", "request_extension-reason": "等待材料"}).status_code == 302
+    clerk = login(world.users["clerk"])
+    forms = [f.action for f in clerk.get(detail_url(case)).context["action_forms"]]
+    assert "decide_extension" in forms
+    before = Case.objects.get(pk=case.pk).resolve_due_at
+    assert clerk.post(action_url(case, "decide_extension"), {"decide_extension-decision": "approve"}).status_code == 302
+    assert Case.objects.get(pk=case.pk).resolve_due_at > before
+
+
+def test_unknown_action_and_get_on_action(login, world, categories):
+    case = file_case(world, category=categories["street"])
+    client = login(world.users["clerk"])
+    assert client.post(action_url(case, "explode"), {}).status_code == 404
+    assert client.get(action_url(case, "accept")).status_code == 405
+
+
+def test_reveal_reporter_is_logged(login, world, categories):
+    case = file_case(world, category=categories["street"])
+    response = login(world.users["clerk"]).post(reverse("web:reveal_reporter", args=[case.number]))
+    assert response.status_code == 200
+    assert "13812341234" in response.content.decode() and "张三" in response.content.decode()
+    log = ReporterAccessLog.objects.get()
+    assert log.user == world.users["clerk"] and log.case == case and log.channel == "web"
+
+
+def test_reveal_reporter_refused_for_grid_worker(login, world, categories):
+    case = file_case(world, category=categories["street"])
+    client = login(world.users["worker_a1"])
+    assert 'data-testid="reveal"' not in client.get(detail_url(case)).content.decode()
+    response = client.post(reverse("web:reveal_reporter", args=[case.number]))
+    with translation.override("zh-hans"):
+        refusal = _("You are not allowed to see residents' personal data.")
+    assert refusal in response.content.decode()
+    assert "13812341234" not in response.content.decode()
+    assert not ReporterAccessLog.objects.exists()
+    assert login(world.users["worker_b1"]).post(reverse("web:reveal_reporter", args=[case.number])).status_code == 404
+
+
+def test_attachment_permission_checked(login, world, categories, client):
+    photo = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
+    case = file_case(world, category=categories["street"], attachments=[photo])
+    item = case.attachments.get()
+    url = reverse("web:attachment", args=[case.number, item.pk])
+    response = login(world.users["clerk"]).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == png_bytes()
+    assert login(world.users["worker_b1"]).get(url).status_code == 404
+    other = file_case(world, category=categories["street"])
+    wrong_case = reverse("web:attachment", args=[other.number, item.pk])
+    assert login(world.users["clerk"]).get(wrong_case).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+# --------------------------------------------------------------------------------------------
+# Hotline intake
+# --------------------------------------------------------------------------------------------
+
+
+def hotline_data(world, chosen, **extra):
+    data = {
+        "reporter_phone": "13900001111", "reporter_name": "李四", "description": "路边有人摆摊占道，堵住了盲道",
+        "category": chosen.pk, "grid": world.grids[1].pk, "address": "和平路8号",
+    }
+    data.update(extra)
+    return data
+
+
+def test_hotline_only_for_staff_who_file(login, world):
+    assert login(world.users["clerk"]).get("/cases/new/").status_code == 200
+    assert login(world.users["chengguan"]).get("/cases/new/").status_code == 404
+
+
+def test_hotline_files_a_case(login, world, categories):
+    response = login(world.users["clerk"]).post("/cases/new/", hotline_data(world, categories["street"]))
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == detail_url(case)
+    assert case.status == CaseStatus.SUBMITTED and case.grid == world.grids[1]
+    assert case.channel == "hotline" and case.reporter_phone == "13900001111"
+
+
+def test_hotline_by_map_point(login, world, categories):
+    lng, lat = world.point_in(world.grids[3])
+    login(world.users["clerk"]).post("/cases/new/", hotline_data(world, categories["street"], grid="",
+                                                                  longitude=lng, latitude=lat))
+    assert Case.objects.get().grid == world.grids[3]
+
+
+def test_hotline_accept_and_dispatch_now(login, world, categories):
+    login(world.users["clerk"]).post("/cases/new/", hotline_data(world, categories["rubbish"], dispatch_now="on"))
+    case = Case.objects.get()
+    assert case.status == CaseStatus.DISPATCHED
+    assert case.lead_assignment().department == world.departments["huanwei"]
+
+
+def test_hotline_dispatch_now_failure_writes_nothing(login, world, categories):
+    response = login(world.users["clerk"]).post(
+        "/cases/new/", hotline_data(world, categories["other"], dispatch_now="on"))
+    assert response.status_code == 200
+    assert "没有默认承办部门" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+@pytest.mark.parametrize("extra", [
+    {"description": ""},
+    {"grid": ""},
+    {"grid": "abc"},
+    {"reporter_phone": "call me"},
+    {"longitude": "200", "latitude": "10", "grid": ""},
+    {"longitude": "1", "latitude": "1", "grid": ""},
+    {"dispatch_now": "on", "category": ""},
+    {"star": "9"},
+])
+def test_hotline_bad_input_comes_back_in_form(login, world, categories, extra):
+    response = login(world.users["clerk"]).post("/cases/new/", hotline_data(world, categories["street"], **extra))
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Case.objects.exists()
+
+
+def test_caller_history_partial(login, world, categories):
+    earlier = file_case(world, category=categories["street"], reporter_phone="13900002222")
+    file_case(world, category=categories["street"], reporter_phone="13900003333")
+    client = login(world.users["clerk"])
+    page = client.get("/cases/new/caller/?reporter_phone=13900002222").content.decode()
+    assert earlier.number in page and page.count('class="casenum"') == 1
+    assert "没有来电记录" in client.get("/cases/new/caller/?reporter_phone=13911112222").content.decode()
+    # Out of scope: a grid worker of another grid sees nothing of it.
+    assert earlier.number not in login(world.users["worker_b1"]).get(
+        "/cases/new/caller/?reporter_phone=13900002222").content.decode()
+
+
+def test_similar_cases_partial(login, world, categories):
+    near = file_case(world, grid=world.grids[0], category=categories["street"])
+    file_case(world, grid=world.grids[1], category=categories["street"])
+    file_case(world, grid=world.grids[0], category=categories["rubbish"])
+    client = login(world.users["clerk"])
+    page = client.get(f"/cases/new/similar/?grid={world.grids[0].pk}&category={categories['street'].pk}")
+    assert near.number in page.content.decode() and page.content.decode().count('class="casenum"') == 1
+    lng, lat = world.point_in(world.grids[0])
+    by_point = client.get(f"/cases/new/similar/?category={categories['street'].pk}&longitude={lng}&latitude={lat}")
+    assert near.number in by_point.content.decode()
+    assert client.get("/cases/new/similar/?grid=x&category=&longitude=abc").status_code == 200
+
+
+def test_category_suggestion(login, world, categories):
+    client = login(world.users["clerk"])
+    page = client.get("/cases/new/suggest/?description=楼下垃圾好几天没人清运").content.decode()
+    assert f'data-category="{categories["rubbish"].pk}"' in page
+    assert f'data-category="{categories["street"].pk}"' not in page
+    assert "data-category" not in client.get("/cases/new/suggest/?description=").content.decode()
+
+
+def test_locate(login, world):
+    client = login(world.users["clerk"])
+    lng, lat = world.point_in(world.grids[2])
+    assert client.get(f"/cases/new/locate/?lng={lng}&lat={lat}").json()["grid"] == world.grids[2].pk
+    assert client.get("/cases/new/locate/?lng=0&lat=0").json()["grid"] is None
+    assert client.get("/cases/new/locate/?lng=abc&lat=1").status_code == 400
+    assert client.get("/cases/new/locate/?lng=500&lat=1").status_code == 400
+
+
+# --------------------------------------------------------------------------------------------
+# Notifications
+# --------------------------------------------------------------------------------------------
+
+
+def test_notification_centre(login, world, categories):
+    case = case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
+    actions.urge_case(case=case, actor=world.users["clerk"], note="尽快")
+    officer = world.users["chengguan"]
+    client = login(officer)
+    page = client.get("/notifications/").content.decode()
+    with translation.override("zh-hans"):
+        assert str(NotificationKind.ASSIGNED.label) in page and str(NotificationKind.URGED.label) in page
+    items = list(Notification.objects.filter(recipient=officer))
+    assigned = next(n for n in items if n.kind == NotificationKind.ASSIGNED)
+    response = client.get(reverse("web:notification_open", args=[assigned.pk]))
+    assert response.status_code == 302 and response["Location"] == detail_url(case)
+    assigned.refresh_from_db()
+    assert assigned.read_at is not None
+    unread = client.get("/notifications/?unread=1").context["items"]
+    assert [n.kind for n in unread] == [NotificationKind.URGED]
+    client.post(reverse("web:notifications_read_all"))
+    assert not Notification.objects.filter(recipient=officer, read_at__isnull=True).exists()
+
+
+def test_notification_of_someone_else(login, world, categories):
+    case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
+    theirs = Notification.objects.filter(recipient=world.users["chengguan"]).first()
+    client = login(world.users["huanwei"])
+    assert client.get(reverse("web:notification_open", args=[theirs.pk])).status_code == 404
+    client.post(reverse("web:notification_read", args=[theirs.pk]), {"next": "https://evil.example/"})
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_one_read_redirects_safely(login, world, categories):
+    case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
+    mine = Notification.objects.filter(recipient=world.users["chengguan"]).first()
+    response = login(world.users["chengguan"]).post(reverse("web:notification_read", args=[mine.pk]),
+                                                   {"next": "https://evil.example/"})
+    assert response["Location"] == "/notifications/"
+    mine.refresh_from_db()
+    assert mine.read_at is not None

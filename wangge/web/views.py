@@ -1,0 +1,503 @@
+"""Staff workbench (工作台): thin views over ``cases.selectors`` (reads) and ``cases.actions``
+(writes). A refused action comes back inside its form; a case out of scope is a 404."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from wangge.cases import actions, permissions, selectors
+from wangge.cases.choices import AssignmentRole, CaseStatus, ExtensionStatus, Light, Stage
+from wangge.cases.errors import CaseError, CaseNotFound, InvalidInput
+from wangge.cases.filtersets import CaseFilterSet
+from wangge.cases.models import CaseAssignment, CaseAttachment, CaseEvent, Category
+from wangge.notifications.models import Notification
+from wangge.notifications.services import mark_read
+from wangge.org import geo
+from wangge.org.choices import RegionLevel
+from wangge.org.models import Region
+
+from . import queries
+from .forms import ACTION_FORMS, BulkDispatchForm, HotlineForm, SavedFilterForm
+from .models import SavedFilter
+
+QUEUE_SIZE = 50
+PAGE_SIZE = 50
+NOTIFICATION_PAGE = 50
+
+
+def _case_or_404(user, number: str):
+    try:
+        return selectors.case_for(user, number)
+    except CaseNotFound:
+        raise Http404(_("Case not found.")) from None
+
+
+def _error_into_form(form, error: CaseError) -> None:
+    """Put an action's refusal into the form: on the field it names, else on the whole form."""
+    field = next((f for f in error.fields if f in form.fields), None)
+    form.add_error(field, str(error.message))
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# --------------------------------------------------------------------------------------------
+# Home: my queue
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    light = request.GET.get("light")
+    light = light if light in (Light.RED, Light.AMBER, Light.GREEN) else ""
+    queue = queries.my_queue(request.user, light=light or None, size=QUEUE_SIZE)
+    new_ids = queries.new_assignment_case_ids(request.user)
+    for case in queue.rows:
+        case.is_new = case.pk in new_ids
+    return render(request, "web/home.html", {
+        "rows": queue.rows,
+        "counts": queue.counts,
+        "extensions": queue.extensions,
+        "to_close": queue.to_close,
+        "to_close_capped": queue.to_close > queries.CLOSE_COUNT_CAP,
+        "new_count": len(new_ids),
+        "light_filter": light,
+        "can_file": permissions.can_file_cases(request.user),
+        "now": timezone.now(),
+    })
+
+
+# --------------------------------------------------------------------------------------------
+# Case list, saved filters, bulk dispatch
+# --------------------------------------------------------------------------------------------
+
+
+FILTER_KEYS = ("status", "star", "channel", "light", "category", "grid", "community", "department", "overdue",
+               "is_open", "submitted_after", "submitted_before", "q")
+
+
+def _filter_querystring(request) -> str:
+    params = request.GET.copy()
+    for key in list(params.keys()):
+        if key not in FILTER_KEYS or not any(params.getlist(key)):
+            params.pop(key)
+    return params.urlencode()
+
+
+def _tune_filter_widgets(form) -> None:
+    """Chips for the short multiple choices, date pickers for the dates."""
+    for name in ("status", "light", "star", "channel"):
+        choices = [c for c in form.fields[name].choices if c[0] != Light.NONE]
+        form.fields[name].widget = forms.CheckboxSelectMultiple(choices=choices)
+    for name in ("is_open", "overdue"):
+        form.fields[name].widget = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+    for name in ("submitted_after", "submitted_before"):
+        form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+    for name in ("category", "grid", "community", "department"):
+        form.fields[name].empty_label = _("All")
+    form.fields["q"].widget.attrs.update({"placeholder": _("Number, words, address"), "type": "search"})
+
+
+CASE_NUMBER_RE = re.compile(r"^WG\d{8}-\d{5}$")
+
+
+@login_required
+def case_list(request):
+    number = request.GET.get("q", "").strip().upper()
+    if CASE_NUMBER_RE.match(number) and selectors.cases_visible_to(request.user).filter(number=number).exists():
+        # A case number typed into the search box opens the case (a unique-index look-up).
+        return redirect("web:case_detail", number=number)
+    filterset = CaseFilterSet(data=request.GET, queryset=selectors.cases_visible_to(request.user),
+                              request=request)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    page = queries.keyset_page(
+        queryset.select_related("category", "grid", "community"),
+        after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE,
+    )
+    user = request.user
+    can_bulk = permissions.Scope.of(user).has_any(permissions.DISPATCHER_ROLES)
+    for case in page.rows:
+        case.bulkable = can_bulk and case.status == CaseStatus.ACCEPTED
+    _tune_filter_widgets(filterset.form)
+    return render(request, "web/case_list.html", {
+        "filter": filterset,
+        "page": page,
+        "saved_filters": SavedFilter.objects.filter(user=user),
+        "save_form": SavedFilterForm(user=user, initial={"querystring": _filter_querystring(request)}),
+        "current_querystring": _filter_querystring(request),
+        "bulk_form": BulkDispatchForm() if can_bulk else None,
+        "now": timezone.now(),
+    })
+
+
+@login_required
+@require_POST
+def saved_filter_create(request):
+    form = SavedFilterForm(request.POST, user=request.user)
+    if form.is_valid():
+        saved = form.save()
+        messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
+        return redirect(reverse("web:case_list") + (f"?{saved.querystring}" if saved.querystring else ""))
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    querystring = request.POST.get("querystring", "")
+    return redirect(reverse("web:case_list") + (f"?{querystring}" if querystring else ""))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk: int):
+    saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
+    saved.delete()
+    messages.success(request, _("Filter “%(name)s” deleted.") % {"name": saved.name})
+    return redirect("web:case_list")
+
+
+@login_required
+@require_POST
+def bulk_dispatch(request):
+    """批量派单 — dispatch each selected case to one department; one result per case."""
+    form = BulkDispatchForm(request.POST)
+    back = reverse("web:case_list") + (f"?{request.POST['back']}" if request.POST.get("back") else "")
+    if not form.is_valid():
+        messages.error(request, _("Select at least one case and a department."))
+        return redirect(back)
+    department, note = form.cleaned_data["department"], form.cleaned_data["note"]
+    done, failed = [], []
+    for number in form.cleaned_data["cases"]:
+        try:
+            case = selectors.case_for(request.user, number)
+            actions.dispatch_case(case=case, actor=request.user, lead=actions.Target(department=department), note=note)
+            done.append(number)
+        except CaseError as error:
+            failed.append(f"{number}: {error.message}")
+    if done:
+        messages.success(request, _("Dispatched to %(department)s: %(numbers)s") % {
+            "department": department.name, "numbers": "、".join(done)})
+    for line in failed:
+        messages.error(request, _("Not dispatched — %(detail)s") % {"detail": line})
+    return redirect(back)
+
+
+# --------------------------------------------------------------------------------------------
+# Case detail and actions
+# --------------------------------------------------------------------------------------------
+
+
+def _stage_rows(case, now):
+    """Each stage's deadline, when it was met, and its light (亮灯)."""
+    done = {Stage.ACCEPT: case.accepted_at, Stage.DISPATCH: case.dispatched_at, Stage.RESOLVE: case.resolved_at}
+    rows = []
+    for stage in Stage:
+        due = getattr(case, f"{stage.value}_due_at")
+        finished = done[stage]
+        if case.current_stage == stage:
+            light = case.light
+        elif finished:
+            light = Light.GREEN if finished <= due else Light.RED
+        else:
+            light = Light.NONE
+        rows.append({"stage": stage, "due": due, "done": finished, "light": light,
+                     "current": case.current_stage == stage,
+                     "provisional": case.deadline_provisional and stage == Stage.RESOLVE})
+    return rows
+
+
+def _map_data(case) -> dict:
+    grid = case.grid
+    return {
+        "grid": grid.boundary if grid and grid.boundary else None,
+        "grid_name": grid.name if grid else "",
+        "point": [case.latitude, case.longitude] if case.latitude is not None else None,
+        "tiles": settings.WANGGE_TILE_URL or "",
+    }
+
+
+def _action_forms(user, case, bound=None) -> list:
+    available = selectors.available_actions(user, case)
+    pending = case.extension_requests.filter(status=ExtensionStatus.PENDING).exists()
+    forms = []
+    for action in available:
+        if action == "decide_extension" and not pending:
+            continue
+        if action == "request_extension" and pending:
+            continue
+        form_class = ACTION_FORMS.get(action)
+        if form_class is None:
+            continue
+        forms.append(bound if bound is not None and bound.action == action else form_class(case=case,
+                                                                                            prefix=action))
+    # The main next step first (and open); refusals and escalations last.
+    order = {"primary": 0, "secondary": 1, "warning": 2, "danger": 3}
+    return sorted(forms, key=lambda f: order.get(f.style, 1))
+
+
+def _detail_context(request, case, bound=None) -> dict:
+    user = request.user
+    events = (
+        CaseEvent.objects.filter(case=case).select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=CaseAttachment.objects.order_by("pk")))
+        .order_by("created_at", "pk")
+    )
+    attachments = list(case.attachments.all())
+    assignments = list(case.assignments.filter(active=True).select_related("department", "region", "user"))
+    for assignment in assignments:
+        assignment.is_lead = assignment.role == AssignmentRole.LEAD
+    action_forms = _action_forms(user, case, bound)
+    # A refused action whose form is no longer offered (the case moved on meanwhile): say why.
+    refused = []
+    if bound is not None and bound.errors and bound not in action_forms:
+        refused = [str(e) for errors in bound.errors.values() for e in errors]
+    return {
+        "case": case,
+        "events": events,
+        "photos": [a for a in attachments if a.is_image],
+        "files": [a for a in attachments if not a.is_image],
+        "assignments": assignments,
+        "stages": _stage_rows(case, timezone.now()),
+        "map_data": _map_data(case),
+        "action_forms": action_forms,
+        "refused": refused,
+        "can_reveal": permissions.can_see_reporter(user) and bool(case.reporter_name or case.reporter_phone),
+        "pending_extension": case.extension_requests.filter(status=ExtensionStatus.PENDING).first(),
+        "now": timezone.now(),
+    }
+
+
+def _prefetched_case(user, number):
+    case = _case_or_404(user, number)
+    # permissions read case.assignments.all(): one query for every rule.
+    case._prefetched_objects_cache = {}
+    case._prefetched_objects_cache["assignments"] = CaseAssignment.objects.filter(case=case).select_related("region")
+    return case
+
+
+@login_required
+def case_detail(request, number: str):
+    case = _prefetched_case(request.user, number)
+    return render(request, "web/case_detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def case_action(request, number: str, action: str):
+    case = _prefetched_case(request.user, number)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, request.FILES, case=case, prefix=action)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                form.run(actor=request.user, files=request.FILES.getlist(f"{action}-photos"))
+        except CaseNotFound:
+            raise Http404(_("Case not found.")) from None
+        except CaseError as error:
+            _error_into_form(form, error)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": form.label})
+            return redirect("web:case_detail", number=case.number)
+    case = _prefetched_case(request.user, number)
+    form.case = case
+    return render(request, "web/case_detail.html", _detail_context(request, case, bound=form))
+
+
+@login_required
+@require_POST
+def reveal_reporter(request, number: str):
+    """显示 — unmask the reporter (logged by the action)."""
+    case = _case_or_404(request.user, number)
+    try:
+        data = actions.reveal_reporter(case=case, actor=request.user, channel="web", ip_address=_client_ip(request))
+    except CaseNotFound:
+        raise Http404 from None
+    except CaseError as error:
+        # 200: htmx swaps only successful responses, and the refusal is meant to be read.
+        return render(request, "web/partials/reporter.html", {"case": case, "error": error.message})
+    return render(request, "web/partials/reporter.html", {"case": case, "revealed": data})
+
+
+@login_required
+@require_GET
+def attachment(request, number: str, pk: int):
+    """A case's file, only to those who may see the case (media is not public)."""
+    case = _case_or_404(request.user, number)
+    item = get_object_or_404(CaseAttachment, pk=pk, case=case)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=item.content_type, filename=item.original_name,
+                            as_attachment=not item.is_image)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# Hotline intake (热线受理)
+# --------------------------------------------------------------------------------------------
+
+
+def _file_hotline_case(form: HotlineForm, user):
+    """create → (accept → dispatch) in one transaction: a failure writes nothing."""
+    with transaction.atomic():
+        case = actions.create_case(actor=user, attachments=form.files.getlist("attachments"), **form.create_kwargs())
+        if form.cleaned_data["dispatch_now"]:
+            department = case.category.default_department if case.category else None
+            if department is None:
+                raise InvalidInput(_("This category has no default department; dispatch from the case page."),
+                                   fields={"category": "no_department"})
+            case = actions.accept_case(case=case, actor=user)
+            case = actions.dispatch_case(case=case, actor=user, lead=actions.Target(department=department))
+    return case
+
+
+@login_required
+def hotline(request):
+    if not permissions.can_file_cases(request.user):
+        raise Http404
+    if request.method == "POST":
+        form = HotlineForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                case = _file_hotline_case(form, request.user)
+            except CaseError as error:
+                _error_into_form(form, error)
+            else:
+                if case.status == CaseStatus.DISPATCHED:
+                    messages.success(request, _("Case %(number)s filed, accepted and dispatched.")
+                                     % {"number": case.number})
+                else:
+                    messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
+                return redirect("web:case_detail", number=case.number)
+    else:
+        form = HotlineForm()
+    grids = Region.objects.filter(level=RegionLevel.GRID, is_active=True, boundary__isnull=False).values("id", "name",
+                                                                                              "boundary")
+    return render(request, "web/hotline.html", {
+        "form": form,
+        "map_data": {"grids": list(grids), "tiles": settings.WANGGE_TILE_URL or ""},
+    })
+
+
+@login_required
+@require_GET
+def hotline_caller(request):
+    cases = queries.caller_history(request.user, request.GET.get("reporter_phone", ""))
+    return render(request, "web/partials/caller_history.html", {"cases": cases,
+                                                                "phone": request.GET.get("reporter_phone", "")})
+
+
+def _int_param(request, name) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+@require_GET
+def hotline_similar(request):
+    category = Category.objects.filter(pk=_int_param(request, "category") or 0).first()
+    grid_id = _int_param(request, "grid")
+    try:
+        lng, lat = float(request.GET.get("longitude", "")), float(request.GET.get("latitude", ""))
+    except ValueError:
+        lng = lat = None
+    if lng is not None and -180 <= lng <= 180 and -90 <= lat <= 90:
+        found = geo.grid_index().lookup(lng, lat)
+        grid_id = found or grid_id
+    cases = queries.similar_open_cases(request.user, grid_id=grid_id, category=category)
+    return render(request, "web/partials/similar_cases.html", {"cases": cases, "asked": bool(grid_id and category)})
+
+
+@login_required
+@require_GET
+def hotline_suggest(request):
+    return render(request, "web/partials/category_suggestions.html",
+                  {"suggestions": queries.suggest_categories(request.GET.get("description", ""))})
+
+
+@login_required
+@require_GET
+def locate(request):
+    """Map click → grid (坐标落格)."""
+    try:
+        lng, lat = float(request.GET["lng"]), float(request.GET["lat"])
+    except (KeyError, ValueError):
+        return JsonResponse({"error": _("Give a longitude and a latitude.")}, status=400)
+    if not (-180 <= lng <= 180 and -90 <= lat <= 90):
+        return JsonResponse({"error": _("The coordinates are not valid.")}, status=400)
+    grid = geo.find_grid(lng, lat)
+    if grid is None:
+        return JsonResponse({"grid": None, "message": _("That location is outside every grid of this platform.")})
+    return JsonResponse({"grid": grid.pk, "name": grid.full_name})
+
+
+# --------------------------------------------------------------------------------------------
+# Notifications (通知中心)
+# --------------------------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request):
+    qs = Notification.objects.filter(recipient=request.user).select_related("case")
+    only_unread = request.GET.get("unread") == "1"
+    if only_unread:
+        qs = qs.filter(read_at__isnull=True)
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    start = (page - 1) * NOTIFICATION_PAGE
+    chunk = list(qs[start:start + NOTIFICATION_PAGE + 1])
+    return render(request, "web/notifications.html", {
+        "items": chunk[:NOTIFICATION_PAGE],
+        "page": page,
+        "has_next": len(chunk) > NOTIFICATION_PAGE,
+        "only_unread": only_unread,
+    })
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    mark_read(user=request.user, ids=[pk])
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:notifications")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = mark_read(user=request.user)
+    messages.success(request, _("%(n)d notifications marked as read.") % {"n": count})
+    return redirect("web:notifications")
+
+
+@login_required
+@require_GET
+def notification_open(request, pk: int):
+    """Open the case of a notification, marking it read."""
+    item = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    mark_read(user=request.user, ids=[pk])
+    if item.case_id:
+        return redirect("web:case_detail", number=item.case.number)
+    return redirect("web:notifications")

@@ -1,0 +1,132 @@
+"""Loading a year's holiday arrangement (节假日安排): parsing what an admin pastes, validation,
+storage in one transaction, and the recomputation queued after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from wangge.notifications.models import Notification, NotificationKind
+from wangge.workdays.calendar import load_calendar
+from wangge.workdays.models import CalendarDay, CalendarYear
+from wangge.workdays.services import CalendarInputError, DayEntry, load_calendar_year, parse_calendar_text
+
+D = dt.date
+
+NOTICE_2027 = """\
+# 国务院办公厅关于2027年部分节假日安排的通知（示例）
+2027-01-01,holiday,元旦
+
+2027-02-06~2027-02-12,holiday,春节
+2027-02-14，班，春节调休
+2027-02-20\tworkday\t春节调休
+"""
+
+
+def test_parse_the_pasted_notice():
+    entries = parse_calendar_text(NOTICE_2027)
+    assert entries[0] == DayEntry(D(2027, 1, 1), False, "元旦")
+    spring = [e for e in entries if e.name == "春节"]
+    assert [e.date for e in spring] == [D(2027, 2, d) for d in range(6, 13)]
+    assert all(not e.is_workday for e in spring)
+    assert [e for e in entries if e.is_workday] == [
+        DayEntry(D(2027, 2, 14), True, "春节调休"), DayEntry(D(2027, 2, 20), True, "春节调休")]
+
+
+def test_parse_reports_every_bad_line_by_number():
+    text = "2027-01-01,holiday,元旦\n2027-13-01,holiday,错\n2027-02-03,maybe,错\nnonsense\n2027-03-05~2027-03-01,休\n"
+    with translation.override("en"):
+        with pytest.raises(CalendarInputError) as info:
+            parse_calendar_text(text)
+    messages = info.value.messages
+    assert len(messages) == 4
+    assert messages[0].startswith("Line 2:") and "2027-13-01" in messages[0]
+    assert messages[1].startswith("Line 3:") and "maybe" in messages[1]
+    assert messages[2].startswith("Line 4:")
+    assert messages[3].startswith("Line 5:")
+
+
+def test_parse_messages_are_in_chinese_by_default():
+    with translation.override("zh-hans"):
+        with pytest.raises(CalendarInputError) as info:
+            parse_calendar_text("2027-01-01,holiday\n2027-02-30,holiday,错\n")
+    assert info.value.messages == ["第2行：“2027-02-30”不是有效日期（请写成 YYYY-MM-DD）。"]
+
+
+def test_parse_refuses_an_empty_paste():
+    with pytest.raises(CalendarInputError):
+        parse_calendar_text("# only a comment\n\n")
+
+
+@pytest.mark.django_db
+def test_load_a_year(django_capture_on_commit_callbacks):
+    from wangge.core.testing import make_user
+
+    admin = make_user(username="cal-admin", is_superuser=True)
+    Notification.objects.create(recipient=admin, kind=NotificationKind.CALENDAR, message="请导入2027年节假日安排")
+    assert not load_calendar().is_known_year(2027)
+    with django_capture_on_commit_callbacks() as callbacks:
+        year = load_calendar_year(year=2027, days=parse_calendar_text(NOTICE_2027), source="国办发明电〔2026〕", actor=admin)
+    assert len(callbacks) == 1  # the recomputation is queued after commit
+    assert (year.year, year.source, year.loaded_by) == (2027, "国办发明电〔2026〕", admin)
+    assert CalendarDay.objects.filter(date__year=2027).count() == 10
+    calendar = load_calendar()
+    assert calendar.is_known_year(2027)
+    assert calendar.is_workday(D(2027, 2, 8)) == (False, False)  # Monday in the Spring Festival
+    assert calendar.is_workday(D(2027, 2, 14)) == (True, False)  # make-up Sunday
+    assert calendar.is_workday(D(2027, 3, 1)) == (True, False)  # ordinary Monday, now certain
+    assert Notification.objects.get(recipient=admin).read_at is not None
+
+    # Loading the year again replaces it (a corrected notice).
+    load_calendar_year(year=2027, days=[(D(2027, 1, 1), False, "元旦")], source="更正", actor=admin)
+    assert CalendarDay.objects.filter(date__year=2027).count() == 1
+    assert CalendarYear.objects.get(year=2027).source == "更正"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "days, words",
+    [
+        ([(D(2027, 1, 1), False, "元旦"), (D(2028, 1, 1), False, "元旦")], "2028-01-01 is not in 2027"),
+        ([(D(2027, 1, 1), False, "元旦"), (D(2027, 1, 1), True, "元旦")], "more than once"),
+        ([], "No days"),
+    ],
+)
+def test_load_refuses_bad_days_and_writes_nothing(days, words, django_capture_on_commit_callbacks):
+    with translation.override("en"), django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(CalendarInputError) as info:
+            load_calendar_year(year=2027, days=days, source="", actor=None)
+    assert any(words in m for m in info.value.messages), info.value.messages
+    assert not CalendarYear.objects.exists() and not CalendarDay.objects.exists()
+    assert callbacks == []
+
+
+@pytest.mark.django_db
+def test_management_command_loads_a_file(tmp_path):
+    path = tmp_path / "2027.txt"
+    path.write_text(NOTICE_2027, encoding="utf-8")
+    out = io.StringIO()
+    call_command("load_calendar", str(path), source="国办发明电", stdout=out)
+    assert CalendarYear.objects.get().year == 2027
+    assert CalendarDay.objects.count() == 10
+    assert "2027" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_management_command_names_the_bad_line(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_text("2027-01-01,holiday,元旦\n2027-01-32,holiday,错\n", encoding="utf-8")
+    with translation.override("en"):
+        with pytest.raises(CommandError, match="Line 2"):
+            call_command("load_calendar", str(path))
+        mixed = tmp_path / "mixed.txt"
+        mixed.write_text("2027-01-01,holiday,元旦\n2028-01-01,holiday,元旦\n", encoding="utf-8")
+        with pytest.raises(CommandError, match="--year"):
+            call_command("load_calendar", str(mixed))
+        with pytest.raises(CommandError):
+            call_command("load_calendar", str(tmp_path / "missing.txt"))
+    assert not CalendarYear.objects.exists()
