@@ -3,24 +3,49 @@
 ``DailyCaseStats`` holds, per day a case was filed (Asia/Shanghai) and per territory snapshot of
 the case (district, sub-district, community, grid), the counters of ``metrics.COUNTERS``. Each
 *dim* (dimension set) is a complete partition of the cases, split further by the key columns it
-names: the plain dim by territory only, "category" also by top-level category, and so on. A
-query picks the smallest dim that has the columns it filters or groups by.
+names: the plain dims by territory only, "category" also by top-level category, and so on.
+
+A dim is kept per grid or per community (``grid`` left empty): the breakdowns (category, channel,
+department) are kept per community, which is ~5× fewer rows than per grid; a breakdown of a single
+grid is counted from the case table instead (``selectors.direct_rows``). A query picks the smallest
+dim that has the columns and the territory level it filters or groups by.
+
+Besides the daily rows (``monthly`` false) every dim has monthly rows (``monthly`` true, ``day`` =
+the first of the month) that are the sums of that month's daily rows, so that a long period sums
+whole months plus the days at its edges.
 
 Rows are derived data: ``rollup.refresh_stats`` recomputes whole days whenever a case filed on
-that day changes, so they can always be thrown away and rebuilt.
+that day changes (and then the months of those days), so they can always be thrown away and
+rebuilt.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+GRID = "grid"
+COMMUNITY = "community"
+
 # dim name → the key columns (besides day and territory) its rows are split by.
 DIMS: dict[str, tuple[str, ...]] = {
     "": (),
+    "community": (),
+    "department": ("department",),
+    "community.department": ("department",),
     "category": ("category_top",),
     "channel": ("channel",),
-    "department": ("department",),
     "department.category": ("department", "category_top"),
     "department.channel": ("department", "channel"),
+}
+# dim name → the finest territory level of its rows (community-level rows have no grid).
+DIM_LEVEL: dict[str, str] = {
+    "": GRID,
+    "community": COMMUNITY,
+    "department": GRID,
+    "community.department": COMMUNITY,
+    "category": COMMUNITY,
+    "channel": COMMUNITY,
+    "department.category": COMMUNITY,
+    "department.channel": COMMUNITY,
 }
 
 
@@ -35,6 +60,8 @@ class DailyCaseStats(models.Model):
     """日统计 — the counters of the cases filed on one day in one territory cell (and key)."""
 
     dim = models.CharField(max_length=24, choices=[(k, k or "total") for k in DIMS])
+    # A monthly row: ``day`` is the first of the month, the counters the sum of its daily rows.
+    monthly = models.BooleanField(default=False)
     day = models.DateField(_("day"))
     district = _ref("org.Region", _("district"))
     subdistrict = _ref("org.Region", _("sub-district"))
@@ -69,13 +96,11 @@ class DailyCaseStats(models.Model):
         verbose_name = _("daily case statistics")
         verbose_name_plural = _("daily case statistics")
         indexes = [
-            models.Index(fields=["dim", "day"], name="dstats_dim_day"),
-            models.Index(fields=["dim", "subdistrict", "day"], name="dstats_dim_sub_day"),
-            models.Index(fields=["dim", "community", "day"], name="dstats_dim_comm_day"),
-            models.Index(fields=["dim", "grid", "day"], name="dstats_dim_grid_day"),
-            models.Index(fields=["dim", "department", "day"], name="dstats_dim_dept_day"),
-            # The map reads the current open load over all days: only rows with open cases.
-            models.Index(fields=["dim", "grid"], name="dstats_open_load", condition=models.Q(open__gt=0)),
+            models.Index(fields=["dim", "monthly", "day"], name="dstats_dim_day"),
+            models.Index(fields=["dim", "monthly", "subdistrict", "day"], name="dstats_dim_sub_day"),
+            models.Index(fields=["dim", "monthly", "community", "day"], name="dstats_dim_comm_day"),
+            models.Index(fields=["dim", "monthly", "grid", "day"], name="dstats_dim_grid_day"),
+            models.Index(fields=["dim", "monthly", "department", "day"], name="dstats_dim_dept_day"),
         ]
 
 

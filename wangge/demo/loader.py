@@ -7,6 +7,7 @@ import logging
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -36,7 +37,8 @@ def has_data() -> bool:
     return Region.objects.exists() or Case.objects.exists()
 
 
-def load_demo(*, cases: int = 2000, seed: int = 7, days: int = 90) -> LoadReport:
+def load_demo(*, cases: int = 2000, seed: int = 7, days: int = 90,
+              progress: Callable[[dt.datetime, int], None] | None = None) -> LoadReport:
     """Build the sub-district, then replay ``cases`` cases over the last ``days`` days through
     the real actions, and finally run the deadline sweep once so that the lights are current."""
     started = time.monotonic()
@@ -49,7 +51,7 @@ def load_demo(*, cases: int = 2000, seed: int = 7, days: int = 90) -> LoadReport
     sweep_log.setLevel(logging.WARNING)  # thousands of simulated sweeps: their log is noise
     try:
         with time_travel(start) as clock:
-            sim = Simulation(world=world, clock=clock, rng=random.Random(seed), end=end)
+            sim = Simulation(world=world, clock=clock, rng=random.Random(seed), end=end, progress=progress)
             sim.run(make_plans(sim, count=cases, start=start))
     finally:
         sweep_log.setLevel(level)

@@ -14,7 +14,7 @@ import heapq
 import itertools
 import random
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -44,6 +44,7 @@ from .clock import TravelClock
 S = CaseStatus
 MIN, HOUR, DAY = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
 SWEEP_EVERY = 15 * MIN
+PROGRESS_EVERY = 15 * DAY
 _DUE_PROBE = f"SELECT 1 FROM {Case._meta.db_table} WHERE next_check_at IS NOT NULL AND next_check_at <= %s LIMIT 1"
 RESIDENT_CHANNELS = (Channel.WECHAT, Channel.QR_PAGE, Channel.WEB)
 CHANNEL_WEIGHTS = {
@@ -76,6 +77,9 @@ class Handler:
 
 @dataclass
 class Plan:
+    """One case's script (剧本): when it comes in, what about, how it will be handled and how far
+    it has got today (its destiny), with the twists of its story."""
+
     at: dt.datetime
     destiny: str
     grid: GridInfo
@@ -92,6 +96,8 @@ class Plan:
 
 @dataclass
 class Resident:
+    """A (fictitious) resident who calls in; some call more than once."""
+
     name: str
     phone: str
     address: str
@@ -108,6 +114,8 @@ class Simulation:
     outcomes: Counter = field(default_factory=Counter)
     failures: Counter = field(default_factory=Counter)
     steps: int = 0
+    # Called now and then with (simulated time, cases filed so far) — for a progress line.
+    progress: Callable[[dt.datetime, int], None] | None = None
 
     # -----------------------------------------------------------------------------------------
     # Running
@@ -118,12 +126,16 @@ class Simulation:
         heap = [(p.at, next(seq), story(self, p)) for p in plans]
         heapq.heapify(heap)
         next_sweep = min(p.at for p in plans) if plans else self.end
+        reported = next_sweep
         while heap:
             with transaction.atomic():
                 for _ in range(commit_every):
                     if not heap:
                         break
                     at, _n, gen = heapq.heappop(heap)
+                    if self.progress and at - reported >= PROGRESS_EVERY:
+                        reported = at
+                        self.progress(at, self.outcomes["filed"])
                     while next_sweep <= at:
                         self._sweep(next_sweep)
                         next_sweep += SWEEP_EVERY

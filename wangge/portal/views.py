@@ -7,7 +7,7 @@ import functools
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.cases import actions, selectors
+from wangge.cases.downloads import attachment_response
 from wangge.cases.choices import Channel, Satisfaction
 from wangge.cases.errors import CaseError
 from wangge.cases.models import Case
@@ -206,12 +207,9 @@ def photo(request: HttpRequest, case: Case, pk: int) -> HttpResponse:
     if attachment is None:
         return render(request, "portal/bad_link.html", status=404)
     try:
-        handle = attachment.file.open("rb")
-    except OSError:
+        return attachment_response(attachment)
+    except Http404:
         return render(request, "portal/bad_link.html", status=404)
-    response = FileResponse(handle, content_type=attachment.content_type)
-    response["Content-Disposition"] = "inline"
-    return response
 
 
 @require_GET

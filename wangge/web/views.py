@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from wangge.cases.downloads import attachment_response
 from wangge.cases import actions, permissions, selectors
 from wangge.cases.choices import AssignmentRole, CaseStatus, ExtensionStatus, Light, Stage
 from wangge.cases.errors import CaseError, CaseNotFound, InvalidInput
@@ -337,17 +338,7 @@ def reveal_reporter(request, number: str):
 def attachment(request, number: str, pk: int):
     """A case's file, only to those who may see the case (media is not public)."""
     case = _case_or_404(request.user, number)
-    item = get_object_or_404(CaseAttachment, pk=pk, case=case)
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=item.content_type, filename=item.original_name,
-                            as_attachment=not item.is_image)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return attachment_response(get_object_or_404(CaseAttachment, pk=pk, case=case))
 
 
 # --------------------------------------------------------------------------------------------

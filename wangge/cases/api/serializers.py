@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -137,7 +138,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     def get_url(self, att) -> str:
         request = self.context.get("request")
-        url = att.file.url
+        url = reverse("api:case-attachment", kwargs={"number": att.case.number, "attachment_id": att.pk})
         return request.build_absolute_uri(url) if request else url
 
 

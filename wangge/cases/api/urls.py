@@ -8,6 +8,8 @@ case_detail = views.CaseViewSet.as_view({"get": "retrieve"})
 urlpatterns = [
     path("cases/", case_list, name="case-list"),
     path("cases/<str:number>/", case_detail, name="case-detail"),
+    path("cases/<str:number>/attachments/<int:attachment_id>/", views.AttachmentDownloadView.as_view(),
+         name="case-attachment"),
     path("cases/<str:number>/reveal-reporter/", views.RevealReporterView.as_view(), name="case-reveal-reporter"),
     *[
         path(f"cases/<str:number>/{spec.slug}/", view.as_view(), name=f"case-{spec.slug}")

@@ -28,6 +28,8 @@ from rest_framework.views import APIView
 
 from wangge.core.api import client_ip, error_responses
 
+from ..downloads import attachment_response
+
 from .. import actions, permissions, selectors
 from ..errors import CaseNotFound
 from ..filtersets import CaseFilterSet
@@ -147,6 +149,23 @@ class RevealReporterView(APIView):
         case = selectors.case_for(request.user, number)
         data = actions.reveal_reporter(case=case, actor=request.user, channel="api", ip_address=client_ip(request))
         return Response(s.RevealedReporterSerializer(data).data)
+
+
+class AttachmentDownloadView(APIView):
+    """A photo or file of a case — only for those who may see the case (media is never public)."""
+
+    @extend_schema(
+        summary="Download an attachment of a case",
+        parameters=[CASE_NUMBER],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **error_responses(404)},
+        operation_id="cases_attachment_download",
+    )
+    def get(self, request, number: str, attachment_id: int):
+        case = selectors.case_for(request.user, number)
+        item = case.attachments.filter(pk=attachment_id).first()
+        if item is None:
+            raise CaseNotFound(_("Attachment not found."))
+        return attachment_response(item)
 
 
 # ---------------------------------------------------------------------------------------------

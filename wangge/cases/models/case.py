@@ -146,6 +146,11 @@ class Case(models.Model):
             models.Index(fields=["community", "status"]),
             models.Index(fields=["subdistrict", "status"]),
             models.Index(fields=["category", "submitted_at"]),
+            # Lists of a small territory, newest first.
+            models.Index(fields=["grid", "submitted_at"]),
+            models.Index(fields=["community", "submitted_at"]),
+            # The dashboard's rollup refresh finds what changed since its last run.
+            models.Index(fields=["updated_at"]),
         ]
         constraints = [
             models.CheckConstraint(

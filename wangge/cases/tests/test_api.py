@@ -347,7 +347,7 @@ def test_detail_has_timeline_handlers_deadlines_and_the_users_actions(world, cat
     assert (accepted["from_status"], accepted["to_status"], accepted["note"]) == ("submitted", "accepted", "受理")
     progress = body["timeline"][-1]
     assert progress["attachments"][0]["original_name"] == "scene.png"
-    assert progress["attachments"][0]["url"].startswith("http://testserver/media/")
+    assert progress["attachments"][0]["url"].startswith(f"http://testserver/api/v1/cases/{case.number}/attachments/")
 
     active = [a for a in body["assignments"] if a["active"]]
     lead = next(a for a in active if a["role"] == "lead")
@@ -412,6 +412,19 @@ def test_file_a_case_with_photos_as_multipart(world, category):
     case = Case.objects.get(number=response.json()["number"])
     assert sorted(a.original_name for a in case.attachments.all()) == ["a.png", "b.png"]
     assert {a["content_type"] for a in response.json()["attachments"]} == {"image/png"}
+
+
+def test_photos_download_only_for_those_who_see_the_case(world, category):
+    payload = new_case_payload(world, category=str(category.pk), attachments=[png("a.png")])
+    created = as_user(world.users["worker_a1"]).post(LIST, payload, format="multipart").json()
+    url = created["attachments"][0]["url"]
+    assert "/media/" not in url
+    inside = as_user(world.users["clerk"]).get(url)
+    assert inside.status_code == 200 and inside["Content-Type"] == "image/png"
+    assert b"".join(inside.streaming_content).startswith(b"\x89PNG")
+    # A grid worker of another grid cannot fetch it, nor can an anonymous client.
+    assert_error(as_user(world.users["worker_b1"]).get(url), 404)
+    assert as_user(None).get(url).status_code == 401
 
 
 def test_file_a_case_by_region_instead_of_coordinates(world):

@@ -1,6 +1,7 @@
 """``manage.py load_demo`` — the demo sub-district with about 2,000 cases (演示数据)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from wangge.cases.choices import CaseStatus
@@ -28,7 +29,11 @@ class Command(BaseCommand):
             raise CommandError(_("--cases must be 0 or more and --days at least 1."))
         self.stdout.write(_("Loading the demo sub-district with %(n)d cases over %(days)d days…")
                           % {"n": cases, "days": days})
-        report = load_demo(cases=cases, seed=seed, days=days)
+        def progress(at, filed: int) -> None:
+            self.stdout.write("  " + _("…replaying %(date)s, %(n)d cases filed so far")
+                              % {"date": formats.date_format(timezone.localtime(at), "SHORT_DATE_FORMAT"), "n": filed})
+
+        report = load_demo(cases=cases, seed=seed, days=days, progress=progress if verbosity else None)
         world = report.world
         self.stdout.write(self.style.SUCCESS(
             _("Loaded %(grids)d grids in %(communities)d communities, %(departments)d departments, "
