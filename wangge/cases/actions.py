@@ -328,12 +328,10 @@ def _withdraw_extensions(case: Case, now: dt.datetime) -> None:
 
 def _end_assignments(case: Case, now: dt.datetime) -> list[dict]:
     _withdraw_extensions(case, now)
-    ended = []
-    for a in case.assignments.filter(active=True):
-        ended.append({"role": a.role, "target": str(a.target)})
-        a.active, a.ended_at = False, now
-        a.save(update_fields=["active", "ended_at"])
-    return ended
+    active = list(case.assignments.filter(active=True).select_related("department", "region", "user"))
+    if active:
+        CaseAssignment.objects.filter(pk__in=[a.pk for a in active]).update(active=False, ended_at=now)
+    return [{"role": a.role, "target": str(a.target)} for a in active]
 
 
 @dataclass(frozen=True)
@@ -916,7 +914,7 @@ def check_deadline(case: Case, now: dt.datetime) -> str:
     case.breached_stage, case.next_check_at = stage, None
     fields.append("breached_stage")
     if stage == Stage.RESOLVE and case.sla_policy.escalate_when_overdue and case.current_level != CaseLevel.CITY:
-        _save(case, fields)
+        # _escalate saves light, next check and breach along with the new level: one UPDATE.
         _escalate(case, None, _("Overdue: not resolved by the deadline."), now, automatic=True)
         return "escalated"
     _save(case, fields)

@@ -118,12 +118,12 @@ class CaseAttachmentInline(ReadOnlyInline):
 class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Cases, to look up and audit. Work on them in the workbench, where each action is checked."""
 
-    list_display = ("number", "title", "status", "light", "star", "category", "grid", "channel", "submitted_at")
+    list_display = ("number", "title", "status", "light", "star", "grid", "channel", "submitted_at")
     list_filter = ("status", "light", "star", "handling_type", "current_level", "channel", "deadline_provisional",
                    ("community", admin.RelatedOnlyFieldListFilter))
     search_fields = ("=number", "title")
     date_hierarchy = "submitted_at"
-    list_select_related = ("category", "grid")
+    list_select_related = ("grid",)
     show_full_result_count = False
     inlines = [CaseEventInline, CaseAssignmentInline, CaseAttachmentInline]
     fieldsets = (

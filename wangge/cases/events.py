@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.utils import timezone
+
+from wangge.core.buffers import collecting
 
 from .models import CaseEvent
 from .models.event import ActorKind
+
+
+# While ``buffered()`` is active: the events to write in one INSERT when it ends.
+_BUFFER: ContextVar[list | None] = ContextVar("wangge_event_buffer", default=None)
+
+
+def buffered():
+    """Collect the events recorded inside and insert them together, in order, at the end (the
+    sweep does this per batch of cases). Nothing is written if the block raises."""
+    return collecting(_BUFFER, CaseEvent)
 
 
 def record_event(
@@ -23,7 +37,7 @@ def record_event(
 ) -> CaseEvent:
     if actor_kind is None:
         actor_kind = ActorKind.STAFF if actor is not None else ActorKind.SYSTEM
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         type=type,
         actor=actor,
@@ -35,6 +49,12 @@ def record_event(
         note=note,
         public=public,
     )
+    buffer = _BUFFER.get()
+    if buffer is not None:
+        buffer.append(event)  # written when the buffer ends (no pk until then)
+    else:
+        event.save()
+    return event
 
 
 def jsonable(value):

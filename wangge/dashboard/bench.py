@@ -218,6 +218,7 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
     from django.utils import timezone
 
     from wangge.cases.models import Case
+    from wangge.org.models import Department, Region
 
     from .rollup import refresh_stats
 
@@ -245,6 +246,12 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
         rows.append(_rows("dashboard, district leader, this month", DASHBOARD_TARGET_MS, _time_get(client, "/dashboard/")))
         rows.append(_rows("dashboard, district leader, last 90 days", DASHBOARD_TARGET_MS,
                           _time_get(client, "/dashboard/?period=last90")))
+        grid = Region.objects.get(code="bench-s1c3g2")
+        rows.append(_rows("dashboard, district leader, one grid, last 90 days", DASHBOARD_TARGET_MS,
+                          _time_get(client, f"/dashboard/?period=last90&region={grid.pk}")))
+        department = Department.objects.get(code="bench-d3")
+        rows.append(_rows("dashboard, district leader, one department, last 90 days", DASHBOARD_TARGET_MS,
+                          _time_get(client, f"/dashboard/?period=last90&department={department.pk}")))
         rows.append(_rows(f"case list {_case_list_url()}, district leader", CASE_LIST_TARGET_MS,
                           _time_get(client, _case_list_url())))
         client.force_login(secretary)

@@ -52,8 +52,10 @@ DIM_LEVEL: dict[str, str] = {
 def _ref(model: str, name: str):
     # No database constraint: rows are rebuilt wholesale and regions/categories are never deleted
     # once cases refer to them.
-    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, null=True,
-                             blank=True, related_name="+", verbose_name=name)
+    # No index of its own either: the composite indexes of Meta serve the queries, and every extra
+    # index slows the rebuild down.
+    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                             null=True, blank=True, related_name="+", verbose_name=name)
 
 
 class DailyCaseStats(models.Model):

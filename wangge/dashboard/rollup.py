@@ -180,7 +180,8 @@ def _insert_base(dim: str) -> None:
 def _insert_summed(dim: str, rows: QuerySet, *, monthly: bool) -> None:
     """Rows of ``dim`` summed from other rollup rows ``rows`` (per day, or per month)."""
     columns = _columns(dim)
-    keys = {"s_day": TruncMonth("day") if monthly else F("day"), **{f"s_{c}": F(DailyCaseStats._meta.get_field(c).attname) for c in columns}}
+    keys = {"s_day": TruncMonth("day") if monthly else F("day"),
+            **{f"s_{c}": F(DailyCaseStats._meta.get_field(c).attname) for c in columns}}
     grouped = (rows.order_by().annotate(**keys).values(*keys)
                .annotate(**{name: Sum(name) for name in metrics.COUNTERS}).order_by("s_day"))
     select, params = _sql(grouped)
@@ -219,6 +220,10 @@ def rebuild(cases: QuerySet, days: list[dt.date] | None) -> None:
         _insert_summed(dim, day_rows.filter(dim=source), monthly=False)
     for dim in DIMS:
         _insert_summed(dim, month_rows.filter(dim=dim), monthly=True)
+    if days is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Every row is new: without fresh statistics the planner reads the table whole.
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(DailyCaseStats._meta.db_table)}")
 
 
 def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:

@@ -26,7 +26,8 @@ from wangge.org.choices import RegionLevel
 from wangge.org.models import Department, Region
 
 from . import metrics
-from .models import DIMS, DailyCaseStats
+from .models import COMMUNITY, DIM_LEVEL, DIMS, GRID, DailyCaseStats
+from .rollup import category_top_expression, day_bounds, lead_department
 
 LEVELS = [RegionLevel.DISTRICT, RegionLevel.SUBDISTRICT, RegionLevel.COMMUNITY, RegionLevel.GRID]
 LEVEL_COLUMN = {
@@ -66,6 +67,30 @@ class Period:
     def days(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
+    def rows_q(self, *, daily: bool = False) -> Q:
+        """The rollup rows that cover the period: the monthly rows of the whole months inside it
+        and the daily rows of the days at its edges (only daily rows when ``daily``)."""
+        days = Q(monthly=False, day__gte=self.start, day__lte=self.end)
+        if daily:
+            return days
+        first = self.start if self.start.day == 1 else _next_month(self.start)
+        firsts = []
+        while _next_month(first) - dt.timedelta(days=1) <= self.end:
+            firsts.append(first)
+            first = _next_month(first)
+        if not firsts:
+            return days
+        q = Q(monthly=True, day__in=firsts)
+        if self.start < firsts[0]:
+            q |= Q(monthly=False, day__gte=self.start, day__lt=firsts[0])
+        if first <= self.end:
+            q |= Q(monthly=False, day__gte=first, day__lte=self.end)
+        return q
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
 
 def month_period(year: int, month: int, kind: str = PeriodKind.RANGE) -> Period:
     last = calendar.monthrange(year, month)[1]
@@ -93,6 +118,12 @@ def make_period(kind: str | None, start: dt.date | None = None, end: dt.date | N
 # ---------------------------------------------------------------------------------------------
 # Jurisdiction and selection
 # ---------------------------------------------------------------------------------------------
+
+
+def _is_grid_level(region: Region) -> bool:
+    """Does filtering by ``region`` need rows kept per grid (a grid, or a building in one)?"""
+    return region.level not in (RegionLevel.CITY, RegionLevel.DISTRICT, RegionLevel.SUBDISTRICT,
+                                RegionLevel.COMMUNITY)
 
 
 def _region_q(region: Region) -> Q:
@@ -136,13 +167,24 @@ class Selection:
     def uses_department(self) -> bool:
         return self.department is not None or (not self.scope.everything and bool(self.scope.departments))
 
-    def stats(self, *, keys: tuple[str, ...] = (), period: bool = True) -> QuerySet:
-        """Rollup rows of the smallest dim that has ``keys`` (and the department when it filters)."""
+    def needs_grid(self) -> bool:
+        """Does the jurisdiction or the chosen territory name a grid (or a building)?"""
+        regions = [*([] if self.scope.everything else self.scope.all_regions()),
+                   *([self.region] if self.region is not None else [])]
+        return any(_is_grid_level(r) for r in regions)
+
+    def dim(self, keys: tuple[str, ...] = (), *, grid: bool = False) -> str | None:
+        """The smallest dim with the key columns ``keys`` (and the department when it filters)
+        and, when ``grid`` or the filters need it, kept per grid; None when there is none (a
+        breakdown of a grid: count it from the cases, ``direct_rows``)."""
         needed = set(keys) | ({"department"} if self.uses_department() else set())
-        dim = min((d for d, cols in DIMS.items() if needed <= set(cols)), key=lambda d: len(DIMS[d]))
-        qs = DailyCaseStats.objects.filter(dim=dim)
-        if period:
-            qs = qs.filter(day__gte=self.period.start, day__lte=self.period.end)
+        level = GRID if grid or self.needs_grid() else COMMUNITY
+        fitting = [d for d, cols in DIMS.items() if needed <= set(cols) and level in (DIM_LEVEL[d], COMMUNITY)]
+        return min(fitting, key=lambda d: (len(DIMS[d]), DIM_LEVEL[d] == GRID), default=None)
+
+    def filter(self, qs: QuerySet) -> QuerySet:
+        """Narrow rollup rows — or cases annotated with the rollup's column names — to the
+        jurisdiction, the chosen territory and the chosen department."""
         jq = self.jurisdiction_q()
         if jq is not None:
             qs = qs.filter(jq)
@@ -151,6 +193,25 @@ class Selection:
         if self.department is not None:
             qs = qs.filter(department_id=self.department.pk)
         return qs
+
+    def stats(self, *, keys: tuple[str, ...] = (), period: bool = True, daily: bool = False,
+              grid: bool = False) -> QuerySet:
+        """Rollup rows of ``self.dim(keys, grid=grid)`` over the period (over all time when not
+        ``period``: every monthly row)."""
+        dim = self.dim(keys, grid=grid)
+        if dim is None:
+            raise ValueError(f"no rollup has {keys} per grid: use direct_rows")
+        qs = DailyCaseStats.objects.filter(dim=dim)
+        qs = qs.filter(self.period.rows_q(daily=daily)) if period else qs.filter(monthly=True)
+        return self.filter(qs)
+
+    def direct_rows(self) -> QuerySet:
+        """The cases filed in the period, annotated with the rollup's key columns and narrowed
+        like the rollup rows: for the breakdowns a rollup does not keep (a single grid's)."""
+        start, end = day_bounds(self.period.start, self.period.end)
+        cases = Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end).annotate(
+            category_top_id=category_top_expression(), department_id=lead_department())
+        return self.filter(cases)
 
     # Live cases (the overdue list) -----------------------------------------------------------
 
@@ -237,14 +298,18 @@ def summary(sel: Selection) -> dict:
 BASE_COLUMNS = {"day", *LEVEL_COLUMN.values()}
 
 
-def grouped(sel: Selection, key: str, *, period: bool = True) -> list[dict]:
-    """Counters and rates per value of ``key`` (a base column, or category_top / channel / department)."""
+def grouped(sel: Selection, key: str) -> list[dict]:
+    """Counters and rates per value of ``key`` over the period (a base column, or category_top /
+    channel / department)."""
     if key in BASE_COLUMNS:
-        rows = sel.stats(period=period).values(key)
+        rows = sel.stats(daily=key == "day", grid=key == "grid_id").values(key).annotate(**SUMS)
     else:
         column = {"category_top": "category_top_id", "department": "department_id"}.get(key, key)
-        rows = sel.stats(keys=(key,), period=period).values(column)
-    return [with_rates(r) for r in rows.annotate(**SUMS).order_by()]
+        if sel.dim((key,)) is None:
+            rows = sel.direct_rows().values(column).annotate(**metrics.count_annotations())
+        else:
+            rows = sel.stats(keys=(key,)).values(column).annotate(**SUMS)
+    return [with_rates(r) for r in rows.order_by()]
 
 
 def _names(model, ids) -> dict[int, str]:
@@ -321,7 +386,7 @@ def status_counts(summary_row: dict) -> list[dict]:
 
 def grid_load(sel: Selection) -> dict[int, dict]:
     """Open and overdue cases per grid now (whenever they were filed)."""
-    rows = sel.stats(period=False).filter(open__gt=0).values("grid_id").annotate(
+    rows = sel.stats(period=False, grid=True).filter(open__gt=0).values("grid_id").annotate(
         open=Sum("open"), overdue=Sum("overdue"))
     return {r["grid_id"]: {"open": r["open"] or 0, "overdue": r["overdue"] or 0} for r in rows if r["grid_id"]}
 

@@ -412,14 +412,15 @@ def story(sim: Simulation, p: Plan) -> Generator[dt.datetime, None, None]:
         if p.destiny == S.DISPATCHED:
             return
         yield sim.later(5, 40, office=False) if urgent(case) or prompt else sim.later(10, 180)
-        if p.route == "community" and rng.random() < 0.5:
+        still_with_handler = sim.fresh(case).status == S.DISPATCHED  # not escalated by the sweep meanwhile
+        if p.route == "community" and still_with_handler and rng.random() < 0.5:
             # 转派: the community passes it on to the department that can solve it.
             handler = sim.department_handler(p.leaf.default_department.code)
             case = actions.redispatch_case(case=case, actor=p.handler.actor, lead=handler.target,
                                            note="请职能部门协助处理。")
             p.handler = handler
             yield sim.later(10, 120)
-        if "escalate" in p.twists:
+        if "escalate" in p.twists and still_with_handler:
             case = actions.escalate_case(case=case, actor=p.handler.actor, reason=rng.choice(data.ESCALATE_REASONS))
             yield sim.later(20, 240)
             p.handler = sim.department_handler(p.leaf.default_department.code)
@@ -491,7 +492,7 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
     rng = sim.rng
     for attempt in (1, 2):
         case = sim.in_hand(case, p)
-        result = rng.choice(data.RESULTS[p.root])
+        result = rng.choice(data.LEAF_RESULTS.get(p.spec.code) or data.RESULTS[p.root])
         if attempt == 2:
             result = "重新办理：" + result
         case = actions.resolve_case(case=case, actor=p.handler.actor, result=result)
@@ -557,7 +558,8 @@ def _destiny(rng: random.Random, age: dt.timedelta) -> str:
         table = {S.DISPATCHED: 3, S.IN_PROGRESS: 25, S.SUSPENDED: 4, S.RESOLVED: 10, S.CLOSED: 50, S.REJECTED: 4,
                  S.MERGED: 4}
     else:
-        table = {S.CLOSED: 86, S.IN_PROGRESS: 3, S.SUSPENDED: 1.5, S.RESOLVED: 1, S.REJECTED: 4.5, S.MERGED: 4}
+        # A few old ones are stuck: overdue, escalated by the sweep, waiting (red) — 督办 material.
+        table = {S.CLOSED: 88, S.IN_PROGRESS: 1.2, S.SUSPENDED: 1, S.RESOLVED: 1, S.REJECTED: 4.5, S.MERGED: 4}
     return _weighted(rng, table)
 
 

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.utils import translation
 
+from wangge.core.buffers import collecting
+
 from .models import Notification
+
+
+# While ``buffered()`` is active: the notifications to write in one INSERT when it ends.
+_BUFFER: ContextVar[list | None] = ContextVar("wangge_notification_buffer", default=None)
+
+
+def buffered():
+    """Collect the notifications written inside and insert them together at the end (the sweep
+    does this per batch of cases). Nothing is written if the block raises."""
+    return collecting(_BUFFER, Notification)
 
 
 def notify(*, recipients: Iterable, kind: str, message, case=None) -> int:
@@ -21,7 +34,11 @@ def notify(*, recipients: Iterable, kind: str, message, case=None) -> int:
             continue
         seen.add(user.pk)
         rows.append(Notification(recipient=user, kind=kind, case=case, message=text))
-    Notification.objects.bulk_create(rows)
+    buffer = _BUFFER.get()
+    if buffer is not None:
+        buffer.extend(rows)
+    else:
+        Notification.objects.bulk_create(rows)
     return len(rows)
 
 

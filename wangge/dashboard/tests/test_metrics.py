@@ -35,15 +35,21 @@ def test_no_denominator_gives_no_rate_not_zero():
     assert metrics.pct(2 / 3) == "66.7%"
 
 
-def _rollup_totals(dim: str) -> dict:
-    return DailyCaseStats.objects.filter(dim=dim).aggregate(**{k: Sum(k) for k in metrics.COUNTERS})
+def _rollup_totals(dim: str, *, monthly: bool = False) -> dict:
+    rows = DailyCaseStats.objects.filter(dim=dim, monthly=monthly)
+    return rows.aggregate(**{k: Sum(k) for k in metrics.COUNTERS})
+
+
+def _assert_rollup_equals_direct_count() -> None:
+    direct = metrics.direct_counts(Case.objects.all())
+    for dim in DIMS:
+        assert _rollup_totals(dim) == direct, dim
+        assert _rollup_totals(dim, monthly=True) == direct, (dim, "monthly")
 
 
 def test_every_dim_of_the_rollup_equals_a_direct_count(cases):
     rollup.refresh_stats()
-    direct = metrics.direct_counts(Case.objects.all())
-    for dim in DIMS:
-        assert _rollup_totals(dim) == direct, dim
+    _assert_rollup_equals_direct_count()
 
 
 def test_incremental_refresh_follows_later_actions(cases, world):
@@ -52,10 +58,8 @@ def test_incremental_refresh_follows_later_actions(cases, world):
     actions.accept_case(case=cases["c4"], actor=world.users["clerk"])
     result = rollup.refresh_stats()
     assert not result.full and result.days >= 1
-    direct = metrics.direct_counts(Case.objects.all())
-    assert direct["st_closed"] == 2
-    for dim in DIMS:
-        assert _rollup_totals(dim) == direct, dim
+    assert metrics.direct_counts(Case.objects.all())["st_closed"] == 2
+    _assert_rollup_equals_direct_count()
 
 
 def test_dashboard_shows_the_hand_made_rates(cases, world, client):
@@ -148,3 +152,109 @@ def test_management_command_rebuilds(cases):
     call_command("dashboard_stats", "--full", stdout=out)
     assert out.getvalue().startswith("rebuilt")
     assert _rollup_totals("") == metrics.direct_counts(Case.objects.all())
+
+
+# --- the paths the rollups take: monthly rows, community-level breakdowns, a grid's cases -------
+
+
+def _direct_by(cases, key) -> dict:
+    """Counters straight from ``cases``, per value of ``key(case)`` (the reference)."""
+    groups: dict = {}
+    for case in cases:
+        groups.setdefault(key(case), []).append(case.pk)
+    return {k: metrics.direct_counts(Case.objects.filter(pk__in=pks)) for k, pks in groups.items()}
+
+
+def _figures(rows, key) -> dict:
+    return {r[key]: {k: r[k] for k in metrics.COUNTERS} for r in rows}
+
+
+@pytest.fixture
+def spread(cases, world):
+    """The hand-made cases plus cases filed 40, 75 and 100 days ago in other grids, categories
+    and channels, so that a long period holds whole months and days at both edges."""
+    from wangge.cases.choices import Channel
+    from wangge.core.testing import file_case, make_category
+
+    water = make_category("停水", department=world.departments["huanwei"])
+    for days, grid, channel in [(40, 1, Channel.WECHAT), (75, 2, Channel.PATROL), (100, 3, Channel.HOTLINE),
+                                (100, 0, Channel.WECHAT)]:
+        submitted = timezone.now() - dt.timedelta(days=days)
+        file_case(world, grid=world.grids[grid], category=water, channel=channel, submitted_at=submitted)
+    rollup.refresh_stats(full=True)
+
+
+def _selection(world, user="leader", days=120, **extra):
+    today = timezone.localdate()
+    period = selectors.make_period("range", today - dt.timedelta(days=days), today)
+    assert (period.end - period.start).days == days
+    return selectors.Selection(user=world.users[user], period=period, **extra)
+
+
+def _cases_in(sel):
+    start, end = rollup.day_bounds(sel.period.start, sel.period.end)
+    return Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+
+
+def test_a_long_period_sums_whole_months_and_edge_days_exactly(spread, world):
+    sel = _selection(world)
+    assert "monthly" in str(sel.period.rows_q())  # four whole months at least are read as months
+    cases = list(_cases_in(sel))
+    assert len(cases) == 13
+    assert {k: selectors.summary(sel)[k] for k in metrics.COUNTERS} == metrics.direct_counts(_cases_in(sel))
+    tops = rollup.top_categories()
+    assert _figures(selectors.grouped(sel, "category_top"), "category_top_id") == \
+        _direct_by(cases, lambda c: tops.get(c.category_id))
+    assert _figures(selectors.grouped(sel, "channel"), "channel") == _direct_by(cases, lambda c: c.channel)
+    assert _figures(selectors.grouped(sel, "grid_id"), "grid_id") == _direct_by(cases, lambda c: c.grid_id)
+    assert _figures(selectors.grouped(sel, "community_id"), "community_id") == \
+        _direct_by(cases, lambda c: c.community_id)
+    # Day by day the trend is the same cases.
+    assert sum(r["filed"] for r in selectors.trend_by_day(sel)) == 13
+    # Shorter periods that end inside a month, and one that is exactly one whole month.
+    for days in (45, 80):
+        short = _selection(world, days=days)
+        assert selectors.summary(short)["filed"] == _cases_in(short).count()
+    month = selectors.Selection(user=world.users["leader"], period=selectors.month_period(
+        (timezone.localdate() - dt.timedelta(days=100)).year, (timezone.localdate() - dt.timedelta(days=100)).month))
+    assert selectors.summary(month)["filed"] == _cases_in(month).count()
+
+
+def test_breakdowns_of_a_grid_are_counted_from_the_cases(spread, world):
+    grid = world.grids[0]
+    sel = _selection(world, region=grid)
+    assert sel.dim(("category_top",)) is None  # kept per community only: the cases are counted
+    cases = [c for c in _cases_in(sel) if c.grid_id == grid.pk]
+    tops = rollup.top_categories()
+    assert _figures(selectors.grouped(sel, "category_top"), "category_top_id") == \
+        _direct_by(cases, lambda c: tops.get(c.category_id))
+    assert _figures(selectors.grouped(sel, "channel"), "channel") == _direct_by(cases, lambda c: c.channel)
+    departments = {r["department_id"]: r for r in selectors.grouped(sel, "department")}
+    chengguan = world.departments["chengguan"].pk
+    led = [c for c in cases if c.assignments.filter(role="lead", department_id=chengguan).exists()]
+    assert departments[chengguan]["filed"] == len(led) >= 3
+    # A grid worker's jurisdiction is a grid: the same direct count.
+    worker = _selection(world, user="worker_a1")
+    assert worker.dim(("channel",)) is None
+    assert _figures(selectors.grouped(worker, "channel"), "channel") == _figures(selectors.grouped(sel, "channel"),
+                                                                                 "channel")
+
+
+def test_department_filtered_breakdowns_match_a_direct_count(spread, world):
+    huanwei = world.departments["huanwei"]
+    sel = _selection(world, department=huanwei)
+    cases = [c for c in _cases_in(sel) if c.category.default_department_id == huanwei.pk]
+    # Filed but never dispatched: no lead department, so in no department's figures.
+    assert selectors.summary(sel)["filed"] == 0 and len(cases) == 4
+    clerk = world.users["clerk"]
+    for case in cases[:2]:
+        case = actions.accept_case(case=case, actor=clerk)
+        actions.dispatch_case(case=case, actor=clerk, lead=actions.Target(department=huanwei))
+    rollup.refresh_stats()
+    assert selectors.summary(sel)["filed"] == 2
+    assert {r["department_id"]: r["filed"] for r in selectors.grouped(sel, "department")} == {huanwei.pk: 2}
+    assert sum(r["filed"] for r in selectors.grouped(sel, "channel")) == 2
+    assert sum(r["filed"] for r in selectors.grouped(sel, "grid_id")) == 2
+    grid_sel = _selection(world, department=huanwei, region=cases[0].grid)
+    assert sum(r["filed"] for r in selectors.grouped(grid_sel, "category_top")) == \
+        sum(1 for c in cases[:2] if c.grid_id == cases[0].grid_id)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from wangge.cases.models import Case
 from wangge.demo.loader import load_demo
@@ -27,6 +28,12 @@ def site(client):
     client.force_login(User.objects.get(username="admin"))
     yield client
     geo.invalidate()
+
+
+def _zh(message: str) -> str:
+    """A message as the admin shows it (in Chinese), whatever its exact wording."""
+    with translation.override("zh-hans"):
+        return translation.gettext(message)
 
 
 def _url(model, view: str, *args) -> str:
@@ -73,7 +80,7 @@ def test_grid_boundary_is_validated_and_an_upload_is_found_by_lookups(site):
     response = site.post(_url(Region, "add"), _grid_form(community, boundary="{not json"))
     assert "JSON" in response.content.decode()
     response = site.post(_url(Region, "add"), _grid_form(community))
-    assert "网格必须有边界多边形" in response.content.decode()
+    assert _zh("A grid needs its boundary polygon.") in response.content.decode()
     assert not Region.objects.filter(code="test-new-grid").exists()
 
     square = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
@@ -101,6 +108,7 @@ def test_role_assignment_needs_its_jurisdiction(site):
                  "roles-1-user": user.pk, "roles-1-role": Role.DEPARTMENT_OFFICER, "roles-1-is_active": "on"})
     response = site.post(_url(User, "change", user.pk), data)
     assert response.status_code == 200
+    assert _zh("A department officer belongs to a department.") in response.content.decode()
     assert RoleAssignment.objects.filter(user=user).count() == 1
 
 

