@@ -10,6 +10,15 @@ import pytest
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts without the tables cached in this process (calendar, policies): the
+    rows a previous test cached were rolled back with it."""
+    from wangge.core.localcache import invalidate_all
+
+    invalidate_all()
+
+
 @pytest.fixture
 def world(db):
     """A small territory with staff in every role (see wangge.core.testing.build_world)."""

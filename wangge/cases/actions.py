@@ -27,7 +27,7 @@ from wangge.notifications.models import NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.choices import DepartmentKind, RegionLevel, Role
 from wangge.org.models import Department, Region, User
-from wangge.workdays.calendar import WorkdayCalendar, load_calendar
+from wangge.workdays.calendar import WorkdayCalendar, load_calendar, read_calendar
 
 from . import permissions, sla
 from .attachments import validate_uploads
@@ -58,6 +58,7 @@ from .models import (
     ReporterAccessLog,
     SlaPolicy,
 )
+from .models.category import policy_table
 from .models.event import ActorKind
 from .transitions import check_transition
 
@@ -132,7 +133,8 @@ def _store_attachments(case: Case, event, checked, actor) -> list[CaseAttachment
 
 
 def default_policy() -> SlaPolicy:
-    policy = SlaPolicy.objects.filter(is_default=True).first()
+    """The policy of cases whose category names none (from the table this process keeps)."""
+    policy = policy_table().default
     if policy is None:
         policy, _created = SlaPolicy.objects.get_or_create(
             name="默认时限", defaults={"is_default": True}
@@ -147,6 +149,12 @@ def _policy_for(category: Category | None) -> SlaPolicy:
 def _set_deadlines(case: Case, start: dt.datetime, calendar: WorkdayCalendar) -> list[str]:
     """Start a fresh clock at ``start`` (intake, escalation, reopening)."""
     deadlines = sla.stage_deadlines(start, case.sla_policy, calendar)
+    if any(d.provisional for d in deadlines.values()):
+        # Rare (a deadline in a year nobody has loaded): make sure an admin did not load it
+        # seconds ago in another process, before calling the deadline provisional.
+        fresh = read_calendar()
+        if fresh.loaded_years != calendar.loaded_years:
+            deadlines = sla.stage_deadlines(start, case.sla_policy, fresh)
     case.clock_started_at = start
     case.accept_due_at = deadlines[Stage.ACCEPT].at
     case.dispatch_due_at = deadlines[Stage.DISPATCH].at
@@ -230,8 +238,9 @@ def _next_number(now: dt.datetime) -> str:
     return f"WG{day:%Y%m%d}-{last:05d}"
 
 
-def _territory_snapshot(region: Region) -> dict:
-    nodes = {n.level: n for n in [*Region.objects.get_ancestors(region), region]}
+def _territory_snapshot(region: Region, line: list[Region] | None = None) -> dict:
+    """The case's place at every level; ``line``: the region's ancestors and itself, if known."""
+    nodes = {n.level: n for n in (line or [*Region.objects.get_ancestors(region), region])}
     grid = nodes.get(RegionLevel.GRID)
     return {
         "region": region,
@@ -435,15 +444,16 @@ def create_case(
 
     if (longitude is None) != (latitude is None):
         raise InvalidInput(_("Give both longitude and latitude."), fields={"longitude": "incomplete"})
+    line = None  # the grid found from the point, with its ancestors
     if longitude is not None:
         if not (-180 <= longitude <= 180 and -90 <= latitude <= 90):
             raise InvalidInput(_("The coordinates are not valid."), fields={"longitude": "invalid"})
-        grid = geo.find_grid(longitude, latitude)
-        if grid is None:
+        line = geo.find_grid_line(longitude, latitude)
+        if line is None:
             raise InvalidInput(
                 _("That location is outside every grid of this platform."), fields={"location": "outside_grids"}
             )
-        region = grid
+        region = line[-1]
     elif region is None:
         raise InvalidInput(_("Give the location: a point on the map or the community/grid."), fields={"location": "required"})
     elif not region.is_active:
@@ -454,7 +464,7 @@ def create_case(
         raise InvalidInput(_("Choose at least the sub-district."), fields={"region": "too_coarse"})
 
     checked = validate_uploads(list(attachments))
-    snapshot = _territory_snapshot(region)
+    snapshot = _territory_snapshot(region, line)
     if snapshot["subdistrict"] is None:
         raise InvalidInput(_("That place is not inside a sub-district."), fields={"region": "too_coarse"})
 
@@ -506,11 +516,19 @@ def create_case(
 # ---------------------------------------------------------------------------------------------
 
 
+# A category read this recently (the API's or the form's validation, a moment before the action)
+# is taken as it is: reading it again would only repeat the query.
+CATEGORY_FRESH_SECONDS = 1.0
+
+
 def _current_category(category: Category | None) -> Category | None:
     """The category as it is in the database now: it must exist and be in use."""
     if category is None:
         return None
-    current = Category.objects.filter(pk=category.pk).first() if category.pk is not None else None
+    if category.is_fresh(CATEGORY_FRESH_SECONDS):
+        current = category
+    else:
+        current = Category.objects.filter(pk=category.pk).first() if category.pk is not None else None
     if current is None:
         raise InvalidInput(_("Unknown category."), fields={"category": "unknown"})
     if not current.is_active:
@@ -936,7 +954,7 @@ def recompute_deadlines(*, case: Case, actor: User | None = None, reason: str = 
     now = timezone.now()
     old = {s: jsonable(getattr(case, f"{s}_due_at")) for s in ("accept", "dispatch", "resolve")}
     old_provisional = case.deadline_provisional
-    fields = _recompute_clock(case, load_calendar())
+    fields = _recompute_clock(case, read_calendar())  # the year just loaded: never a cached copy
     _save(case, [*fields, *_refresh_clock(case, now)] if case.status != CaseStatus.SUSPENDED else fields)
     new = {s: jsonable(getattr(case, f"{s}_due_at")) for s in ("accept", "dispatch", "resolve")}
     record_event(case, EventType.DEADLINES_RECOMPUTED, actor=actor,

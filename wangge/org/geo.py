@@ -88,7 +88,8 @@ class GridIndex:
 
 
 _lock = threading.Lock()
-_state: dict = {"index": None, "fingerprint": None, "checked": 0.0}
+# "paths": grid id → its tree path, so that a hit's ancestors are found with the grid itself.
+_state: dict = {"index": None, "paths": {}, "fingerprint": None, "checked": 0.0}
 
 
 def _fingerprint():
@@ -113,9 +114,10 @@ def grid_index() -> GridIndex:
             rows = list(
                 Region.objects.filter(
                     level=RegionLevel.GRID, is_active=True, boundary__isnull=False
-                ).order_by("id").values_list("id", "boundary")
+                ).order_by("id").values_list("id", "boundary", "path")
             )
-            _state["index"] = GridIndex.build(rows)
+            _state["index"] = GridIndex.build([(grid_id, boundary) for grid_id, boundary, _path in rows])
+            _state["paths"] = {grid_id: path for grid_id, _boundary, path in rows}
             _state["fingerprint"] = fingerprint
         _state["checked"] = now
         return _state["index"]
@@ -128,14 +130,28 @@ def invalidate() -> None:
 
 def find_grid(lng: float, lat: float):
     """The active grid Region containing (lng, lat), or None."""
+    line = find_grid_line(lng, lat)
+    return line[-1] if line else None
+
+
+def find_grid_line(lng: float, lat: float) -> list | None:
+    """The active grid containing (lng, lat) and its ancestors, root first (city … community,
+    grid), read in one query; None outside every grid. The index may be a few seconds old, so
+    the hit is checked in the database: a grid retired meanwhile is never returned. The nodes
+    come without their boundary (loaded if asked for)."""
     from .models import Region
 
     for attempt in range(2):
-        grid_id = grid_index().lookup(lng, lat)
+        index = grid_index()
+        grid_id = index.lookup(lng, lat)
         if grid_id is None:
             return None
-        grid = Region.objects.filter(pk=grid_id, level=RegionLevel.GRID, is_active=True).first()
-        if grid is not None:
-            return grid
-        invalidate()  # another process retired or removed it since this index was built
+        path = _state["paths"].get(grid_id, "")
+        prefixes = [path[:end] for end in range(Region.steplen, len(path) + 1, Region.steplen)]
+        nodes = sorted(Region.objects.filter(path__in=prefixes).defer("boundary"), key=lambda n: n.path)
+        grid = nodes[-1] if nodes else None
+        if grid is not None and grid.pk == grid_id and grid.level == RegionLevel.GRID and grid.is_active \
+                and len(nodes) == len(prefixes):
+            return nodes
+        invalidate()  # another process retired, removed or moved it since this index was built
     return None

@@ -3,6 +3,10 @@
 Sources, in order: the admin table (``CalendarDay`` overrides, years in ``CalendarYear``), then
 the ``chinesecalendar`` package (2004–2026), then — for a year nobody has loaded — the plain
 Monday–Friday rule, with every answer that relied on it flagged *provisional*.
+
+``load_calendar()`` answers from a copy kept in each process (``wangge.core.localcache``): read
+again at most every few seconds, and dropped at once in the process where an admin changes a day
+or loads a year (model signals below, ``services.load_calendar_year``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import chinese_calendar
+from django.db.models.signals import post_delete, post_save
+
+from wangge.core.localcache import ProcessCache
 
 
 @dataclass
@@ -66,11 +73,34 @@ class WorkdayCalendar:
         return n
 
 
-def load_calendar() -> WorkdayCalendar:
-    """The calendar as the admins have configured it."""
+def read_calendar() -> WorkdayCalendar:
+    """The calendar as the admins have configured it, read from the database now."""
     from .models import CalendarDay, CalendarYear
 
     return WorkdayCalendar(
         overrides=dict(CalendarDay.objects.values_list("date", "is_workday")),
         loaded_years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
     )
+
+
+_cache: ProcessCache[WorkdayCalendar] = ProcessCache(read_calendar)
+
+
+def load_calendar() -> WorkdayCalendar:
+    """The calendar as the admins have configured it (this process's copy, at most a few seconds
+    old; callers must not change it)."""
+    return _cache.get()
+
+
+def invalidate() -> None:
+    """The calendar tables changed in this process: read them again on the next use."""
+    _cache.invalidate()
+
+
+def _calendar_changed(sender, **kwargs) -> None:
+    invalidate()
+
+
+for _signal in (post_save, post_delete):
+    for _model in ("workdays.CalendarDay", "workdays.CalendarYear"):
+        _signal.connect(_calendar_changed, sender=_model, dispatch_uid=f"wangge-calendar-{_model}")

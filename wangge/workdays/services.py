@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import calendar
 from .models import CalendarDay, CalendarYear
 
 WORKDAY_WORDS = {"workday", "work", "working", "班", "上班", "调休上班", "工作日", "补班"}
@@ -144,5 +145,6 @@ def load_calendar_year(
     Notification.objects.filter(
         kind=NotificationKind.CALENDAR, read_at__isnull=True, message__contains=str(year)
     ).update(read_at=timezone.now())
+    calendar.invalidate()  # bulk_create sends no signal: this process reads the year at once
     transaction.on_commit(lambda: recompute_provisional_deadlines.enqueue(year))
     return calendar_year
