@@ -99,6 +99,36 @@ def _save(case: Case, fields: Iterable[str]) -> None:
     case.save(update_fields=[*set(fields), "updated_at"])
 
 
+# Within ``deferred_light_saves()`` (the sweep, per batch): light-only changes, grouped by the
+# fields they touch, written with one UPDATE per group when the block ends.
+_DEFERRED: ContextVar[dict | None] = ContextVar("wangge_deferred_light_saves", default=None)
+
+
+@contextmanager
+def deferred_light_saves():
+    """Collect the sweep's light / next-check changes and write them together at the end of the
+    block (one round trip per group instead of one per case). Nothing is written if it raises."""
+    groups: dict[frozenset, list[Case]] = {}
+    token = _DEFERRED.set(groups)
+    try:
+        yield
+        now = timezone.now()
+        for fields, cases in groups.items():
+            for case in cases:
+                case.updated_at = now
+            Case.objects.bulk_update(cases, [*fields, "updated_at"], batch_size=500)
+    finally:
+        _DEFERRED.reset(token)
+
+
+def _save_light(case: Case, fields: Iterable[str]) -> None:
+    groups = _DEFERRED.get()
+    if groups is None:
+        _save(case, fields)
+    else:
+        groups.setdefault(frozenset(fields), []).append(case)
+
+
 def _clean_text(value: str | None, *, field: str, label: str, required: bool, max_length: int = 2000) -> str:
     text = (value or "").strip()
     if required and not text:
@@ -906,7 +936,7 @@ def check_deadline(case: Case, now: dt.datetime) -> str:
     stage, due = case.current_stage, case.current_due_at
     if stage is None:
         case.next_check_at = None
-        _save(case, ["next_check_at"])
+        _save_light(case, ["next_check_at"])
         return "none"
     old_light = case.light
     fields = _refresh_clock(case, now)
@@ -914,7 +944,7 @@ def check_deadline(case: Case, now: dt.datetime) -> str:
     # change of colour, is what must be recorded and told, once per stage.
     breach = case.light == Light.RED and case.breached_stage != stage
     if case.light == old_light and not breach:
-        _save(case, fields)
+        _save_light(case, fields)
         return "none"
     record_event(case, EventType.LIGHT_CHANGED, data={"light": [old_light, case.light], "stage": stage,
                                                         "due": jsonable(due)}, public=False)
@@ -924,7 +954,7 @@ def check_deadline(case: Case, now: dt.datetime) -> str:
                kind=NotificationKind.NEARING, case=case,
                message=_("Case %(number)s is nearing its deadline (%(due)s).") % message_args)
     if not breach:
-        _save(case, fields)
+        _save_light(case, fields)
         return "light"
     notify(recipients=[*_handlers(case), *_dispatchers_at(case, case.current_level)],
            kind=NotificationKind.OVERDUE, case=case,
@@ -935,7 +965,7 @@ def check_deadline(case: Case, now: dt.datetime) -> str:
         # _escalate saves light, next check and breach along with the new level: one UPDATE.
         _escalate(case, None, _("Overdue: not resolved by the deadline."), now, automatic=True)
         return "escalated"
-    _save(case, fields)
+    _save_light(case, fields)
     return "light"
 
 

@@ -93,9 +93,12 @@ def _sweep(*, now: dt.datetime, batch_size: int, max_batches: int | None) -> Swe
 
 def _check_batch(check_deadline, due: list[Case], now: dt.datetime) -> list[str] | None:
     """The fast path: a whole batch in one savepoint, its timeline events and notifications
-    written in one INSERT each. None if any case failed (nothing of the batch is kept then)."""
+    written in one INSERT each, its light changes in one UPDATE per group. None if any case
+    failed (nothing of the batch is kept then)."""
+    from .actions import deferred_light_saves
+
     try:
-        with transaction.atomic(), events.buffered(), notifications.buffered():
+        with transaction.atomic(), events.buffered(), notifications.buffered(), deferred_light_saves():
             return [check_deadline(case, now) for case in due]
     except Exception:
         return None

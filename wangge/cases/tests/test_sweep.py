@@ -254,3 +254,22 @@ def test_one_failing_case_does_not_stop_the_sweep(world, clock, monkeypatch):
     run_sweep(now=at(minutes=6))
     bad.refresh_from_db()
     assert bad.light == Light.RED
+
+
+def test_light_changes_of_a_batch_are_written_together_and_correctly(world, clock):
+    """Many cases turning amber at once cost one UPDATE, and each row gets its own light and
+    next check time (the batch write must not mix cases up)."""
+    clock.set(T0)
+    cases = [file_case(world) for _ in range(12)]
+    now = at(seconds=50)  # past 80 % of the 1-minute accept target, before the deadline
+    with CaptureQueriesContext(connection) as ctx:
+        result = run_sweep(now=now)
+    assert result.examined == 12 and result.lights == 12
+    updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "cases_case"')]
+    assert len(updates) == 1
+    for case in cases:
+        case.refresh_from_db()
+        assert case.light == Light.AMBER
+        assert case.next_check_at == case.accept_due_at
+        assert case.updated_at >= now - dt.timedelta(minutes=5)
+    assert CaseEvent.objects.filter(type=EventType.LIGHT_CHANGED).count() == 12
