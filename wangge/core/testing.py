@@ -6,6 +6,7 @@ user's would.
 
 from __future__ import annotations
 
+import io
 import itertools
 from dataclasses import dataclass, field
 
@@ -13,6 +14,22 @@ from wangge.org.choices import DepartmentKind, GridType, RegionLevel, Role
 from wangge.org.models import Department, Region, RoleAssignment, User
 
 _seq = itertools.count(1)
+
+
+def png_bytes(size: tuple[int, int] = (8, 8), colour="red") -> bytes:
+    """A small, real PNG image."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png(name: str = "photo.png", size: tuple[int, int] = (8, 8), colour="red"):
+    """A small, real PNG as an uploaded file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, png_bytes(size, colour), content_type="image/png")
 
 # Base point of the test world (a district of Beijing-like coordinates).
 LNG0, LAT0 = 116.30, 39.90

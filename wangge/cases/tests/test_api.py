@@ -17,7 +17,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -25,7 +24,7 @@ from wangge.cases import actions
 from wangge.cases.actions import Target
 from wangge.cases.choices import CaseStatus, Channel, EventType, Light
 from wangge.cases.models import Case, CaseAttachment, CaseEvent, ReporterAccessLog
-from wangge.core.testing import LNG0, LAT0, case_in_state, file_case, make_category
+from wangge.core.testing import LAT0, LNG0, case_in_state, file_case, make_category, png
 from wangge.notifications.models import Notification
 
 LIST = "/api/v1/cases/"
@@ -54,12 +53,6 @@ def as_user(user=None, lang: str = "en") -> APIClient:
 def detail_url(case_or_number) -> str:
     number = getattr(case_or_number, "number", case_or_number)
     return f"/api/v1/cases/{number}/"
-
-
-def png(name: str = "photo.png", size: tuple[int, int] = (8, 8)) -> SimpleUploadedFile:
-    buf = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buf, format="PNG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
 
 
 def written_counts() -> dict:

@@ -4,11 +4,9 @@ change and one event, refused ones write nothing — and the behaviour of each a
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from wangge.cases import actions
 from wangge.cases.actions import Target
@@ -26,7 +24,7 @@ from wangge.cases.errors import ActionForbidden, CaseNotFound, InvalidInput, Inv
 from wangge.cases.models import Case, CaseEvent, ExtensionRequest
 from wangge.cases.models.event import ActorKind
 from wangge.cases.transitions import TRANSITIONS
-from wangge.core.testing import file_case, make_category, make_user
+from wangge.core.testing import file_case, make_category, make_user, png
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.org.choices import Role
 
@@ -56,12 +54,6 @@ EXPECTED_EVENT = {
     "merge": EventType.MERGED,
     "urge": EventType.URGED,
 }
-
-
-def png(name: str = "photo.png") -> SimpleUploadedFile:
-    buf = io.BytesIO()
-    Image.new("RGB", (4, 4), "red").save(buf, format="PNG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
 
 
 def prepare(world, action: str, case: Case) -> dict:

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
-from wangge.core.testing import make_category
-
-
-def png(name: str = "photo.png", size: tuple[int, int] = (8, 8), colour: str = "red") -> SimpleUploadedFile:
-    """A small, real PNG upload."""
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-def png_bytes() -> bytes:
-    return png().read()
+from wangge.core.testing import make_category, png, png_bytes  # noqa: F401 (used by the tests here)
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
+
+from wangge.core.testing import png_bytes  # noqa: F401 (used by the tests here)
 
 
 @pytest.fixture
@@ -32,7 +31,3 @@ def login(client):
     return sign_in
 
 
-def png_bytes(colour=(200, 30, 40)) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8), colour).save(buf, format="PNG")
-    return buf.getvalue()
