@@ -31,7 +31,11 @@ def world(db):
 def browser():
     """Debian's headless Chromium driven by Playwright (never a downloaded browser)."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A 2-core CI machine running server, database and browser at once can be slow to settle
+    # an htmx swap or a map fit: wait up to 15 s (not the default 5 s) before calling it failed.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
