@@ -13,6 +13,7 @@ from wangge.org.models import Department, Region
 
 from .choices import OPEN_STATUSES, CaseStatus, Channel, Light, StarLevel
 from .models import Case, CaseAssignment, Category
+from .search import search_cases
 
 
 class CaseFilterSet(filters.FilterSet):
@@ -75,12 +76,6 @@ class CaseFilterSet(filters.FilterSet):
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
 
     def filter_text(self, queryset, name, value):
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value)
-            | Q(address__icontains=value)
-        )
+        return search_cases(queryset, value)
 
 
