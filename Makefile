@@ -41,7 +41,7 @@ bench: install
 
 ## Recompile translations after editing locale/*/LC_MESSAGES/django.po
 messages: install
-	$(BIN)/python scripts/compile_messages.py
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf var $(VENV)

@@ -365,6 +365,14 @@ def _withdraw_extensions(case: Case, now: dt.datetime) -> None:
     )
 
 
+def _start_lead(case: Case, **fields) -> CaseAssignment:
+    """The case's new lead assignment (承办); the case's ``lead_department`` follows it (the
+    caller saves the case with ``"lead_department"`` among its fields)."""
+    assignment = CaseAssignment.objects.create(case=case, role=AssignmentRole.LEAD, **fields)
+    case.lead_department = assignment.department
+    return assignment
+
+
 def _end_assignments(case: Case, now: dt.datetime) -> list[dict]:
     _withdraw_extensions(case, now)
     active = list(case.assignments.filter(active=True).select_related("department", "region", "user"))
@@ -411,6 +419,9 @@ class Target:
         return case.current_level
 
     def assignment(self, case: Case, role: str, actor, now) -> CaseAssignment:
+        if role == AssignmentRole.LEAD:
+            return _start_lead(case, department=self.department, user=self.user, region=self.region,
+                               assigned_by=actor, assigned_at=now)
         return CaseAssignment.objects.create(
             case=case, role=role, department=self.department, user=self.user, region=self.region,
             assigned_by=actor, assigned_at=now,
@@ -673,7 +684,8 @@ def _dispatch(case: Case, actor: User, lead: Target, co_handlers: Sequence[Targe
     case.current_level = lead.level(case)
     if case.breached_stage == Stage.DISPATCH:
         case.breached_stage = ""
-    fields = ["status", "dispatched_at", "current_level", "breached_stage", *_refresh_clock(case, now)]
+    fields = ["status", "dispatched_at", "current_level", "breached_stage", "lead_department",
+              *_refresh_clock(case, now)]
     _save(case, fields)
     record_event(
         case, EventType.DISPATCHED, actor=actor, from_status=old_status, to_status=case.status,
@@ -716,8 +728,7 @@ def claim_case(*, case: Case, actor: User, note: str = "") -> Case:
     data = {}
     if old == CaseStatus.ACCEPTED:
         _end_assignments(case, now)
-        CaseAssignment.objects.create(case=case, role=AssignmentRole.LEAD, user=actor, claimed_by=actor,
-                                      assigned_by=actor, assigned_at=now)
+        _start_lead(case, user=actor, claimed_by=actor, assigned_by=actor, assigned_at=now)
         case.dispatched_at = now
         # The case now sits at the claimer's level (a grid worker: 小事不出网格).
         level = permissions.claim_level(actor, case) or case.current_level
@@ -728,7 +739,7 @@ def claim_case(*, case: Case, actor: User, note: str = "") -> Case:
         lead.claimed_by = actor
         lead.save(update_fields=["claimed_by"])
     case.status = CaseStatus.IN_PROGRESS
-    _save(case, ["status", "dispatched_at", "current_level", *_refresh_clock(case, now)])
+    _save(case, ["status", "dispatched_at", "current_level", "lead_department", *_refresh_clock(case, now)])
     record_event(case, EventType.CLAIMED, actor=actor, from_status=old, to_status=case.status, data=data, note=note)
     return case
 
@@ -1022,14 +1033,14 @@ def _reopen(case: Case, actor: User | None, reason: str, now: dt.datetime, actor
     fields = _set_deadlines(case, now, load_calendar())
     case.accept_due_at = case.dispatch_due_at = now
     if last_lead is not None:
-        CaseAssignment.objects.create(case=case, role=AssignmentRole.LEAD, department=last_lead.department,
-                                      user=last_lead.user, region=last_lead.region, assigned_by=actor, assigned_at=now)
+        _start_lead(case, department=last_lead.department, user=last_lead.user, region=last_lead.region,
+                    assigned_by=actor, assigned_at=now)
         case.status = CaseStatus.DISPATCHED
     else:
         case.status = CaseStatus.ACCEPTED
     case.breached_stage = ""
     _save(case, [*fields, "reopen_count", "resolved_at", "resolved_on_time", "closed_at", "status", "breached_stage",
-                 *_refresh_clock(case, now)])
+                 "lead_department", *_refresh_clock(case, now)])
     record_event(case, EventType.REOPENED, actor=actor, actor_kind=actor_kind, from_status=old,
                  to_status=case.status, note=reason)
     recipients = _people_behind(case.lead_assignment()) if last_lead else _dispatchers_at(case, case.current_level)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from wangge.core.treeforms import TreeMoveLabels
+
 from .choices import DurationUnit
 from .models import (
     Case,
@@ -44,9 +46,13 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = False
 
 
+class CategoryForm(TreeMoveLabels, movenodeform_factory(Category)):
+    pass
+
+
 @admin.register(Category)
 class CategoryAdmin(TreeAdmin):
-    form = movenodeform_factory(Category)
+    form = CategoryForm
     list_display = ("name", "code", "default_department", "default_star", "handling_type", "sla_policy",
                     "resident_label", "is_active")
     list_filter = ("is_active", "default_star", "handling_type", "default_department")

@@ -8,7 +8,7 @@ back a few minutes more so that a transaction that committed late is never misse
 day twice is harmless.
 
 One pass over the cases: their key columns and one 0/1 flag per counter go into a temporary
-table (the lead department joined from one grouped query over the assignments), the three
+table, the three
 *base* dims are grouped from it, and every other dim is summed from a base dim's rows
 (``DERIVED_FROM``), which is far cheaper than going back to the cases.
 """
@@ -20,12 +20,11 @@ import time
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case as When_, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When, Window
-from django.db.models.functions import Cast, RowNumber, TruncDate, TruncMonth
+from django.db.models import Case as When_, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, TruncDate, TruncMonth
 from django.utils import timezone
 
-from wangge.cases.choices import AssignmentRole
-from wangge.cases.models import Case, CaseAssignment, Category
+from wangge.cases.models import Case, Category
 from wangge.cases.sla import LOCAL_TZ
 
 from . import metrics
@@ -88,25 +87,9 @@ def category_top_expression():
     )
 
 
-def lead_department() -> Subquery:
-    """承办部门 — the department of the case's most recent lead assignment (null when that
-    assignment is to a community, grid or person, or the case was never dispatched). Per case:
-    for a few cases; ``lead_departments`` gives the same for many cases in one query."""
-    latest = (CaseAssignment.objects.filter(case=OuterRef("pk"), role=AssignmentRole.LEAD)
-              .order_by("-assigned_at", "-pk"))
-    return Subquery(latest.values("department_id")[:1], output_field=IntegerField())
-
-
-def lead_departments(cases: QuerySet) -> QuerySet:
-    """(case_id, department_id) of the most recent lead assignment of each of ``cases`` that has
-    one — ``lead_department`` for many cases at once (one grouped query, no per-case lookup)."""
-    ranked = Window(RowNumber(), partition_by=[F("case_id")], order_by=[F("assigned_at").desc(), F("pk").desc()])
-    return (CaseAssignment.objects.filter(role=AssignmentRole.LEAD, case__in=cases.order_by().values("pk"))
-            .order_by().annotate(rn=ranked).filter(rn=1).values("case_id", "department_id"))
-
-
 def keyed_cases(cases: QuerySet) -> QuerySet:
-    """The cases with the rollup key columns (but the department) as annotations ``k_<column>``."""
+    """The cases with the rollup key columns as annotations ``k_<column>`` (the department: the
+    case's 承办部门, ``Case.lead_department``)."""
     return cases.annotate(
         k_id=F("pk"),
         k_day=TruncDate("submitted_at", tzinfo=LOCAL_TZ),
@@ -116,6 +99,7 @@ def keyed_cases(cases: QuerySet) -> QuerySet:
         k_grid=F("grid_id"),
         k_category_top=category_top_expression(),
         k_channel=F("channel"),
+        k_department=F("lead_department_id"),
     )
 
 
@@ -128,15 +112,11 @@ def _fill_keyed_table(cases: QuerySet) -> None:
     flags = {f"f_{name}": When_(When(q, then=Value(1)), default=Value(0), output_field=IntegerField()) if q
              else Value(1, output_field=IntegerField()) for name, q in metrics.COUNTERS.items()}
     keyed = keyed_cases(cases).order_by().annotate(**flags).values(
-        "k_id", "k_day", *[f"k_{c}" for c in (*TERRITORY, "category_top", "channel")], *flags)
+        "k_id", "k_day", *[f"k_{c}" for c in (*TERRITORY, "category_top", "channel", "department")], *flags)
     cases_sql, cases_params = _sql(keyed)
-    lead_sql, lead_params = _sql(lead_departments(cases))
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {KEYED_TABLE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {KEYED_TABLE} AS SELECT c.*, l.department_id AS k_department "
-            f"FROM ({cases_sql}) c LEFT JOIN ({lead_sql}) l ON l.case_id = c.k_id",
-            (*cases_params, *lead_params))
+        cursor.execute(f"CREATE TEMPORARY TABLE {KEYED_TABLE} AS {cases_sql}", cases_params)
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {KEYED_TABLE}")
 

@@ -27,7 +27,7 @@ from wangge.org.models import Department, Region
 
 from . import metrics
 from .models import COMMUNITY, DIM_LEVEL, DIMS, GRID, DailyCaseStats
-from .rollup import category_top_expression, day_bounds, lead_department
+from .rollup import category_top_expression, day_bounds
 
 LEVELS = [RegionLevel.DISTRICT, RegionLevel.SUBDISTRICT, RegionLevel.COMMUNITY, RegionLevel.GRID]
 LEVEL_COLUMN = {
@@ -210,7 +210,7 @@ class Selection:
         like the rollup rows: for the breakdowns a rollup does not keep (a single grid's)."""
         start, end = day_bounds(self.period.start, self.period.end)
         cases = Case.objects.filter(submitted_at__gte=start, submitted_at__lt=end).annotate(
-            category_top_id=category_top_expression(), department_id=lead_department())
+            category_top_id=category_top_expression(), department_id=F("lead_department_id"))
         return self.filter(cases)
 
     # Live cases (the overdue list) -----------------------------------------------------------
@@ -220,7 +220,8 @@ class Selection:
         if self.region is not None:
             qs = qs.filter(permissions.region_q(self.region))
         if self.department is not None:
-            qs = qs.filter(pk__in=CaseAssignment.objects.filter(
+            # Its 承办部门 (indexed) and still in its hands (an active lead assignment).
+            qs = qs.filter(lead_department=self.department, pk__in=CaseAssignment.objects.filter(
                 department=self.department, active=True, role=AssignmentRole.LEAD).values("case_id"))
         return qs
 

@@ -15,6 +15,8 @@ from shapely.geometry import mapping
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from wangge.core.treeforms import TreeMoveLabels
+
 from . import geo
 from .choices import DEPARTMENT_ROLES, REGION_LEVEL_ORDER, RegionLevel
 from .models import Department, Region, RoleAssignment, User
@@ -48,7 +50,7 @@ def _geometry_of(value) -> dict:
     return json.loads(json.dumps(mapping(geometry)))
 
 
-class RegionForm(movenodeform_factory(Region, exclude=("retired_at",))):
+class RegionForm(TreeMoveLabels, movenodeform_factory(Region, exclude=("retired_at",))):
     """A territory node; a grid's polygon can be pasted as GeoJSON or uploaded as a file."""
 
     boundary = forms.CharField(

@@ -47,6 +47,13 @@ class Case(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
     )
+    # 承办部门: the department of the most recent lead assignment (none when that went to a
+    # person, a community or a grid, or before dispatch). Written by the actions with the
+    # assignment; kept on the case so per-department figures and lists need no subquery.
+    lead_department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False, verbose_name=_("lead department"),
+    )
 
     # Where: the finest territory node known at filing, and its ancestors, frozen at filing so
     # that redrawing grids never moves old cases.
@@ -151,6 +158,9 @@ class Case(models.Model):
             models.Index(fields=["community", "submitted_at"]),
             # The dashboard's rollup refresh finds what changed since its last run.
             models.Index(fields=["updated_at"]),
+            # A department's cases by light (its 督办 list) and newest first.
+            models.Index(fields=["lead_department", "light", "status"]),
+            models.Index(fields=["lead_department", "submitted_at"]),
         ]
         constraints = [
             models.CheckConstraint(

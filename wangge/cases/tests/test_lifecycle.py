@@ -271,11 +271,13 @@ def test_handed_down_to_community_then_passed_on(world):
     case = joint_case(world, CaseStatus.ACCEPTED)
     case = actions.dispatch_case(case=case, actor=clerk, lead=Target(region=world.communities[0]))
     assert case.current_level == CaseLevel.COMMUNITY
+    assert Case.objects.get(pk=case.pk).lead_department is None  # 承办: a community, no department
     with pytest.raises(ActionForbidden):
         actions.redispatch_case(case=case, actor=world.users["worker_a1"],
                                 lead=Target(department=world.departments["pingan"]))
     case = actions.redispatch_case(case=case, actor=secretary, lead=Target(department=world.departments["pingan"]))
     assert case.current_level == CaseLevel.SUBDISTRICT
+    assert Case.objects.get(pk=case.pk).lead_department == world.departments["pingan"]
     event = last_event(case)
     assert event.data["redispatch"] is True
     assert event.data["ended"] == [{"role": "lead", "target": "东园社区"}]
@@ -296,6 +298,7 @@ def test_grid_worker_claims_an_accepted_case_in_their_grid(world):
     assert case.current_level == CaseLevel.GRID
     lead = case.lead_assignment()
     assert (lead.user, lead.claimed_by, lead.role) == (worker, worker, AssignmentRole.LEAD)
+    assert Case.objects.get(pk=case.pk).lead_department is None  # a person holds it
     event = last_event(case)
     assert (event.type, event.from_status, event.to_status) == (EventType.CLAIMED, "accepted", "in_progress")
     case = actions.resolve_case(case=case, actor=worker, result="已劝离摊贩")
@@ -473,6 +476,7 @@ def test_unsatisfied_rating_reopens_to_the_last_lead(world):
     assert case.reopen_count == 1 and case.resolved_at is None
     lead = case.lead_assignment()
     assert lead.department == world.departments["chengguan"]
+    assert Case.objects.get(pk=case.pk).lead_department == world.departments["chengguan"]
     types = [e.type for e in case.events.order_by("pk")][-2:]
     assert types == [EventType.RATED, EventType.REOPENED]
     reopened = last_event(case)

@@ -131,6 +131,22 @@ def test_overdue_cases_count_and_map_load(world, client):
     assert len(load) == 4
 
 
+def test_a_departments_overdue_list_holds_what_is_in_its_hands(world, client):
+    """督办 for one department: its red cases, not one it has sent back (退单) nor another's."""
+    old = timezone.now() - dt.timedelta(days=30)
+    held = case_in_state(world, CaseStatus.DISPATCHED, submitted_at=old)
+    returned = case_in_state(world, CaseStatus.DISPATCHED, submitted_at=old)
+    returned = actions.return_case(case=returned, actor=world.users["chengguan"], reason="不属于城管职责")
+    elsewhere = actions.dispatch_case(case=case_in_state(world, CaseStatus.ACCEPTED, submitted_at=old),
+                                      actor=world.users["clerk"],
+                                      lead=actions.Target(department=world.departments["huanwei"]))
+    assert {c.light for c in Case.objects.filter(pk__in=[held.pk, returned.pk, elsewhere.pk])} == {"red"}
+    client.force_login(world.users["leader"])
+    ctx = client.get("/dashboard/", {"period": "last90", "department": world.departments["chengguan"].pk}).context
+    assert [c.number for c in ctx["overdue"]] == [held.number]
+    assert ctx["overdue_total"] == 1
+
+
 def test_the_view_builds_the_rollups_and_refreshes_them_when_stale(world, client):
     from wangge.dashboard.models import StatsState
 

@@ -50,6 +50,16 @@ def test_every_admin_page_opens_in_chinese(site):
             assert site.get(_url(model, "change", obj.pk)).status_code == 200, model
 
 
+@pytest.mark.parametrize("model", [Region, Case.category.field.related_model])
+def test_tree_position_fields_speak_chinese(site, model):
+    """treebeard has no Chinese catalogue: its "Position / Relative to" fields are relabelled."""
+    page = site.get(_url(model, "add")).content.decode()
+    for english in ("Position", "Relative to", "Child of", "Sibling of", "-- root --"):
+        assert f">{english}" not in page, english
+    for chinese in ("位置", "参照节点", "作为其下级", "作为其同级", "树的顶层"):
+        assert chinese in page, chinese
+
+
 def test_cases_are_read_only_and_reporters_masked(site):
     case = Case.objects.exclude(reporter_phone="").order_by("pk").first()
     page = site.get(_url(Case, "change", case.pk)).content.decode()
