@@ -1,17 +1,13 @@
 """Free-text search over cases (number, title, description, address) — 全文检索.
 
-Every term length is answered from an index on PostgreSQL:
-
-- three characters or more: the pg_trgm GIN indexes of migration 0007 (``icontains`` compiles
-  to the ``UPPER(col) LIKE UPPER('%…%')`` they index);
-- two characters (most Chinese search words: 油烟, 井盖, 漏水 — no trigram in them): the
-  bigram GIN indexes of migration 0008. The planner cannot tell a rare pair from a common
-  one there, so the search asks the index first for at most ``RARE_MATCHES`` cases: a rare
-  word's cases are then read by primary key; a common word (more than that) is found by
-  walking the newest cases, where it turns up within a few hundred. That walk tests
-  ``col LIKE '%…%'``, not the ``UPPER(col) LIKE`` the trigram index would claim and answer by
-  reading the whole index (no trigram in two characters);
-- one character reads every case in scope.
+On PostgreSQL a term of two characters or more is answered from one GIN index over the
+two-character pieces of each case's texts (migration 0008; most Chinese search words have two
+characters — 油烟, 井盖, 漏水 — too few for trigrams). The planner cannot tell from that index
+how many cases a term finds, so the search asks it first for at most ``RARE_MATCHES`` cases
+(each checked with LIKE: the pieces of a longer term can occur apart). A rare term's cases are
+then read by primary key; a common term (more than that) is found by walking the newest cases,
+among which it turns up within a few hundred, with a LIKE per text. One character reads every
+case in scope.
 
 On SQLite ``icontains`` does it all. Every path gives the same answer: the case's number is the
 term, or its title, description or address contains it, in any case."""
@@ -25,8 +21,31 @@ TEXT_COLUMNS = ("title", "description", "address")
 RARE_MATCHES = 2000
 
 
-class _TextTest(Func):
-    """A test of one text column against the search term; subclasses give the SQL."""
+class HasBigrams(Func):
+    """Every two-character piece of ``term`` (any case) occurs in the title, description or
+    address: ``wangge_case_bigrams(title, description, address) @> ARRAY[UPPER(piece), …]``,
+    which the GIN index of migration 0008 answers. For a two-character term that is the search
+    itself. PostgreSQL."""
+
+    output_field = BooleanField()
+
+    def __init__(self, term: str):
+        super().__init__(*(F(column) for column in TEXT_COLUMNS))
+        self.pieces = sorted({term[i:i + 2] for i in range(len(term) - 1)})
+
+    def as_sql(self, compiler, connection, **extra):
+        columns, params = [], []
+        for expression in self.get_source_expressions():
+            sql, column_params = compiler.compile(expression)
+            columns.append(f"{sql}::text")
+            params.extend(column_params)
+        pieces = ", ".join(["UPPER(%s::text)"] * len(self.pieces))
+        return f"wangge_case_bigrams({', '.join(columns)}) @> ARRAY[{pieces}]", (*params, *self.pieces)
+
+
+class Contains(Func):
+    """``column LIKE '%term%'``, ``ILIKE`` when the term has letters with a case (ILIKE folds
+    every row's text: four times slower on Chinese, which has no case to fold). PostgreSQL."""
 
     output_field = BooleanField()
 
@@ -35,30 +54,10 @@ class _TextTest(Func):
         self.term = term
 
     def as_sql(self, compiler, connection, **extra):
-        column_sql, column_params = compiler.compile(self.get_source_expressions()[0])
-        sql, params = self.test(f"{column_sql}::text", connection)
-        return sql, (*column_params, *params)
-
-    def test(self, column_sql: str, connection) -> tuple[str, tuple]:
-        raise NotImplementedError
-
-
-class ContainsBigram(_TextTest):
-    """The column contains the two-character term (any case): one of its pieces is the term,
-    ``wangge_bigrams(column) @> ARRAY[UPPER(term)]``, which its GIN index answers. PostgreSQL."""
-
-    def test(self, column_sql, connection):
-        return f"wangge_bigrams({column_sql}) @> ARRAY[UPPER(%s::text)]", (self.term,)
-
-
-class Contains(_TextTest):
-    """``column LIKE '%term%'`` — ``icontains`` in a form no index claims. ``ILIKE`` when the
-    term has letters with a case (ILIKE folds every row's text: four times slower on Chinese,
-    which has no case to fold). PostgreSQL."""
-
-    def test(self, column_sql, connection):
+        column_sql, params = compiler.compile(self.get_source_expressions()[0])
         like = "ILIKE" if self.term.upper() != self.term.lower() else "LIKE"
-        return f"{column_sql} {like} %s", (f"%{connection.ops.prep_for_like_query(self.term)}%",)
+        return (f"{column_sql}::text {like} %s",
+                (*params, f"%{connection.ops.prep_for_like_query(self.term)}%"))
 
 
 def _number_q(term: str) -> Q:
@@ -74,20 +73,20 @@ def contains_q(term: str) -> Q:
     return q
 
 
-def bigram_q(term: str) -> Q:
-    """The same for a two-character term, through the bigram indexes (PostgreSQL)."""
-    q = _number_q(term)
-    for column in TEXT_COLUMNS:
-        q |= Q(ContainsBigram(column, term))
-    return q
-
-
 def walk_q(term: str) -> Q:
-    """The same for a common two-character term, tested case by case (PostgreSQL)."""
-    q = _number_q(term)
+    """The same tested case by case, for a common term (PostgreSQL)."""
+    q = Q()
     for column in TEXT_COLUMNS:
         q |= Q(Contains(column, term))
-    return q
+    return _number_q(term) | q
+
+
+def indexed_q(term: str) -> Q:
+    """The same through the bigram index, for a term of two characters or more (PostgreSQL)."""
+    found = Q(HasBigrams(term))
+    if len(term) > 2:
+        found &= walk_q(term)
+    return _number_q(term) | found
 
 
 def search_cases(queryset: QuerySet, term: str) -> QuerySet:
@@ -95,8 +94,8 @@ def search_cases(queryset: QuerySet, term: str) -> QuerySet:
     term = (term or "").strip()
     if not term:
         return queryset
-    if len(term) == 2 and connections[queryset.db].vendor == "postgresql":
-        ids = list(queryset.model._base_manager.using(queryset.db).order_by().filter(bigram_q(term))
+    if len(term) >= 2 and connections[queryset.db].vendor == "postgresql":
+        ids = list(queryset.model._base_manager.using(queryset.db).order_by().filter(indexed_q(term))
                    .values_list("pk", flat=True)[:RARE_MATCHES + 1])
         return queryset.filter(pk__in=ids) if len(ids) <= RARE_MATCHES else queryset.filter(walk_q(term))
     return queryset.filter(contains_q(term))

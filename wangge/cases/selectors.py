@@ -18,12 +18,15 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return qs if q is None else qs.filter(q)
 
 
+# What a case's page and its API detail show of its relations, read with the case.
+CASE_DETAIL_RELATED = ("category", "region", "grid", "community", "subdistrict", "sla_policy", "merged_into",
+                       "lead_department")
+
+
 def case_for(user, number: str) -> Case:
     """One case by number, or CaseNotFound — also when it exists but is outside the user's scope."""
     try:
-        return cases_visible_to(user).select_related(
-            "category", "region", "grid", "community", "subdistrict", "sla_policy", "merged_into"
-        ).get(number=number)
+        return cases_visible_to(user).select_related(*CASE_DETAIL_RELATED).get(number=number)
     except Case.DoesNotExist:
         raise CaseNotFound() from None
 

@@ -127,7 +127,7 @@ def case_list(request):
                               request=request)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = queries.keyset_page(
-        queryset.select_related("category", "grid", "community"),
+        queryset.select_related("category", "grid", "community", "lead_department"),
         after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE,
     )
     user = request.user

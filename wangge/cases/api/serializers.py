@@ -232,12 +232,14 @@ class CaseListSerializer(serializers.ModelSerializer):
     community = RefSerializer(allow_null=True)
     reporter = ReporterSerializer(source="*")
     lead = serializers.SerializerMethodField()
+    lead_department = RefSerializer(allow_null=True, help_text="承办部门: the department of the most recent "
+                                    "lead assignment (also after the case is resolved), or null.")
 
     class Meta:
         model = Case
         fields = ["number", "title", "status", "status_label", "channel", "channel_label", "category", "star",
                   "handling_type", "handling_type_label", "current_level", "current_level_label", "light",
-                  "light_label", "grid", "community", "address", "reporter", "lead", "submitted_at",
+                  "light_label", "grid", "community", "address", "reporter", "lead", "lead_department", "submitted_at",
                   "resolve_due_at", "resolved_at", "closed_at", "deadline_provisional"]
 
     @extend_schema_field(AssignmentSerializer(allow_null=True))

@@ -43,7 +43,6 @@ ASSIGNMENTS = Prefetch(
     "assignments",
     queryset=CaseAssignment.objects.select_related("department", "user", "region", "assigned_by", "claimed_by"),
 )
-DETAIL_RELATED = ("category", "region", "grid", "community", "subdistrict", "sla_policy", "merged_into")
 DETAIL_PREFETCH = (
     "created_by",
     ASSIGNMENTS,
@@ -62,7 +61,7 @@ def detail_data(request, case: Case) -> dict:
 
 def fresh_detail_data(request, pk: int) -> dict:
     """The detail after an action changed the case (the action's own copy is partly loaded)."""
-    return detail_data(request, Case.objects.select_related(*DETAIL_RELATED).get(pk=pk))
+    return detail_data(request, Case.objects.select_related(*selectors.CASE_DETAIL_RELATED).get(pk=pk))
 
 
 # `department` filters through assignments, not a field of Case: tell the schema it is an id.
@@ -110,7 +109,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return (
             selectors.cases_visible_to(self.request.user)
-            .select_related("category", "grid", "community")
+            .select_related("category", "grid", "community", "lead_department")
             .prefetch_related(ASSIGNMENTS)
         )
 

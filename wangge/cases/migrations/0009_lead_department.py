@@ -34,10 +34,7 @@ class Migration(migrations.Migration):
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['lead_department', 'light', 'status'], name='cases_case_lead_de_23f113_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['lead_department', 'submitted_at'], name='cases_case_lead_de_6695d0_idx'),
+            index=models.Index(condition=models.Q(('light', 'red')), fields=['lead_department'],
+                               name='case_red_by_department'),
         ),
     ]

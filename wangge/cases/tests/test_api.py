@@ -303,6 +303,7 @@ def test_list_makes_a_fixed_number_of_queries(world, category, django_assert_max
         rows = client.get(f"{LIST}?page_size=100").json()["results"]
     assert len(rows) == 13
     assert all(row["lead"]["target"]["name"] == "区城管执法局" for row in rows)
+    assert {row["lead_department"]["name"] for row in rows} == {"区城管执法局"}
 
 
 def test_detail_makes_a_fixed_number_of_queries(world, category, django_assert_max_num_queries):

@@ -31,7 +31,10 @@ def test_dashboard_renders_charts_map_and_urges(page_factory, screenshot, live_s
     assert page.locator("#cc-map path.leaflet-interactive").count() == 4
     assert page.locator(".kpi-rate").count() == 4
     assert page.locator(".kpi-rate").first.get_attribute("title").startswith("响应率")
+    # Legend classes are whole numbers up to the busiest grid: 3 open cases in grid 1, 1 in grid 4.
+    assert page.locator("#map-legend span").all_inner_texts()[:-1] == ["0", "1", "2", "3"]
     page.locator("#map-mode button[data-mode=overdue]").click()
+    assert page.locator("#map-legend span").all_inner_texts()[:-1] == ["0", "1"]
     screenshot(page, "dashboard")
 
     page.locator(f"#urge-{overdue.number} button").click()

@@ -163,6 +163,16 @@ def test_case_list_filters_by_status_and_scope(login, world, categories):
     assert elsewhere.number not in {c.number for c in rows}
 
 
+def test_case_list_shows_the_lead_department(login, world, categories):
+    dispatched = case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
+    file_case(world, category=categories["street"])
+    page = login(world.users["clerk"]).get("/cases/").content.decode()
+    assert "承办部门" in page
+    row = page[page.index(dispatched.number):]
+    row = row[:row.index("</tr>")]
+    assert world.departments["chengguan"].name in row
+
+
 @pytest.mark.parametrize("query", [
     "status=bogus", "category=abc", "submitted_after=yesterday", "after=!!!", "before=AAAA",
     "grid=999999", "overdue=maybe", "after=MjAyNi0wMS0wMXwx",

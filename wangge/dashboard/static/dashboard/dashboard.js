@@ -94,11 +94,19 @@
   var mode = "open";
   var features = data.map.features;
   function maxOf(key) { return features.reduce(function (m, f) { return Math.max(m, f.properties[key]); }, 0); }
-  function colour(value, max, key) {
+  // Whole-number classes over 1..max: as many as there are values (at most four), the hottest
+  // colour always for the busiest grid; 0 keeps the base colour.
+  function classes(max) {
+    var n = Math.min(SCALE.open.length - 1, max), lows = [];
+    for (var k = 0; k < n; k++) lows.push(1 + Math.floor(k * max / n));
+    return lows;
+  }
+  function colour(value, lows, key) {
     var s = SCALE[key];
     if (!value) return s[0];
-    var i = Math.min(s.length - 1, 1 + Math.floor((value / (max || 1)) * (s.length - 1.001)));
-    return s[i];
+    var k = 0;
+    while (k + 1 < lows.length && value >= lows[k + 1]) k++;
+    return s[s.length - lows.length + k];
   }
   var layer = L.geoJSON(data.map, {
     style: function () { return { color: "#2fd4ff", weight: 1, fillOpacity: 0.72 }; },
@@ -108,13 +116,16 @@
     }
   }).addTo(map);
   function paint() {
-    var max = maxOf(mode);
-    layer.eachLayer(function (lyr) { lyr.setStyle({ fillColor: colour(lyr.feature.properties[mode], max, mode) }); });
-    var legend = document.getElementById("map-legend");
-    legend.innerHTML = SCALE[mode].map(function (c, i) {
-      var lo = i === 0 ? 0 : Math.ceil((i - 1) * max / (SCALE[mode].length - 1));
-      return '<span><i style="background:' + c + '"></i>' + (i === 0 ? "0" : "≥" + Math.max(1, lo)) + "</span>";
-    }).join("") + "<span>" + (mode === "open" ? labels.open : labels.overdue) + "</span>";
+    var max = maxOf(mode), lows = classes(max), s = SCALE[mode];
+    layer.eachLayer(function (lyr) { lyr.setStyle({ fillColor: colour(lyr.feature.properties[mode], lows, mode) }); });
+    var items = ['<span><i style="background:' + s[0] + '"></i>0</span>'];
+    lows.forEach(function (lo, k) {
+      var hi = k + 1 < lows.length ? lows[k + 1] - 1 : max;
+      items.push('<span><i style="background:' + s[s.length - lows.length + k] + '"></i>' +
+                 (lo === hi ? lo : lo + "–" + hi) + "</span>");
+    });
+    document.getElementById("map-legend").innerHTML =
+      items.join("") + "<span>" + (mode === "open" ? labels.open : labels.overdue) + "</span>";
   }
   paint();
   if (features.length) map.fitBounds(layer.getBounds(), { padding: [12, 12] });
