@@ -24,8 +24,10 @@ class CaseFilterSet(filters.FilterSet):
     category = filters.ModelChoiceFilter(
         queryset=Category.objects.all(), method="filter_category", label=_("Category (and sub-categories)")
     )
-    grid = filters.ModelChoiceFilter(queryset=Region.objects.filter(level="grid"), label=_("Grid"))
-    community = filters.ModelChoiceFilter(queryset=Region.objects.filter(level="community"), label=_("Community"))
+    # Without the polygons: every list page lists the choices.
+    grid = filters.ModelChoiceFilter(queryset=Region.objects.filter(level="grid").defer("boundary"), label=_("Grid"))
+    community = filters.ModelChoiceFilter(queryset=Region.objects.filter(level="community").defer("boundary"),
+                                          label=_("Community"))
     department = filters.ModelChoiceFilter(
         queryset=Department.objects.all(), method="filter_department", label=_("Department (current handler)")
     )

@@ -24,6 +24,7 @@ from wangge.cases import actions, permissions, selectors
 from wangge.cases.choices import AssignmentRole, CaseStatus, ExtensionStatus, Light, Stage
 from wangge.cases.errors import CaseError, CaseNotFound, InvalidInput
 from wangge.cases.filtersets import CaseFilterSet
+from wangge.core.widgets import QuickSelect
 from wangge.cases.models import CaseAssignment, CaseAttachment, CaseEvent, Category
 from wangge.notifications.models import Notification
 from wangge.notifications.services import mark_read
@@ -111,6 +112,7 @@ def _tune_filter_widgets(form) -> None:
         form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
     for name in ("category", "grid", "community", "department"):
         form.fields[name].empty_label = _("All")
+        QuickSelect.replace(form.fields[name])
     form.fields["q"].widget.attrs.update({"placeholder": _("Number, words, address"), "type": "search"})
 
 

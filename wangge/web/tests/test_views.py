@@ -163,6 +163,15 @@ def test_case_list_filters_by_status_and_scope(login, world, categories):
     assert elsewhere.number not in {c.number for c in rows}
 
 
+def test_case_list_keeps_the_chosen_filters_in_the_form(login, world, categories):
+    grid = world.grids[1]
+    page = login(world.users["clerk"]).get(f"/cases/?grid={grid.pk}&department={world.departments['chengguan'].pk}")
+    html = page.content.decode()
+    assert f'<option value="{grid.pk}" selected>{grid.name}</option>' in html
+    assert f'<option value="{world.departments["chengguan"].pk}" selected>' in html
+    assert '<option value="" selected>全部</option>' in html  # category: none chosen
+
+
 def test_case_list_shows_the_lead_department(login, world, categories):
     dispatched = case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
     file_case(world, category=categories["street"])
