@@ -116,9 +116,34 @@ def deferred_light_saves():
         for fields, cases in groups.items():
             for case in cases:
                 case.updated_at = now
-            Case.objects.bulk_update(cases, [*fields, "updated_at"], batch_size=500)
+            _update_many(cases, sorted([*fields, "updated_at"]))
     finally:
         _DEFERRED.reset(token)
+
+
+def _update_many(cases: list[Case], fields: list[str], batch_size: int = 500) -> None:
+    """``bulk_update`` of ``fields`` — on PostgreSQL as ``UPDATE … FROM (VALUES …)``: Django's
+    ``bulk_update`` builds a ``CASE WHEN`` expression per case and field, over half a second
+    of Python for the thousand light changes of one sweep."""
+    if connection.vendor != "postgresql":
+        Case.objects.bulk_update(cases, fields, batch_size=batch_size)
+        return
+    qn = connection.ops.quote_name
+    columns = [Case._meta.get_field(name) for name in fields]
+    names = ", ".join(qn(column.column) for column in columns)
+    assignments = ", ".join(f"{qn(c.column)} = v.{qn(c.column)}::{c.db_type(connection)}" for c in columns)
+    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(cases), batch_size):
+            chunk = cases[start:start + batch_size]
+            params = [value for case in chunk for value in (
+                case.pk, *(c.get_db_prep_save(getattr(case, c.attname), connection) for c in columns))]
+            cursor.execute(
+                f"UPDATE {qn(Case._meta.db_table)} SET {assignments} "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v(id, {names}) "
+                f"WHERE {qn(Case._meta.db_table)}.id = v.id",
+                params,
+            )
 
 
 def _save_light(case: Case, fields: Iterable[str]) -> None:
