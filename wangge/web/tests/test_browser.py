@@ -138,3 +138,16 @@ def test_phone_width_workbench(page_factory, world, categories):
     assert page.evaluate("document.documentElement.scrollWidth") <= 362
     page.click(".nav-toggle-label")
     expect(page.locator(".mainnav")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1366, 1120, 1024, 800])
+def test_case_list_fits_the_screen(page_factory, world, categories, width):
+    """A long title or many columns scroll inside the table, never the whole page sideways."""
+    for i in range(3):
+        case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"],
+                      title="和平路口早上有流动摊贩摆摊占道，行人只能走机动车道，" * 3 + str(i))
+    page, _watch = page_factory(width=width, height=900)
+    sign_in(page, "clerk")
+    page.goto("/cases/")
+    expect(page.locator("[data-testid=case-table] tbody tr")).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
