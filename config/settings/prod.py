@@ -24,10 +24,19 @@ CSRF_TRUSTED_ORIGINS = [
 DATABASES = {"default": dj_database_url.parse(_env("DATABASE_URL"), conn_max_age=60)}
 SESSION_COOKIE_SECURE = os.environ.get("WANGGE_HTTPS", "1") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# One cache for every web process (rate limits, look-ups): Redis when there is one, otherwise
+# the database (``manage.py createcachetable`` once).
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "wangge_cache",
         }
     }

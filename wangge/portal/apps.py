@@ -8,3 +8,6 @@ class PortalConfig(AppConfig):
     name = "wangge.portal"
     label = "portal"
     verbose_name = pgettext_lazy("resident", "Resident pages")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment check)

@@ -78,3 +78,29 @@ def test_bad_links_per_address(client, world, settings):
     assert client.get("/r/t/guess-3/").status_code == 429
     assert client.get(f"/r/t/{case.tracking_token}/").status_code == 429
     assert client.get(f"/r/t/{case.tracking_token}/", REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "wangge_cache"}}
+
+
+def test_production_without_redis_counts_in_the_database(settings):
+    """config.settings.prod without REDIS_URL: every web process sees the same attempts."""
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.management import call_command
+
+    settings.CACHES = DATABASE_CACHE
+    call_command("createcachetable", verbosity=0)
+    limit = Limit("test", 2, 86400)  # real time (the cache's expiry reads the clock too)
+    other_process = DatabaseCache("wangge_cache", {})
+    assert limit.hit("203.0.113.7") and limit.hit("203.0.113.7")
+    assert other_process.get(limit._cache_key("203.0.113.7")) == 2
+    assert not limit.hit("203.0.113.7")
+
+
+def test_deploy_check_warns_about_a_per_process_cache(settings):
+    from wangge.portal.checks import shared_cache_for_rate_limits
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in shared_cache_for_rate_limits()] == ["wangge.portal.W001"]
+    settings.CACHES = DATABASE_CACHE
+    assert shared_cache_for_rate_limits() == []
