@@ -7,10 +7,10 @@ action saves it): the days on which the cases changed since the last refresh wer
 back a few minutes more so that a transaction that committed late is never missed. Recomputing a
 day twice is harmless.
 
-One pass over the cases: their key columns and one 0/1 flag per counter go into a temporary
-table, the three
-*base* dims are grouped from it, and every other dim is summed from a base dim's rows
-(``DERIVED_FROM``), which is far cheaper than going back to the cases.
+One pass over the cases: their key columns (the department is the case's 承办部门 column) and
+one 0/1 flag per counter go into a temporary table, the three *base* dims are grouped from it,
+and every other dim is summed from a base dim's rows (``DERIVED_FROM``), which is far cheaper
+than going back to the cases.
 """
 
 from __future__ import annotations
