@@ -66,26 +66,30 @@ def _number_q(term: str) -> Q:
 
 
 def contains_q(term: str) -> Q:
-    """The search as a plain condition (any database, any term length)."""
+    """The search as a plain condition, for databases other than PostgreSQL."""
     q = _number_q(term)
     for column in TEXT_COLUMNS:
         q |= Q(**{f"{column}__icontains": term})
     return q
 
 
-def walk_q(term: str) -> Q:
-    """The same tested case by case, for a common term (PostgreSQL)."""
+def _texts_contain_q(term: str) -> Q:
     q = Q()
     for column in TEXT_COLUMNS:
         q |= Q(Contains(column, term))
-    return _number_q(term) | q
+    return q
+
+
+def walk_q(term: str) -> Q:
+    """The search tested case by case, for a common or one-character term (PostgreSQL)."""
+    return _number_q(term) | _texts_contain_q(term)
 
 
 def indexed_q(term: str) -> Q:
     """The same through the bigram index, for a term of two characters or more (PostgreSQL)."""
     found = Q(HasBigrams(term))
     if len(term) > 2:
-        found &= walk_q(term)
+        found &= _texts_contain_q(term)
     return _number_q(term) | found
 
 
@@ -94,8 +98,11 @@ def search_cases(queryset: QuerySet, term: str) -> QuerySet:
     term = (term or "").strip()
     if not term:
         return queryset
-    if len(term) >= 2 and connections[queryset.db].vendor == "postgresql":
+    if connections[queryset.db].vendor != "postgresql":
+        return queryset.filter(contains_q(term))
+    if len(term) >= 2:
         ids = list(queryset.model._base_manager.using(queryset.db).order_by().filter(indexed_q(term))
                    .values_list("pk", flat=True)[:RARE_MATCHES + 1])
-        return queryset.filter(pk__in=ids) if len(ids) <= RARE_MATCHES else queryset.filter(walk_q(term))
-    return queryset.filter(contains_q(term))
+        if len(ids) <= RARE_MATCHES:
+            return queryset.filter(pk__in=ids)
+    return queryset.filter(walk_q(term))
