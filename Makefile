@@ -37,7 +37,7 @@ browser-deps:
 
 ## make bench — throughput and latency figures on PostgreSQL, printed as a table.
 bench: install
-	WANGGE_BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python -m wangge.bench
+	WANGGE_BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python -m benchmarks.run
 
 ## Recompile translations after editing locale/*/LC_MESSAGES/django.po
 messages: install

@@ -21,8 +21,8 @@ def _fresh_process_caches():
 
 @pytest.fixture
 def world(db):
-    """A small territory with staff in every role (see wangge.core.testing.build_world)."""
-    from wangge.core.testing import build_world
+    """A small territory with staff in every role (see wangge.testing.build_world)."""
+    from wangge.testing import build_world
 
     return build_world()
 

@@ -28,13 +28,14 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "wangge.core",
     "wangge.org",
+    "wangge.residents",
     "wangge.workdays",
     "wangge.cases",
     "wangge.notifications",
     "wangge.web",
     "wangge.dashboard",
-    "wangge.demo",
     "wangge.portal",
+    "wangge.replies",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,12 @@ WANGGE_AMBER_RATIO = 0.8
 WANGGE_SWEEP_INTERVAL = 30
 # Map tiles: none by default (intranet). Set a URL template to use a local tile server.
 WANGGE_TILE_URL = ""
+# The outbox (SMS, WeChat, e-mail to residents): a gateway class per channel ("*": every other);
+# an entry may be {"BACKEND": path, "OPTIONS": {...}}. The console gateway only logs.
+WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.gateways.ConsoleGateway"}
+WANGGE_OUTBOX_DIR = BASE_DIR / "var" / "outbox"  # where FileGateway writes <channel>.jsonl
+# Where residents reach the platform: the base of the links in messages sent to them.
+WANGGE_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 LOGGING = {
     "version": 1,

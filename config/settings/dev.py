@@ -5,9 +5,11 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR
+from .base import BASE_DIR, INSTALLED_APPS
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
+# The demo sub-district and its commands (load_demo, demo_logins): never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "wangge.demo"]
 DEBUG = os.environ.get("WANGGE_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["*"]
 DATABASES = {

@@ -1,13 +1,17 @@
 """Tests. SQLite by default; WANGGE_TEST_DB=postgres runs the same suite on PostgreSQL."""
 
 import os
+import tempfile
 
 import dj_database_url
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR
+from .base import BASE_DIR, INSTALLED_APPS
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
+# The demo sub-district and its commands (load_demo, demo_logins): never in production.
+# wangge.testing.plugin: a small app that plugs into the case desk the way real ones do (test_seams).
+INSTALLED_APPS = [*INSTALLED_APPS, "wangge.demo", "wangge.testing.plugin"]
 SECRET_KEY = "test-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -34,4 +38,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Messages to residents are written to files (one JSON line each) in a directory of this run.
+WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.gateways.FileGateway"}
+WANGGE_OUTBOX_DIR = tempfile.mkdtemp(prefix="wangge-outbox-")
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"resident": "1000/minute"}}  # noqa: F405

@@ -1,23 +1,23 @@
-"""Errors an action raises. Messages are in the user's language (gettext)."""
+"""Errors an action raises. Messages are in the user's language (gettext).
+
+Each is a ``wangge.core.errors.DomainError`` (and the not-found / forbidden / state / input ones
+are the matching generic error too), so ``core.api`` answers them in the common error format.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core import errors
 
-class CaseError(Exception):
+
+class CaseError(errors.DomainError):
     """A refused action: nothing was written."""
 
     code = "invalid"
     status_code = 400
-
-    def __init__(self, message=None, *, fields: dict | None = None):
-        self.message = message if message is not None else self.default_message
-        self.fields = fields or {}
-        super().__init__(str(self.message))
-
     default_message = _("The action could not be carried out.")
 
 
-class CaseNotFound(CaseError):
+class CaseNotFound(CaseError, errors.NotFound):
     """A case that does not exist, or that the actor may not see: the same answer for both."""
 
     code = "not_found"
@@ -25,17 +25,17 @@ class CaseNotFound(CaseError):
     default_message = _("Case not found.")
 
 
-class ActionForbidden(CaseError):
+class ActionForbidden(CaseError, errors.Forbidden):
     code = "forbidden"
     status_code = 403
     default_message = _("You are not allowed to do this on this case.")
 
 
-class InvalidTransition(CaseError):
+class InvalidTransition(CaseError, errors.InvalidState):
     code = "invalid_state"
     status_code = 400
 
 
-class InvalidInput(CaseError):
+class InvalidInput(CaseError, errors.InvalidInput):
     code = "invalid"
     status_code = 400

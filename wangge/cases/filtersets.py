@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.org.models import Department, Region
 
-from .choices import OPEN_STATUSES, CaseStatus, Channel, Light, StarLevel
+from .channels import channels
+from .choices import OPEN_STATUSES, CaseStatus, Light, StarLevel
 from .models import Case, CaseAssignment, Category
 from .search import search_cases
 
@@ -19,7 +20,7 @@ from .search import search_cases
 class CaseFilterSet(filters.FilterSet):
     status = filters.MultipleChoiceFilter(distinct=False, choices=CaseStatus.choices, label=_("Status"))
     star = filters.MultipleChoiceFilter(distinct=False, choices=StarLevel.choices, label=_("Star level"))
-    channel = filters.MultipleChoiceFilter(distinct=False, choices=Channel.choices, label=_("Channel"))
+    channel = filters.MultipleChoiceFilter(distinct=False, choices=channels.choices, label=_("Channel"))
     light = filters.MultipleChoiceFilter(distinct=False, choices=Light.choices, label=_("Light"))
     category = filters.ModelChoiceFilter(
         queryset=Category.objects.all(), method="filter_category", label=_("Category (and sub-categories)")

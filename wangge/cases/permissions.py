@@ -7,87 +7,25 @@ may take it; some are for the case's current handler (承办人) only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.db.models import Exists, OuterRef, Q
 
-from wangge.org.choices import RegionLevel, Role
-from wangge.org.models import Region
+# The generic who-sees-what rules live in org; re-exported here for the case code that names them.
+from wangge.org.scope import (  # noqa: F401
+    CLAIMER_ROLES,
+    DISPATCHER_ROLES,
+    FIELD_ROLES,
+    INTAKE_ROLES,
+    LEVEL_FIELD,
+    REPORTER_DATA_ROLES,
+    Scope,
+    can_file_cases,
+    can_see_reporter,
+    region_contains,
+    region_q,
+)
 
 from .choices import AssignmentRole, CaseStatus
 from .errors import ActionForbidden, CaseNotFound
-
-DISPATCHER_ROLES = frozenset(
-    {Role.INTAKE_CLERK, Role.COMMUNITY_SECRETARY, Role.LEADER, Role.ADMIN,
-     Role.STREET_CHIEF_L1, Role.STREET_CHIEF_L2}
-)
-FIELD_ROLES = frozenset(
-    {Role.GRID_WORKER, Role.GRID_CHIEF, Role.STREET_CHIEF_L3, Role.BUILDING_CHIEF, Role.UNIT_CHIEF}
-)
-# 街长认领 / 网格就地处置: take an accepted case on oneself.
-CLAIMER_ROLES = FIELD_ROLES | {Role.STREET_CHIEF_L1, Role.STREET_CHIEF_L2, Role.COMMUNITY_SECRETARY}
-REPORTER_DATA_ROLES = frozenset({Role.INTAKE_CLERK, Role.COMMUNITY_SECRETARY, Role.LEADER, Role.ADMIN})
-INTAKE_ROLES = DISPATCHER_ROLES | FIELD_ROLES
-
-# The case field that holds the snapshot of each level.
-LEVEL_FIELD = {
-    RegionLevel.GRID: "grid_id",
-    RegionLevel.COMMUNITY: "community_id",
-    RegionLevel.SUBDISTRICT: "subdistrict_id",
-    RegionLevel.DISTRICT: "district_id",
-}
-
-
-@dataclass
-class Scope:
-    """What one staff member's roles reach: territory nodes per role, departments."""
-
-    user: object
-    everything: bool = False
-    regions: dict[str, list[Region]] = field(default_factory=dict)  # role → regions
-    departments: set[int] = field(default_factory=set)
-
-    @classmethod
-    def of(cls, user) -> "Scope":
-        cached = getattr(user, "_wangge_scope", None)
-        if cached is not None:
-            return cached
-        scope = cls(user=user, everything=bool(getattr(user, "is_superuser", False)))
-        if getattr(user, "is_authenticated", False):
-            for a in user.role_assignments:
-                if a.department_id:
-                    scope.departments.add(a.department_id)
-                if a.region_id:
-                    region = a.region
-                    # Building and unit chiefs work within their grid.
-                    if region.level in (RegionLevel.BUILDING, RegionLevel.UNIT):
-                        region = region.ancestor_at(RegionLevel.GRID) or region
-                    scope.regions.setdefault(a.role, []).append(region)
-        user._wangge_scope = scope
-        return scope
-
-    def regions_for(self, roles) -> list[Region]:
-        return [r for role in roles for r in self.regions.get(role, [])]
-
-    def all_regions(self) -> list[Region]:
-        return [r for regions in self.regions.values() for r in regions]
-
-    def has_any(self, roles) -> bool:
-        return self.everything or any(role in self.regions for role in roles)
-
-
-def region_q(region: Region, prefix: str = "") -> Q:
-    field_name = LEVEL_FIELD.get(region.level)
-    if field_name:
-        return Q(**{f"{prefix}{field_name}": region.pk})
-    return Q(**{f"{prefix}region__path__startswith": region.path})
-
-
-def region_contains(region: Region, case) -> bool:
-    field_name = LEVEL_FIELD.get(region.level)
-    if field_name:
-        return getattr(case, field_name) == region.pk
-    return case.region.path.startswith(region.path)
 
 
 def visible_q(user) -> Q | None:
@@ -97,9 +35,7 @@ def visible_q(user) -> Q | None:
     scope = Scope.of(user)
     if scope.everything:
         return None
-    q = Q(pk__in=[])
-    for region in scope.all_regions():
-        q |= region_q(region)
+    q = scope.region_filter()
     assigned = CaseAssignment.objects.filter(case=OuterRef("pk"))
     if scope.departments:
         q |= Exists(assigned.filter(department_id__in=scope.departments))
@@ -112,7 +48,7 @@ def can_see(user, case) -> bool:
     scope = Scope.of(user)
     if scope.everything:
         return True
-    if any(region_contains(r, case) for r in scope.all_regions()):
+    if scope.reaches(case):
         return True
     if case.created_by_id == user.pk:
         return True
@@ -120,8 +56,7 @@ def can_see(user, case) -> bool:
 
 
 def in_territory(user, case, roles) -> bool:
-    scope = Scope.of(user)
-    return scope.everything or any(region_contains(r, case) for r in scope.regions_for(roles))
+    return Scope.of(user).reaches(case, roles=roles)
 
 
 def holds(user, assignment) -> bool:
@@ -153,7 +88,8 @@ def is_dispatcher(user, case) -> bool:
     return in_territory(user, case, DISPATCHER_ROLES)
 
 
-def _claim(user, case) -> bool:
+def may_claim(user, case) -> bool:
+    """认领: a street chief / grid worker of the territory takes an accepted case; the lead confirms."""
     if case.status == CaseStatus.ACCEPTED:
         return in_territory(user, case, CLAIMER_ROLES)
     return is_lead(user, case)
@@ -168,41 +104,24 @@ def claim_level(user, case) -> str | None:
     return min(levels, key=CASE_LEVEL_ORDER.index, default=None)  # grid before community...
 
 
-def _redispatch(user, case) -> bool:
+def may_redispatch(user, case) -> bool:
+    """转派: the community or grid that was handed the case."""
     lead = next((a for a in active_assignments(case) if a.role == AssignmentRole.LEAD), None)
     return lead is not None and lead.region_id is not None and holds(user, lead)
 
 
-def _escalate(user, case) -> bool:
+def may_escalate(user, case) -> bool:
     return is_dispatcher(user, case) or is_lead(user, case) or in_territory(user, case, FIELD_ROLES)
 
 
-# action → rule(user, case). Every action is listed: a missing entry is a bug, not a pass.
-RULES = {
-    "accept": is_dispatcher,
-    "reject": is_dispatcher,
-    "classify": lambda u, c: is_dispatcher(u, c) or is_lead(u, c),
-    "dispatch": is_dispatcher,
-    "redispatch": _redispatch,
-    "claim": _claim,
-    "report_in": lambda u, c: any(
-        holds(u, a) and a.reported_in_at is None for a in active_assignments(c) if a.role == AssignmentRole.ASSIST
-    ),
-    "return": is_lead,
-    "progress": lambda u, c: is_handler(u, c) or is_dispatcher(u, c),
-    "request_extension": is_lead,
-    "decide_extension": is_dispatcher,
-    "suspend": lambda u, c: is_dispatcher(u, c) or is_lead(u, c),
-    "resume": lambda u, c: is_dispatcher(u, c) or is_lead(u, c),
-    "resolve": is_lead,
-    "escalate": _escalate,
-    "revisit": is_dispatcher,
-    "rate": is_dispatcher,  # a clerk recording the callback; residents rate through their link
-    "reopen": is_dispatcher,
-    "close": is_dispatcher,
-    "merge": is_dispatcher,
-    "urge": lambda u, c: in_territory(u, c, DISPATCHER_ROLES),
-}
+def may_report_in(user, case) -> bool:
+    """报到: a co-handler summoned by a whistle that has not reported in yet."""
+    return any(holds(user, a) and a.reported_in_at is None
+               for a in active_assignments(case) if a.role == AssignmentRole.ASSIST)
+
+
+def may_urge(user, case) -> bool:
+    return in_territory(user, case, DISPATCHER_ROLES)
 
 
 def can(user, action: str, case) -> bool:
@@ -210,7 +129,9 @@ def can(user, action: str, case) -> bool:
         return False
     if Scope.of(user).everything:
         return True
-    return bool(RULES[action](user, case))
+    from .registry import case_actions  # the rules are declared with the actions
+
+    return bool(case_actions[action].rule(user, case))
 
 
 def require(user, action: str, case) -> None:
@@ -219,14 +140,3 @@ def require(user, action: str, case) -> None:
         raise CaseNotFound()
     if not can(user, action, case):
         raise ActionForbidden()
-
-
-def can_see_reporter(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.has_perm("cases.view_reporter") or Scope.of(user).has_any(REPORTER_DATA_ROLES))
-    )
-
-
-def can_file_cases(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and Scope.of(user).has_any(INTAKE_ROLES))

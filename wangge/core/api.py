@@ -22,7 +22,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from wangge.cases.errors import CaseError
+from .errors import DomainError
 
 
 class StandardPagination(PageNumberPagination):
@@ -84,7 +84,7 @@ def _validation_response(exc: exceptions.ValidationError) -> Response:
     return error_response("invalid", message, status.HTTP_400_BAD_REQUEST, general, general_codes)
 
 
-def _case_error_response(exc: CaseError) -> Response:
+def _domain_error_response(exc: DomainError) -> Response:
     message = str(exc.message)
     # Actions name the offending fields with a code; give each the sentence as well.
     fields = {name: message for name in exc.fields}
@@ -93,8 +93,8 @@ def _case_error_response(exc: CaseError) -> Response:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, CaseError):
-        return _case_error_response(exc)
+    if isinstance(exc, DomainError):
+        return _domain_error_response(exc)
     if isinstance(exc, DjangoValidationError):
         return error_response("invalid", " ".join(exc.messages), status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):

@@ -1,10 +1,10 @@
 """Scoped reads for the command dashboard. Figures come from ``DailyCaseStats``; the overdue list
 (督办) reads live cases through ``cases_visible_to``.
 
-Jurisdiction: the figures cover the territory and departments the user's roles reach (the same
-regions and departments ``cases.permissions.visible_q`` uses), narrowed by the territory and/or
-department chosen on the page. Cases a user sees only because they filed them or hold them in
-person are not part of any office's figures.
+Jurisdiction: the figures cover the territory and departments the user's roles reach (the
+``org.scope.Scope`` that ``cases.permissions.visible_q`` uses too), narrowed by the territory
+and/or department chosen on the page. Cases a user sees only because they filed them or hold
+them in person are not part of any office's figures.
 """
 
 from __future__ import annotations
@@ -17,25 +17,20 @@ from django.db.models import Case as When_, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wangge.cases import permissions
-from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, Channel, Light
+from wangge.cases.channels import channels
+from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, Light
 from wangge.cases.models import Case, CaseAssignment, Category
 from wangge.cases.selectors import cases_visible_to
 from wangge.cases.sla import LOCAL_TZ
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Department, Region
+from wangge.org.scope import LEVEL_FIELD, Scope, region_q
 
 from . import metrics
 from .models import COMMUNITY, DIM_LEVEL, DIMS, GRID, DailyCaseStats
 from .rollup import category_top_expression, day_bounds
 
 LEVELS = [RegionLevel.DISTRICT, RegionLevel.SUBDISTRICT, RegionLevel.COMMUNITY, RegionLevel.GRID]
-LEVEL_COLUMN = {
-    RegionLevel.DISTRICT: "district_id",
-    RegionLevel.SUBDISTRICT: "subdistrict_id",
-    RegionLevel.COMMUNITY: "community_id",
-    RegionLevel.GRID: "grid_id",
-}
 MAX_RANGE_DAYS = 366
 
 
@@ -128,7 +123,7 @@ def _is_grid_level(region: Region) -> bool:
 
 def _region_q(region: Region) -> Q:
     """Rollup rows inside ``region``."""
-    column = LEVEL_COLUMN.get(region.level)
+    column = LEVEL_FIELD.get(region.level)
     if column:
         return Q(**{column: region.pk})
     if region.level == RegionLevel.CITY:
@@ -147,10 +142,10 @@ class Selection:
     period: Period
     region: Region | None = None
     department: Department | None = None
-    scope: permissions.Scope = field(init=False)
+    scope: Scope = field(init=False)
 
     def __post_init__(self):
-        self.scope = permissions.Scope.of(self.user)
+        self.scope = Scope.of(self.user)
 
     # Rollup filters -------------------------------------------------------------------------
 
@@ -218,7 +213,7 @@ class Selection:
     def cases(self) -> QuerySet:
         qs = cases_visible_to(self.user)
         if self.region is not None:
-            qs = qs.filter(permissions.region_q(self.region))
+            qs = qs.filter(region_q(self.region))
         if self.department is not None:
             # Its 承办部门 (indexed) and still in its hands (an active lead assignment).
             qs = qs.filter(lead_department=self.department, pk__in=CaseAssignment.objects.filter(
@@ -242,7 +237,7 @@ class Selection:
 
 def territory_choices(user) -> list[Region]:
     """The district … grid nodes the user may choose, in tree order (``depth`` for indenting)."""
-    scope = permissions.Scope.of(user)
+    scope = Scope.of(user)
     qs = Region.objects.filter(level__in=LEVELS, is_active=True)
     if not scope.everything:
         roots = scope.all_regions()
@@ -256,7 +251,7 @@ def territory_choices(user) -> list[Region]:
 
 
 def department_choices(user) -> list[Department]:
-    scope = permissions.Scope.of(user)
+    scope = Scope.of(user)
     qs = Department.objects.filter(is_active=True)
     if not scope.everything and not scope.all_regions():
         qs = qs.filter(pk__in=scope.departments)
@@ -267,7 +262,7 @@ def has_dashboard(user) -> bool:
     """Staff with a territory or a department (or a superuser) have a dashboard."""
     if not getattr(user, "is_authenticated", False):
         return False
-    scope = permissions.Scope.of(user)
+    scope = Scope.of(user)
     return scope.everything or bool(scope.all_regions()) or bool(scope.departments)
 
 
@@ -296,7 +291,7 @@ def summary(sel: Selection) -> dict:
 
 
 # Columns every dim has; the others (category_top, channel, department) need a dim that has them.
-BASE_COLUMNS = {"day", *LEVEL_COLUMN.values()}
+BASE_COLUMNS = {"day", *LEVEL_FIELD.values()}
 
 
 def grouped(sel: Selection, key: str) -> list[dict]:
@@ -372,9 +367,8 @@ def by_category(sel: Selection) -> list[dict]:
 
 def by_channel(sel: Selection) -> list[dict]:
     rows = grouped(sel, "channel")
-    labels = dict(Channel.choices)
     for r in rows:
-        r["name"] = str(labels.get(r["channel"], r["channel"]))
+        r["name"] = channels.label(r["channel"])
     return sorted(rows, key=lambda r: -r["filed"])
 
 

@@ -34,6 +34,7 @@ from wangge.cases.errors import CaseError
 from wangge.cases.models import Case, Category, ExtensionRequest
 from wangge.cases.sla import LOCAL_TZ
 from wangge.cases.tasks import run_sweep
+from wangge.core.actors import Actor
 from wangge.notifications.models import Notification
 from wangge.org.models import User
 
@@ -283,7 +284,7 @@ class Simulation:
             category = rng.choice([c for c, _s, r in self.world.leaves if r == p.root and c.pk != p.leaf.pk]
                                   or [p.leaf])
         if p.channel in RESIDENT_CHANNELS:
-            actor = None
+            actor = Actor.of_resident()
         elif p.channel == Channel.PATROL:
             actor = rng.choice([p.grid.worker, p.grid.worker, p.grid.chief])
         else:

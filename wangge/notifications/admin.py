@@ -1,13 +1,17 @@
-"""Admin for in-platform notifications (站内通知): to look up what was sent to whom."""
+"""Admin for notifications (站内通知), the outbox (发件箱) and message templates (消息模板)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
-from .models import Notification
+from . import outbox
+from .choices import OUTBOX_STATUS_COLOURS, OutboxStatus
+from .models import MessageTemplate, Notification, OutboundMessage
+from .registry import notification_kinds, outbox_channels
 
 
 class ReadFilter(admin.SimpleListFilter):
@@ -23,22 +27,157 @@ class ReadFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RegistryFilter(admin.SimpleListFilter):
+    """A list filter over a field holding a registered value (kinds and channels have no choices)."""
+
+    registry = None
+
+    def lookups(self, request, model_admin):
+        return self.registry.choices()
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.parameter_name: self.value()})
+        return queryset
+
+
+class KindFilter(RegistryFilter):
+    title = _("kind")
+    parameter_name = "kind"
+    registry = notification_kinds
+
+
+class ChannelFilter(RegistryFilter):
+    title = pgettext_lazy("outbox", "channel")
+    parameter_name = "channel"
+    registry = outbox_channels
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "kind", "case", "message", "read_at")
-    list_filter = ("kind", ReadFilter)
-    search_fields = ("message", "recipient__username", "recipient__display_name", "=case__number")
+    list_display = ("created_at", "recipient", "kind_label", "subject_link", "message", "read_at")
+    list_filter = (KindFilter, ReadFilter)
+    search_fields = ("message", "recipient__username", "recipient__display_name", "=dedupe_key")
     date_hierarchy = "created_at"
-    list_select_related = ("recipient", "case")
-    readonly_fields = ("recipient", "kind", "case", "message", "created_at", "read_at")
+    list_select_related = ("recipient", "subject_type")
+    readonly_fields = ("recipient", "kind", "subject_type", "subject_id", "url", "dedupe_key", "message",
+                       "created_at", "read_at")
     show_full_result_count = False
     actions = ["mark_read"]
 
     def has_add_permission(self, request):
         return False  # notifications are written by the actions, to the people concerned
 
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return obj.get_kind_display()
+
+    @admin.display(description=_("about"))
+    def subject_link(self, obj):
+        if obj.subject_type_id is None:
+            return "—"
+        label = f"{obj.subject_type.name} #{obj.subject_id}"
+        return format_html('<a href="{}">{}</a>', obj.url, label) if obj.url else label
+
     @admin.action(description=_("Mark as read"))
     def mark_read(self, request, queryset):
         n = queryset.filter(read_at__isnull=True).update(read_at=timezone.now())
         self.message_user(request, ngettext("%(n)d notification marked read.",
                                             "%(n)d notifications marked read.", n) % {"n": n})
+
+
+class OutboxStatusFilter(admin.SimpleListFilter):
+    """Status, dead letters first: what an admin comes here for."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(OutboxStatus.DEAD, OutboxStatus.DEAD.label),
+                *[(s.value, s.label) for s in OutboxStatus if s != OutboxStatus.DEAD]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+def _mask(address: str) -> str:
+    """138****1234 / a***@example.org — enough to tell messages apart in a list."""
+    if "@" in address:
+        name, _at, domain = address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    if len(address) > 7:
+        return address[:3] + "*" * (len(address) - 7) + address[-4:]
+    return address[:1] + "***"
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "channel_label", "masked_to", "template", "status_badge", "attempts",
+                    "next_attempt_at", "short_error")
+    list_filter = (OutboxStatusFilter, ChannelFilter, "template")
+    search_fields = ("=dedupe_key", "=gateway_message_id", "=to")
+    date_hierarchy = "created_at"
+    list_select_related = ("subject_type",)
+    show_full_result_count = False
+    actions = ["retry"]
+    readonly_fields = [f.name for f in OutboundMessage._meta.concrete_fields]
+    fields = ("channel", "to", "template", "title", "body", "subject_type", "subject_id", "dedupe_key", "status",
+              "attempts", "next_attempt_at", "lease_until", "last_error", "created_at", "sent_at",
+              "gateway_message_id", "context")
+
+    def has_add_permission(self, request):
+        return False  # messages are queued by the events that cause them
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only; the retry action is the one change an admin makes
+
+    @admin.display(description=pgettext_lazy("outbox", "channel"), ordering="channel")
+    def channel_label(self, obj):
+        return obj.get_channel_display()
+
+    @admin.display(description=_("to"))
+    def masked_to(self, obj):
+        return _mask(obj.to)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html('<span class="badge badge-{}">{}</span>', OUTBOX_STATUS_COLOURS[obj.status],
+                           obj.get_status_display())
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("notifications.change_outboundmessage")
+
+    @admin.action(description=_("Retry the selected dead letters"), permissions=["retry"])
+    def retry(self, request, queryset):
+        n = outbox.retry_dead_messages(ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, ngettext("%(n)d message queued again.", "%(n)d messages queued again.", n)
+                          % {"n": n})
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("key", "channel_label", "description", "is_active", "updated_at")
+    list_filter = (ChannelFilter, "is_active")
+    search_fields = ("key", "description", "body")
+    fields = ("key", "channel", "description", "title", "body", "is_active")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code queues a template by key for one channel: renaming or moving it would break that.
+        return ("key", "channel") if obj is not None else ()
+
+    @admin.display(description=pgettext_lazy("outbox", "channel"), ordering="channel")
+    def channel_label(self, obj):
+        return obj.get_channel_display()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "channel":
+            from django import forms
+
+            return forms.ChoiceField(choices=outbox_channels.choices(), label=db_field.verbose_name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

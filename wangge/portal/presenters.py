@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 from wangge.cases.choices import AssignmentRole, CaseLevel, CaseStatus, DurationUnit, EventType, Satisfaction
 from wangge.cases.models import Case, CaseAttachment, CaseEvent
 from wangge.org.choices import Role
+from wangge.org.scope import FIELD_ROLES
 
-FIELD_ROLES = {Role.GRID_WORKER, Role.GRID_CHIEF, Role.BUILDING_CHIEF, Role.UNIT_CHIEF, Role.STREET_CHIEF_L3}
 STREET_CHIEF_ROLES = {Role.STREET_CHIEF_L1, Role.STREET_CHIEF_L2}
 
 

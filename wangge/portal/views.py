@@ -15,10 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.cases import actions, selectors
-from wangge.cases.downloads import attachment_response
 from wangge.cases.choices import Channel, Satisfaction
+from wangge.cases.downloads import attachment_response
 from wangge.cases.errors import CaseError
 from wangge.cases.models import Case
+from wangge.core.actors import Actor
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
@@ -85,7 +86,7 @@ def report(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 case = actions.create_case(
-                    actor=None, channel=Channel.QR_PAGE if via_qr else Channel.WEB, **form.case_kwargs()
+                    actor=Actor.of_resident(), channel=Channel.QR_PAGE if via_qr else Channel.WEB, **form.case_kwargs()
                 )
             except CaseError as exc:
                 form.add_case_error(exc)

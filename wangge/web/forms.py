@@ -8,9 +8,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wangge.cases import actions
-from wangge.cases.choices import Channel, ExtensionStatus, HandlingType, Satisfaction, StarLevel
+from wangge.cases.choices import (
+    Channel,
+    ExtensionStatus,
+    HandlingType,
+    Satisfaction,
+    StarLevel,
+)
 from wangge.cases.errors import CaseNotFound, InvalidInput
 from wangge.cases.models import Case, Category, ExtensionRequest
+from wangge.cases.registry import attach_input, case_actions
 from wangge.cases.selectors import case_for
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Department, Region, User
@@ -348,14 +355,20 @@ class UrgeForm(NoteForm):
         return actions.urge_case(case=self.case, actor=actor, note=self.cleaned_data["note"])
 
 
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    form.action: form
-    for form in [
-        AcceptForm, RejectForm, ClassifyForm, DispatchForm, RedispatchForm, ClaimForm, ReportInForm,
-        ReturnForm, ProgressForm, ExtensionRequestForm, ExtensionDecisionForm, SuspendForm, ResumeForm,
-        ResolveForm, EscalateForm, RevisitForm, RateForm, ReopenForm, CloseForm, MergeForm, UrgeForm,
-    ]
-}
+# Each form is attached to its action in the one registry of case actions (cases.registry).
+for _form in [
+    AcceptForm, RejectForm, ClassifyForm, DispatchForm, RedispatchForm, ClaimForm, ReportInForm,
+    ReturnForm, ProgressForm, ExtensionRequestForm, ExtensionDecisionForm, SuspendForm, ResumeForm,
+    ResolveForm, EscalateForm, RevisitForm, RateForm, ReopenForm, CloseForm, MergeForm, UrgeForm,
+]:
+    attach_input(_form.action, "web_form", _form)
+del _form
+
+
+def action_form(action: str) -> type[ActionForm] | None:
+    """The workbench form of a registered case action (None: no form, or no such action)."""
+    spec = case_actions.get(action)
+    return spec.inputs.get("web_form") if spec else None
 
 
 # --------------------------------------------------------------------------------------------

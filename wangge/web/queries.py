@@ -9,126 +9,24 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Case as Switch, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from wangge.cases import permissions
-from wangge.cases.choices import OPEN_STATUSES, CaseStatus, ExtensionStatus, Light
-from wangge.cases.models import Case, CaseAssignment, Category, ExtensionRequest
-from wangge.cases.selectors import cases_visible_to
-from wangge.notifications.models import Notification, NotificationKind
+from wangge.cases.choices import OPEN_STATUSES
+from wangge.cases.models import Case, Category
 
-LIGHT_RANK = Switch(
-    When(light=Light.RED, then=Value(0)),
-    When(light=Light.AMBER, then=Value(1)),
-    When(light=Light.GREEN, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
-CURRENT_DUE = Switch(
-    When(status=CaseStatus.SUBMITTED, then=F("accept_due_at")),
-    When(status=CaseStatus.ACCEPTED, then=F("dispatch_due_at")),
-    When(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS], then=F("resolve_due_at")),
-    default=None,
-)
-DISPATCHER_TODO = [CaseStatus.SUBMITTED, CaseStatus.ACCEPTED]
-HANDLER_TODO = [CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS]
-CLOSE_COUNT_CAP = 999
+# 待办 lives in ``cases.selectors`` (the API serves it too); the names stay importable here.
+from wangge.cases.selectors import CLOSE_COUNT_CAP, Queue, cases_visible_to, light_counts, work_queue
+from wangge.notifications.models import NotificationKind
+from wangge.notifications.selectors import unread_subject_ids
 
-
-def _dispatcher_territory(user) -> Q | None:
-    """The cases of the territory ``user`` dispatches for (受理/派单); None if none at all."""
-    scope = permissions.Scope.of(user)
-    if scope.everything:
-        return Q()
-    regions = scope.regions_for(permissions.DISPATCHER_ROLES)
-    if not regions:
-        return None
-    territory = Q(pk__in=[])
-    for region in regions:
-        territory |= permissions.region_q(region)
-    return territory
-
-
-def _queue_parts(user) -> list[QuerySet[Case]]:
-    """The two halves of the queue (待办). Their statuses do not overlap, so each is sorted and
-    counted on its own indexes and the halves are merged: an OR of both would scan far more.
-
-    - as a dispatcher (受理员, 社区书记, 领导…): submitted and accepted cases of their territory;
-    - as a handler (承办人): dispatched / in-progress cases assigned to them, their department or
-      exactly their community / grid (not every grid below them: that is their territory's
-      work, not theirs)."""
-    scope = permissions.Scope.of(user)
-    parts = []
-    territory = _dispatcher_territory(user)
-    if territory is not None:
-        parts.append(Case.objects.filter(territory, status__in=DISPATCHER_TODO))
-    held = Q(user=user)
-    if scope.departments:
-        held |= Q(department_id__in=scope.departments)
-    region_ids = [r.pk for r in scope.all_regions()]
-    if region_ids:
-        held |= Q(region_id__in=region_ids)
-    assigned = CaseAssignment.objects.filter(held, active=True).values("case_id")
-    parts.append(Case.objects.filter(status__in=HANDLER_TODO, pk__in=assigned))
-    return parts
-
-
-@dataclass
-class Queue:
-    rows: list[Case]
-    counts: dict[str, int]
-    extensions: list[ExtensionRequest]
-    to_close: int
-
-
-def my_queue(user, *, light: str | None = None, size: int = 50) -> Queue:
-    """待办 — what ``user`` has to do now, red first, then by the nearest deadline; with the
-    counts by light, the extension requests waiting for their decision, and how many resolved
-    cases wait for the callback and closing."""
-    rows: list[Case] = []
-    counts = {"red": 0, "amber": 0, "green": 0, "total": 0}
-    for part in _queue_parts(user):
-        for key, value in light_counts(part).items():
-            counts[key] += value
-        if light:
-            part = part.filter(light=light)
-        rows += list(
-            part.annotate(light_rank=LIGHT_RANK, due=CURRENT_DUE)
-            .select_related("category", "grid", "community")
-            .order_by("light_rank", F("due").asc(nulls_last=True), "pk")[:size]
-        )
-    far = timezone.now() + dt.timedelta(days=36500)
-    rows.sort(key=lambda c: (c.light_rank, c.due or far, c.pk))
-    territory = _dispatcher_territory(user)
-    extensions, to_close = [], 0
-    if territory is not None:
-        in_territory = Case.objects.filter(territory)
-        extensions = list(
-            ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, case__in=in_territory)
-            .select_related("case", "requested_by").order_by("requested_at")[:size]
-        )
-        to_close = in_territory.filter(status=CaseStatus.RESOLVED).values("pk")[: CLOSE_COUNT_CAP + 1].count()
-    return Queue(rows=rows[:size], counts=counts, extensions=extensions, to_close=to_close)
-
-
-def light_counts(queryset: QuerySet[Case]) -> dict[str, int]:
-    """Green / amber / red counts of a queue, in one aggregate query."""
-    return queryset.order_by().aggregate(
-        red=Count("pk", filter=Q(light=Light.RED)),
-        amber=Count("pk", filter=Q(light=Light.AMBER)),
-        green=Count("pk", filter=Q(light=Light.GREEN)),
-        total=Count("pk"),
-    )
+my_queue = work_queue
+__all__ = ["CLOSE_COUNT_CAP", "Queue", "light_counts", "my_queue"]  # re-exported for the views and tests
 
 
 def new_assignment_case_ids(user) -> set[int]:
     """Cases of the user's unread 'new assignment' notifications (highlighted in the queue)."""
-    return set(
-        Notification.objects.filter(recipient=user, read_at__isnull=True, kind=NotificationKind.ASSIGNED)
-        .exclude(case=None)
-        .values_list("case_id", flat=True)
-    )
+    return unread_subject_ids(user=user, kind=NotificationKind.ASSIGNED, model=Case)
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wangge.cases.downloads import attachment_response
 from wangge.cases import actions, permissions, selectors
 from wangge.cases.choices import AssignmentRole, CaseStatus, ExtensionStatus, Light, Stage
-from wangge.cases.errors import CaseError, CaseNotFound, InvalidInput
+from wangge.cases.errors import CaseError, CaseNotFound
 from wangge.cases.filtersets import CaseFilterSet
 from wangge.core.widgets import QuickSelect
 from wangge.cases.models import CaseAssignment, CaseAttachment, CaseEvent, Category
@@ -33,7 +33,7 @@ from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
 from . import queries
-from .forms import ACTION_FORMS, BulkDispatchForm, HotlineForm, SavedFilterForm
+from .forms import BulkDispatchForm, action_form, HotlineForm, SavedFilterForm
 from .models import SavedFilter
 
 QUEUE_SIZE = 50
@@ -240,7 +240,7 @@ def _action_forms(user, case, bound=None) -> list:
             continue
         if action == "request_extension" and pending:
             continue
-        form_class = ACTION_FORMS.get(action)
+        form_class = action_form(action)
         if form_class is None:
             continue
         forms.append(bound if bound is not None and bound.action == action else form_class(case=case,
@@ -300,7 +300,7 @@ def case_detail(request, number: str):
 @require_POST
 def case_action(request, number: str, action: str):
     case = _prefetched_case(request.user, number)
-    form_class = ACTION_FORMS.get(action)
+    form_class = action_form(action)
     if form_class is None:
         raise Http404
     form = form_class(request.POST, request.FILES, case=case, prefix=action)
@@ -349,17 +349,9 @@ def attachment(request, number: str, pk: int):
 
 
 def _file_hotline_case(form: HotlineForm, user):
-    """create → (accept → dispatch) in one transaction: a failure writes nothing."""
-    with transaction.atomic():
-        case = actions.create_case(actor=user, attachments=form.files.getlist("attachments"), **form.create_kwargs())
-        if form.cleaned_data["dispatch_now"]:
-            department = case.category.default_department if case.category else None
-            if department is None:
-                raise InvalidInput(_("This category has no default department; dispatch from the case page."),
-                                   fields={"category": "no_department"})
-            case = actions.accept_case(case=case, actor=user)
-            case = actions.dispatch_case(case=case, actor=user, lead=actions.Target(department=department))
-    return case
+    """create → (accept → dispatch) in one action: a failure writes nothing."""
+    return actions.file_and_dispatch(actor=user, dispatch_now=form.cleaned_data["dispatch_now"],
+                                     attachments=form.files.getlist("attachments"), **form.create_kwargs())
 
 
 @login_required
@@ -449,7 +441,7 @@ def locate(request):
 
 @login_required
 def notifications(request):
-    qs = Notification.objects.filter(recipient=request.user).select_related("case")
+    qs = Notification.objects.filter(recipient=request.user)
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
@@ -488,9 +480,9 @@ def notifications_read_all(request):
 @login_required
 @require_GET
 def notification_open(request, pk: int):
-    """Open the case of a notification, marking it read."""
+    """Open what a notification is about (its link), marking it read."""
     item = get_object_or_404(Notification, pk=pk, recipient=request.user)
     mark_read(user=request.user, ids=[pk])
-    if item.case_id:
-        return redirect("web:case_detail", number=item.case.number)
+    if item.url and url_has_allowed_host_and_scheme(item.url, allowed_hosts={request.get_host()}):
+        return redirect(item.url)
     return redirect("web:notifications")

@@ -9,7 +9,8 @@ An admin pastes the notice as lines such as::
 
 Only days that differ from the Monday–Friday rule need a line: statutory holidays on weekdays
 (also accepted on weekends, harmless) and make-up working days on weekends (调休上班). Once the
-year is stored, every open case whose deadline was provisional is recomputed.
+year is stored, ``signals.calendar_year_loaded`` is sent after commit: the cases app then
+recomputes every open case whose deadline was provisional.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from . import calendar
 from .models import CalendarDay, CalendarYear
+from .signals import calendar_year_loaded
 
 WORKDAY_WORDS = {"workday", "work", "working", "班", "上班", "调休上班", "工作日", "补班"}
 HOLIDAY_WORDS = {"holiday", "off", "rest", "休", "假", "休息", "放假", "节假日", "休假"}
@@ -126,11 +128,10 @@ def _validate(year: int, days: list[DayEntry]) -> None:
 def load_calendar_year(
     *, year: int, days: Iterable[DayEntry | tuple], source: str = "", actor=None
 ) -> CalendarYear:
-    """Store the whole calendar of ``year`` (replacing what was there) and, after commit, recompute
-    every provisional deadline. ``days``: (date, is_workday, name) for each day that differs from the
-    Monday–Friday rule."""
-    from wangge.cases.tasks import recompute_provisional_deadlines
-    from wangge.notifications.models import Notification, NotificationKind
+    """Store the whole calendar of ``year`` (replacing what was there) and, after commit, send
+    ``signals.calendar_year_loaded`` (cases then recompute every provisional deadline).
+    ``days``: (date, is_workday, name) for each day that differs from the Monday–Friday rule."""
+    from wangge.notifications.services import mark_read_by_key
 
     entries = [d if isinstance(d, DayEntry) else DayEntry(*d) for d in days]
     _validate(year, entries)
@@ -142,9 +143,8 @@ def load_calendar_year(
         [CalendarDay(date=e.date, is_workday=e.is_workday, name=e.name[:50]) for e in sorted(entries, key=lambda e: e.date)]
     )
     # The "load the calendar" alerts for this year are answered.
-    Notification.objects.filter(
-        kind=NotificationKind.CALENDAR, read_at__isnull=True, message__contains=str(year)
-    ).update(read_at=timezone.now())
+    mark_read_by_key(dedupe_key=f"calendar:{year}")
     calendar.invalidate()  # bulk_create sends no signal: this process reads the year at once
-    transaction.on_commit(lambda: recompute_provisional_deadlines.enqueue(year))
+    # Deadlines counted on this calendar are recomputed by their owners (cases.receivers).
+    transaction.on_commit(lambda: calendar_year_loaded.send(sender=CalendarYear, year=year))
     return calendar_year

@@ -6,15 +6,16 @@ shapes and types and resolve ids. Every rule of the domain lives in ``cases.acti
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wangge.org.models import Department, Region, User
 
 from .. import permissions, selectors, sla
+from ..channels import channels
 from ..choices import (
     AssignmentRole,
     CaseStatus,
@@ -24,7 +25,15 @@ from ..choices import (
     Stage,
     StarLevel,
 )
-from ..models import Case, CaseAssignment, CaseAttachment, CaseEvent, Category, ExtensionRequest, SlaPolicy
+from ..models import (
+    Case,
+    CaseAssignment,
+    CaseAttachment,
+    CaseEvent,
+    Category,
+    ExtensionRequest,
+    SlaPolicy,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Small pieces
@@ -318,9 +327,19 @@ class CaseCreateSerializer(serializers.Serializer):
     """受理登记 — a new case. Give the place as longitude + latitude (the grid is found) or as a
     region id (a community, grid, building or unit)."""
 
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API,
+                                      help_text="A registered channel (apps may add their own).")
     title = serializers.CharField(required=False, allow_blank=True, default="")
     description = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=32,
+                                   help_text="Where the report came from (12345, wechat:…); with external_id.")
+    external_id = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100,
+        help_text="Its id there (a 12345 order number…): a retry returns the case already filed. "
+                  "The Idempotency-Key header does the same for API clients.")
+    dispatch_now = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Accept and dispatch to the category's default department at once (热线一次派单).")
     category = CategoryField(required=False, allow_null=True, default=None)
     longitude = serializers.FloatField(required=False, allow_null=True, default=None)
     latitude = serializers.FloatField(required=False, allow_null=True, default=None)
@@ -334,6 +353,10 @@ class CaseCreateSerializer(serializers.Serializer):
     handling_type = serializers.ChoiceField(choices=HandlingType.choices, required=False, allow_null=True,
                                             default=None)
     attachments = UploadsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = channels.choices()  # what the apps registered, now
 
 
 # ---------------------------------------------------------------------------------------------

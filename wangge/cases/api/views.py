@@ -7,7 +7,6 @@ Thin views: reads go through ``cases.selectors`` (scoped: a case outside the use
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
@@ -28,12 +27,19 @@ from rest_framework.views import APIView
 
 from wangge.core.api import client_ip, error_responses
 
-from ..downloads import attachment_response
-
 from .. import actions, permissions, selectors
-from ..errors import CaseNotFound
+from ..downloads import attachment_response
+from ..errors import CaseNotFound, InvalidInput
 from ..filtersets import CaseFilterSet
-from ..models import Case, CaseAssignment, CaseEvent, Category, ExtensionRequest, SlaPolicy
+from ..models import (
+    Case,
+    CaseAssignment,
+    CaseEvent,
+    Category,
+    ExtensionRequest,
+    SlaPolicy,
+)
+from ..registry import CaseActionType, case_actions
 from ..transitions import check_transition
 from . import serializers as s
 
@@ -87,11 +93,19 @@ CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description
                     "longitude + latitude (the grid is found from them) or a region id. The answer is the new "
                     "case's detail; with the header `Prefer: return=minimal` only its number and URL.",
         parameters=[OpenApiParameter("Prefer", str, OpenApiParameter.HEADER, required=False,
-                                     enum=["return=minimal", "return=representation"])],
+                                     enum=["return=minimal", "return=representation"]),
+                    OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                     description="A retry with the same key answers 200 with the case "
+                                                 "already filed (header Idempotent-Replayed: true).")],
         request={"application/json": s.CaseCreateSerializer, "multipart/form-data": s.CaseCreateSerializer},
-        responses={201: PolymorphicProxySerializer(
-            component_name="CaseCreateAnswer", serializers=[s.CaseDetailSerializer, s.CaseCreatedSerializer],
-            resource_type_field_name=None), **error_responses(400, 403, 413)},
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="CaseCreateAnswer", serializers=[s.CaseDetailSerializer, s.CaseCreatedSerializer],
+                resource_type_field_name=None),
+            200: PolymorphicProxySerializer(
+                component_name="CaseCreateReplayAnswer",
+                serializers=[s.CaseDetailSerializer, s.CaseCreatedSerializer], resource_type_field_name=None),
+            **error_responses(400, 403, 413)},
     ),
 )
 class CaseViewSet(viewsets.GenericViewSet):
@@ -123,15 +137,64 @@ class CaseViewSet(viewsets.GenericViewSet):
     def create(self, request):
         serializer = s.CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = actions.create_case(actor=request.user, **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if key and not fields.get("external_id"):
+            # An API client's retry key is its own: the same key from two clients is two reports.
+            fields["source"], fields["external_id"] = f"api:{request.user.pk}", key
+        case = actions.file_and_dispatch(actor=request.user, **fields)
         location = request.build_absolute_uri(f"{case.number}/")
         headers = {"Location": location}
+        answer = status.HTTP_201_CREATED
+        if getattr(case, "replayed", False):
+            # The retry of a report already filed: the same case, not a second one or an error.
+            headers["Idempotent-Replayed"] = "true"
+            answer = status.HTTP_200_OK
         if "return=minimal" in request.headers.get("Prefer", ""):
             # RFC 7240: bulk intake (hotline systems, imports) skips the full detail.
             headers["Preference-Applied"] = "return=minimal"
-            return Response({"number": case.number, "url": location}, status=status.HTTP_201_CREATED,
-                            headers=headers)
-        return Response(fresh_detail_data(request, case.pk), status=status.HTTP_201_CREATED, headers=headers)
+            return Response({"number": case.number, "url": location}, status=answer, headers=headers)
+        return Response(fresh_detail_data(request, case.pk), status=answer, headers=headers)
+
+
+class WorkQueueSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="red / amber / green / total")
+    cases = s.CaseListSerializer(many=True)
+    extensions = serializers.ListField(child=serializers.DictField(), help_text="extension requests to decide")
+    to_close = serializers.IntegerField(help_text="resolved cases waiting for the callback and closing")
+
+
+class WorkQueueView(APIView):
+    """待办 — what the signed-in user has to do now, red first, then by the nearest deadline."""
+
+    @extend_schema(
+        summary="My work queue (待办)",
+        parameters=[OpenApiParameter("light", str, OpenApiParameter.QUERY, required=False,
+                                     enum=["red", "amber", "green"]),
+                    OpenApiParameter("size", int, OpenApiParameter.QUERY, required=False)],
+        responses={200: WorkQueueSerializer, **error_responses(400)},
+        operation_id="cases_work_queue",
+    )
+    def get(self, request):
+        light = request.query_params.get("light") or None
+        if light not in (None, "red", "amber", "green"):
+            raise InvalidInput(_("Choose red, amber or green."), fields={"light": "invalid"})
+        try:
+            size = min(max(int(request.query_params.get("size", 50)), 1), 200)
+        except ValueError:
+            raise InvalidInput(_("The size must be a number."), fields={"size": "invalid"}) from None
+        queue = selectors.work_queue(request.user, light=light, size=size)
+        prefetch_related_objects(queue.rows, ASSIGNMENTS)
+        return Response({
+            "counts": queue.counts,
+            "cases": s.CaseListSerializer(queue.rows, many=True, context={"request": request}).data,
+            "extensions": [
+                {"id": e.pk, "case": e.case.number, "working_days": e.working_days, "reason": e.reason,
+                 "requested_by": str(e.requested_by), "requested_at": e.requested_at.isoformat()}
+                for e in queue.extensions
+            ],
+            "to_close": queue.to_close,
+        })
 
 
 class RevealReporterView(APIView):
@@ -172,17 +235,6 @@ class AttachmentDownloadView(APIView):
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseAction:
-    """An API endpoint ``POST cases/{number}/{slug}/`` that calls one action."""
-
-    slug: str
-    summary: str
-    serializer: type[serializers.Serializer]
-    run: Callable  # (case, actor, validated data) → anything; the answer is the case detail
-    multipart: bool = False
-
-
 def _merge(case, actor, data):
     into = Case.objects.filter(number=data["into"].strip().upper()).first()
     if into is None:
@@ -206,42 +258,19 @@ def _plain(fn):
     return lambda case, actor, data: fn(case=case, actor=actor, **data)
 
 
-CASE_ACTIONS = [
-    CaseAction("accept", "受理 — accept (a category is needed, given now or before)", s.ClassifySerializer,
-               _plain(actions.accept_case)),
-    CaseAction("reject", "不予受理 — reject, with a reason", s.ReasonSerializer, _plain(actions.reject_case)),
-    CaseAction("classify", "分类 / 改类 — change category, star level or handling type", s.ClassifySerializer,
-               _plain(actions.classify_case)),
-    CaseAction("dispatch", "派单 — dispatch to a lead (department, person or community/grid) and co-handlers",
-               s.DispatchSerializer, _dispatch(actions.dispatch_case)),
-    CaseAction("redispatch", "转派 — a community or grid passes its case on", s.DispatchSerializer,
-               _dispatch(actions.redispatch_case)),
-    CaseAction("claim", "认领 — take the case on yourself / confirm you are working on it", s.NoteSerializer,
-               _plain(actions.claim_case)),
-    CaseAction("report-in", "报到 — a co-handler summoned by a whistle reports in", s.NoteSerializer,
-               _plain(actions.report_in)),
-    CaseAction("return", "退单 — send a wrong dispatch back, with a reason", s.ReasonSerializer,
-               _plain(actions.return_case)),
-    CaseAction("progress", "办理进展 — a progress note, with photos or files", s.ProgressSerializer,
-               _plain(actions.add_progress_note), multipart=True),
-    CaseAction("request-extension", "申请延期 — ask for more working days", s.RequestExtensionSerializer,
-               _plain(actions.request_extension)),
-    CaseAction("suspend", "挂起 — pause the clock, with a reason", s.ReasonSerializer, _plain(actions.suspend_case)),
-    CaseAction("resume", "恢复 — restart the clock", s.NoteSerializer, _plain(actions.resume_case)),
-    CaseAction("resolve", "办结 — report the result, with photos", s.ResolveSerializer,
-               _plain(actions.resolve_case), multipart=True),
-    CaseAction("escalate", "一键上报 — send the case up one level, with a reason", s.ReasonSerializer,
-               _plain(actions.escalate_case)),
-    CaseAction("revisit", "回访 (三看) — record the callback checklist", s.RevisitInputSerializer,
-               _plain(actions.revisit_case)),
-    CaseAction("rate", "评价 — record the resident's rating (不满意 reopens the case)", s.RateSerializer,
-               _plain(actions.rate_case)),
-    CaseAction("reopen", "重办 — send a resolved or closed case back, with a reason", s.ReasonSerializer,
-               _plain(actions.reopen_case)),
-    CaseAction("close", "结案 — close a resolved case", s.NoteSerializer, _plain(actions.close_case)),
-    CaseAction("merge", "合并 — merge this duplicate into another case", s.MergeSerializer, _merge),
-    CaseAction("urge", "催办 — press the handler of an open case", s.NoteSerializer, _plain(actions.urge_case)),
-]
+# How the API's input maps onto an action's keyword arguments, where it is not one to one.
+INPUT_ADAPTERS = {"dispatch": _dispatch, "redispatch": _dispatch}
+
+
+def _runner(spec: CaseActionType) -> Callable:
+    if spec.name == "merge":
+        return _merge
+    adapter = INPUT_ADAPTERS.get(spec.name, _plain)
+    return lambda case, actor, data: adapter(spec.run)(case, actor, data)
+
+
+# One endpoint per registered action that has an API input (the registry: cases.registry).
+CASE_ACTIONS = [spec for spec in case_actions.values() if spec.serializer]
 
 
 def refuse_early(user, action: str, case: Case) -> None:
@@ -256,20 +285,20 @@ class CaseActionView(APIView):
     """Base of the action endpoints: find the case in scope, check the input, call the action."""
 
     parser_classes = PARSERS
-    spec: CaseAction
+    spec: CaseActionType
 
     def post(self, request, number: str):
         case = selectors.case_for(request.user, number)
-        refuse_early(request.user, self.spec.slug.replace("-", "_"), case)
-        serializer = self.spec.serializer(data=request.data)
+        refuse_early(request.user, self.spec.name, case)
+        serializer = self.spec.serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        self.spec.run(case, request.user, serializer.validated_data)
+        _runner(self.spec)(case, request.user, serializer.validated_data)
         return Response(fresh_detail_data(request, case.pk))
 
 
-def action_view(spec: CaseAction) -> type[CaseActionView]:
+def action_view(spec: CaseActionType) -> type[CaseActionView]:
     """A documented view class for one action."""
-    op = spec.slug.replace("-", "_")
+    op = spec.name
     media = ["application/json", "multipart/form-data"] if spec.multipart else ["application/json"]
 
     class View(CaseActionView):
@@ -278,7 +307,7 @@ def action_view(spec: CaseAction) -> type[CaseActionView]:
             operation_id=f"cases_{op}",
             tags=["case actions"],
             parameters=[CASE_NUMBER],
-            request={m: spec.serializer for m in media},
+            request={m: spec.serializer_class for m in media},
             responses={200: s.CaseDetailSerializer, **error_responses(400, 403, 404)},
         )
         def post(self, request, number: str):

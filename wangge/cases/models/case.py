@@ -10,7 +10,6 @@ from ..choices import (
     AssignmentRole,
     CaseLevel,
     CaseStatus,
-    Channel,
     ExtensionStatus,
     HandlingType,
     Light,
@@ -31,7 +30,8 @@ class Case(models.Model):
     """
 
     number = models.CharField(_("number"), max_length=20, unique=True)
-    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    # A registered channel (``cases.channels``); not a closed choice list, so an app can add one.
+    channel = models.CharField(_("channel"), max_length=16)
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"))
     category = models.ForeignKey(
@@ -80,6 +80,15 @@ class Case(models.Model):
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("reporter phone"), max_length=32, blank=True, db_index=True)
     reporter_anonymous = models.BooleanField(_("anonymous"), default=False)
+    # The person behind the report (none for an anonymous one or a case a worker found).
+    reporter = models.ForeignKey(
+        "residents.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="cases",
+        verbose_name=_("reporter"),
+    )
+    # Idempotent intake: where the report came from and its id there (a WeChat MsgId, a 12345
+    # order number, an Open311 token, an API Idempotency-Key). A retry finds the case filed.
+    source = models.CharField(_("source"), max_length=32, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
     tracking_token = models.CharField(max_length=32, default=new_tracking_token, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -163,6 +172,9 @@ class Case(models.Model):
                          condition=models.Q(light="red")),
         ]
         constraints = [
+            # One case per report however often a channel retries (safe under concurrency).
+            models.UniqueConstraint(fields=["source", "external_id"], name="case_unique_external_id",
+                                    condition=~models.Q(external_id="")),
             models.CheckConstraint(
                 condition=models.Q(star__gte=1, star__lte=3), name="case_star_1_to_3"
             ),
@@ -186,8 +198,19 @@ class Case(models.Model):
             ),
         ]
 
+    def get_channel_display(self) -> str:
+        from ..channels import channels
+
+        return channels.label(self.channel)
+
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        """The case's page in the staff workbench (where its notifications lead)."""
+        from django.urls import reverse
+
+        return reverse("web:case_detail", kwargs={"number": self.number})
 
     @property
     def is_open(self) -> bool:

@@ -1,14 +1,16 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CaseStatus, EventType
+from ..choices import CaseStatus
 
 
 class ActorKind(models.TextChoices):
     STAFF = "staff", _("Staff")
     RESIDENT = "resident", _("Resident")
     SYSTEM = "system", _("System")
+    INTEGRATION = "integration", _("Integration")
 
 
 class CaseEvent(models.Model):
@@ -16,7 +18,8 @@ class CaseEvent(models.Model):
     updated or deleted (全程留痕)."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(_("action"), max_length=32, choices=EventType.choices)
+    # A registered timeline event type (``cases.timeline.event_types``): apps add their own.
+    type = models.CharField(_("action"), max_length=48)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -34,12 +37,24 @@ class CaseEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     # Shown on the resident's tracking page (plain words, no staff names).
     public = models.BooleanField(default=True)
+    # What the event came from, in another app: the meeting that decided, the patrol check-in
+    # that found it. Generic, so a new app needs no migration here.
+    related_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
 
     class Meta:
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["case", "created_at"])]
+
+    def get_type_display(self) -> str:
+        from ..timeline import event_types
+
+        return event_types.label(self.type)
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"

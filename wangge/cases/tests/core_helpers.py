@@ -14,7 +14,7 @@ from wangge.cases.actions import Target
 from wangge.cases.choices import CaseStatus
 from wangge.cases.sla import LOCAL_TZ
 from wangge.cases.models import Case, CaseAssignment, CaseAttachment, CaseEvent, ExtensionRequest, ReporterAccessLog
-from wangge.core.testing import case_in_state, file_case, make_category
+from wangge.testing import case_in_state, file_case, make_category
 from wangge.notifications.models import Notification
 
 

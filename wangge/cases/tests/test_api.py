@@ -24,7 +24,7 @@ from wangge.cases import actions
 from wangge.cases.actions import Target
 from wangge.cases.choices import CaseStatus, Channel, EventType, Light
 from wangge.cases.models import Case, CaseAttachment, CaseEvent, ReporterAccessLog
-from wangge.core.testing import LAT0, LNG0, case_in_state, file_case, make_category, png
+from wangge.testing import LAT0, LNG0, case_in_state, file_case, make_category, png
 from wangge.notifications.models import Notification
 
 LIST = "/api/v1/cases/"

@@ -13,7 +13,7 @@ from wangge.cases.api.views import CASE_ACTIONS
 from wangge.cases.choices import CaseStatus, EventType, ExtensionStatus
 from wangge.cases.models import Case, ExtensionRequest
 from wangge.cases.transitions import TRANSITIONS
-from wangge.core.testing import case_in_state, file_case, make_category
+from wangge.testing import case_in_state, file_case, make_category
 
 from .test_api import LIST, as_user, assert_error, category, detail_url, new_case_payload, png, written_counts  # noqa: F401
 

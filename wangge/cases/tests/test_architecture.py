@@ -18,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]  # the wangge package
 ALLOWED = {ROOT / "cases" / "actions.py"}
+ALLOWED_PACKAGE = ROOT / "cases" / "actions"  # the actions, split by stage (STYLE: like zerver/actions/)
 CASE_NAME = re.compile(r"(^|_)case(s)?$|^case_|_case_", re.IGNORECASE)
 BOOKKEEPING = {"updated_at"}
 
@@ -73,7 +74,7 @@ def find_violations(source: str, filename: str) -> list[str]:
 def source_files():
     for path in sorted(ROOT.rglob("*.py")):
         parts = set(path.relative_to(ROOT).parts)
-        if path in ALLOWED or "migrations" in parts or "tests" in parts:
+        if path in ALLOWED or ALLOWED_PACKAGE in path.parents or "migrations" in parts or "tests" in parts:
             continue
         yield path
 
@@ -88,7 +89,7 @@ def test_no_module_outside_actions_changes_a_case():
 def test_the_scan_covers_the_code_base():
     scanned = {str(p.relative_to(ROOT)) for p in source_files()}
     assert {"cases/tasks.py", "cases/selectors.py", "org/geo.py"} <= scanned
-    assert "cases/actions.py" not in scanned
+    assert "cases/actions.py" not in scanned and not any(p.startswith("cases/actions/") for p in scanned)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from wangge.cases.choices import CaseLevel, CaseStatus, Channel, EventType
 from wangge.cases.errors import InvalidTransition
 from wangge.cases.models import Case, CaseEvent
 from wangge.cases.tasks import run_sweep
-from wangge.core.testing import file_case, make_category
+from wangge.testing import file_case, make_category
 from wangge.org.models import User
 
 pytestmark = [
@@ -138,3 +138,26 @@ def test_concurrent_intake_numbers_are_unique_and_contiguous(world):
     numbers = [n for batch in results for n in batch]
     assert len(numbers) == len(set(numbers)) == 80
     assert sorted(numbers) == [f"WG20261124-{k:05d}" for k in range(1, 81)]
+
+
+def test_concurrent_retries_of_one_report_file_one_case(world):
+    """A channel that retries before the first attempt answered (a WeChat server resends after
+    5 s; a 12345 push is re-sent on a timeout): six attempts at once file one case, every attempt
+    gets its number, and no case number is used up by the losers."""
+    from wangge.core.actors import Actor
+
+    lng, lat = world.point_in(world.grids[0])
+
+    def attempt(i):
+        case = actions.create_case(
+            actor=Actor.of_integration("12345"), channel=Channel.HOTLINE_12345, description="楼道堆物",
+            longitude=lng, latitude=lat, source="12345", external_id="BJ20261129-7788")
+        return case.number
+
+    numbers = run_in_threads(6, attempt)
+    assert not [n for n in numbers if isinstance(n, Exception)], numbers
+    assert len(set(numbers)) == 1
+    assert Case.objects.count() == 1
+    assert CaseEvent.objects.filter(type=EventType.CREATED).count() == 1
+    again = file_case(world)
+    assert again.number.endswith("-00002")

@@ -13,10 +13,17 @@ from PIL import Image
 from wangge.cases import actions
 from wangge.cases.choices import CaseLevel, CaseStatus, Channel, EventType
 from wangge.cases.errors import ActionForbidden, InvalidInput
-from wangge.cases.models import Case, CaseAttachment, CaseEvent, CaseNumberSequence, Category
-from wangge.core.testing import LAT0, LNG0, add_region, file_case, make_category
+from wangge.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    CaseNumberSequence,
+    Category,
+)
+from wangge.core.actors import Actor
 from wangge.notifications.models import Notification
 from wangge.org.choices import GridType, RegionLevel
+from wangge.testing import LAT0, LNG0, add_region, file_case, make_category
 
 from .core_helpers import clock, local  # noqa: F401 (fixture)
 
@@ -116,8 +123,9 @@ def test_retired_grid_is_refused(world):
 
 def test_residents_file_only_through_their_channels(world):
     with pytest.raises(ActionForbidden):
-        actions.create_case(actor=None, channel=Channel.HOTLINE, description="路灯不亮", region=world.grids[0])
-    case = actions.create_case(actor=None, channel=Channel.QR_PAGE, description="路灯不亮", region=world.grids[0],
+        actions.create_case(actor=Actor.of_resident(), channel=Channel.HOTLINE, description="路灯不亮",
+                            region=world.grids[0])
+    case = actions.create_case(actor=Actor.of_resident(), channel=Channel.QR_PAGE, description="路灯不亮", region=world.grids[0],
                                reporter_phone="+86 138-1234-5678")
     assert case.created_by is None
     assert case.reporter_phone_last4 == "5678"

@@ -17,7 +17,7 @@ from wangge.cases import actions
 from wangge.cases.errors import InvalidInput
 from wangge.cases.models import Case, Category, SlaPolicy
 from wangge.core import localcache
-from wangge.core.testing import add_region, file_case, make_category
+from wangge.testing import add_region, file_case, make_category
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.org.choices import GridType, RegionLevel
 from wangge.org.models import Region
@@ -54,16 +54,17 @@ def post_case(client, world, token, category, **extra):
                        HTTP_AUTHORIZATION=f"Token {token}", HTTP_PREFER="return=minimal")
 
 
-def test_api_intake_costs_seven_statements(world, client, token):
-    """Token + user, category, roles, grid with its ancestors, the day's number, the case, the
-    event — nothing else (no calendar, policy or second category read)."""
+def test_api_intake_costs_eight_statements(world, client, token):
+    """Token + user, category, roles, the reporter resident (one upsert by phone), grid with its
+    ancestors, the day's number, the case, the event — nothing else (no calendar, policy or
+    second category read)."""
     category = make_category(department=world.departments["chengguan"])
     assert post_case(client, world, token, category).status_code == 201  # fills the process caches
     with CaptureQueriesContext(connection) as queries:
         response = post_case(client, world, token, category)
     assert response.status_code == 201
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(BOOKKEEPING)]
-    assert len(statements) == 7, "\n".join(statements)
+    assert len(statements) == 8, "\n".join(statements)
     case = Case.objects.get(number=response.json()["number"])
     assert (case.grid, case.community, case.subdistrict, case.district) == (
         world.grids[0], world.communities[0], world.subdistrict, world.district)
@@ -147,7 +148,7 @@ def test_a_stale_category_is_read_again(world, monkeypatch):
     category = make_category()
     stale = Category.objects.get(pk=category.pk)
     Category.objects.filter(pk=category.pk).update(is_active=False)
-    monkeypatch.setattr(actions, "CATEGORY_FRESH_SECONDS", 0.0)  # read "long ago"
+    monkeypatch.setattr(actions.triage, "CATEGORY_FRESH_SECONDS", 0.0)  # read "long ago"
     with pytest.raises(InvalidInput) as info:
         file_case(world, category=stale)
     assert info.value.fields == {"category": "inactive"}

@@ -24,7 +24,7 @@ from wangge.cases.errors import ActionForbidden, CaseNotFound, InvalidInput, Inv
 from wangge.cases.models import Case, CaseEvent, ExtensionRequest
 from wangge.cases.models.event import ActorKind
 from wangge.cases.transitions import TRANSITIONS
-from wangge.core.testing import file_case, make_category, make_user, png
+from wangge.testing import file_case, make_category, make_user, png
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.org.choices import Role
 
@@ -223,8 +223,8 @@ def test_joint_handling_lead_co_handlers_and_report_in(world):
     assert event.type == EventType.DISPATCHED
     assert event.data["lead"] == "区城管执法局"
     assert sorted(event.data["co_handlers"]) == sorted(["区环卫中心", "街道平安办"])
-    assert Notification.objects.filter(recipient=cg, kind=NotificationKind.ASSIGNED, case=case).count() == 1
-    whistle = Notification.objects.get(recipient=hw, kind=NotificationKind.ASSIGNED, case=case)
+    assert Notification.objects.about(case).filter(recipient=cg, kind=NotificationKind.ASSIGNED).count() == 1
+    whistle = Notification.objects.about(case).get(recipient=hw, kind=NotificationKind.ASSIGNED)
     assert case.number in whistle.message
 
     # The co-handler reports in (报到), once.
@@ -311,7 +311,7 @@ def test_a_self_claimed_case_is_returned_to_the_dispatchers(world):
     case = actions.return_case(case=case, actor=worker, reason="需要执法，网格处理不了")
     assert case.status == CaseStatus.ACCEPTED
     assert case.current_level == CaseLevel.SUBDISTRICT
-    notified = set(Notification.objects.filter(kind=NotificationKind.RETURNED, case=case)
+    notified = set(Notification.objects.about(case).filter(kind=NotificationKind.RETURNED)
                    .values_list("recipient__username", flat=True))
     assert "clerk" in notified and "worker_a1" not in notified
 
@@ -335,7 +335,7 @@ def test_return_to_dispatcher_with_reason(world):
     assert (event.type, event.from_status, event.to_status) == (EventType.RETURNED, "in_progress", "accepted")
     assert event.note == "属于物业管理范围，非城管职责"
     assert {e["target"] for e in event.data["ended"]} == {"区城管执法局", "区环卫中心"}
-    note = Notification.objects.get(kind=NotificationKind.RETURNED, case=case)
+    note = Notification.objects.about(case).get(kind=NotificationKind.RETURNED)
     assert note.recipient == clerk and "属于物业管理范围" in note.message
     # The department still sees the case it once had; it can no longer act on it.
     with pytest.raises(ActionForbidden):
@@ -482,7 +482,7 @@ def test_unsatisfied_rating_reopens_to_the_last_lead(world):
     reopened = last_event(case)
     assert (reopened.from_status, reopened.to_status) == ("resolved", "dispatched")
     assert "摊贩又回来了" in reopened.note
-    assert Notification.objects.filter(recipient=cg, kind=NotificationKind.REOPENED, case=case).exists()
+    assert Notification.objects.about(case).filter(recipient=cg, kind=NotificationKind.REOPENED).exists()
     assert case.next_check_at is not None and case.light != Light.NONE
 
     # Handled again and rated again.
@@ -577,7 +577,7 @@ def test_escalate_raises_level_and_star_and_tells_the_new_level(world):
     assert (event.type, event.actor, event.note) == (EventType.ESCALATED, clerk, "涉及多个部门，街道协调不了")
     assert event.data["level"] == ["subdistrict", "district"] and event.data["star"] == [1, 2]
     assert event.data["automatic"] is False
-    told = Notification.objects.get(kind=NotificationKind.ESCALATED, case=case)
+    told = Notification.objects.about(case).get(kind=NotificationKind.ESCALATED)
     assert told.recipient == world.users["district_leader"]
     # The district now dispatches it.
     case = actions.dispatch_case(case=case, actor=world.users["district_leader"],
@@ -600,7 +600,7 @@ def test_escalation_path_from_the_grid_to_the_city(world):
         assert (case.current_level, case.star) == (level, star)
         event = last_event(case)
         assert event.data["level"][1] == level and event.data["star"][1] == star
-        recipients = set(Notification.objects.filter(kind=NotificationKind.ESCALATED, case=case,
+        recipients = set(Notification.objects.about(case).filter(kind=NotificationKind.ESCALATED,
                                                      message__contains=case.number)
                          .values_list("recipient__username", flat=True))
         assert told in recipients, (level, recipients)

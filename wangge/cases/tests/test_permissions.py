@@ -10,7 +10,7 @@ from wangge.cases import actions, permissions, selectors
 from wangge.cases.actions import Target
 from wangge.cases.errors import ActionForbidden, CaseNotFound
 from wangge.cases.models import ReporterAccessLog
-from wangge.core.testing import add_region, file_case, make_category, make_user
+from wangge.testing import add_region, file_case, make_category, make_user
 from wangge.org.choices import RegionLevel, Role
 
 from .core_helpers import written_state

@@ -10,7 +10,7 @@ from django.db import connection
 from wangge.cases.models import Case
 from wangge.cases import search
 from wangge.cases.search import search_cases
-from wangge.core.testing import file_case
+from wangge.testing import file_case
 
 
 @pytest.fixture

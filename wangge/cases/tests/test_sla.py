@@ -10,7 +10,7 @@ import pytest
 from wangge.cases import sla
 from wangge.cases.choices import CaseStatus, DurationUnit, EventType, Light, Stage
 from wangge.cases.models import Case, SlaPolicy
-from wangge.core.testing import file_case, make_category, make_user
+from wangge.testing import file_case, make_category, make_user
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.workdays.calendar import WorkdayCalendar
 from wangge.workdays.services import load_calendar_year
@@ -172,7 +172,7 @@ def test_intake_into_an_unloaded_year_then_loading_it_recomputes(world, clock, d
 
 def test_recompute_keeps_paused_time_and_approved_extensions(world, clock, django_capture_on_commit_callbacks):
     from wangge.cases import actions
-    from wangge.core.testing import case_in_state
+    from wangge.testing import case_in_state
 
     clock.set(local("2026-12-21 10:00"))  # Monday
     case = case_in_state(world, CaseStatus.IN_PROGRESS)

@@ -16,7 +16,7 @@ from wangge.cases.actions import Target
 from wangge.cases.choices import CaseLevel, CaseStatus, EventType, Light, Stage
 from wangge.cases.models import Case, CaseEvent, SlaPolicy
 from wangge.cases.tasks import run_sweep, schedule_next_sweep, sweep_deadlines
-from wangge.core.testing import file_case, make_category, make_user
+from wangge.testing import file_case, make_category, make_user
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.org.choices import Role
 
@@ -30,7 +30,7 @@ def at(**kwargs) -> dt.datetime:
 
 
 def recipients(kind: str, case: Case) -> set[str]:
-    return set(Notification.objects.filter(kind=kind, case=case).values_list("recipient__username", flat=True))
+    return set(Notification.objects.about(case).filter(kind=kind).values_list("recipient__username", flat=True))
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus, Satisfaction
-from wangge.core.testing import case_in_state, file_case, make_category
+from wangge.testing import case_in_state, file_case, make_category
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from wangge.cases.choices import CaseStatus
-from wangge.core.testing import build_world, case_in_state
+from wangge.testing import build_world, case_in_state
 
 
 @pytest.mark.browser

@@ -10,7 +10,7 @@ from django.utils import timezone
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
 from wangge.cases.models import Case
-from wangge.core.testing import case_in_state
+from wangge.testing import case_in_state
 from wangge.dashboard import metrics, rollup, selectors
 from wangge.dashboard.models import DIMS, DailyCaseStats
 
@@ -190,7 +190,7 @@ def spread(cases, world):
     """The hand-made cases plus cases filed 40, 75 and 100 days ago in other grids, categories
     and channels, so that a long period holds whole months and days at both edges."""
     from wangge.cases.choices import Channel
-    from wangge.core.testing import file_case, make_category
+    from wangge.testing import file_case, make_category
 
     water = make_category("停水", department=world.departments["huanwei"])
     for days, grid, channel in [(40, 1, Channel.WECHAT), (75, 2, Channel.PATROL), (100, 3, Channel.HOTLINE),

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
-from wangge.core.testing import case_in_state, file_case, make_category, make_user
+from wangge.testing import case_in_state, file_case, make_category, make_user
 from wangge.notifications.models import Notification, NotificationKind
 
 from .conftest import wide_period
@@ -93,7 +93,7 @@ def test_urge_from_the_overdue_list_notifies_the_handler(world, client):
     assert "urge-ok" in response.content.decode()
     case.refresh_from_db()
     assert case.urge_count == 1
-    note = Notification.objects.get(kind=NotificationKind.URGED, case=case)
+    note = Notification.objects.about(case).get(kind=NotificationKind.URGED)
     assert note.recipient == world.users["chengguan"]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from wangge.cases import permissions
 from wangge.notifications.models import Notification
 
+from .. import scope
 from ..models import Department, Region, RoleAssignment, User
 
 
@@ -119,10 +119,10 @@ class MeSerializer(serializers.ModelSerializer):
                   "can_see_reporter", "unread_notifications"]
 
     def get_can_file_cases(self, user) -> bool:
-        return permissions.can_file_cases(user)
+        return scope.can_file_cases(user)
 
     def get_can_see_reporter(self, user) -> bool:
-        return permissions.can_see_reporter(user)
+        return scope.can_see_reporter(user)
 
     def get_unread_notifications(self, user) -> int:
         return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
@@ -132,11 +132,21 @@ class NotificationSerializer(serializers.ModelSerializer):
     """站内通知."""
 
     kind_label = serializers.CharField(source="get_kind_display")
-    case = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    subject_type = serializers.SerializerMethodField(help_text="app_label.model of what it is about, or null")
+    case = serializers.SerializerMethodField(help_text="The case number, when it is about a case")
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "kind_label", "message", "case", "created_at", "read_at"]
+        fields = ["id", "kind", "kind_label", "message", "subject_type", "subject_id", "url", "case", "created_at",
+                  "read_at"]
+
+    def get_subject_type(self, obj) -> str | None:
+        return f"{obj.subject_type.app_label}.{obj.subject_type.model}" if obj.subject_type_id else None
+
+    def get_case(self, obj) -> str | None:
+        if obj.subject_type_id and (obj.subject_type.app_label, obj.subject_type.model) == ("cases", "case"):
+            return getattr(obj.subject, "number", None)
+        return None
 
 
 class MarkReadSerializer(serializers.Serializer):

@@ -203,7 +203,7 @@ class NotificationListView(generics.ListAPIView):
     queryset = Notification.objects.none()
 
     def get_queryset(self):
-        return Notification.objects.filter(recipient=self.request.user).select_related("case")
+        return Notification.objects.filter(recipient=self.request.user).select_related("subject_type").prefetch_related("subject")
 
 
 class NotificationMarkReadView(APIView):

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from wangge.cases.models import SlaPolicy
-from wangge.core.testing import LAT0, LNG0, add_region, file_case, make_category, square
+from wangge.testing import LAT0, LNG0, add_region, file_case, make_category, square
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.choices import GridType, RegionLevel, Role

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wangge.core.testing import CELL, LAT0, LNG0, add_region, square
+from wangge.testing import CELL, LAT0, LNG0, add_region, square
 from wangge.org import geo
 from wangge.org.choices import GridType, RegionLevel
 from wangge.org.geo import GridIndex, InvalidGeometry, parse_boundary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from wangge.core.testing import make_category, png, png_bytes  # noqa: F401 (used by the tests here)
+from wangge.testing import make_category, png, png_bytes  # noqa: F401 (used by the tests here)
 
 
 @pytest.fixture(autouse=True)

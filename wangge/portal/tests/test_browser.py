@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus, Channel, Satisfaction
 from wangge.cases.models import Case
-from wangge.core.testing import build_world, make_category
+from wangge.testing import build_world, make_category
 
 from .conftest import png, png_bytes
 

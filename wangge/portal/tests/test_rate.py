@@ -8,7 +8,7 @@ from django.urls import reverse
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus, EventType, Satisfaction
 from wangge.cases.models import CaseEvent
-from wangge.core.testing import case_in_state
+from wangge.testing import case_in_state
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 
 from wangge.cases.models import Case
-from wangge.core.testing import file_case
+from wangge.testing import file_case
 from wangge.portal.ratelimit import Limit
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from wangge.cases.choices import CaseStatus, Channel
 from wangge.cases.models import Case, CaseAttachment, CaseEvent, Category
 from wangge.cases.models.event import ActorKind
-from wangge.core.testing import LNG0, LAT0
+from wangge.testing import LNG0, LAT0
 
 from .conftest import png
 
@@ -259,7 +259,7 @@ def test_values_keep_what_the_resident_typed(client, world):
 
 
 def test_csrf_is_required():
-    from wangge.core.testing import build_world
+    from wangge.testing import build_world
 
     world = build_world()
     strict = Client(enforce_csrf_checks=True)

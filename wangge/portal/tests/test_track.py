@@ -11,7 +11,7 @@ from django.urls import reverse
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
 from wangge.cases.models import CaseAttachment
-from wangge.core.testing import case_in_state, file_case, make_user
+from wangge.testing import case_in_state, file_case, make_user
 from wangge.org.choices import Role
 
 from .conftest import png

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from wangge.core.testing import png_bytes  # noqa: F401 (used by the tests here)
+from wangge.testing import png_bytes  # noqa: F401 (used by the tests here)
 
 
 @pytest.fixture
 def categories(world):
     """Three categories with keywords and default departments (one without a department)."""
-    from wangge.core.testing import make_category
+    from wangge.testing import make_category
 
     d = world.departments
     return {

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from wangge.cases.choices import CaseStatus
 from wangge.cases.models import Case, ReporterAccessLog
-from wangge.core.testing import case_in_state, file_case
+from wangge.testing import case_in_state, file_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from wangge.cases.choices import CaseStatus, Channel, EventType, Satisfaction
 from wangge.cases.models import Case
-from wangge.core.testing import build_world, make_category
+from wangge.testing import build_world, make_category
 
 from .conftest import png_bytes
 from .test_browser import open_action, sign_in

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from wangge.core.testing import file_case, make_category
+from wangge.testing import file_case, make_category
 from wangge.web import queries
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from wangge.cases import actions
 from wangge.cases.choices import CaseStatus, Light
 from wangge.cases.errors import ActionForbidden
 from wangge.cases.models import Case, ReporterAccessLog
-from wangge.core.testing import case_in_state, file_case
+from wangge.testing import case_in_state, file_case
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.web import views
 from wangge.web.models import SavedFilter

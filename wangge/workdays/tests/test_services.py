@@ -64,10 +64,10 @@ def test_parse_refuses_an_empty_paste():
 
 @pytest.mark.django_db
 def test_load_a_year(django_capture_on_commit_callbacks):
-    from wangge.core.testing import make_user
+    from wangge.testing import make_user
 
     admin = make_user(username="cal-admin", is_superuser=True)
-    Notification.objects.create(recipient=admin, kind=NotificationKind.CALENDAR, message="请导入2027年节假日安排")
+    Notification.objects.create(recipient=admin, kind=NotificationKind.CALENDAR, message="请导入2027年节假日安排", dedupe_key="calendar:2027")
     assert not load_calendar().is_known_year(2027)
     with django_capture_on_commit_callbacks() as callbacks:
         year = load_calendar_year(year=2027, days=parse_calendar_text(NOTICE_2027), source="国办发明电〔2026〕", actor=admin)

@@ -1,13 +1,13 @@
 """Dashboard benchmark on PostgreSQL: one million cases, then the server time of the dashboard
 and of the case list, against their targets (300 ms and 150 ms).
 
-``run(stdout)`` expects Django set up on a migrated PostgreSQL database (``wangge.bench`` calls
+``run(stdout)`` expects Django set up on a migrated PostgreSQL database (``benchmarks.run`` calls
 it). The fixture territory (3 sub-districts, 24 communities, 120 grids, 12 departments) and the
 cases are written with ``INSERT … SELECT generate_series`` — benchmark fixture data, not a
 lifecycle: it bypasses the actions on purpose. Re-running reuses the cases already there.
 
 Standalone: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/wangge_bench_dashboard
-python -m wangge.dashboard.bench`` (creates and migrates that database if needed).
+python -m benchmarks.dashboard`` (creates and migrates that database if needed).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def build_territory():
     """The benchmark district (idempotent): returns (district, grids, categories, departments)."""
     from wangge.cases.actions import default_policy
     from wangge.cases.models import Category
-    from wangge.core.testing import add_region, make_user, square
+    from wangge.testing import add_region, make_user, square
     from wangge.org.choices import DepartmentKind, GridType, RegionLevel, Role
     from wangge.org.models import Department, Region, User
 

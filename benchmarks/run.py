@@ -1,6 +1,6 @@
 """``make bench`` — throughput and latency figures on PostgreSQL, printed as one table.
 
-    WANGGE_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/wangge python -m wangge.bench
+    WANGGE_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/wangge python -m benchmarks.run
 
 It drops and re-creates the database ``wangge_bench`` on that server, migrates it, and measures:
 
@@ -9,7 +9,7 @@ It drops and re-creates the database ``wangge_bench`` on that server, migrates i
    selector loop on the same machine, with p50/p99;
 2. one escalation sweep over 100,000 open cases of which 1,000 are due;
 3. point → grid lookups per second over 20,000 polygons (``wangge.org.geo.GridIndex``);
-4. the dashboard and case-list timings at 1,000,000 cases, when ``wangge/dashboard/bench.py``
+4. the dashboard and case-list timings at 1,000,000 cases, when ``benchmarks/dashboard.py``
    is present (its ``run(stdout)`` returns its rows).
 
 The sweep's 100,000 cases are benchmark fixture data, copied from one real case with
@@ -395,7 +395,7 @@ def bench_lookups() -> list[Row]:
 
 def bench_dashboard() -> list[Row]:
     try:
-        from wangge.dashboard import bench as dashboard_bench
+        from benchmarks import dashboard as dashboard_bench
     except ImportError:
         return [Row("dashboard and case list at 1,000,000 cases", "—", "not available", None)]
     captured = io.StringIO()

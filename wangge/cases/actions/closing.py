@@ -1,0 +1,175 @@
+"""Answer and after: revisit (回访), rating (评价), reopening (重办), closing (结案), merging, urging (催办)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.notifications.models import NotificationKind
+from wangge.notifications.services import notify
+from wangge.org.models import User
+from wangge.workdays.calendar import load_calendar
+
+from .. import permissions
+from ..choices import (
+    AssignmentRole,
+    CaseStatus,
+    EventType,
+    Satisfaction,
+)
+from ..errors import CaseNotFound, InvalidInput, InvalidTransition
+from ..events import record_event
+from ..models import (
+    Case,
+)
+from ..models.event import ActorKind
+from ..transitions import check_transition
+from .base import (
+    _begin,
+    _clean_text,
+    _end_assignments,
+    _lock,
+    _require_reason,
+    _save,
+    _start_lead,
+)
+from .clock import _alert_provisional, _refresh_clock, _set_deadlines
+from .recipients import _dispatchers_at, _handlers, _people_behind
+
+
+@transaction.atomic
+def revisit_case(*, case: Case, actor: User, lawful: bool, in_place: bool, accepted: bool, note: str = "") -> Case:
+    """回访 (三看) — the callback checks: handled according to law, measures really in place,
+    the resident understands and accepts."""
+    case = _begin("revisit", case, actor)
+    now = timezone.now()
+    case.revisited_at = now
+    case.revisit_lawful, case.revisit_in_place, case.revisit_accepted = bool(lawful), bool(in_place), bool(accepted)
+    _save(case, ["revisited_at", "revisit_lawful", "revisit_in_place", "revisit_accepted"])
+    record_event(case, EventType.REVISITED, actor=actor,
+                 data={"lawful": case.revisit_lawful, "in_place": case.revisit_in_place,
+                       "accepted": case.revisit_accepted}, note=note)
+    return case
+
+
+def _reopen(case: Case, actor: User | None, reason: str, now: dt.datetime, actor_kind: str | None = None) -> None:
+    old = case.status
+    last_lead = case.assignments.filter(role=AssignmentRole.LEAD).order_by("-assigned_at", "-pk").first()
+    _end_assignments(case, now)
+    case.reopen_count += 1
+    case.resolved_at, case.resolved_on_time, case.closed_at = None, None, None
+    fields = _set_deadlines(case, now, load_calendar())
+    case.accept_due_at = case.dispatch_due_at = now
+    if last_lead is not None:
+        _start_lead(case, department=last_lead.department, user=last_lead.user, region=last_lead.region,
+                    assigned_by=actor, assigned_at=now)
+        case.status = CaseStatus.DISPATCHED
+    else:
+        case.status = CaseStatus.ACCEPTED
+    case.breached_stage = ""
+    _save(case, [*fields, "reopen_count", "resolved_at", "resolved_on_time", "closed_at", "status", "breached_stage",
+                 "lead_department", *_refresh_clock(case, now)])
+    record_event(case, EventType.REOPENED, actor=actor, actor_kind=actor_kind, from_status=old,
+                 to_status=case.status, note=reason)
+    recipients = _people_behind(case.lead_assignment()) if last_lead else _dispatchers_at(case, case.current_level)
+    notify(recipients=recipients, kind=NotificationKind.REOPENED, case=case,
+           message=_("Case %(number)s was reopened: %(reason)s") % {"number": case.number, "reason": reason})
+    _alert_provisional(case)
+
+
+def _rate(case: Case, actor, satisfaction: str, comment: str, actor_kind: str) -> Case:
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(_("Choose satisfied, basically satisfied or unsatisfied."),
+                           fields={"satisfaction": "invalid"})
+    comment = _clean_text(comment, field="comment", label=_("The comment"), required=False, max_length=1000)
+    if case.rated_at and case.resolved_at and case.rated_at >= case.resolved_at:
+        raise InvalidTransition(_("This answer has already been rated."))
+    now = timezone.now()
+    old = case.satisfaction
+    case.satisfaction, case.rating_comment, case.rated_at = satisfaction, comment, now
+    _save(case, ["satisfaction", "rating_comment", "rated_at"])
+    record_event(case, EventType.RATED, actor=actor, actor_kind=actor_kind,
+                 data={"satisfaction": [old, satisfaction]}, note=comment)
+    if satisfaction == Satisfaction.UNSATISFIED:
+        _reopen(case, actor, _("The resident is not satisfied.") + (f" {comment}" if comment else ""), now,
+                actor_kind=actor_kind)
+    return case
+
+
+@transaction.atomic
+def rate_case(*, case: Case, actor: User, satisfaction: str, comment: str = "") -> Case:
+    """评价 — a clerk records the resident's rating taken on the callback. 不满意 reopens the case."""
+    case = _begin("rate", case, actor)
+    return _rate(case, actor, satisfaction, comment, ActorKind.STAFF)
+
+
+@transaction.atomic
+def rate_case_as_resident(*, case: Case, satisfaction: str, comment: str = "") -> Case:
+    """The resident rates the answer through the tracking page (having proved who they are)."""
+    case = _lock(case)
+    check_transition("rate", case.status)
+    return _rate(case, None, satisfaction, comment, ActorKind.RESIDENT)
+
+
+@transaction.atomic
+def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
+    """重办 — send a resolved or closed case back to its handler."""
+    case = _begin("reopen", case, actor)
+    reason = _require_reason(reason)
+    _reopen(case, actor, reason, timezone.now())
+    return case
+
+
+@transaction.atomic
+def close_case(*, case: Case, actor: User, note: str = "") -> Case:
+    """结案 — close a resolved case."""
+    case = _begin("close", case, actor)
+    now = timezone.now()
+    old = case.status
+    case.status, case.closed_at = CaseStatus.CLOSED, now
+    _save(case, ["status", "closed_at", *_refresh_clock(case, now)])
+    record_event(case, EventType.CLOSED, actor=actor, from_status=old, to_status=case.status, note=note)
+    return case
+
+
+@transaction.atomic
+def merge_case(*, case: Case, into: Case, actor: User, note: str = "") -> Case:
+    """合并 — a duplicate is merged into the case that carries on; both timelines record it."""
+    if case.pk == into.pk:
+        raise InvalidInput(_("A case cannot be merged into itself."), fields={"into": "same"})
+    first, second = sorted([case.pk, into.pk])
+    locked = {first: _lock(first), second: _lock(second)}
+    case, into = locked[case.pk], locked[into.pk]
+    permissions.require(actor, "merge", case)
+    check_transition("merge", case.status)
+    if not permissions.can_see(actor, into):
+        raise CaseNotFound(_("The case to merge into was not found."))
+    if into.status not in {CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED,
+                           CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED, CaseStatus.RESOLVED}:
+        raise InvalidTransition(_("The case to merge into is already finished."))
+    now = timezone.now()
+    old = case.status
+    ended = _end_assignments(case, now)
+    case.status, case.merged_into = CaseStatus.MERGED, into
+    case.suspended_at, case.suspended_from = None, ""
+    _save(case, ["status", "merged_into", "suspended_at", "suspended_from", *_refresh_clock(case, now)])
+    record_event(case, EventType.MERGED, actor=actor, from_status=old, to_status=case.status,
+                 data={"into": into.number, "ended": ended}, note=note)
+    record_event(into, EventType.DUPLICATE_MERGED, actor=actor, data={"duplicate": case.number}, note=note)
+    return case
+
+
+@transaction.atomic
+def urge_case(*, case: Case, actor: User, note: str = "") -> Case:
+    """催办 — press the handler of an open case; they are notified."""
+    case = _begin("urge", case, actor)
+    case.urge_count += 1
+    _save(case, ["urge_count"])
+    record_event(case, EventType.URGED, actor=actor, note=note, public=False)
+    recipients = _handlers(case) or _dispatchers_at(case, case.current_level)
+    notify(recipients=recipients, kind=NotificationKind.URGED, case=case,
+           message=_("Case %(number)s is being urged: %(note)s") % {"number": case.number, "note": note or case.title})
+    return case

@@ -1,0 +1,149 @@
+"""Handling: progress notes, extensions (延期), suspension (挂起), resolution (办结)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.notifications.models import NotificationKind
+from wangge.notifications.services import notify
+from wangge.org.models import User
+from wangge.workdays.calendar import load_calendar
+
+from .. import sla
+from ..attachments import validate_uploads
+from ..choices import (
+    CaseLevel,
+    CaseStatus,
+    DurationUnit,
+    EventType,
+    ExtensionStatus,
+    Stage,
+)
+from ..errors import InvalidInput, InvalidTransition
+from ..events import jsonable, record_event
+from ..models import (
+    Case,
+    ExtensionRequest,
+)
+from .base import (
+    _begin,
+    _clean_text,
+    _require_reason,
+    _save,
+    _store_attachments,
+    _withdraw_extensions,
+)
+from .clock import _alert_provisional, _refresh_clock
+from .recipients import _dispatchers_at
+
+
+@transaction.atomic
+def add_progress_note(*, case: Case, actor: User, note: str, attachments: Sequence = (), public: bool = False) -> Case:
+    """办理进展 — a note (and photos) on the timeline while the case is handled."""
+    case = _begin("progress", case, actor)
+    note = _clean_text(note, field="note", label=_("The note"), required=True)
+    checked = validate_uploads(list(attachments))
+    event = record_event(case, EventType.PROGRESS, actor=actor, note=note, public=public)
+    _store_attachments(case, event, checked, actor)
+    return case
+
+
+@transaction.atomic
+def request_extension(*, case: Case, actor: User, working_days: int, reason: str) -> ExtensionRequest:
+    """申请延期 — the handler asks for more working days to resolve."""
+    case = _begin("request_extension", case, actor)
+    reason = _require_reason(reason)
+    if not isinstance(working_days, int) or not 1 <= working_days <= 30:
+        raise InvalidInput(_("An extension is 1 to 30 working days."), fields={"working_days": "invalid"})
+    if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        raise InvalidTransition(_("An extension request for this case is already waiting for a decision."))
+    request = ExtensionRequest.objects.create(case=case, working_days=working_days, reason=reason, requested_by=actor)
+    record_event(case, EventType.EXTENSION_REQUESTED, actor=actor, data={"working_days": working_days, "request": request.pk},
+                 note=reason, public=False)
+    notify(recipients=_dispatchers_at(case, CaseLevel.SUBDISTRICT), kind=NotificationKind.EXTENSION, case=case,
+           message=_("Case %(number)s asks for %(days)d more working days.") % {"number": case.number, "days": working_days})
+    return request
+
+
+@transaction.atomic
+def decide_extension(*, request: ExtensionRequest, actor: User, approve: bool, note: str = "") -> ExtensionRequest:
+    """审批延期 — approve (the resolve deadline moves by the working days) or deny."""
+    case = _begin("decide_extension", request.case_id, actor)
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ExtensionStatus.PENDING:
+        raise InvalidTransition(_("This extension request has already been decided."))
+    now = timezone.now()
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
+    request.decided_by, request.decided_at = actor, now
+    request.save(update_fields=["status", "decided_by", "decided_at"])
+    data = {"working_days": request.working_days, "request": request.pk}
+    if approve:
+        old_due = case.resolve_due_at
+        new_due = sla.add_duration(old_due, request.working_days, DurationUnit.WORKING_DAYS, load_calendar())
+        case.resolve_due_at = new_due.at
+        case.deadline_provisional = case.deadline_provisional or new_due.provisional
+        if case.breached_stage == Stage.RESOLVE:
+            case.breached_stage = ""
+        _save(case, ["resolve_due_at", "deadline_provisional", "breached_stage", *_refresh_clock(case, now)])
+        data["resolve_due_at"] = [jsonable(old_due), jsonable(case.resolve_due_at)]
+        _alert_provisional(case)
+    record_event(case, EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_DENIED, actor=actor,
+                 data=data, note=note)
+    notify(recipients=[request.requested_by], kind=NotificationKind.EXTENSION, case=case,
+           message=(_("Extension approved for %(number)s.") if approve else _("Extension denied for %(number)s."))
+           % {"number": case.number})
+    return request
+
+
+@transaction.atomic
+def suspend_case(*, case: Case, actor: User, reason: str) -> Case:
+    """挂起 — pause the clock (waiting for the resident, for weather, for a court...)."""
+    case = _begin("suspend", case, actor)
+    reason = _require_reason(reason)
+    now = timezone.now()
+    old = case.status
+    case.status, case.suspended_from, case.suspended_at = CaseStatus.SUSPENDED, old, now
+    _save(case, ["status", "suspended_from", "suspended_at", *_refresh_clock(case, now)])
+    record_event(case, EventType.SUSPENDED, actor=actor, from_status=old, to_status=case.status, note=reason)
+    return case
+
+
+@transaction.atomic
+def resume_case(*, case: Case, actor: User, note: str = "") -> Case:
+    """恢复 — restart the clock; every deadline moves by the time spent suspended."""
+    case = _begin("resume", case, actor)
+    now = timezone.now()
+    paused = now - case.suspended_at
+    for stage in ("accept", "dispatch", "resolve"):
+        setattr(case, f"{stage}_due_at", getattr(case, f"{stage}_due_at") + paused)
+    case.clock_started_at += paused
+    case.paused_seconds += int(paused.total_seconds())
+    old, case.status = case.status, case.suspended_from
+    case.suspended_from, case.suspended_at = "", None
+    _save(case, ["status", "suspended_from", "suspended_at", "accept_due_at", "dispatch_due_at", "resolve_due_at",
+                 "clock_started_at", "paused_seconds", *_refresh_clock(case, now)])
+    record_event(case, EventType.RESUMED, actor=actor, from_status=old, to_status=case.status,
+                 data={"paused_seconds": int(paused.total_seconds())}, note=note)
+    return case
+
+
+@transaction.atomic
+def resolve_case(*, case: Case, actor: User, result: str, attachments: Sequence = ()) -> Case:
+    """办结 — the handler reports the result (the answer the resident will be told)."""
+    case = _begin("resolve", case, actor)
+    result = _clean_text(result, field="result", label=_("The result"), required=True, max_length=5000)
+    checked = validate_uploads(list(attachments), images_only=True)
+    now = timezone.now()
+    old = case.status
+    case.status, case.resolved_at, case.result = CaseStatus.RESOLVED, now, result
+    case.resolved_on_time = now <= case.resolve_due_at
+    _withdraw_extensions(case, now)
+    _save(case, ["status", "resolved_at", "result", "resolved_on_time", *_refresh_clock(case, now)])
+    event = record_event(case, EventType.RESOLVED, actor=actor, from_status=old, to_status=case.status, note=result,
+                         data={"on_time": case.resolved_on_time})
+    _store_attachments(case, event, checked, actor)
+    return case

@@ -1,0 +1,30 @@
+"""The platform's background tasks (django-tasks)."""
+
+from django.conf import settings
+from django_tasks import task
+
+from .events import run_pending_reactions
+from .periodic import schedule_once
+
+DEFAULT_REACTIONS_INTERVAL = 30  # seconds: how soon a reaction left by a dead process is run
+
+
+@task()
+def run_reactions_task() -> int:
+    """Run the durable reactions that are due (enqueued after the commit that wrote them)."""
+    return run_pending_reactions()
+
+
+@task()
+def run_reactions_periodic() -> int:
+    """The periodic run: reactions whose after-commit kick was lost, and retries that came due."""
+    try:
+        return run_pending_reactions()
+    finally:
+        schedule_reactions_run()
+
+
+def schedule_reactions_run(delay: int | None = None) -> None:
+    """Registered with ``core.periodic``; the worker calls it at start with ``delay=0``."""
+    interval = int(getattr(settings, "WANGGE_REACTIONS_INTERVAL", DEFAULT_REACTIONS_INTERVAL))
+    schedule_once(run_reactions_periodic, delay=interval if delay is None else delay)

@@ -1,0 +1,20 @@
+"""Closed choices of the notifications app (the open ones — kinds, channels — are registries)."""
+
+from django.db import models
+from django.utils.translation import pgettext_lazy
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("outbox", "Pending")
+    SENDING = "sending", pgettext_lazy("outbox", "Sending")
+    SENT = "sent", pgettext_lazy("outbox", "Sent")
+    DEAD = "dead", pgettext_lazy("outbox", "Dead letter")
+
+
+# Badge colours, as the case desk keeps them beside its choices.
+OUTBOX_STATUS_COLOURS = {
+    OutboxStatus.PENDING: "grey",
+    OutboxStatus.SENDING: "blue",
+    OutboxStatus.SENT: "green",
+    OutboxStatus.DEAD: "red",
+}

@@ -1,0 +1,43 @@
+"""Fixtures of the notification and outbox tests."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def outbox_dir(settings, tmp_path):
+    """Every channel goes to a FileGateway writing under this test's own directory."""
+    settings.WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.gateways.FileGateway"}
+    settings.WANGGE_OUTBOX_DIR = str(tmp_path / "outbox")
+    return tmp_path / "outbox"
+
+
+@pytest.fixture
+def sms_template(db):
+    from wangge.notifications.models import MessageTemplate
+
+    return MessageTemplate.objects.create(key="test_hello", channel="sms", body="【网格】{{ name }}您好，编号{{ number }} <&>")
+
+
+@pytest.fixture
+def staff(db):
+    from wangge.testing import make_user
+
+    return make_user(username="staff-a"), make_user(username="staff-b")
+
+
+def ensure_default_templates():
+    """The templates migration 0007 creates (a transactional test elsewhere may have flushed them)."""
+    import importlib
+
+    from wangge.notifications.models import MessageTemplate
+
+    defaults = importlib.import_module("wangge.notifications.migrations.0007_default_message_templates").DEFAULTS
+    for values in defaults:
+        MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
+
+
+@pytest.fixture
+def default_templates(db):
+    ensure_default_templates()

@@ -1,0 +1,1 @@
+"""居民回复 — what residents are told about their own reports, outside the platform."""
