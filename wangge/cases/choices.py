@@ -106,6 +106,15 @@ class Stage(models.TextChoices):
     RESOLVE = "resolve", _("Resolve")
 
 
+# The stage whose deadline a case in each status runs against (none: no clock is running).
+STAGE_OF_STATUS = {
+    CaseStatus.SUBMITTED: Stage.ACCEPT,
+    CaseStatus.ACCEPTED: Stage.DISPATCH,
+    CaseStatus.DISPATCHED: Stage.RESOLVE,
+    CaseStatus.IN_PROGRESS: Stage.RESOLVE,
+}
+
+
 class DurationUnit(models.TextChoices):
     MINUTES = "minutes", _("minutes")
     HOURS = "hours", _("hours")

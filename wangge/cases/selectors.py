@@ -9,8 +9,10 @@ from django.db.models import Case as Switch
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from . import permissions
-from .choices import CaseStatus, ExtensionStatus, Light
+from wangge.residents.masking import mask_name, mask_phone  # noqa: F401 — the masks, written once
+
+from . import permissions, sla
+from .choices import STAGE_OF_STATUS, CaseStatus, ExtensionStatus, Light, Stage
 from .errors import CaseNotFound
 from .models import Case, CaseAssignment, ExtensionRequest
 
@@ -44,28 +46,50 @@ def available_actions(user, case: Case) -> list[str]:
     return [a for a in allowed_actions(case.status) if permissions.can(user, a, case)]
 
 
-def mask_phone(phone: str) -> str:
-    """138****1234 — keep the first 3 and last 4 digits."""
-    if not phone:
-        return ""
-    if len(phone) <= 7:
-        return phone[:1] + "*" * (len(phone) - 2) + phone[-1:]
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def mask_name(name: str) -> str:
-    """张** — keep the family name (first character)."""
-    if not name:
-        return ""
-    return name[0] + "*" * max(1, len(name) - 1)
-
-
 def cases_for_resident(number: str, phone_last4: str) -> Case | None:
     """A case a resident may track: its number plus the last 4 digits of the phone they gave."""
     case = Case.objects.filter(number=(number or "").strip().upper()).first()
     if case is None or not phone_last4 or case.reporter_phone_last4 != phone_last4.strip():
         return None
     return case
+
+
+def stage_deadlines(case: Case, now) -> list[dict]:
+    """Each stage's deadline with its state (running / paused / done / waiting / stopped), live
+    light and time left — for the API and the case page alike. ``light`` is the live light of
+    the running stage only; ``badge`` is the colour a page shows for every stage (a done stage:
+    green when met, red when late)."""
+    completed = {Stage.ACCEPT: case.accepted_at, Stage.DISPATCH: case.dispatched_at, Stage.RESOLVE: case.resolved_at}
+    running = case.current_stage
+    paused = None
+    if case.status == CaseStatus.SUSPENDED and case.suspended_from:
+        # The stage that was running when the case was suspended (an unsaved copy answers it).
+        paused = Case(status=case.suspended_from).current_stage
+    finished = case.status in (CaseStatus.REJECTED, CaseStatus.MERGED)
+    rows = []
+    for stage in sla.STAGES:
+        due = getattr(case, f"{stage}_due_at")
+        row = {"stage": stage, "stage_label": Stage(stage).label, "due_at": due, "light": None,
+               "time_left_seconds": None, "completed_at": None, "on_time": None,
+               "provisional": case.deadline_provisional and stage == Stage.RESOLVE}
+        if stage == running:
+            row["state"] = "running"
+            row["light"] = sla.light_at(now, case.clock_started_at, due, case.sla_policy.amber_ratio)
+            row["time_left_seconds"] = int((due - now).total_seconds())
+        elif stage == paused:
+            row["state"] = "paused"
+            row["time_left_seconds"] = int((due - case.suspended_at).total_seconds())
+        elif completed[stage] is not None:
+            row["state"] = "done"
+            row["completed_at"] = completed[stage]
+            row["on_time"] = completed[stage] <= due
+        else:
+            row["state"] = "stopped" if finished or case.status == CaseStatus.CLOSED else "waiting"
+        row["current"] = row["state"] == "running"
+        row["badge"] = row["light"] or (
+            (Light.GREEN if row["on_time"] else Light.RED) if row["on_time"] is not None else Light.NONE)
+        rows.append(row)
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,10 +103,9 @@ LIGHT_RANK = Switch(
     default=Value(3),
     output_field=IntegerField(),
 )
+# The running stage's deadline, in SQL (from the one status → stage map).
 CURRENT_DUE = Switch(
-    When(status=CaseStatus.SUBMITTED, then=F("accept_due_at")),
-    When(status=CaseStatus.ACCEPTED, then=F("dispatch_due_at")),
-    When(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS], then=F("resolve_due_at")),
+    *[When(status=status, then=F(f"{stage}_due_at")) for status, stage in STAGE_OF_STATUS.items()],
     default=None,
 )
 DISPATCHER_TODO = [CaseStatus.SUBMITTED, CaseStatus.ACCEPTED]

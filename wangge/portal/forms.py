@@ -14,12 +14,12 @@ from wangge.cases.attachments import validate_uploads
 from wangge.cases.choices import Satisfaction
 from wangge.cases.errors import CaseError, InvalidInput
 from wangge.cases.models import Category
+from wangge.cases.models.case import looks_like_case_number
+from wangge.residents.masking import normalise_phone, valid_phone
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
 # Mobile (13812345678), landline with area code (010-12345678) or a local number (12345678).
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
-CASE_NUMBER_RE = re.compile(r"^WG\d{8}-\d{5}$")
 
 
 def category_label(category: Category) -> str:
@@ -168,10 +168,8 @@ class ReportForm(forms.Form):
         self.fields["category"].queryset = Category.objects.filter(pk__in=offered)
 
     def clean_reporter_phone(self) -> str:
-        phone = re.sub(r"[\s]", "", self.cleaned_data.get("reporter_phone") or "")
-        if phone.startswith("+86"):
-            phone = phone[3:]
-        if phone and not PHONE_RE.match(phone):
+        phone = normalise_phone(self.cleaned_data.get("reporter_phone"))
+        if phone and not valid_phone(phone):
             raise forms.ValidationError(_("That does not look like a phone number. Example: 13812345678."))
         return phone
 
@@ -250,7 +248,7 @@ class LookupForm(forms.Form):
 
     def clean_number(self) -> str:
         number = re.sub(r"\s", "", self.cleaned_data["number"]).upper()
-        if not CASE_NUMBER_RE.match(number):
+        if not looks_like_case_number(number):
             raise forms.ValidationError(_("A tracking number looks like WG20250301-00012. Please check it."))
         return number
 

@@ -61,7 +61,7 @@ def can_rate(case: Case) -> bool:
     """The resident may rate once per resolution (the core refuses a second rating)."""
     if case.status != CaseStatus.RESOLVED:
         return False
-    return not (case.rated_at and case.resolved_at and case.rated_at >= case.resolved_at)
+    return not case.answer_rated
 
 
 def satisfaction_text(value: str) -> str:

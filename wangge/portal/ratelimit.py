@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from wangge.core.api import client_ip as api_client_ip
+
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Reports submitted (valid or not) per client address.
     "report": (20, 3600),
@@ -61,7 +63,6 @@ class Limit:
 
 
 def client_ip(request) -> str:
-    """The client's address as the web server saw it. Behind a reverse proxy, configure the
-    proxy / WSGI server to pass the real client address as REMOTE_ADDR: a header such as
-    X-Forwarded-For is not trusted here because any client can set it."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address (``core.api.client_ip``; see there why no header is trusted), or
+    "unknown" — a rate limit needs some key."""
+    return api_client_ip(request) or "unknown"

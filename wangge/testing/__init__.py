@@ -12,6 +12,7 @@ from importlib import import_module
 _SOURCES = {
     "png": "wangge.core.testing",
     "png_bytes": "wangge.core.testing",
+    "run_in_threads": "wangge.testing.concurrency",
     **{name: "wangge.testing.factories" for name in (
         "CELL", "LAT0", "LNG0", "World", "add_region", "build_world", "case_in_state", "file_case",
         "make_category", "make_user", "square",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 
 from django import forms
 from django.conf import settings
@@ -21,11 +20,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wangge.cases.downloads import attachment_response
 from wangge.cases import actions, permissions, selectors
-from wangge.cases.choices import AssignmentRole, CaseStatus, ExtensionStatus, Light, Stage
+from wangge.cases.choices import AssignmentRole, CaseStatus, ExtensionStatus, Light
 from wangge.cases.errors import CaseError, CaseNotFound
 from wangge.cases.filtersets import CaseFilterSet
 from wangge.core.widgets import QuickSelect
 from wangge.cases.models import CaseAssignment, CaseAttachment, CaseEvent, Category
+from wangge.cases.models.case import looks_like_case_number
 from wangge.notifications.models import Notification
 from wangge.notifications.services import mark_read
 from wangge.org import geo
@@ -116,13 +116,10 @@ def _tune_filter_widgets(form) -> None:
     form.fields["q"].widget.attrs.update({"placeholder": _("Number, words, address"), "type": "search"})
 
 
-CASE_NUMBER_RE = re.compile(r"^WG\d{8}-\d{5}$")
-
-
 @login_required
 def case_list(request):
     number = request.GET.get("q", "").strip().upper()
-    if CASE_NUMBER_RE.match(number) and selectors.cases_visible_to(request.user).filter(number=number).exists():
+    if looks_like_case_number(number) and selectors.cases_visible_to(request.user).filter(number=number).exists():
         # A case number typed into the search box opens the case (a unique-index look-up).
         return redirect("web:case_detail", number=number)
     filterset = CaseFilterSet(data=request.GET, queryset=selectors.cases_visible_to(request.user),
@@ -202,25 +199,6 @@ def bulk_dispatch(request):
 # --------------------------------------------------------------------------------------------
 
 
-def _stage_rows(case, now):
-    """Each stage's deadline, when it was met, and its light (亮灯)."""
-    done = {Stage.ACCEPT: case.accepted_at, Stage.DISPATCH: case.dispatched_at, Stage.RESOLVE: case.resolved_at}
-    rows = []
-    for stage in Stage:
-        due = getattr(case, f"{stage.value}_due_at")
-        finished = done[stage]
-        if case.current_stage == stage:
-            light = case.light
-        elif finished:
-            light = Light.GREEN if finished <= due else Light.RED
-        else:
-            light = Light.NONE
-        rows.append({"stage": stage, "due": due, "done": finished, "light": light,
-                     "current": case.current_stage == stage,
-                     "provisional": case.deadline_provisional and stage == Stage.RESOLVE})
-    return rows
-
-
 def _map_data(case) -> dict:
     grid = case.grid
     return {
@@ -272,7 +250,7 @@ def _detail_context(request, case, bound=None) -> dict:
         "photos": [a for a in attachments if a.is_image],
         "files": [a for a in attachments if not a.is_image],
         "assignments": assignments,
-        "stages": _stage_rows(case, timezone.now()),
+        "stages": selectors.stage_deadlines(case, timezone.now()),
         "map_data": _map_data(case),
         "action_forms": action_forms,
         "refused": refused,

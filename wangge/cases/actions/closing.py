@@ -85,7 +85,7 @@ def _rate(case: Case, actor, satisfaction: str, comment: str, actor_kind: str) -
         raise InvalidInput(_("Choose satisfied, basically satisfied or unsatisfied."),
                            fields={"satisfaction": "invalid"})
     comment = _clean_text(comment, field="comment", label=_("The comment"), required=False, max_length=1000)
-    if case.rated_at and case.resolved_at and case.rated_at >= case.resolved_at:
+    if case.answer_rated:
         raise InvalidTransition(_("This answer has already been rated."))
     now = timezone.now()
     old = case.satisfaction

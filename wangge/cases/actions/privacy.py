@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from wangge.org.models import User
+from wangge.residents.errors import ResidentDataForbidden
+from wangge.residents.services import reveal_resident
 
 from .. import permissions
 from ..errors import ActionForbidden, CaseNotFound
@@ -18,7 +20,16 @@ def reveal_reporter(*, case: Case, actor: User, channel: str = "web", ip_address
     """The reporter's unmasked name and phone, for a staff member allowed to see them; logged."""
     if not permissions.can_see(actor, case):
         raise CaseNotFound()
-    if not permissions.can_see_reporter(actor):
+    allowed = permissions.can_see_reporter(actor)
+    if case.reporter_id:
+        # The person's own access log (PIPL): who saw this resident's data, for which case —
+        # refused attempts included.
+        try:
+            reveal_resident(resident=case.reporter, actor=actor, purpose=f"case {case.number}", allowed=allowed,
+                            ip_address=ip_address)
+        except ResidentDataForbidden:
+            pass
+    if not allowed:
         raise ActionForbidden(_("You are not allowed to see residents' personal data."))
     ReporterAccessLog.objects.create(case=case, user=actor, channel=channel, ip_address=ip_address)
     return {"name": case.reporter_name, "phone": case.reporter_phone, "anonymous": case.reporter_anonymous}

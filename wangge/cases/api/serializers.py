@@ -14,11 +14,10 @@ from rest_framework import serializers
 
 from wangge.org.models import Department, Region, User
 
-from .. import permissions, selectors, sla
+from .. import permissions, selectors
 from ..channels import channels
 from ..choices import (
     AssignmentRole,
-    CaseStatus,
     Channel,
     HandlingType,
     Satisfaction,
@@ -197,35 +196,8 @@ class DeadlineSerializer(serializers.Serializer):
     on_time = serializers.BooleanField(allow_null=True)
 
 
-def stage_deadlines(case: Case, now) -> list[dict]:
-    """Each stage's deadline with its state, live light and time left."""
-    completed = {Stage.ACCEPT: case.accepted_at, Stage.DISPATCH: case.dispatched_at, Stage.RESOLVE: case.resolved_at}
-    running = case.current_stage
-    paused = None
-    if case.status == CaseStatus.SUSPENDED and case.suspended_from:
-        # The stage that was running when the case was suspended (an unsaved copy answers it).
-        paused = Case(status=case.suspended_from).current_stage
-    finished = case.status in (CaseStatus.REJECTED, CaseStatus.MERGED)
-    rows = []
-    for stage in sla.STAGES:
-        due = getattr(case, f"{stage}_due_at")
-        row = {"stage": stage, "stage_label": Stage(stage).label, "due_at": due, "light": None,
-               "time_left_seconds": None, "completed_at": None, "on_time": None}
-        if stage == running:
-            row["state"] = "running"
-            row["light"] = sla.light_at(now, case.clock_started_at, due, case.sla_policy.amber_ratio)
-            row["time_left_seconds"] = int((due - now).total_seconds())
-        elif stage == paused:
-            row["state"] = "paused"
-            row["time_left_seconds"] = int((due - case.suspended_at).total_seconds())
-        elif completed[stage] is not None:
-            row["state"] = "done"
-            row["completed_at"] = completed[stage]
-            row["on_time"] = completed[stage] <= due
-        else:
-            row["state"] = "stopped" if finished or case.status == CaseStatus.CLOSED else "waiting"
-        rows.append(row)
-    return rows
+# The per-stage rows are computed once for the API and the workbench (cases.selectors).
+stage_deadlines = selectors.stage_deadlines
 
 
 class CaseListSerializer(serializers.ModelSerializer):

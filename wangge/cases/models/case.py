@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
     OPEN_STATUSES,
+    STAGE_OF_STATUS,
     AssignmentRole,
     CaseLevel,
     CaseStatus,
@@ -17,6 +19,14 @@ from ..choices import (
     Stage,
     StarLevel,
 )
+
+
+# A case number (编号): WG + local date + a five-digit sequence of that day (actions.numbering).
+CASE_NUMBER_RE = re.compile(r"^WG\d{8}-\d{5}$")
+
+
+def looks_like_case_number(text: str) -> bool:
+    return bool(CASE_NUMBER_RE.match(text or ""))
 
 
 def new_tracking_token() -> str:
@@ -213,18 +223,18 @@ class Case(models.Model):
         return reverse("web:case_detail", kwargs={"number": self.number})
 
     @property
+    def answer_rated(self) -> bool:
+        """The current answer has been rated (once per resolution: a reopened case is rated anew)."""
+        return bool(self.rated_at and self.resolved_at and self.rated_at >= self.resolved_at)
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
     @property
     def current_stage(self) -> str | None:
         """The stage whose deadline the case is running against now."""
-        return {
-            CaseStatus.SUBMITTED: Stage.ACCEPT,
-            CaseStatus.ACCEPTED: Stage.DISPATCH,
-            CaseStatus.DISPATCHED: Stage.RESOLVE,
-            CaseStatus.IN_PROGRESS: Stage.RESOLVE,
-        }.get(self.status)
+        return STAGE_OF_STATUS.get(self.status)
 
     @property
     def current_due_at(self):

@@ -7,7 +7,6 @@ tested there): the tests are skipped on SQLite.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
 from collections import Counter
 
@@ -20,8 +19,9 @@ from wangge.cases.choices import CaseLevel, CaseStatus, Channel, EventType
 from wangge.cases.errors import InvalidTransition
 from wangge.cases.models import Case, CaseEvent
 from wangge.cases.tasks import run_sweep
-from wangge.testing import file_case, make_category
 from wangge.org.models import User
+from wangge.testing import file_case, make_category
+from wangge.testing.concurrency import run_in_threads  # noqa: E402
 
 pytestmark = [
     pytest.mark.postgres,
@@ -31,30 +31,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_in_threads(n: int, target) -> list:
-    """Run ``target(i)`` in ``n`` threads started together; each thread uses and then closes its
-    own connection. Returns each thread's result or exception."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = target(i)
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
-    return results
 
 
 def slowed(monkeypatch, module, name: str, seconds: float) -> None:

@@ -256,3 +256,30 @@ def test_work_queue_api_lists_what_waits_for_me(world, client):
     assert data["counts"]["total"] == 1
     assert selectors.work_queue(world.users["chengguan"]).rows == [mine]
     assert client.get("/api/v1/queue/?light=purple").status_code == 400
+
+
+def test_reporter_reveals_are_on_the_residents_own_access_log(world):
+    from wangge.residents.models import ResidentAccessLog
+
+    case = file_case(world)
+    assert actions.reveal_reporter(case=case, actor=world.users["clerk"])["phone"] == "13812341234"
+    with pytest.raises(ActionForbidden):
+        actions.reveal_reporter(case=case, actor=world.users["worker_a1"])  # sees the case, not the phone
+    log = list(ResidentAccessLog.objects.filter(resident=case.reporter).order_by("pk")
+               .values_list("user__username", "granted", "purpose"))
+    assert log == [("clerk", True, f"case {case.number}"), ("worker_a1", False, f"case {case.number}")]
+
+
+def test_erasing_a_resident_blanks_the_case_copies_but_keeps_the_cases(world):
+    from wangge.residents.errors import OpenBusiness
+    from wangge.residents.services import anonymise_resident
+
+    case = case_in_state(world, CaseStatus.IN_PROGRESS)
+    with pytest.raises(OpenBusiness):  # a case still being handled
+        anonymise_resident(resident=case.reporter, reason="PIPL request")
+    actions.resolve_case(case=case, actor=world.users["chengguan"], result="已处理")
+    actions.close_case(case=case, actor=world.users["clerk"])
+    anonymise_resident(resident=case.reporter, reason="PIPL request")
+    case.refresh_from_db()
+    assert (case.reporter_name, case.reporter_phone, case.status) == ("", "", CaseStatus.CLOSED)
+    assert Case.objects.count() == 1

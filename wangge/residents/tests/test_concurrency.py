@@ -4,7 +4,6 @@ concurrent writers."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from django.db import connection, transaction
 
 from wangge.residents import services
 from wangge.residents.models import Resident, WechatIdentity
+from wangge.testing.concurrency import run_in_threads  # noqa: E402
 
 pytestmark = [
     pytest.mark.postgres,
@@ -21,30 +21,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_in_threads(n: int, target) -> list:
-    """``target(i)`` in ``n`` threads started together, each on its own connection (closed at the
-    end). Returns each thread's result or exception."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def worker(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = target(i)
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
-    return results
 
 
 def test_concurrent_first_reports_from_one_new_phone_give_one_resident():
