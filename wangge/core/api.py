@@ -23,16 +23,12 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+from .http import client_ip  # noqa: F401 — re-exported for the API views
 
 
 class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
-
-
-def client_ip(request) -> str | None:
-    """The caller's address as the web server saw it (the proxy in front sets REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # ---------------------------------------------------------------------------------------------

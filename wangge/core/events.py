@@ -11,6 +11,10 @@ hear of it:
     Called in-process after the transaction commits (Zulip's ``send_event_on_commit``). For
     cheap, loss-tolerant work: a cache to drop, a task to enqueue. An exception is logged, never
     raised into the action that already committed.
+``Mode.TASK``
+    Enqueued after commit as a django-tasks task (``core.tasks.run_subscriber``) that a worker
+    runs with the event. For slow work that may take its time (an export, a sync with another
+    system); like ``COMMIT``, lost if the process dies between commit and enqueue.
 ``Mode.DURABLE``
     A ``PendingReaction`` row is written in the publishing transaction; the background worker
     runs the handler after commit, in its own transaction, deletes the row on success and retries
@@ -42,6 +46,7 @@ event_types = Registry("domain events")
 class Mode:
     ATOMIC = "atomic"
     COMMIT = "commit"
+    TASK = "task"
     DURABLE = "durable"
 
 
@@ -94,7 +99,7 @@ def subscribe(event: str, handler: Callable[[DomainEvent], object], *, mode: str
               key: str | None = None) -> Subscription:
     """Call ``handler(event)`` for every published ``event`` (or ``"*"``). ``key`` names the
     subscription (stored with durable reactions); by default the handler's dotted path."""
-    if mode not in (Mode.ATOMIC, Mode.COMMIT, Mode.DURABLE):
+    if mode not in (Mode.ATOMIC, Mode.COMMIT, Mode.TASK, Mode.DURABLE):
         raise ValueError(f"unknown mode {mode!r}")
     key = key or f"{handler.__module__}.{handler.__qualname__}:{event}"
     sub = Subscription(event=event, handler=handler, mode=mode, key=key)
@@ -132,6 +137,8 @@ def publish(event: DomainEvent) -> None:
         transaction.on_commit(_kick_reactions)
     if subscriptions_for(event.name, Mode.COMMIT):
         transaction.on_commit(lambda: _run_commit_handlers(event))
+    for sub in subscriptions_for(event.name, Mode.TASK):
+        transaction.on_commit(lambda key=sub.key: _enqueue_subscriber(key, event))
 
 
 def _run_commit_handlers(event: DomainEvent) -> None:
@@ -140,6 +147,15 @@ def _run_commit_handlers(event: DomainEvent) -> None:
             sub.handler(event)
         except Exception:  # the change is committed; a failing follower must not undo it
             log.exception("subscriber %s failed on %s %s", sub.key, event.name, event.key)
+
+
+def _enqueue_subscriber(key: str, event: DomainEvent) -> None:
+    from .tasks import run_subscriber
+
+    try:
+        run_subscriber.enqueue(key, event.as_json())
+    except Exception:
+        log.exception("could not enqueue subscriber %s for %s", key, event.key)
 
 
 def _kick_reactions() -> None:

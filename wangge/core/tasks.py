@@ -3,7 +3,7 @@
 from django.conf import settings
 from django_tasks import task
 
-from .events import run_pending_reactions
+from .events import DomainEvent, run_pending_reactions, subscription
 from .periodic import schedule_once
 
 DEFAULT_REACTIONS_INTERVAL = 30  # seconds: how soon a reaction left by a dead process is run
@@ -13,6 +13,14 @@ DEFAULT_REACTIONS_INTERVAL = 30  # seconds: how soon a reaction left by a dead p
 def run_reactions_task() -> int:
     """Run the durable reactions that are due (enqueued after the commit that wrote them)."""
     return run_pending_reactions()
+
+
+@task()
+def run_subscriber(key: str, event: dict) -> None:
+    """A ``Mode.TASK`` subscriber's slow work, in a worker."""
+    sub = subscription(key)
+    if sub is not None:  # an app removed since the event: nothing to do
+        sub.handler(DomainEvent.from_json(event))
 
 
 @task()
