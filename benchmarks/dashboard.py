@@ -221,7 +221,7 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
     from wangge.cases.models import Case
     from wangge.org.models import Department, Region
 
-    from .rollup import refresh_stats
+    from wangge.dashboard.rollup import refresh_stats
 
     if connection.vendor != "postgresql":
         stdout.write("dashboard bench: needs PostgreSQL (skipped)\n")
