@@ -121,7 +121,7 @@ INSERT INTO cases_case (
   reporter_anonymous, tracking_token, sla_policy_id, submitted_at, clock_started_at, accept_due_at,
   dispatch_due_at, resolve_due_at, deadline_provisional, light, breached_stage, suspended_from, paused_seconds,
   accepted_at, dispatched_at, resolved_at, closed_at, resolved_on_time, result, satisfaction, rating_comment,
-  rated_at, reopen_count, escalation_count, urge_count, updated_at)
+  rated_at, reopen_count, escalation_count, urge_count, updated_at, source, external_id)
 SELECT
   %(prefix)s || lpad(g::text, 10, '0'),
   (ARRAY['hotline','hotline','hotline','hotline','12345','12345','wechat','wechat','qr_page','patrol','patrol','web',
@@ -142,7 +142,7 @@ SELECT
        CASE WHEN r_sat < 0.82 THEN 'satisfied' WHEN r_sat < 0.95 THEN 'basically' ELSE 'unsatisfied' END
        ELSE '' END,
   '', CASE WHEN res IS NOT NULL AND r_rate < 0.7 THEN res + interval '2 hours' END, 0, 0, 0,
-  LEAST(now(), COALESCE(res + interval '1 day', acc, sub))
+  LEAST(now(), COALESCE(res + interval '1 day', acc, sub)), '', ''
 FROM t
 """
 

@@ -205,16 +205,18 @@ def _already_filed(source: str, external_id: str) -> Case | None:
     return case
 
 
-@transaction.atomic
 def file_and_dispatch(*, actor: User, dispatch_now: bool = True, attachments: Sequence = (), **fields) -> Case:
     """热线一次办结派单 — file a case, and (``dispatch_now``) accept it and send it to its
     category's default department, all or nothing. The hotline page and the API both call this."""
-    case = create_case(actor=actor, attachments=attachments, **fields)
-    if not dispatch_now or getattr(case, "replayed", False):
-        return case
-    department = case.category.default_department if case.category else None
-    if department is None:
-        raise InvalidInput(_("This category has no default department; dispatch from the case page."),
-                           fields={"category": "no_department"})
-    case = accept_case(case=case, actor=actor)
-    return dispatch_case(case=case, actor=actor, lead=Target(department=department))
+    if not dispatch_now:
+        return create_case(actor=actor, attachments=attachments, **fields)  # no savepoint on the plain path
+    with transaction.atomic():
+        case = create_case(actor=actor, attachments=attachments, **fields)
+        if getattr(case, "replayed", False):
+            return case
+        department = case.category.default_department if case.category else None
+        if department is None:
+            raise InvalidInput(_("This category has no default department; dispatch from the case page."),
+                               fields={"category": "no_department"})
+        case = accept_case(case=case, actor=actor)
+        return dispatch_case(case=case, actor=actor, lead=Target(department=department))
