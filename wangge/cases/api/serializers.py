@@ -121,8 +121,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
     role_label = serializers.CharField(source="get_role_display")
     kind = serializers.SerializerMethodField()
     target = serializers.SerializerMethodField()
-    assigned_by = serializers.StringRelatedField()
-    claimed_by = serializers.StringRelatedField()
+    # Null where nobody did it (the system dispatched; nobody claimed it yet).
+    assigned_by = serializers.StringRelatedField(allow_null=True)
+    claimed_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = CaseAssignment
@@ -171,7 +172,7 @@ class EventSerializer(serializers.ModelSerializer):
 class ExtensionRequestSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     requested_by = serializers.StringRelatedField()
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = ExtensionRequest
@@ -244,8 +245,10 @@ class CaseDetailSerializer(CaseListSerializer):
     region = RefSerializer()
     subdistrict = RefSerializer(allow_null=True)
     sla_policy = RefSerializer()
-    created_by = serializers.StringRelatedField()
-    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    created_by = serializers.StringRelatedField(allow_null=True, help_text="Null when filed by a resident or "
+                                                "an integration.")
+    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True,
+                                               help_text="The case this one was merged into, or null.")
     satisfaction_label = serializers.CharField(source="get_satisfaction_display")
     revisit = RevisitSerializer(source="*")
     deadlines = serializers.SerializerMethodField()
@@ -295,12 +298,26 @@ class RevealedReporterSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "description": "A registered channel: hotline, wechat, qr_page, web, "
+                                                    "patrol, 12345, petition, property, department, api, "
+                                                    "or one an app registered."})
+class ChannelField(serializers.CharField):
+    """A channel from the registry as it is now (apps register theirs at start-up)."""
+
+    default_error_messages = {"invalid_choice": _("Unknown channel.")}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in channels:
+            self.fail("invalid_choice")
+        return value
+
+
 class CaseCreateSerializer(serializers.Serializer):
     """受理登记 — a new case. Give the place as longitude + latitude (the grid is found) or as a
     region id (a community, grid, building or unit)."""
 
-    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API,
-                                      help_text="A registered channel (apps may add their own).")
+    channel = ChannelField(default=Channel.API, help_text="A registered channel (apps may add their own).")
     title = serializers.CharField(required=False, allow_blank=True, default="")
     description = serializers.CharField(allow_blank=True)
     source = serializers.CharField(required=False, allow_blank=True, default="", max_length=32,
@@ -325,10 +342,6 @@ class CaseCreateSerializer(serializers.Serializer):
     handling_type = serializers.ChoiceField(choices=HandlingType.choices, required=False, allow_null=True,
                                             default=None)
     attachments = UploadsField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = channels.choices()  # what the apps registered, now
 
 
 # ---------------------------------------------------------------------------------------------
