@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .events import retry_dead_reactions
-from .models import PendingReaction
+from .models import PendingReaction, PeriodicJobState, WorkerHeartbeat
 
 
 @admin.register(PendingReaction)
@@ -40,3 +40,31 @@ class PendingReactionAdmin(admin.ModelAdmin):
         self.message_user(request, ngettext("%(n)d reaction will be tried again.",
                                             "%(n)d reactions will be tried again.", count) % {"n": count},
                           messages.SUCCESS)
+
+
+@admin.register(PeriodicJobState)
+class PeriodicJobStateAdmin(admin.ModelAdmin):
+    """后台任务 — when each periodic job last ran and how it ended (see also /healthz)."""
+
+    list_display = ("name", "last_started_at", "last_finished_at", "last_succeeded", "last_worker", "last_error")
+    readonly_fields = list_display + ("task_path",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    """The background workers alive now (a worker beats every few seconds)."""
+
+    list_display = ("worker_id", "hostname", "pid", "started_at", "seen_at")
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
