@@ -230,11 +230,11 @@ def _drive(port: int, requests: list[bytes], clients: int, stop_at: float) -> tu
 
 def bench_intake(world) -> list[Row]:
     import httpx
-    from rest_framework.authtoken.models import Token
 
     from wangge.cases.models import Case
+    from wangge.org.services import issue_api_token
 
-    token = Token.objects.create(user=world.users["clerk"]).key
+    _token, token = issue_api_token(user=world.users["clerk"], name="bench")
     headers = {"Authorization": f"Token {token}", "Prefer": "return=minimal", "Accept-Language": "zh-hans"}
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

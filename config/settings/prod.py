@@ -22,6 +22,8 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 DATABASES = {"default": dj_database_url.parse(_env("DATABASE_URL"), conn_max_age=60)}
+# The reverse proxies in front (comma-separated IPs or CIDRs): only their X-Forwarded-For is read.
+WANGGE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("WANGGE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 SESSION_COOKIE_SECURE = os.environ.get("WANGGE_HTTPS", "1") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # One cache for every web process (rate limits, look-ups): Redis when there is one, otherwise
@@ -40,3 +42,37 @@ else:
             "LOCATION": "wangge_cache",
         }
     }
+
+# Logs: one line per record on stderr (gunicorn and systemd / the container runtime collect it),
+# JSON by default (WANGGE_LOG_FORMAT=text for key=value lines), every line with the request id
+# (wangge.core.requestid) and unhandled errors with their traceback. Django's default sends
+# "django" errors only to ADMINS by e-mail when DEBUG is off — which is how 500s went unlogged.
+LOG_FORMAT = "text" if os.environ.get("WANGGE_LOG_FORMAT", "json").lower() == "text" else "json"
+LOG_LEVEL = os.environ.get("WANGGE_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "wangge.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "wangge.core.requestid.JsonLinesFormatter"},
+        "text": {"format": "%(asctime)s level=%(levelname)s logger=%(name)s request_id=%(request_id)s %(message)s"},
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        },
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # django.request: 4xx as warnings, unhandled exceptions as errors with exc_info.
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "wangge": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "wangge.pii": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django_tasks": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django_tasks_db": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}

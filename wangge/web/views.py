@@ -23,6 +23,7 @@ from wangge.cases import actions, permissions, selectors
 from wangge.cases.choices import AssignmentRole, CaseStatus, ExtensionStatus, Light
 from wangge.cases.errors import CaseError, CaseNotFound
 from wangge.cases.filtersets import CaseFilterSet
+from wangge.core.http import client_ip
 from wangge.core.widgets import QuickSelect
 from wangge.cases.models import CaseAssignment, CaseAttachment, CaseEvent, Category
 from wangge.cases.models.case import looks_like_case_number
@@ -55,7 +56,7 @@ def _error_into_form(form, error: CaseError) -> None:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)  # through the configured trusted proxies (core.http)
 
 
 # --------------------------------------------------------------------------------------------
@@ -363,9 +364,17 @@ def hotline(request):
 @login_required
 @require_GET
 def hotline_caller(request):
-    cases = queries.caller_history(request.user, request.GET.get("reporter_phone", ""))
-    return render(request, "web/partials/caller_history.html", {"cases": cases,
-                                                                "phone": request.GET.get("reporter_phone", "")})
+    """来电历史 — the caller's earlier cases, reporter masked: for intake clerks only, limited and
+    logged by the action. A refusal is meant to be read: htmx swaps only successful responses, so
+    it gets it with 200; any other client gets the real status (403, 429)."""
+    phone = request.GET.get("reporter_phone", "")
+    try:
+        cases = actions.look_up_caller(actor=request.user, phone=phone, ip_address=_client_ip(request))
+    except CaseError as error:
+        status = 200 if request.headers.get("HX-Request") == "true" else error.status_code
+        return render(request, "web/partials/caller_history.html", {"error": error.message}, status=status)
+    return render(request, "web/partials/caller_history.html",
+                  {"cases": cases, "asked": actions.valid_phone(phone)})
 
 
 def _int_param(request, name) -> int | None:
