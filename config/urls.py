@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from wangge.core.health import healthz
+
 urlpatterns = [
+    # Health for monitoring and load balancers (JSON, 200 / 503, no login): wangge.core.health.
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -14,3 +18,8 @@ urlpatterns = [
     path("dashboard/", include("wangge.dashboard.urls")),
     path("r/", include("wangge.portal.urls")),
 ]
+
+# API paths answer a 404 in the API's JSON error format, other paths with the HTML page.
+handler404 = "wangge.core.api.page_not_found"
+# The platform's 500 page, with the request id the log lines carry (wangge.core.requestid).
+handler500 = "wangge.core.requestid.server_error"

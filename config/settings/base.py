@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific files import * from here."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +19,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "wangge.core",
     "wangge.org",
     "wangge.residents",
+    "wangge.audit",
     "wangge.workdays",
     "wangge.cases",
     "wangge.notifications",
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "wangge.core.requestid.RequestIdMiddleware",  # first: every log line and error page has the id
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wangge.core.middleware.WanggeLocaleMiddleware",
@@ -47,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused by django-axes into the lockout page (or JSON for the API).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,8 +81,36 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes) on the sign-in page, the admin and POST /api/v1/auth/token/:
+# AXES_FAILURE_LIMIT failures for one username, or from one client address, lock that username /
+# address out for AXES_COOLOFF_TIME (failures during the lockout extend it). Every failure and
+# every sign-in is recorded (admin → Axes); an administrator lifts a lockout by deleting its
+# "access attempt" there or with `manage.py axes_reset_username <name>` / `axes_reset_ip <addr>`.
+# The address is wangge.core.http.client_ip, the same one every rate limit uses.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "wangge.core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "wangge.web.account_views.lockout"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_ON_SUCCESS = False  # a correct password does not wipe the failures an attacker piled up
+AXES_SENSITIVE_PARAMETERS = ["password"]  # keep usernames and addresses in the records, never passwords
+# Reverse proxies in front of the application (addresses or CIDR networks, e.g. ["10.0.0.5",
+# "172.16.0.0/12"]). Only a request whose peer is one of them has its X-Forwarded-For read (the
+# right-most address that is not one of them is the client); from anyone else the header is
+# ignored. Empty (the default): the client is REMOTE_ADDR. Leaving a proxy out makes every
+# client look like the proxy — rate limits and lockouts then hit everyone at once.
+WANGGE_TRUSTED_PROXIES: list[str] = []
 
 # Simplified Chinese by default, English available. Times stored in UTC, shown in Asia/Shanghai.
 LANGUAGE_CODE = "zh-hans"
@@ -106,10 +139,16 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "wangge.org.api.auth.ApiTokenAuthentication",  # hashed, expiring, revocable (org.ApiToken)
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "wangge.core.api.StandardPagination",
+    # JSON nested deeper than wangge.core.api.MAX_JSON_DEPTH is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "wangge.core.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -166,6 +205,9 @@ WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.gateways.ConsoleGateway"}
 WANGGE_OUTBOX_DIR = BASE_DIR / "var" / "outbox"  # where FileGateway writes <channel>.jsonl
 # Where residents reach the platform: the base of the links in messages sent to them.
 WANGGE_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+# Login records (wangge.audit) are kept this many days, then `manage.py prune_audit` deletes them;
+# a system check refuses fewer than 180 (Cybersecurity Law art. 21: at least six months).
+WANGGE_AUDIT_RETENTION_DAYS = 365
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from wangge.core.admin_mixins import ListFilterLookupsOnly, ReadOnlyAdminMixin
 from wangge.core.treeforms import TreeMoveLabels
 
 from .choices import DurationUnit
@@ -25,19 +26,6 @@ from .models import (
     SlaPolicy,
 )
 from .selectors import mask_name, mask_phone
-
-
-class ReadOnlyAdminMixin:
-    """View-only: the records are written by the actions (全程留痕), never by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -121,7 +109,7 @@ class CaseAttachmentInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Cases, to look up and audit. Work on them in the workbench, where each action is checked."""
 
     list_display = ("number", "title", "status", "light", "star", "grid", "channel", "submitted_at")
@@ -159,7 +147,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ExtensionRequestAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("case", "working_days", "status", "requested_by", "requested_at", "decided_by", "decided_at")
     list_filter = ("status",)
     search_fields = ("=case__number",)
@@ -167,11 +155,12 @@ class ExtensionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReporterAccessLog)
-class ReporterAccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Who saw a resident's unmasked name and phone, when, on which case."""
+class ReporterAccessLogAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who saw a resident's unmasked name and phone — or asked and was refused, or found the case by
+    the caller's phone — when, on which case."""
 
-    list_display = ("accessed_at", "user", "case", "channel", "ip_address")
-    list_filter = ("channel",)
+    list_display = ("accessed_at", "user", "case", "channel", "granted", "ip_address")
+    list_filter = ("channel", "granted")
     search_fields = ("=case__number", "user__username", "user__display_name")
     date_hierarchy = "accessed_at"
     list_select_related = ("case", "user")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
@@ -12,8 +14,20 @@ from .errors import InvalidInput
 
 PIL_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 
+# A photo of at most 64 megapixels: a 50-megapixel phone camera's full-size shot passes, a tiny
+# file whose header claims 144 megapixels (a decompression bomb: gigabytes once decoded) does not.
+MAX_PIXELS = 64_000_000
+
+
+class TooManyPixels(Exception):
+    def __init__(self, width: int, height: int):
+        super().__init__(f"{width}x{height}")
+        self.width, self.height = width, height
+
 
 def sniff_content_type(upload: UploadedFile) -> str | None:
+    """The real content type, or None; TooManyPixels for an image larger than MAX_PIXELS (read
+    from its header: nothing is decoded)."""
     head = upload.read(16)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
@@ -25,7 +39,14 @@ def sniff_content_type(upload: UploadedFile) -> str | None:
     if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
         return "audio/wav"
     try:
-        with Image.open(upload) as image:
+        with warnings.catch_warnings():
+            # Pillow warns past its own limit (89 MP); ours is lower and checked just below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+        with image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise TooManyPixels(width, height)
             image.verify()
             kind = PIL_TYPES.get(image.format or "")
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
@@ -58,7 +79,15 @@ def validate_uploads(uploads: list[UploadedFile], *, images_only: bool = False) 
             )
         if upload.size == 0:
             raise InvalidInput(_("%(name)s is empty.") % {"name": name}, fields={"attachments": "empty"})
-        content_type = sniff_content_type(upload)
+        try:
+            content_type = sniff_content_type(upload)
+        except TooManyPixels as big:
+            raise InvalidInput(
+                _("%(name)s is too large a picture (%(width)d × %(height)d pixels); the limit is %(limit)d "
+                  "megapixels.") % {"name": name, "width": big.width, "height": big.height,
+                                    "limit": MAX_PIXELS // 1_000_000},
+                fields={"attachments": "too_many_pixels"},
+            ) from None
         allowed = settings.WANGGE_ATTACHMENT_CONTENT_TYPES
         if content_type is None or content_type not in allowed or (
             images_only and not content_type.startswith("image/")

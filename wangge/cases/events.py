@@ -1,6 +1,12 @@
 """Writing timeline events — the only place a CaseEvent is created — and publishing the domain
 event of each one (``core.events``) in the same transaction.
 
+Each row is sealed as it is written: ``hash`` over its content and ``prev_hash``, the hash of the
+case's row before it (``models.event.event_hash``), so the timeline is a hash chain per case that
+``manage.py verify_audit`` recomputes. Finding the previous hash costs at most one query per case
+and transaction — none for a case's first row (``created``); the callers hold the case's row lock
+(the actions' ``select_for_update``, the sweep's locked batch), so no one else appends meanwhile.
+
 Every timeline row is one domain event (``timeline.domain_event_name``): ``case_filed``,
 ``case_accepted``, ``case_dispatched``, ``case_resolved``, ``case_rated`` … Subscribers in other
 apps follow the case desk there, without ``cases`` knowing them.
@@ -12,9 +18,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from wangge.core.buffers import collecting
 from wangge.core.events import DomainEvent, publish
 
 from .models import CaseEvent
@@ -23,17 +30,99 @@ from .timeline import domain_event_name, event_types
 
 # While ``buffered()`` is active: the events to write in one INSERT when it ends.
 _BUFFER: ContextVar[list | None] = ContextVar("wangge_event_buffer", default=None)
+# The hash of each case's last row written in the current transaction: case id → (hash, marker).
+# ``marker`` is an on-commit callback registered with the entry: Django drops it when the
+# savepoint or transaction it was written in rolls back, and runs it (forgetting the entry) at
+# commit — so an entry is trusted only while its marker is still pending.
+_TAILS: ContextVar[dict | None] = ContextVar("wangge_event_tails", default=None)
+# The type of a case's first row, written by intake on a case that has no row yet.
+FIRST_TYPE = "created"
+
+
+def _tails() -> dict:
+    tails = _TAILS.get()
+    if tails is None:
+        tails = {}
+        _TAILS.set(tails)
+    return tails
+
+
+def _cached_tail(case_id: int) -> str | None:
+    entry = _tails().get(case_id)
+    if entry is None:
+        return None
+    tail, marker = entry
+    if connection.in_atomic_block and any(hook[1] is marker for hook in reversed(connection.run_on_commit)):
+        return tail
+    _tails().pop(case_id, None)  # its transaction (or savepoint) ended: read again
+    return None
+
+
+def _remember_tail(case_id: int, tail: str) -> None:
+    if not connection.in_atomic_block:
+        return  # autocommit: nothing to keep it for
+    tails = _tails()
+    if len(tails) > 2000:  # entries of rolled-back transactions are never run: drop them now and then
+        pending = {id(hook[1]) for hook in connection.run_on_commit}
+        for key in [k for k, (_, m) in tails.items() if id(m) not in pending]:
+            del tails[key]
+
+    def marker():
+        if tails.get(case_id, (None, None))[1] is marker:
+            tails.pop(case_id, None)
+
+    tails[case_id] = (tail, marker)
+    transaction.on_commit(marker)
+
+
+def _stored_tails(case_ids) -> dict[int, str]:
+    """The hash of the last stored row of each case (one query)."""
+    last = CaseEvent.objects.filter(case_id__in=case_ids).values("case_id").annotate(last=Max("pk")).values("last")
+    return dict(CaseEvent.objects.filter(pk__in=last).values_list("case_id", "hash"))
+
+
+def _seal(event: CaseEvent, prev_hash: str) -> None:
+    event.prev_hash = prev_hash
+    event.hash = event.compute_hash()
 
 
 @contextmanager
 def buffered():
     """Collect the events recorded inside and insert them together, in order, at the end (the
     sweep does this per batch of cases), then publish their domain events. Nothing is written
-    if the block raises."""
-    with collecting(_BUFFER, CaseEvent) as rows:
+    if the block raises. The chain is computed here for the whole batch: one query reads the
+    last hash of every case in it."""
+    rows: list[CaseEvent] = []
+    token = _BUFFER.set(rows)
+    try:
         yield rows
+        if rows:
+            _seal_batch(rows)
+            CaseEvent.objects.bulk_create(rows)
+    finally:
+        _BUFFER.reset(token)
     for event in rows:  # inserted now, with their primary keys
         publish(domain_event(event))
+
+
+def _seal_batch(rows: list[CaseEvent]) -> None:
+    tails: dict[int, str] = {}
+    unknown = set()
+    for event in rows:
+        if event.case_id in tails or event.case_id in unknown:
+            continue
+        cached = _cached_tail(event.case_id)
+        if cached is not None:
+            tails[event.case_id] = cached
+        elif event.type != FIRST_TYPE:
+            unknown.add(event.case_id)
+    if unknown:
+        tails.update(_stored_tails(unknown))
+    for event in rows:
+        _seal(event, "" if event.type == FIRST_TYPE else tails.get(event.case_id, ""))
+        tails[event.case_id] = event.hash
+    for case_id in tails:  # written in the batch's savepoint: read again if asked
+        _tails().pop(case_id, None)
 
 
 def record_event(
@@ -73,11 +162,25 @@ def record_event(
         event.related_id = related.pk
     buffer = _BUFFER.get()
     if buffer is not None:
-        buffer.append(event)  # written (and published) when the buffer ends
+        buffer.append(event)  # sealed, written and published when the buffer ends
     else:
+        _seal(event, _previous_hash(event))
         event.save()
+        _remember_tail(event.case_id, event.hash)
         publish(domain_event(event))
     return event
+
+
+def _previous_hash(event: CaseEvent) -> str:
+    """The hash of the row before ``event`` on its case: none for a new case's first row, the
+    one this transaction wrote last, or one query."""
+    if event.type == FIRST_TYPE:
+        return ""
+    cached = _cached_tail(event.case_id)
+    if cached is not None:
+        return cached
+    last = CaseEvent.objects.filter(case_id=event.case_id).order_by("-pk").values_list("hash", flat=True)[:1]
+    return next(iter(last), "")
 
 
 def domain_event(event: CaseEvent) -> DomainEvent:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,32 @@ from .channels import channels
 from .choices import OPEN_STATUSES, CaseStatus, Light, StarLevel
 from .models import Case, CaseAssignment, Category
 from .search import search_cases
+
+# The dates the office works with: nothing was filed before 2000 and nothing will be due after
+# 2100. Outside them a date is a typo — and its local midnight may not exist in UTC at all
+# (0001-01-01 +08:00), which would otherwise crash the query.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+class BoundedDateField(forms.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE, with a message that says so."""
+
+    default_error_messages = {
+        "out_of_range": _("Give a date between %(earliest)s and %(latest)s."),
+    }
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"], code="out_of_range",
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+
+
+class BoundedDateFilter(filters.DateFilter):
+    field_class = BoundedDateField
 
 
 class CaseFilterSet(filters.FilterSet):
@@ -34,8 +61,8 @@ class CaseFilterSet(filters.FilterSet):
     )
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     is_open = filters.BooleanFilter(method="filter_open", label=_("Open"))
-    submitted_after = filters.DateFilter(method="filter_submitted_after", label=_("Filed from"))
-    submitted_before = filters.DateFilter(method="filter_submitted_before", label=_("Filed until"))
+    submitted_after = BoundedDateFilter(method="filter_submitted_after", label=_("Filed from"))
+    submitted_before = BoundedDateFilter(method="filter_submitted_before", label=_("Filed until"))
     q = filters.CharFilter(method="filter_text", label=_("Text (number, title, description, address)"))
 
     class Meta:

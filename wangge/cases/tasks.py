@@ -13,12 +13,13 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from wangge.core.periodic import schedule_once
 from wangge.notifications import services as notifications
 
 from . import events
@@ -26,7 +27,6 @@ from .models import Case, CaseAssignment
 
 log = logging.getLogger("wangge.sweep")
 RETRY_SECONDS = 300  # a case the sweep failed to check is looked at again this much later
-SCHEDULE_LOCK_KEY = 0x5767_5357  # "WgSW": any constant shared by every worker
 
 
 @dataclass
@@ -116,23 +116,10 @@ def sweep_deadlines() -> dict:
 
 
 def schedule_next_sweep(delay: int | None = None) -> None:
-    """Enqueue the next sweep unless one is already waiting (so chains do not multiply)."""
-    delay = settings.WANGGE_SWEEP_INTERVAL if delay is None else delay
-    backend = sweep_deadlines.get_backend()
-    if type(backend).__name__ != "DatabaseBackend":
-        return  # tests and the immediate backend: nothing is scheduled ahead
-    from django_tasks_db.models import DBTaskResult
-
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Two workers finishing a sweep at the same moment must not both enqueue: serialise
-            # the check-then-enqueue (the lock is released at commit).
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULE_LOCK_KEY])
-        waiting = DBTaskResult.objects.filter(task_path=sweep_deadlines.module_path, status="READY")
-        if waiting.exists():
-            return
-        sweep_deadlines.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue()
+    """Enqueue the next sweep unless one is already waiting (so chains do not multiply).
+    Registered with ``core.periodic``, whose worker watchdog starts the chain again if a worker
+    dies in the middle of a sweep."""
+    schedule_once(sweep_deadlines, delay=settings.WANGGE_SWEEP_INTERVAL if delay is None else delay)
 
 
 @task()

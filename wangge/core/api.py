@@ -11,24 +11,121 @@ machine-readable code. Bad input is never a 500.
 
 from __future__ import annotations
 
+import io
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
 from .http import client_ip  # noqa: F401 — re-exported for the API views
 
 
 class StandardPagination(PageNumberPagination):
+    """``?page=`` (1…, or ``last``) and ``?page_size=`` (1…200). A page that is not a positive
+    number or a size out of range is a 400 that says so; a page after the last one is a 404."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        size = _small_int(raw)
+        if size is None or not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError({self.page_size_query_param: [exceptions.ErrorDetail(
+                _("Give a page size between 1 and %(max)d.") % {"max": self.max_page_size}, code="out_of_range")]})
+        return size
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        number = _small_int(raw)
+        if number is None or number < 1:
+            raise exceptions.ValidationError({self.page_query_param: [exceptions.ErrorDetail(
+                _("Give the page as a number from 1."), code="invalid")]})
+        if number > paginator.num_pages:
+            raise exceptions.NotFound(
+                _("There is no page %(page)d; the last page is %(last)d.") % {"page": number, "last": paginator.num_pages})
+        return number
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
+
+def _small_int(raw: str) -> int | None:
+    """An ASCII decimal number of at most 9 digits, else None ("²", "1e9" and 10**100 are not)."""
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON bodies of bounded depth
+# ---------------------------------------------------------------------------------------------
+
+MAX_JSON_DEPTH = 32
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'[]{}"\\')))
+
+
+def json_depth_exceeds(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Is some array or object in ``data`` nested deeper than ``limit``? Brackets inside strings
+    do not count. One pass over the brackets, quotes and backslashes only, stopping as soon as
+    the limit is passed — before ``json`` would recurse into it (Python's recursion limit turns a
+    50,000-deep body into a crash, not an error)."""
+    depth = 0
+    in_string = escaped = False
+    for byte in data.translate(None, _NOT_STRUCTURE):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False
+
+
+class NestedTooDeep(exceptions.ParseError):
+    default_code = "too_deep"
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, refusing bodies nested deeper than MAX_JSON_DEPTH with a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        # DRF reads the request stream itself, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE check.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        data = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(data) > limit:
+            raise RequestDataTooBig()
+        if json_depth_exceeds(data):
+            raise NestedTooDeep()
+        return super().parse(io.BytesIO(data), media_type, parser_context)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,8 +170,8 @@ def error_response(code: str, message, http_status: int, fields: dict | None = N
 
 def _validation_response(exc: exceptions.ValidationError) -> Response:
     fields, codes = _flatten(exc.detail, exc.get_codes())
-    key, first = next(iter(fields.items()), ("", _("The input is not valid.")))
-    message = first if key in ("", "non_field_errors", "detail") else f"{key}: {first}"
+    # The message is a sentence for a person; which field it is about is in ``fields``.
+    message = next(iter(fields.values()), _("The input is not valid."))
     general = {k: v for k, v in fields.items() if k not in ("non_field_errors", "detail")}
     general_codes = {k: v for k, v in codes.items() if k in general}
     return error_response("invalid", message, status.HTTP_400_BAD_REQUEST, general, general_codes)
@@ -101,6 +198,9 @@ def exception_handler(exc, context):
         return error_response("invalid", _("The request could not be read."), status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, NestedTooDeep):
+        return error_response("too_deep", _("The request body is nested too deeply (at most %(n)d levels).")
+                              % {"n": MAX_JSON_DEPTH}, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ParseError):
         # DRF's own text quotes the parser's English error; say it plainly, in the user's language.
         return error_response("parse_error", _("The request body could not be read: it is not valid JSON "
@@ -114,6 +214,9 @@ def exception_handler(exc, context):
                               exc.detail, status.HTTP_401_UNAUTHORIZED)
         resp["WWW-Authenticate"] = 'Token realm="api"'
         return resp
+    # Imported here: rest_framework.views reads DEFAULT_PARSER_CLASSES, which names this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -128,6 +231,17 @@ def exception_handler(exc, context):
     return resp
 
 
+API_PREFIX = "/api/"
+
+
+def page_not_found(request, exception):
+    """handler404: an API path answers in the API's error format, any other the HTML page."""
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"error": {"code": "not_found", "message": _("Not found."), "fields": {}, "codes": {}}},
+                            status=404)
+    return defaults.page_not_found(request, exception)
+
+
 # ---------------------------------------------------------------------------------------------
 # The error format in the OpenAPI schema
 # ---------------------------------------------------------------------------------------------
@@ -138,8 +252,8 @@ ErrorSerializer = inline_serializer(
         "error": inline_serializer(
             name="ErrorBody",
             fields={
-                "code": serializers.CharField(help_text="invalid, invalid_state, parse_error, not_authenticated, "
-                                                        "forbidden, not_found, too_large …"),
+                "code": serializers.CharField(help_text="invalid, invalid_state, parse_error, too_deep, "
+                                                        "not_authenticated, forbidden, not_found, too_large …"),
                 "message": serializers.CharField(help_text="One sentence for a person, in the request's language."),
                 "fields": serializers.DictField(child=serializers.CharField(),
                                                 help_text="Offending input field → message."),

@@ -8,7 +8,17 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from .periodic import register_periodic
+        from django.conf import settings
+        from django.core.signals import request_finished
+        from django_tasks_db.compat import task_finished, task_started
+
+        from . import checks  # noqa: F401  (registers the deployment checks)
+        from .periodic import record_task_finished, record_task_started, register_periodic
+        from .requestid import forget_request_id
 
         register_periodic("core.reactions", "wangge.core.tasks.schedule_reactions_run",
-                          every_seconds=30)
+                          every_seconds=lambda: int(getattr(settings, "WANGGE_REACTIONS_INTERVAL", 30)))
+        # When each periodic job last ran, for the health check and the worker's watchdog.
+        task_started.connect(record_task_started, dispatch_uid="core.periodic.started")
+        task_finished.connect(record_task_finished, dispatch_uid="core.periodic.finished")
+        request_finished.connect(forget_request_id, dispatch_uid="core.requestid.forget")

@@ -1,9 +1,89 @@
-"""Facts about the HTTP request that every app needs, decided in one place."""
+"""Facts about the HTTP request that every app needs, decided in one place.
+
+The client's address: every rate limit, login lockout (django-axes) and access log asks
+``client_ip``. Behind a reverse proxy REMOTE_ADDR is the proxy's address, so the proxies are named
+in ``WANGGE_TRUSTED_PROXIES`` (addresses or CIDR networks, default none). Only when the peer is one
+of them is ``X-Forwarded-For`` read, and then from the right: each trusted proxy appends the
+address it was connected from, so the right-most entry that is not itself a trusted proxy is the
+first address no proxy of ours vouches beyond — the client. Entries to its left were written by
+the client and are ignored (anyone can send ``X-Forwarded-For: 1.2.3.4``).
+"""
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"WANGGE_TRUSTED_PROXIES: {entry!r} is not an IP address or network ({exc})."
+            ) from exc
+    return tuple(networks)
+
+
+def trusted_proxies() -> tuple[Network, ...]:
+    """The networks of ``WANGGE_TRUSTED_PROXIES`` (parsed once per distinct setting)."""
+    entries = getattr(settings, "WANGGE_TRUSTED_PROXIES", ()) or ()
+    if isinstance(entries, str):
+        entries = [entries]
+    return _networks(tuple(entries))
+
+
+def _address(text: str) -> Address | None:
+    """An address as a proxy writes it: ``1.2.3.4``, ``1.2.3.4:5678``, ``::1`` or ``[::1]:5678``;
+    IPv4-mapped IPv6 (``::ffff:1.2.3.4``) is the IPv4 address. None for anything else."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:  # IPv4 with a port
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def _is_trusted(address: Address, networks: tuple[Network, ...]) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
+
 
 def client_ip(request) -> str | None:
-    """The caller's address as the web server saw it (the proxy in front sets REMOTE_ADDR).
-    A header such as X-Forwarded-For is not trusted here because any client can set it."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's address: REMOTE_ADDR, or — when REMOTE_ADDR is a trusted proxy — the right-most
+    X-Forwarded-For entry that is not a trusted proxy. None when the server gave no address."""
+    remote_text = request.META.get("REMOTE_ADDR") or ""
+    remote = _address(remote_text)
+    if remote is None:
+        return remote_text or None
+    networks = trusted_proxies()
+    if not networks or not _is_trusted(remote, networks):
+        return str(remote)
+    nearest = remote
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    for hop in reversed(hops):
+        if not hop.strip():
+            continue
+        address = _address(hop)
+        if address is None:
+            # Our own proxy wrote something that is not an address: the nearest address we can
+            # vouch for is the last proxy, never the unreadable text.
+            return str(nearest)
+        if not _is_trusted(address, networks):
+            return str(address)
+        nearest = address
+    return str(nearest)

@@ -23,3 +23,42 @@ class PendingReaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} ← {self.event.get('name')} {self.event.get('key')}"
+
+
+class PeriodicJobState(models.Model):
+    """定时任务状态 — when a registered periodic job (``core.periodic``) last started and finished,
+    recorded by the worker that ran it; read by the health check and the worker's watchdog."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    task_path = models.CharField(_("task"), max_length=300, blank=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_succeeded = models.BooleanField(_("last run succeeded"), null=True, blank=True)
+    last_worker = models.CharField(_("last worker"), max_length=64, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job state")
+        verbose_name_plural = _("periodic job states")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """后台进程心跳 — a running ``wangge_worker`` process. It refreshes ``seen_at`` every few
+    seconds; one silent for ``WANGGE_WORKER_TIMEOUT`` seconds is dead, and the task it was running
+    is failed and its periodic chain taken over by a live worker."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return self.worker_id

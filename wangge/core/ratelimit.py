@@ -24,8 +24,16 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "report": (20, 3600),
     # Tracking lookups (number + phone digits) per client address.
     "lookup": (30, 600),
-    # Failed lookups per case number, from any address: bounds guessing the 4 phone digits.
-    "lookup_number": (10, 3600),
+    # Failed lookups of one case number from one client address: wrong digits lock that number
+    # for that client only, never for the resident asking from elsewhere.
+    "lookup_number_client": (5, 3600),
+    # Failed lookups of one case number from all addresses together: a ceiling far above what one
+    # client may do, because the 4 phone digits (10,000 values) are all that guards a case's page
+    # and addresses are cheap (an IPv6 host has a whole /64): without it, enough addresses would
+    # guess any number's digits within hours. Reaching it takes failures from at least
+    # count / lookup_number_client addresses, and even then it only stops lookups by number: the
+    # tracking link sent to the resident needs no digits and is never refused for it.
+    "lookup_number": (50, 86400),
     # Unknown tracking links per client address.
     "token": (30, 600),
 }
@@ -70,6 +78,6 @@ class Limit:
 
 
 def client_ip(request) -> str:
-    """The client's address (``core.http.client_ip``; see there why no header is trusted), or
-    "unknown" — a rate limit needs some key."""
+    """The client's address (``core.http.client_ip``: REMOTE_ADDR, or the forwarded address when
+    the peer is one of ``WANGGE_TRUSTED_PROXIES``), or "unknown" — a rate limit needs some key."""
     return api_client_ip(request) or "unknown"

@@ -1,18 +1,19 @@
 """The current dashboard view as an Excel workbook (.xlsx): summary with the rates and their
-formulas, rankings, breakdown by category and channel, and the overdue list."""
+formulas (as text), rankings, breakdown by category and channel, and the overdue list. Written
+through ``wangge.core.exports`` (``put``, ``workbook_bytes``): a title a resident typed as
+``=HYPERLINK(…)`` arrives as text, never as a live formula."""
 
 from __future__ import annotations
-
-import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from wangge.cases.sla import LOCAL_TZ
+from wangge.core import exports
+from wangge.core.exports import new_workbook, put
 
 from . import metrics
 
@@ -23,7 +24,7 @@ PERCENT = "0.0%"
 
 def _header(ws, row: int, values: list) -> None:
     for col, value in enumerate(values, 1):
-        cell = ws.cell(row=row, column=col, value=str(value))
+        cell = put(ws, row, col, str(value))
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="center", wrap_text=True)
 
@@ -35,7 +36,7 @@ def _widths(ws, widths: list[int]) -> None:
 
 def _rate_cells(ws, row: int, col: int, rates: dict) -> None:
     for k in metrics.RATE_KEYS:
-        cell = ws.cell(row=row, column=col, value=rates[k])
+        cell = put(ws, row, col, rates[k])
         cell.number_format = PERCENT
         col += 1
 
@@ -47,19 +48,18 @@ def _rate_headers() -> list:
 def _summary(ws, ctx: dict) -> None:
     sel = ctx["sel"]
     ws.title = pgettext("dashboard", "Summary")
-    ws["A1"] = pgettext("dashboard", "Command dashboard") + " — " + sel.title
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = _("Period") + f": {sel.period.start:%Y-%m-%d} — {sel.period.end:%Y-%m-%d}"
-    ws["A3"] = _("Exported at") + f": {timezone.localtime(timezone.now(), LOCAL_TZ):%Y-%m-%d %H:%M}"
+    put(ws, 1, 1, pgettext("dashboard", "Command dashboard") + " — " + sel.title).font = Font(bold=True, size=14)
+    put(ws, 2, 1, _("Period") + f": {sel.period.start:%Y-%m-%d} — {sel.period.end:%Y-%m-%d}")
+    put(ws, 3, 1, _("Exported at") + f": {timezone.localtime(timezone.now(), LOCAL_TZ):%Y-%m-%d %H:%M}")
     _header(ws, 5, [_("Figure"), _("Value"), _("Numerator"), _("Denominator"), _("Formula")])
     row = 6
     for r in ctx["rates"]:
-        ws.cell(row=row, column=1, value=str(r["def"].label))
-        cell = ws.cell(row=row, column=2, value=r["value"])
+        put(ws, row, 1, str(r["def"].label))
+        cell = put(ws, row, 2, r["value"])
         cell.number_format = PERCENT
-        ws.cell(row=row, column=3, value=r["numerator"])
-        ws.cell(row=row, column=4, value=r["denominator"])
-        ws.cell(row=row, column=5, value=str(r["def"].formula))
+        put(ws, row, 3, r["numerator"])
+        put(ws, row, 4, r["denominator"])
+        put(ws, row, 5, str(r["def"].formula))
         row += 1
     row += 1
     _header(ws, row, [_("Status"), pgettext("dashboard", "Cases")])
@@ -67,12 +67,12 @@ def _summary(ws, ctx: dict) -> None:
     summary = ctx["summary"]
     for label, value in [(pgettext("dashboard", "Filed"), summary["filed"]), (_("Valid"), summary["valid"]),
                          (_("Open"), summary["open"]), (_("Overdue (red light)"), summary["overdue"])]:
-        ws.cell(row=row, column=1, value=label)
-        ws.cell(row=row, column=2, value=value)
+        put(ws, row, 1, label)
+        put(ws, row, 2, value)
         row += 1
     for s in ctx["statuses"]:
-        ws.cell(row=row, column=1, value=s["label"])
-        ws.cell(row=row, column=2, value=s["count"])
+        put(ws, row, 1, s["label"])
+        put(ws, row, 2, s["count"])
         row += 1
     _widths(ws, [22, 12, 12, 12, 90])
 
@@ -82,13 +82,13 @@ def _ranking(ws, ctx: dict) -> None:
     row = 1
     for title, rows in [(_("Communities"), ctx["communities"]), (_("Grids"), ctx["grids"]),
                         (pgettext("dashboard", "Departments"), ctx["departments"])]:
-        ws.cell(row=row, column=1, value=f"{title} — {_('ranked by')} {ctx['rank_label']}").font = Font(bold=True)
+        put(ws, row, 1, f"{title} — {_('ranked by')} {ctx['rank_label']}").font = Font(bold=True)
         row += 1
         _header(ws, row, [_("Rank"), pgettext("dashboard", "Name"), pgettext("dashboard", "Filed"), _("Open"), _("Overdue (red light)"), *_rate_headers()])
         row += 1
         for r in rows:
             for col, value in enumerate([r["rank"], r["name"], r["filed"], r["open"], r["overdue"]], 1):
-                ws.cell(row=row, column=col, value=value)
+                put(ws, row, col, value)
             _rate_cells(ws, row, 6, r["rates"])
             row += 1
         row += 1
@@ -99,13 +99,13 @@ def _breakdown(ws, ctx: dict) -> None:
     ws.title = _("By category")
     row = 1
     for title, rows in [(_("By category"), ctx["categories"]), (_("By channel"), ctx["channels"])]:
-        ws.cell(row=row, column=1, value=title).font = Font(bold=True)
+        put(ws, row, 1, title).font = Font(bold=True)
         row += 1
         _header(ws, row, [pgettext("dashboard", "Name"), pgettext("dashboard", "Filed"), _("Resolved or closed"), _("Open"), *_rate_headers()])
         row += 1
         for r in rows:
             for col, value in enumerate([r["name"], r["filed"], r["solved"], r["open"]], 1):
-                ws.cell(row=row, column=col, value=value)
+                put(ws, row, col, value)
             _rate_cells(ws, row, 5, r["rates"])
             row += 1
         row += 1
@@ -125,16 +125,14 @@ def _overdue(ws, ctx: dict) -> None:
             round(case.overdue_for.total_seconds() / 3600, 1), case.urge_count,
         ]
         for col, value in enumerate(values, 1):
-            ws.cell(row=row, column=col, value=value)
+            put(ws, row, col, value)
     _widths(ws, [20, 36, 10, 14, 14, 14, 18, 18, 12, 10])
 
 
 def workbook_bytes(ctx: dict) -> bytes:
-    wb = Workbook()
+    wb = new_workbook()
     _summary(wb.active, ctx)
     _ranking(wb.create_sheet(), ctx)
     _breakdown(wb.create_sheet(), ctx)
     _overdue(wb.create_sheet(), ctx)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return exports.workbook_bytes(wb)

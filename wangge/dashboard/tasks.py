@@ -8,6 +8,8 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
+from wangge.core.periodic import schedule_once
+
 from .rollup import refresh_stats, stats_state
 
 
@@ -24,17 +26,9 @@ def refresh_dashboard_stats() -> dict:
 
 
 def schedule_refresh(delay: int | None = None) -> None:
-    """Enqueue the next refresh unless one is already waiting (so chains do not multiply)."""
-    delay = refresh_interval() if delay is None else delay
-    backend = refresh_dashboard_stats.get_backend()
-    if type(backend).__name__ == "DatabaseBackend":
-        from django_tasks_db.models import DBTaskResult
-
-        fn = refresh_dashboard_stats.func
-        if DBTaskResult.objects.filter(task_path=f"{fn.__module__}.{fn.__qualname__}", status="READY").exists():
-            return
-        refresh_dashboard_stats.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue()
-    # Other backends (tests run tasks immediately): the view refreshes in-line instead.
+    """Enqueue the next refresh unless one is already waiting (so chains do not multiply).
+    Other backends (tests run tasks immediately): nothing is queued; the view refreshes in-line."""
+    schedule_once(refresh_dashboard_stats, delay=refresh_interval() if delay is None else delay)
 
 
 def ensure_fresh() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -20,7 +21,7 @@ from wangge.cases.errors import CaseError
 from wangge.cases.selectors import case_for
 
 from . import exports, metrics, selectors
-from .forms import DashboardFilterForm
+from .forms import DashboardFilterForm, ReportMonthForm
 from .rollup import stats_state
 from .selectors import PeriodKind
 from .tasks import ensure_fresh
@@ -37,6 +38,16 @@ def _selection(request):
     sel, rank_by = form.selection()
     ensure_fresh()
     return form, sel, rank_by
+
+
+def _warn_about_ignored(request, *forms) -> None:
+    """Say which filter was not understood: the page shows the default in its place."""
+    for form in forms:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            for error in errors:
+                messages.warning(request, _("%(field)s: %(error)s The default is shown instead.")
+                                 % {"field": label, "error": error})
 
 
 def _no_jit() -> None:
@@ -104,6 +115,7 @@ def _chart_data(ctx: dict, sel: selectors.Selection) -> dict:
 @require_GET
 def dashboard(request):
     form, sel, rank_by = _selection(request)
+    _warn_about_ignored(request, form)
     ctx = build(sel, rank_by)
     ctx["charts"] = _chart_data(ctx, sel)
     ctx["form"] = form
@@ -133,7 +145,9 @@ def export_xlsx(request):
 def monthly_report(request):
     """月报 — one calendar month (``?month=YYYY-MM``, default last month), printable on A4."""
     form, sel, rank_by = _selection(request)
-    month = _parse_month(request.GET.get("month"))
+    month_form = ReportMonthForm(request.GET)
+    month = month_form.chosen_month(today=selectors.today())
+    _warn_about_ignored(request, form, month_form)
     sel = selectors.Selection(user=request.user, period=selectors.month_period(month.year, month.month),
                               region=sel.region, department=sel.department)
     ctx = build(sel, rank_by, overdue_limit=30)
@@ -147,15 +161,6 @@ def monthly_report(request):
     ctx.update(form=form, month=month, previous=prev, generated_at=timezone.now(),
                top_categories=ctx["categories"][:10])
     return render(request, "dashboard/report.html", ctx)
-
-
-def _parse_month(value: str | None) -> dt.date:
-    try:
-        year, month = (int(x) for x in (value or "").split("-"))
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError):
-        first = selectors.today().replace(day=1) - dt.timedelta(days=1)
-        return first.replace(day=1)
 
 
 @login_required

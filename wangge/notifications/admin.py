@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import ClassVar
+
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
@@ -122,7 +125,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_select_related = ("subject_type",)
     show_full_result_count = False
     actions = ["retry"]
-    readonly_fields = [f.name for f in OutboundMessage._meta.concrete_fields]
+    readonly_fields = [*(f.name for f in OutboundMessage._meta.concrete_fields), "masked_to", "masked_dedupe_key"]
     fields = ("channel", "to", "template", "title", "body", "subject_type", "subject_id", "dedupe_key", "status",
               "attempts", "next_attempt_at", "lease_until", "last_error", "created_at", "sent_at",
               "gateway_message_id", "context")
@@ -140,6 +143,33 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("to"))
     def masked_to(self, obj):
         return _mask(obj.to)
+
+    @admin.display(description=_("dedupe key"))
+    def masked_dedupe_key(self, obj):
+        return re.sub(r"\d{7,}", lambda m: _mask(m.group()), obj.dedupe_key or "")
+
+    # A resident's phone (``to``, and the dedupe key that holds it) only for those with the unmask
+    # right; anyone else sees it masked and may not search or filter by it (?to=…, q=phone): typing
+    # a number would tell whether the office ever texted that person — a phone oracle.
+    UNMASK_PERMISSION = "cases.view_reporter"  # org.scope.REPORTER_DATA_PERMISSION
+    PHONE_FIELDS: ClassVar[dict[str, str]] = {"to": "masked_to", "dedupe_key": "masked_dedupe_key"}
+
+    def _unmasked(self, request) -> bool:
+        return request is not None and request.user.has_perm(self.UNMASK_PERMISSION)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if self._unmasked(request) else tuple(self.PHONE_FIELDS.get(f, f) for f in fields)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        return fields if self._unmasked(request) else tuple(f for f in fields if f.lstrip("=^@") not in
+                                                            self.PHONE_FIELDS)
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in self.PHONE_FIELDS and not self._unmasked(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):

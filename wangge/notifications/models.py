@@ -174,7 +174,12 @@ class OutboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} → {self.to} ({self.template or self.dedupe_key})"
+        # Masked (138****1234): this string is the admin page's title and may reach logs; the
+        # dedupe key is left out because it holds the number too.
+        to = self.to
+        masked = f"{to[:1]}***@{to.partition('@')[2]}" if "@" in to else (
+            to[:3] + "*" * (len(to) - 7) + to[-4:] if len(to) > 7 else to[:1] + "***")
+        return f"{self.channel} → {masked} ({self.template or self.pk})"
 
     def get_channel_display(self) -> str:
         return outbox_channels.label(self.channel)

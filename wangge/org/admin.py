@@ -17,9 +17,9 @@ from treebeard.forms import movenodeform_factory
 
 from wangge.core.treeforms import TreeMoveLabels
 
-from . import geo
+from . import geo, services
 from .choices import DEPARTMENT_ROLES, REGION_LEVEL_ORDER, RegionLevel
-from .models import Department, Region, RoleAssignment, User
+from .models import ApiToken, Department, Region, RoleAssignment, User
 
 admin.site.site_header = _("Wangge grid governance platform · administration")
 admin.site.site_title = _("Wangge administration")
@@ -211,3 +211,29 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("roles"))
     def roles_held(self, obj: User) -> str:
         return "、".join(sorted({a.get_role_display() for a in obj.roles.all() if a.is_active}))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """接口令牌: who holds which token, when it was last used; revoke from here. Keys are shown
+    only to their owner when issued (account page, ``manage.py issue_token``), never here."""
+
+    list_display = ("name", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "user__username", "user__display_name")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "name", "created_at", "expires_at", "last_used_at", "revoked_at")
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # a key must be shown to whoever receives it: issue tokens where that happens
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["delete"])
+    def revoke(self, request, queryset):
+        count = sum(1 for token in queryset.filter(revoked_at__isnull=True)
+                    if services.revoke_api_token(token_id=token.pk, actor=request.user))
+        self.message_user(request, ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+                          % {"count": count}, messages.SUCCESS)

@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 
 from wangge.core.errors import NotFound
 
-from .choices import RegionLevel, Role
+from .choices import DEPARTMENT_ROLES, RegionLevel, Role
 from .models import Region
 
 # Roles that accept, dispatch and supervise in their territory.
@@ -44,6 +44,13 @@ REPORTER_DATA_ROLES = frozenset({Role.INTAKE_CLERK, Role.COMMUNITY_SECRETARY, Ro
 INTAKE_ROLES = DISPATCHER_ROLES | FIELD_ROLES
 # The permission that grants residents' personal data to a user without such a role.
 REPORTER_DATA_PERMISSION = "cases.view_reporter"
+# Who takes residents' calls (受理员) and so may look up a caller's earlier cases by phone
+# (来电历史). Nobody else: a phone → cases look-up is a way to recover a masked number.
+CALL_TAKER_ROLES = frozenset({Role.INTAKE_CLERK})
+# Who may be handed a case in person (派单到人), where their territory covers it: the people who
+# work the territory. Not the intake clerk: clerks take calls, they do not handle them.
+# Department officers (DEPARTMENT_ROLES) may receive cases too, through their department.
+TERRITORY_HANDLER_ROLES = CLAIMER_ROLES | {Role.LEADER, Role.ADMIN}
 
 # The snapshot column that holds the region of each level.
 LEVEL_FIELD: Mapping[str, str] = {
@@ -189,3 +196,23 @@ def can_see_reporter(user) -> bool:
         getattr(user, "is_authenticated", False)
         and (user.has_perm(REPORTER_DATA_PERMISSION) or Scope.of(user).has_any(REPORTER_DATA_ROLES))
     )
+
+
+def can_look_up_callers(user) -> bool:
+    """May ``user`` look up a caller's earlier cases by phone (来电历史)? Intake clerks on a call."""
+    return bool(getattr(user, "is_authenticated", False) and Scope.of(user).has_any(CALL_TAKER_ROLES))
+
+
+def may_receive(user, row, *, fields: Mapping[str, str] | None = LEVEL_FIELD, region_field: str = "region") -> bool:
+    """May ``user`` be handed ``row`` (a case) in person? Only an active account with an active
+    role that receives cases: a department officer of an active department, or a territory role
+    (``TERRITORY_HANDLER_ROLES``) whose region covers the row. Anyone else — an intake clerk, a
+    retired account, a worker of another grid — would gain the row, and its reporter, by it."""
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    scope = Scope.of(user)  # its roles, not ``everything``: a superuser is not a handler by that
+    for a in user.role_assignments:
+        if a.role in DEPARTMENT_ROLES and a.department_id and a.department.is_active:
+            return True
+    return any(region_contains(r, row, fields=fields, region_field=region_field)
+               for r in scope.regions_for(TERRITORY_HANDLER_ROLES))

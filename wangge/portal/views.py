@@ -58,16 +58,18 @@ def case_by_token(token: str) -> Case | None:
 
 def with_token(view):
     """Resolve the ``token`` of the URL to its case. An unknown token gets a friendly 404 and
-    counts against the client; too many of them get the 429 page."""
+    counts against the client; too many of them get the 429 page. A valid link is always served:
+    the token is 128 random bits, so the limit guards against floods, not guessing, and
+    another visitor's bad links from the same address (a shared NAT, a misconfigured proxy) must
+    never lock a resident out of their own case."""
 
     @functools.wraps(view)
     def wrapped(request, token: str, *args, **kwargs):
-        limit, ip = Limit.named("token"), client_ip(request)
-        if limit.exhausted(ip):
-            return too_many(request, limit)
         case = case_by_token(token)
         if case is None:
-            limit.hit(ip)
+            limit, ip = Limit.named("token"), client_ip(request)
+            if not limit.hit(ip):
+                return too_many(request, limit)
             return render(request, "portal/bad_link.html", status=404)
         return view(request, case, *args, **kwargs)
 
@@ -120,20 +122,36 @@ def reported(request: HttpRequest, case: Case) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """查询进度 — by tracking number and the last 4 digits of the phone. A wrong number and wrong
-    digits get the same answer, so the page does not tell which numbers exist."""
+    digits get the same answer, so the page does not tell which numbers exist.
+
+    Wrong digits are counted per (number, client address): they lock that number for that client
+    only. A much larger ceiling per number across all addresses bounds guessing from many
+    addresses (see ``core.ratelimit.DEFAULT_LIMITS``); reaching it pauses lookups by number, not
+    the resident's tracking link."""
     form = LookupForm(request.POST or None)
     if request.method == "POST":
+        ip = client_ip(request)
         limit = Limit.named("lookup")
-        if not limit.hit(client_ip(request)):
+        if not limit.hit(ip):
             return too_many(request, limit)
         if form.is_valid():
             number, digits = form.cleaned_data["number"], form.cleaned_data["phone_last4"]
-            per_number = Limit.named("lookup_number")
+            per_client, per_number = Limit.named("lookup_number_client"), Limit.named("lookup_number")
+            client_key = f"{number}|{ip}"
+            if per_client.exhausted(client_key):
+                return too_many(request, per_client)
             if per_number.exhausted(number):
-                return too_many(request, per_number)
+                form.add_error(None, _(
+                    "Looking up this tracking number is paused after too many wrong attempts. "
+                    "Please open the tracking link in the text message we sent you, or try again later."
+                ))
+                response = render(request, "portal/track.html", {"form": form}, status=429)
+                response["Retry-After"] = str(per_number.seconds)
+                return response
             case = selectors.cases_for_resident(number, digits)
             if case is not None:
                 return redirect("portal:case", token=case.tracking_token)
+            per_client.hit(client_key)
             per_number.hit(number)
             form.add_error(None, _(
                 "We could not find a report with that tracking number and those phone digits. "

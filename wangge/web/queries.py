@@ -69,6 +69,9 @@ def encode_cursor(case: Case) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+CURSOR_EARLIEST, CURSOR_LATEST = 2000, 2100  # the years a case list cursor can name
+
+
 def decode_cursor(token: str | None) -> tuple[dt.datetime, int] | None:
     """(submitted_at, pk) or None for a missing or tampered cursor (never an error)."""
     if not token:
@@ -77,9 +80,11 @@ def decode_cursor(token: str | None) -> tuple[dt.datetime, int] | None:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         stamp, pk = raw.split("|")
         moment = dt.datetime.fromisoformat(stamp)
-        if timezone.is_naive(moment):
+        pk = int(pk)
+        # Out of any real range (year 1, a 20-digit id): tampered — and a database error if used.
+        if timezone.is_naive(moment) or not (CURSOR_EARLIEST <= moment.year <= CURSOR_LATEST) or not 0 < pk < 2**63:
             return None
-        return moment, int(pk)
+        return moment, pk
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
 
@@ -131,17 +136,6 @@ def keyset_page(queryset: QuerySet[Case], *, after: str | None, before: str | No
 # --------------------------------------------------------------------------------------------
 # Hotline intake look-ups
 # --------------------------------------------------------------------------------------------
-
-
-def caller_history(user, phone: str, *, limit: int = 10) -> list[Case]:
-    """Earlier cases from the same phone (来电历史), among those the clerk may see."""
-    phone = (phone or "").strip()
-    if len(phone) < 7:
-        return []
-    return list(
-        cases_visible_to(user).filter(reporter_phone=phone).select_related("category")
-        .order_by("-submitted_at", "-pk")[:limit]
-    )
 
 
 def similar_open_cases(user, *, grid_id: int | None, category: Category | None, days: int = 30,

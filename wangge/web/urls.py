@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "web"
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("account/", account_views.account, name="account"),
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from wangge.org.choices import DepartmentKind, RegionLevel
 from wangge.org.models import Department, Region, User
+from wangge.org.scope import may_receive
 
 from .. import permissions
 from ..choices import (
@@ -140,6 +141,13 @@ class Target:
             raise InvalidInput(_("That department is no longer active."), fields={"department": "inactive"})
         if self.user is not None and not self.user.is_active:
             raise InvalidInput(_("That person's account is not active."), fields={"user": "inactive"})
+        if self.user is not None and not may_receive(self.user, case):
+            # Being handed a case opens it — and its reporter — to that person: only to those
+            # whose role is to handle cases here (派单到人), never to any account at all.
+            raise InvalidInput(
+                _("That person cannot be handed this case: they hold no role that handles cases here."),
+                fields={"user": "not_handler"},
+            )
         if self.region is not None:
             if self.region.level not in (RegionLevel.COMMUNITY, RegionLevel.GRID) or not self.region.is_active:
                 raise InvalidInput(

@@ -1,23 +1,56 @@
-"""Residents' personal data: the logged reveal."""
+"""Residents' personal data: the logged reveal, and the caller look-up of the hotline desk."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+import logging
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wangge.core.ratelimit import Limit, register_limit
 from wangge.org.models import User
+from wangge.org.scope import can_look_up_callers
 from wangge.residents.errors import ResidentDataForbidden
+from wangge.residents.masking import mask_phone, normalise_phone, valid_phone
 from wangge.residents.services import reveal_resident
 
 from .. import permissions
-from ..errors import ActionForbidden, CaseNotFound
+from ..choices import EventType
+from ..errors import ActionForbidden, CaseError, CaseNotFound
+from ..events import record_event
 from ..models import (
     Case,
     ReporterAccessLog,
 )
+from ..selectors import cases_visible_to
+from .base import _lock
+
+# Every look-up of residents' data, granted or not, also goes to this logger (settings: LOGGING).
+pii_log = logging.getLogger("wangge.pii")
+
+# Caller look-ups per staff member: a clerk answers a call a minute at most and looks each caller
+# up once or twice; 120 an hour is that with room to spare, and puts the 10,000 numbers behind a
+# mask (138****1234) more than three days of logged guessing away. Tunable in settings
+# (``WANGGE_RATE_LIMITS = {"caller_lookup": (count, seconds)}``).
+CALLER_LOOKUP_LIMIT = "caller_lookup"
+register_limit(CALLER_LOOKUP_LIMIT, 120, 3600)
+CALLER_CHANNEL = "caller"
+
+
+class TooManyLookups(CaseError):
+    code = "too_many_requests"
+    status_code = 429
+    default_message = gettext_lazy("Too many caller look-ups in a short time. Try again later.")
 
 
 def reveal_reporter(*, case: Case, actor: User, channel: str = "web", ip_address: str | None = None) -> dict:
-    """The reporter's unmasked name and phone, for a staff member allowed to see them; logged."""
+    """The reporter's unmasked name and phone, for a staff member allowed to see them.
+
+    Every attempt on a case the actor can see is logged (PIPL art. 51): granted or refused, in the
+    case's ``ReporterAccessLog`` and on the resident's own access log; a granted view also writes
+    a staff-only ``PII_VIEWED`` entry on the timeline. A refused attempt keeps its log rows (they
+    are written in their own transaction before the refusal is raised)."""
     if not permissions.can_see(actor, case):
         raise CaseNotFound()
     allowed = permissions.can_see_reporter(actor)
@@ -30,9 +63,53 @@ def reveal_reporter(*, case: Case, actor: User, channel: str = "web", ip_address
         except ResidentDataForbidden:
             pass
     if not allowed:
+        with transaction.atomic():
+            ReporterAccessLog.objects.create(case=case, user=actor, channel=channel, ip_address=ip_address,
+                                             granted=False)
         raise ActionForbidden(_("You are not allowed to see residents' personal data."))
-    ReporterAccessLog.objects.create(case=case, user=actor, channel=channel, ip_address=ip_address)
+    with transaction.atomic():
+        locked = _lock(case)  # the timeline entry chains to the case's last one: one writer at a time
+        ReporterAccessLog.objects.create(case=locked, user=actor, channel=channel, ip_address=ip_address,
+                                         granted=True)
+        case = locked
+        # 全程留痕: the full view is on the case's record, for staff only (never the resident's page).
+        record_event(case, EventType.PII_VIEWED, actor=actor, data={"channel": channel}, public=False)
     return {"name": case.reporter_name, "phone": case.reporter_phone, "anonymous": case.reporter_anonymous}
+
+
+def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, limit: int = 10) -> list[Case]:
+    """来电历史 — the earlier cases (among those ``actor`` may see) reported from the phone a
+    resident is calling from, newest first, for an intake clerk on the call.
+
+    A phone → cases look-up can recover a masked number by guessing, so: a full phone number only
+    (part of one finds nothing and counts nothing); only those who take calls
+    (``org.scope.CALL_TAKER_ROLES``); at most ``caller_lookup`` look-ups per person per window; and
+    every look-up logged — refused or not to the ``wangge.pii`` logger with the number masked, and
+    one ``ReporterAccessLog`` row (channel ``caller``) per case it shows. The page shows the cases
+    with the reporter masked."""
+    text = (phone or "").strip()
+    number = normalise_phone(text)
+    who = getattr(actor, "pk", None)
+    if not valid_phone(number):
+        return []  # nothing is looked up (the clerk is still typing)
+    if not can_look_up_callers(actor):
+        pii_log.warning("caller look-up refused: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
+        raise ActionForbidden(_("Only intake clerks may look up a caller's earlier cases."))
+    if not Limit.named(CALLER_LOOKUP_LIMIT).hit(str(actor.pk)):
+        pii_log.warning("caller look-up over the limit: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
+        raise TooManyLookups()
+    cases = list(
+        cases_visible_to(actor).filter(reporter_phone__in=sorted({text, number})).select_related("category")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
+    with transaction.atomic():
+        ReporterAccessLog.objects.bulk_create([
+            ReporterAccessLog(case=case, user=actor, channel=CALLER_CHANNEL, ip_address=ip_address, granted=True)
+            for case in cases
+        ])
+    pii_log.info("caller look-up: user=%s ip=%s phone=%s cases=%s", who, ip_address, mask_phone(number),
+                 ",".join(case.number for case in cases) or "-")
+    return cases
 
 
 def repoint_reporter(*, kept, merged) -> int:

@@ -21,11 +21,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wangge.core.api import client_ip, error_responses
+from wangge.core.api import BoundedJSONParser, client_ip, error_responses
 
 from .. import actions, permissions, selectors
 from ..downloads import attachment_response
@@ -43,7 +43,7 @@ from ..registry import CaseActionType, case_actions
 from ..transitions import check_transition
 from . import serializers as s
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+PARSERS = [BoundedJSONParser, MultiPartParser, FormParser]
 
 ASSIGNMENTS = Prefetch(
     "assignments",

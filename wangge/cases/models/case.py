@@ -349,13 +349,15 @@ class ExtensionRequest(models.Model):
 
 
 class ReporterAccessLog(models.Model):
-    """Every time a staff member sees a resident's unmasked name and phone (who, when, which case)."""
+    """Every time a staff member sees — or asks to see and is refused — a resident's unmasked name
+    and phone, or finds a case by the caller's phone (who, when, which case, how)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reporter_access_log")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     accessed_at = models.DateTimeField(default=timezone.now, db_index=True)
-    channel = models.CharField(max_length=16, default="web")  # web / api
+    channel = models.CharField(max_length=16, default="web")  # web / api / caller (来电历史)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    granted = models.BooleanField(_("granted"), default=True)
 
     class Meta:
         verbose_name = _("reporter data access")

@@ -11,7 +11,6 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from wangge.cases import actions
 from wangge.cases.errors import InvalidInput
@@ -21,6 +20,7 @@ from wangge.testing import add_region, file_case, make_category
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.org.choices import GridType, RegionLevel
 from wangge.org.models import Region
+from wangge.org.services import issue_api_token
 from wangge.workdays.calendar import load_calendar
 from wangge.workdays.models import CalendarDay, CalendarYear
 from wangge.workdays.services import load_calendar_year
@@ -43,7 +43,7 @@ def later(monkeypatch):
 
 @pytest.fixture
 def token(world):
-    return Token.objects.create(user=world.users["clerk"]).key
+    return issue_api_token(user=world.users["clerk"], name="test", days=30)[1]
 
 
 def post_case(client, world, token, category, **extra):

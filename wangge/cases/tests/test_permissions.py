@@ -188,12 +188,12 @@ def test_reveal_reporter_needs_permission_and_is_logged(world, cases):
         actions.reveal_reporter(case=case, actor=world.users["worker_a1"])
     with pytest.raises(CaseNotFound):
         actions.reveal_reporter(case=case, actor=world.users["secretary_b"])
-    assert ReporterAccessLog.objects.count() == 0
+    assert ReporterAccessLog.objects.filter(granted=True).count() == 0  # the refused attempt: granted=False
 
     clerk = world.users["clerk"]
     data = actions.reveal_reporter(case=case, actor=clerk, channel="api", ip_address="10.0.0.8")
     assert data == {"name": "张三", "phone": "13812341234", "anonymous": False}
-    log = ReporterAccessLog.objects.get()
+    log = ReporterAccessLog.objects.get(granted=True)
     assert (log.user, log.case, log.channel, log.ip_address) == (clerk, case, "api", "10.0.0.8")
     assert log.accessed_at is not None
     actions.reveal_reporter(case=case, actor=clerk)

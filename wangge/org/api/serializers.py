@@ -150,19 +150,12 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, allow_null=True,
+    # Ids are 64-bit: a larger number would overflow the database driver (a 500, not a 400).
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
+                                allow_null=True,
                                 max_length=1000, default=None,
                                 help_text="Notifications to mark read; omit to mark all of yours read.")
 
 
 class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"})
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")

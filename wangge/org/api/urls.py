@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import tokens, views
 
 urlpatterns = [
-    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/token/", tokens.TokenView.as_view(), name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("regions/", views.RegionViewSet.as_view({"get": "list"}), name="region-list"),
     path("regions/<int:pk>/", views.RegionViewSet.as_view({"get": "retrieve"}), name="region-detail"),

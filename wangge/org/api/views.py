@@ -1,4 +1,4 @@
-"""Territory, departments, the signed-in user, notifications and tokens.
+"""Territory, departments, the signed-in user and notifications (tokens: ``tokens.py``).
 
 Reference data (the territory tree, grids, departments) is readable by every signed-in staff
 member: dispatching and filing need it, and it holds no personal data.
@@ -12,15 +12,13 @@ from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wangge.core.api import ErrorSerializer, error_responses
+from wangge.core.api import error_responses
 from wangge.notifications import services as notification_services
 from wangge.notifications.models import Notification
 
@@ -74,7 +72,7 @@ class RegionFilterSet(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Territory tree nodes", description="Filter by level, parent (children of a node) "
                        "or within (a whole subtree). Ordered as the tree is (depth first).",
-                       responses={200: s.RegionSerializer(many=True), **error_responses(400)}),
+                       responses={200: s.RegionSerializer(many=True), **error_responses(400, 404)}),
     retrieve=extend_schema(summary="One territory node, with its ancestors and boundary",
                            responses={200: s.RegionDetailSerializer, **error_responses(404)}),
 )
@@ -103,7 +101,7 @@ class GridFeaturesView(APIView):
     @extend_schema(
         summary="Active grids as GeoJSON",
         parameters=[s.GridFeaturesQuerySerializer],
-        responses={200: s.GeoFeatureCollectionSerializer, **error_responses(400)},
+        responses={(200, "application/geo+json"): s.GeoFeatureCollectionSerializer, **error_responses(400)},
         operation_id="grids_geojson",
     )
     def get(self, request):
@@ -193,7 +191,7 @@ class NotificationFilterSet(filters.FilterSet):
 
 
 @extend_schema(summary="Your notifications, newest first",
-               responses={200: s.NotificationSerializer(many=True), **error_responses(400)})
+               responses={200: s.NotificationSerializer(many=True), **error_responses(400, 404)})
 class NotificationListView(generics.ListAPIView):
     """站内通知 — only your own."""
 
@@ -214,19 +212,3 @@ class NotificationMarkReadView(APIView):
         serializer.is_valid(raise_exception=True)
         marked = notification_services.mark_read(user=request.user, ids=serializer.validated_data["ids"])
         return Response({"marked": marked})
-
-
-class TokenView(ObtainAuthToken):
-    """username + password → the user's API token (created on first use)."""
-
-    authentication_classes: list = []
-
-    @extend_schema(summary="Get an API token", request=s.TokenRequestSerializer,
-                   responses={200: s.TokenSerializer,
-                              400: OpenApiResponse(ErrorSerializer, description="Wrong credentials.")},
-                   auth=[], operation_id="auth_token")
-    def post(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})

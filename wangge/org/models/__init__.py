@@ -1,5 +1,6 @@
 from .department import Department
 from .region import Region
 from .staff import RoleAssignment, User
+from .token import ApiToken
 
-__all__ = ["Department", "Region", "RoleAssignment", "User"]
+__all__ = ["ApiToken", "Department", "Region", "RoleAssignment", "User"]

@@ -44,3 +44,17 @@ def test_suggestions_rank_by_keyword_hits(world):
     assert found[0] == rubbish and smell in found
     assert all(c.is_active for c in found)
     assert queries.suggest_categories("x") == []
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01T00:00:00+00:00|5", "2026-01-01T00:00:00+00:00|100000000000000000000",
+                                 "2026-01-01T00:00:00+00:00|-3", "9999-12-31T00:00:00+00:00|5"])
+def test_a_cursor_out_of_range_is_ignored_not_an_error(world, client, raw):
+    """A tampered list cursor (year 1, a 20-digit id) is treated as no cursor — no 500."""
+    import base64
+
+    from wangge.web.queries import decode_cursor
+
+    token = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    assert decode_cursor(token) is None
+    client.force_login(world.users["clerk"])
+    assert client.get(f"/cases/?after={token}").status_code == 200
