@@ -447,7 +447,11 @@ def main() -> int:
     rows: list[Row] = []
     # The sweep runs before intake, so that the cases filed over HTTP are not due in it.
     for name, bench in (("sweep", lambda: bench_sweep(world)), ("intake", lambda: bench_intake(world)),
-                        ("lookups", bench_lookups), ("dashboard", bench_dashboard)):
+                        ("lookups", bench_lookups), ("dashboard", bench_dashboard),
+                        ("duplicates", lambda: [Row(n, t, m, None if r == "—" else r == "pass") for n, t, m, r in
+                                                __import__("benchmarks.duplicates", fromlist=["run"]).run(sys.stdout)]),
+                        ("wechat", lambda: __import__("benchmarks.wechat", fromlist=["run"]).run(sys.stdout)),
+                        ("import12345", lambda: __import__("benchmarks.import12345", fromlist=["run"]).run(sys.stdout))):
         if not only or name in only:
             rows += bench()
     print_table(rows)

@@ -17,6 +17,11 @@ urlpatterns = [
     path("", include("wangge.web.urls")),
     path("dashboard/", include("wangge.dashboard.urls")),
     path("r/", include("wangge.portal.urls")),
+    path("intake/12345/", include("wangge.intake.hotline12345.urls")),  # 12345 hand-over import
+    path("", include("wangge.intake.qrcodes.urls")),  # 码上办: /q/<token>/ scans, /qrcodes/ printing
+    path("wechat/", include("wangge.intake.wechat.urls")),  # official-account callbacks
+    path("open311/v2/", include("wangge.intake.open311.urls")),
+    path("intake/duplicates/", include("wangge.intake.duplicates.urls")),  # confirm / dismiss, "add me"
 ]
 
 # API paths answer a 404 in the API's JSON error format, other paths with the HTML page.

@@ -38,6 +38,11 @@ INSTALLED_APPS = [
     "wangge.dashboard",
     "wangge.portal",
     "wangge.replies",
+    "wangge.intake.hotline12345",
+    "wangge.intake.wechat",
+    "wangge.intake.open311",
+    "wangge.intake.qrcodes",
+    "wangge.intake.duplicates",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wangge.notifications.context_processors.unread_notifications",
+                "wangge.web.context_processors.navigation",
             ],
         },
     },
@@ -205,6 +211,8 @@ WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.gateways.ConsoleGateway"}
 WANGGE_OUTBOX_DIR = BASE_DIR / "var" / "outbox"  # where FileGateway writes <channel>.jsonl
 # Where residents reach the platform: the base of the links in messages sent to them.
 WANGGE_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+# The office's hotline, printed on the 码上办 QR code sheets (wangge.intake.qrcodes).
+WANGGE_OFFICE_HOTLINE = "12345"
 # Login records (wangge.audit) are kept this many days, then `manage.py prune_audit` deletes them;
 # a system check refuses fewer than 180 (Cybersecurity Law art. 21: at least six months).
 WANGGE_AUDIT_RETENTION_DAYS = 365

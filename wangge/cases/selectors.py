@@ -206,3 +206,11 @@ def case_by_id(pk: int) -> Case:
         return Case.objects.select_related(*CASE_DETAIL_RELATED).get(pk=pk)
     except Case.DoesNotExist:
         raise CaseNotFound() from None
+
+
+def cases_of_resident(resident) -> QuerySet[Case]:
+    """The cases ``resident`` reported, newest first — for the resident's own channels (WeChat's
+    「查询」), which have proved who they are; never for staff lists (no scope applied)."""
+    if resident is None:
+        return Case.objects.none()
+    return Case.objects.filter(reporter=resident).order_by("-submitted_at", "-pk")

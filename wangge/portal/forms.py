@@ -159,9 +159,15 @@ class ReportForm(forms.Form):
         "max_length": _("That does not look like a phone number.")})
     anonymous = forms.BooleanField(required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, qr_code=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].widget.choices = place_choices()
+        self.qr_code = qr_code
+        if qr_code is not None:  # 码上办: the scanned code's place, locked (posted values are ignored)
+            self.fields["region"].queryset = Region.objects.filter(pk=qr_code.region_id)
+            self.fields["region"].widget.choices = [(qr_code.region_id, qr_code.place_name)]
+            for name, value in (("region", qr_code.region_id), ("longitude", None), ("latitude", None)):
+                self.fields[name].initial, self.fields[name].disabled = value, True
         self.category_groups, self.category_singles = category_picker()
         offered = [value for group in self.category_groups for value in group.values]
         offered += [value for value, _label in self.category_singles]
@@ -205,6 +211,7 @@ class ReportForm(forms.Form):
             "reporter_name": "" if data.get("anonymous") else data.get("reporter_name", ""),
             "reporter_phone": data.get("reporter_phone", ""),
             "reporter_anonymous": bool(data.get("anonymous")),
+            **({"related": self.qr_code} if self.qr_code is not None else {}),  # the timeline links the code
         }
 
     # The core's refusal, put next to the field it is about.

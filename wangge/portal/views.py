@@ -20,6 +20,8 @@ from wangge.cases.downloads import attachment_response
 from wangge.cases.errors import CaseError
 from wangge.cases.models import Case
 from wangge.core.actors import Actor
+from wangge.intake.duplicates import selectors as duplicates
+from wangge.intake.qrcodes import selectors as qr_codes
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
@@ -80,12 +82,20 @@ def with_token(view):
 def report(request: HttpRequest) -> HttpResponse:
     """反映问题 — the report form; works as a plain form post without JavaScript."""
     via_qr = "qr" in (request.GET.get("via"), request.POST.get("via"))
+    # 码上办: a scanned code fixes (and locks) the place; a forged or retired one is explained there.
+    qr_token = request.POST.get("qr") or request.GET.get("qr") or ""
+    qr = qr_codes.scan(qr_token) if qr_token else None
+    if qr is not None and not qr.ok:
+        return redirect(qr_codes.refusal_path(qr_token))
+    via_qr = via_qr or qr is not None
+    nearby = []  # "already reported nearby — add yourself" (intake.duplicates)
     if request.method == "POST":
         limit = Limit.named("report")
         if not limit.hit(client_ip(request)):
             return too_many(request, limit)
-        form = ReportForm(request.POST, request.FILES)
-        if form.is_valid():
+        form = ReportForm(request.POST, request.FILES, qr_code=qr and qr.code)
+        if form.is_valid() and not (nearby := duplicates.nearby_reports(**form.case_kwargs(),
+                                                                       skip="file_anyway" in request.POST)):
             try:
                 case = actions.create_case(
                     actor=Actor.of_resident(), channel=Channel.QR_PAGE if via_qr else Channel.WEB, **form.case_kwargs()
@@ -95,12 +105,14 @@ def report(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("portal:reported", token=case.tracking_token)
     else:
-        form = ReportForm()
+        form = ReportForm(qr_code=qr and qr.code)
     photos_lost = request.method == "POST" and bool(request.FILES.getlist("photos")) and "photos" not in form.errors
     return render(request, "portal/report.html", {
         "form": form,
         "via_qr": via_qr,
+        "qr_token": qr_token if qr else "",
         "photos_lost": photos_lost,
+        "nearby": nearby,
         "max_photos": settings.WANGGE_ATTACHMENT_MAX_COUNT,
         "tile_url": settings.WANGGE_TILE_URL,
     })

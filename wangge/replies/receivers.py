@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from wangge.cases import selectors
+from wangge.cases.choices import Channel
 from wangge.core.events import DomainEvent
 from wangge.notifications.outbox import queue_message
 from wangge.notifications.registry import OutboxChannel
@@ -66,6 +67,8 @@ def _case_with_phone(event: DomainEvent):
     if not event.payload.get("has_reporter_phone") and event.payload.get("reporter_id") is None:
         return None  # nobody to tell: decided from the event, without reading the case
     case = selectors.case_by_id(event.subject_id)
+    if case.channel == Channel.WECHAT and case.source.startswith(f"{Channel.WECHAT}:"):
+        return None  # filed through an official account: the WeChat app tells them there
     return case if reporter_mobile(case) else None
 
 

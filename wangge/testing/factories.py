@@ -27,7 +27,8 @@ def square(lng: float, lat: float, size: float = CELL) -> dict:
 
 
 def add_region(parent: Region | None, level: str, name: str, **extra) -> Region:
-    code = extra.pop("code", None) or f"{level}-{next(_seq)}"
+    # Zero-padded: the tree is ordered by code, and "x-10" < "x-9" would move earlier siblings.
+    code = extra.pop("code", None) or f"{level}-{next(_seq):08d}"
     if parent is None:
         return Region.objects.add_root(dict(name=name, code=code, level=level, **extra))
     return Region.objects.add_child(parent, dict(name=name, code=code, level=level, **extra))

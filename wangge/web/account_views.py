@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -21,7 +21,7 @@ DAY_CHOICES = [(30, gettext_lazy("30 days")), (90, gettext_lazy("90 days")), (18
 
 
 class NewTokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100,
+    name = forms.CharField(label=pgettext_lazy("API token", "Name"), max_length=100,
                            help_text=gettext_lazy("What will use it, e.g. “hotline system”."),
                            error_messages={"required": gettext_lazy("Please give the token a name.")})
     days = forms.TypedChoiceField(label=gettext_lazy("Valid for"), choices=DAY_CHOICES, coerce=int,

@@ -12,7 +12,6 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from wangge.cases.choices import OPEN_STATUSES
 from wangge.cases.models import Case, Category
 
 # 待办 lives in ``cases.selectors`` (the API serves it too); the names stay importable here.
@@ -138,29 +137,20 @@ def keyset_page(queryset: QuerySet[Case], *, after: str | None, before: str | No
 # --------------------------------------------------------------------------------------------
 
 
-def similar_open_cases(user, *, grid_id: int | None, category: Category | None, days: int = 30,
-                       limit: int = 8) -> list[Case]:
-    """Open cases in the same grid and category in the last ``days`` days (疑似重复)."""
-    if not grid_id or category is None:
+def similar_open_cases(user, *, grid_id: int | None, category: Category | None, description: str = "",
+                       longitude=None, latitude=None, limit: int = 8):
+    """Earlier cases near the place that may be the same problem, scored by the duplicate
+    finder (疑似重复: distance, text, category family, time): ``Match`` rows, best first."""
+    from wangge.intake.duplicates.selectors import find_matches
+
+    if not grid_id and longitude is None:
         return []
-    since = timezone.now() - dt.timedelta(days=days)
-    return list(
-        cases_visible_to(user)
-        .filter(grid_id=grid_id, category__path__startswith=category.path, status__in=OPEN_STATUSES,
-                submitted_at__gte=since)
-        .select_related("category").order_by("-submitted_at", "-pk")[:limit]
-    )
+    return find_matches(text=description, category_id=category.pk if category else None, longitude=longitude,
+                        latitude=latitude, grid_id=grid_id, base=cases_visible_to(user), limit=limit)
 
 
 def suggest_categories(description: str, *, limit: int = 3) -> list[Category]:
-    """Categories whose keywords occur in the description, most matches first (分类建议)."""
-    text = (description or "").strip().lower()
-    if len(text) < 2:
-        return []
-    scored = []
-    for category in Category.objects.filter(is_active=True).exclude(keywords="").only("pk", "name", "keywords", "path", "depth"):
-        hits = sum(1 for word in category.keywords.lower().split() if word and word in text)
-        if hits:
-            scored.append((hits, category.depth, category))
-    scored.sort(key=lambda item: (-item[0], -item[1], item[2].name))
-    return [c for _hits, _depth, c in scored[:limit]]
+    """Categories for the description: keyword table + trained classifier (分类建议)."""
+    from wangge.intake.duplicates.suggestions import suggest_categories as suggest
+
+    return suggest(description, limit=limit)

@@ -394,8 +394,11 @@ def hotline_similar(request):
     if lng is not None and -180 <= lng <= 180 and -90 <= lat <= 90:
         found = geo.grid_index().lookup(lng, lat)
         grid_id = found or grid_id
-    cases = queries.similar_open_cases(request.user, grid_id=grid_id, category=category)
-    return render(request, "web/partials/similar_cases.html", {"cases": cases, "asked": bool(grid_id and category)})
+    else:
+        lng = lat = None
+    matches = queries.similar_open_cases(request.user, grid_id=grid_id, category=category, longitude=lng, latitude=lat,
+                                         description=request.GET.get("description", "")[:5000])
+    return render(request, "web/partials/similar_cases.html", {"matches": matches, "asked": bool(grid_id) or lng is not None})
 
 
 @login_required

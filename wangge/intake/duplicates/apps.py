@@ -1,0 +1,37 @@
+"""查重与分类建议 — duplicate detection and category suggestion for cases from every channel."""
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DuplicatesConfig(AppConfig):
+    name = "wangge.intake.duplicates"
+    label = "intake_duplicates"
+    verbose_name = _("Duplicates and category suggestions")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from wangge.core.events import Mode, subscribe
+        from wangge.core.periodic import register_periodic
+        from wangge.residents.retention import register_open_business_check
+        from wangge.residents.signals import residents_merged
+
+        from . import receivers, selectors  # noqa: F401 — selectors connects its cache signals
+
+        # Durable, in the worker: the look for duplicates is advice; it must never slow or undo a
+        # filing (it costs tens of milliseconds — not on the intake path, where a WeChat answer
+        # must leave within seconds), and a process dying after commit must not lose it.
+        subscribe("case_filed", receivers.find_duplicates, mode=Mode.DURABLE, key="intake_duplicates.find")
+        # In the change's transaction: links and the texts to residents exist exactly when it does.
+        subscribe("case_merged", receivers.merged, mode=Mode.ATOMIC, key="intake_duplicates.merged")
+        subscribe("case_accepted", receivers.accepted, mode=Mode.ATOMIC, key="intake_duplicates.accepted")
+        subscribe("case_resolved", receivers.resolved, mode=Mode.ATOMIC, key="intake_duplicates.resolved")
+        residents_merged.connect(receivers.residents_merged, dispatch_uid="intake_duplicates.repoint_links")
+        register_open_business_check(receivers.follows_open_cases)
+
+        def every_seconds() -> int:
+            from .tasks import retrain_interval
+
+            return retrain_interval()
+
+        register_periodic("intake_duplicates.retrain_classifier",
+                          "wangge.intake.duplicates.tasks.schedule_retrain", every_seconds=every_seconds)

@@ -1,0 +1,81 @@
+"""What the duplicate finder does when the case desk publishes a case event."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+
+from wangge.cases import selectors as case_selectors
+from wangge.cases.errors import CaseNotFound
+from wangge.core.events import DomainEvent
+
+from . import actions
+from .models import CaseReporterLink
+
+log = logging.getLogger("wangge.duplicates")
+
+
+def find_duplicates(event: DomainEvent) -> None:
+    """DURABLE, on ``case_filed`` (every channel): store the possible duplicates of the new case —
+    in the worker, after commit, so a slow or failing look never holds up or undoes the filing;
+    the reaction row is written with the case, so a dying process loses nothing
+    (``manage.py find_duplicates`` looks again over a period, e.g. after changing the rules)."""
+    try:
+        case = case_selectors.case_by_id(event.subject_id)
+    except CaseNotFound:
+        return
+    actions.record_candidates(case=case)
+
+
+def merged(event: DomainEvent) -> None:
+    """ATOMIC, on ``case_merged``: in the merge's own transaction, count the merged report's
+    reporter on the surviving case and tell them."""
+    duplicate = case_selectors.case_by_id(event.subject_id)
+    actions.link_merged_reporters(duplicate=duplicate, event_key=event.key)
+
+
+def _has_links(event: DomainEvent) -> bool:
+    return CaseReporterLink.objects.filter(case_id=event.subject_id).exists()
+
+
+def accepted(event: DomainEvent) -> None:
+    """ATOMIC, on ``case_accepted``: the further reporters hear it, as the case's own does."""
+    if not _has_links(event):
+        return
+    case = case_selectors.case_by_id(event.subject_id)
+    actions.tell_linked_reporters(case=case, event_key=event.key, template=actions.TEMPLATE_LINKED_ACCEPTED,
+                                  context={"due": _local_date(case.resolve_due_at)})
+
+
+def resolved(event: DomainEvent) -> None:
+    """ATOMIC, on ``case_resolved``: the further reporters hear the answer."""
+    if not _has_links(event):
+        return
+    case = case_selectors.case_by_id(event.subject_id)
+    answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
+    actions.tell_linked_reporters(case=case, event_key=event.key, template=actions.TEMPLATE_LINKED_RESOLVED,
+                                  context={"answer": actions.short(answer)})
+
+
+def residents_merged(sender, *, kept, merged, **kwargs) -> None:
+    actions.repoint_links_of_merged_resident(kept=kept, merged=merged)
+
+
+def follows_open_cases(resident) -> str | None:
+    """Retention check: a resident still following a case being handled keeps their data."""
+    from django.utils.translation import gettext as _
+
+    from wangge.cases.choices import OPEN_STATUSES
+
+    if CaseReporterLink.objects.filter(resident=resident, case__status__in=OPEN_STATUSES).exists():
+        return _("follows cases still being handled")
+    return None
+
+
+def _local_date(value) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    prefix = f"{local.year}年" if local.year != timezone.localdate().year else ""
+    return f"{prefix}{local.month}月{local.day}日"

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QrCodesConfig(AppConfig):
+    """码上办 — printed QR codes that open the resident report page at a known place.
+
+    The channel ("qr_page") is registered by ``wangge.cases`` itself (the portal's ``?via=qr``
+    used it first); this app adds the codes, their printed sheets and the scan URL."""
+
+    name = "wangge.intake.qrcodes"
+    label = "intake_qrcodes"
+    verbose_name = _("QR codes (码上办)")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from wangge.core.navigation import register_nav
+        from wangge.org.scope import Scope
+
+        from .selectors import MANAGER_ROLES
+
+        register_nav("intake_qrcodes", _("QR codes"), "intake_qrcodes:codes",
+                     visible=lambda user: Scope.of(user).has_any(MANAGER_ROLES), order=30)

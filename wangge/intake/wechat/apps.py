@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WechatConfig(AppConfig):
+    """微信公众号 — residents report by messaging their community's official account."""
+
+    name = "wangge.intake.wechat"
+    label = "intake_wechat"
+    verbose_name = _("WeChat official accounts")
+
+    def ready(self) -> None:
+        from wangge.core.events import Mode, subscribe
+        from wangge.notifications.registry import register_channel
+
+        from . import receivers
+        from .actions import OUTBOX_CUSTOM
+
+        # The "wechat" case channel itself is registered by cases (resident + integration actors).
+        register_channel(OUTBOX_CUSTOM, _("WeChat customer-service message"), has_subject=False)
+        # ATOMIC: the notice is written in the case action's transaction (exists exactly when the
+        # change does); the outbox delivers it after commit.
+        subscribe("case_accepted", receivers.tell_accepted, mode=Mode.ATOMIC, key="intake_wechat.case_accepted")
+        subscribe("case_resolved", receivers.tell_resolved, mode=Mode.ATOMIC, key="intake_wechat.case_resolved")

@@ -1,0 +1,69 @@
+"""Notices to residents who reported by WeChat (模板消息): accepted (with the promised time),
+resolved (with the answer and the link to rate it). Subscribed ATOMIC in ``apps.py``: the outbox
+row is written in the case action's own transaction and delivered after commit. The SMS replies
+(``wangge.replies``) skip these cases: the resident hears once, on the channel they came by."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from wangge.cases import selectors
+from wangge.cases.choices import Channel
+from wangge.core.events import DomainEvent
+from wangge.notifications.outbox import queue_message
+from wangge.notifications.registry import OutboxChannel
+
+from .actions import local_time
+from .models import WechatAccount
+
+TEMPLATE_ACCEPTED = "wechat_case_accepted"
+TEMPLATE_RESOLVED = "wechat_case_resolved"
+ANSWER_CHARS = 60
+
+
+def tell_accepted(event: DomainEvent) -> None:
+    target = _recipient(event)
+    if target is None:
+        return
+    case, account, openid = target
+    _queue(event, case, account, openid, TEMPLATE_ACCEPTED, {"due": local_time(case.resolve_due_at)})
+
+
+def tell_resolved(event: DomainEvent) -> None:
+    target = _recipient(event)
+    if target is None:
+        return
+    case, account, openid = target
+    answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
+    answer = Truncator(" ".join((answer or "").split())).chars(ANSWER_CHARS, truncate="…")
+    _queue(event, case, account, openid, TEMPLATE_RESOLVED, {"answer": answer, "rate_url": _url(case, "portal:rate")})
+
+
+def _recipient(event: DomainEvent):
+    """(case, account, OpenID) when the case came through one of our accounts and its reporter
+    still has an OpenID there; else None (decided from the event first, without reading)."""
+    if event.payload.get("channel") != Channel.WECHAT or event.payload.get("reporter_id") is None:
+        return None
+    case = selectors.case_by_id(event.subject_id)
+    prefix = f"{Channel.WECHAT}:"
+    if not case.source.startswith(prefix) or case.reporter is None:
+        return None
+    app_id = case.source[len(prefix):]
+    account = WechatAccount.objects.filter(app_id=app_id, enabled=True).first()
+    identity = case.reporter.wechat_ids.filter(app_id=app_id).first()
+    if account is None or identity is None:
+        return None
+    return case, account, identity.openid
+
+
+def _url(case, name: str) -> str:
+    return str(settings.WANGGE_PUBLIC_BASE_URL).rstrip("/") + reverse(name, kwargs={"token": case.tracking_token})
+
+
+def _queue(event, case, account, openid, template, extra: dict) -> None:
+    context = {"number": case.number, "title": case.title, "track_url": _url(case, "portal:case"),
+               "app_id": account.app_id, **extra}
+    queue_message(channel=OutboxChannel.WECHAT_TEMPLATE, to=openid, template=template, context=context,
+                  subject=case, dedupe_key=f"{event.key}:wechat:{openid}")

@@ -1,0 +1,10 @@
+"""What every staff page needs."""
+
+from wangge.core.navigation import nav_for
+
+
+def navigation(request):
+    """The apps' navigation entries the signed-in user may see (lazily: only pages that show
+    the menu compute it)."""
+    user = getattr(request, "user", None)
+    return {"app_nav": lambda: nav_for(user)}
