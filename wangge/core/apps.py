@@ -17,7 +17,7 @@ class CoreConfig(AppConfig):
         from .requestid import forget_request_id
 
         register_periodic("core.reactions", "wangge.core.tasks.schedule_reactions_run",
-                          every_seconds=lambda: int(getattr(settings, "WANGGE_REACTIONS_INTERVAL", 30)))
+                          every_seconds=lambda: int(getattr(settings, "WANGGE_REACTIONS_INTERVAL", 10)))
         # When each periodic job last ran, for the health check and the worker's watchdog.
         task_started.connect(record_task_started, dispatch_uid="core.periodic.started")
         task_finished.connect(record_task_finished, dispatch_uid="core.periodic.finished")

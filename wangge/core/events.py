@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -158,10 +159,23 @@ def _enqueue_subscriber(key: str, event: DomainEvent) -> None:
         log.exception("could not enqueue subscriber %s for %s", key, event.key)
 
 
+# A busy web process commits many reactions a second: one run enqueued per second takes them all
+# (each run drains what is due), instead of one task row per commit on the intake path. A row
+# committed just after a run started waits for the next kick or the periodic run (10 s).
+KICK_EVERY_SECONDS = 1.0
+_last_kick = 0.0
+
+
 def _kick_reactions() -> None:
     """Ask a worker to run the reactions just written (the periodic run catches any left)."""
+    global _last_kick
     from .tasks import run_reactions_task
 
+    if type(run_reactions_task.get_backend()).__name__ == "DatabaseBackend":
+        now = time.monotonic()
+        if now - _last_kick < KICK_EVERY_SECONDS:
+            return
+        _last_kick = now
     try:
         run_reactions_task.enqueue()
     except Exception:  # the rows are safe in the table; the periodic run will get them

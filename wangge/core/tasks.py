@@ -6,7 +6,7 @@ from django_tasks import task
 from .events import DomainEvent, run_pending_reactions, subscription
 from .periodic import schedule_once
 
-DEFAULT_REACTIONS_INTERVAL = 30  # seconds: how soon a reaction left by a dead process is run
+DEFAULT_REACTIONS_INTERVAL = 10  # seconds: how soon a reaction not kicked (or left by a dead process) runs
 
 
 @task()
