@@ -175,6 +175,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "wangge.core.api.document_unsupported_media_type"],
     # One schema enum per choices class, named after it (several fields share each).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "wangge.cases.choices.CaseStatus",

@@ -275,3 +275,17 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         413: "Request too large.",
     }
     return {s: OpenApiResponse(ErrorSerializer, description=descriptions[s]) for s in sorted({401, *statuses})}
+
+
+def document_unsupported_media_type(result, generator, request, public):
+    """drf-spectacular hook: every operation that takes a body may answer 415 (a body in a media
+    type it does not parse), in the same error format as its 400."""
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation:
+                continue
+            responses = operation.setdefault("responses", {})
+            if "415" not in responses and "400" in responses:
+                responses["415"] = {**responses["400"],
+                                    "description": "Unsupported media type: send JSON or multipart/form-data."}
+    return result
