@@ -74,9 +74,19 @@ class ConsoleGateway(Gateway):
     """Writes each message to the log (development and the demo). Remembers nothing."""
 
     def send(self, message: Envelope) -> str:
-        log.info("outbox %s → %s [%s]: %s%s", message.channel, message.to, message.idempotency_key,
+        # Logs are read by operators: the resident's number is masked here (138****1234), as
+        # everywhere else; the outbox row keeps it for delivery.
+        to = _masked(message.to)
+        log.info("outbox %s → %s [%s]: %s%s", message.channel, to, message.idempotency_key.replace(message.to, to),
                  f"{message.title} / " if message.title else "", message.body)
         return f"console-{self.message_id(message)}"
+
+
+def _masked(address: str) -> str:
+    if "@" in address:  # an e-mail address: the first letter and the domain
+        name, _at, domain = address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return address[:3] + "*" * max(0, len(address) - 7) + address[-4:] if len(address) > 7 else "*" * len(address)
 
 
 class FileGateway(Gateway):

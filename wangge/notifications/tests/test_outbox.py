@@ -330,3 +330,14 @@ def test_the_periodic_run_delivers_and_reschedules(outbox_dir, sms_template, set
     assert deliver_outbox_periodic.call() == {"sent": 1, "retrying": 0, "dead": 0}
     message.refresh_from_db()
     assert message.status == OutboxStatus.SENT
+
+
+def test_the_console_gateway_logs_a_masked_number(caplog):
+    import logging
+
+    from wangge.notifications.gateways import ConsoleGateway, Envelope
+
+    with caplog.at_level(logging.INFO):
+        ConsoleGateway(channel="sms").send(Envelope(channel="sms", to="13812345678", title="", body="您的问题已受理",
+                                            idempotency_key="cases.caseevent:1:sms:13812345678"))
+    assert "138****5678" in caplog.text and "13812345678" not in caplog.text
