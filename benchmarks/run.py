@@ -174,36 +174,39 @@ class _Client:
         return int(head[0].split()[1]), body, fields.get("connection", "").lower() == "close"
 
 
-def _drive(port: int, requests: list[bytes], clients: int, stop_at: float) -> tuple[list[float], list[str]]:
-    """Send ``requests`` over ``clients`` kept-alive connections from one thread (a selector loop:
-    the load generator shares the 2 CPUs with the server and the database, so it must cost as
-    little as possible per request — client threads fighting over the GIL cost more than the
-    server's work). Returns the latencies of the 201 answers and the errors."""
+def drive(port: int, queues: list, accepted, stop_at: float | None = None) -> tuple[list[float], list[str]]:
+    """Send each queue's raw requests over its own kept-alive connection, one at a time, from one
+    thread (a selector loop: the load generator shares the 2 CPUs with the server and the
+    database, so it must cost as little as possible per request — client threads fighting over
+    the GIL cost more than the server's work). Connections may share one iterator (a common pool
+    of requests). ``accepted(status, body)`` says which answers count; returns their latencies
+    and the errors."""
 
     latencies: list[float] = []
     errors: list[str] = []
-    pending = iter(requests)
     selector = selectors.DefaultSelector()
 
-    def send(client: _Client) -> bool:
-        request = next(pending, None) if time.monotonic() < stop_at else None
+    def send(client: _Client, queue) -> None:
+        request = next(queue, None) if stop_at is None or time.monotonic() < stop_at else None
         if request is None:
             selector.unregister(client.sock)
             client.sock.close()
-            return False
+            return
         client.sent_at = time.perf_counter()
         client.sock.setblocking(True)
         client.sock.sendall(request)
         client.sock.setblocking(False)
-        return True
 
-    for _ in range(clients):
+    def connect(queue) -> _Client:
         client = _Client(port)
-        selector.register(client.sock, selectors.EVENT_READ, client)
-        send(client)
+        selector.register(client.sock, selectors.EVENT_READ, (client, queue))
+        return client
+
+    for queue in queues:
+        send(connect(queue), queue)
     while selector.get_map():
         for key, _events in selector.select(timeout=30):
-            client = key.data
+            client, queue = key.data
             chunk = client.sock.recv(65536)
             if not chunk:
                 errors.append("connection closed by the server")
@@ -215,17 +218,22 @@ def _drive(port: int, requests: list[bytes], clients: int, stop_at: float) -> tu
             if answer is None:
                 continue
             status, body, closes = answer
-            if status == 201:
+            if accepted(status, body):
                 latencies.append(time.perf_counter() - client.sent_at)
             else:
                 errors.append(f"{status} {body[:200]!r}")
             if closes:
                 selector.unregister(client.sock)
                 client.sock.close()
-                client = _Client(port)
-                selector.register(client.sock, selectors.EVENT_READ, client)
-            send(client)
+                client = connect(queue)
+            send(client, queue)
     return latencies, errors
+
+
+def _drive(port: int, requests: list[bytes], clients: int, stop_at: float) -> tuple[list[float], list[str]]:
+    """The intake requests from one common pool over ``clients`` connections; 201 counts."""
+    pending = iter(requests)
+    return drive(port, [pending] * clients, lambda status, _body: status == 201, stop_at)
 
 
 def bench_intake(world) -> list[Row]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import random
-import selectors
 import signal
 import statistics
 import sys
@@ -101,46 +100,11 @@ def _requests(port: int, rng: random.Random) -> list[list[bytes]]:
 
 
 def _drive(port: int, senders: list[list[bytes]]) -> tuple[list[float], list[str]]:
-    """Every sender on its own kept-alive connection, one message at a time (one selector loop)."""
-    from benchmarks.run import _Client
+    """Every sender on its own kept-alive connection, one message at a time; an XML reply counts."""
+    from benchmarks.run import drive
 
-    latencies, errors = [], []
-    selector = selectors.DefaultSelector()
-
-    def send(client, queue) -> None:
-        if not queue:
-            selector.unregister(client.sock)
-            client.sock.close()
-            return
-        client.sent_at = time.perf_counter()
-        client.sock.setblocking(True)
-        client.sock.sendall(queue.pop(0))
-        client.sock.setblocking(False)
-
-    for queue in senders:
-        client = _Client(port)
-        selector.register(client.sock, selectors.EVENT_READ, (client, queue))
-        send(client, queue)
-    while selector.get_map():
-        for key, _events in selector.select(timeout=30):
-            client, queue = key.data
-            chunk = client.sock.recv(65536)
-            if not chunk:
-                errors.append("connection closed by the server")
-                selector.unregister(client.sock)
-                client.sock.close()
-                continue
-            client.buffer += chunk
-            answer = client.response()
-            if answer is None:
-                continue
-            status, body, _closes = answer
-            if status == 200 and body.startswith(b"<xml>"):
-                latencies.append(time.perf_counter() - client.sent_at)
-            else:
-                errors.append(f"{status} {body[:200]!r}")
-            send(client, queue)
-    return latencies, errors
+    return drive(port, [iter(messages) for messages in senders],
+                 lambda status, body: status == 200 and body.startswith(b"<xml>"))
 
 
 def run(out=sys.stdout) -> list:
