@@ -3,6 +3,8 @@
 
 from django.db import migrations
 
+from wangge.notifications.migration_ops import add_message_templates
+
 DEFAULTS = [
     {
         "key": "wechat_case_accepted",
@@ -30,17 +32,6 @@ DEFAULTS = [
 ]
 
 
-def forwards(apps, schema_editor):
-    MessageTemplate = apps.get_model("notifications", "MessageTemplate")
-    for values in DEFAULTS:
-        MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
-
-
-def backwards(apps, schema_editor):
-    MessageTemplate = apps.get_model("notifications", "MessageTemplate")
-    MessageTemplate.objects.filter(key__in=[d["key"] for d in DEFAULTS]).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -49,5 +40,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(forwards, backwards),
+        add_message_templates(DEFAULTS),
     ]
