@@ -18,7 +18,7 @@ from wangge.workdays.calendar import load_calendar
 
 from .. import permissions
 from ..attachments import validate_uploads
-from ..channels import channels, may_file_on, resident_channels
+from ..channels import channels, may_file_on
 from ..choices import (
     CaseLevel,
     CaseStatus,
@@ -40,13 +40,6 @@ from .triage import _current_category, accept_case
 
 # The first key of the advisory locks taken while filing with an external id ("WgIn").
 INTAKE_LOCK_SPACE = 0x5767_496E
-
-
-def __getattr__(name):
-    # Kept for callers of the old closed list: the channels registered as resident channels.
-    if name == "RESIDENT_CHANNELS":
-        return resident_channels()
-    raise AttributeError(name)
 
 
 @transaction.atomic
