@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wangge.intake.open311",
     "wangge.intake.qrcodes",
     "wangge.intake.duplicates",
+    "wangge.diary",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +33,26 @@ class LoadReport:
     statuses: Counter
     outcomes: Counter = field(default_factory=Counter)
     failures: Counter = field(default_factory=Counter)
+
+
+def load_app_demos(*, world: DemoWorld, seed: int, now: dt.datetime) -> dict[str, int]:
+    """Each installed app may ship ``<app>/demo.py`` with ``load_demo_data(*, world, rng, now) ->
+    int`` (rows made) to fill its own pages — patrols walked, meetings held — through its own
+    actions, on the world the case desk was built on. Called in app order, after the cases."""
+    made = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("wangge.") or config.name == "wangge.demo":
+            continue
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.demo":
+                raise
+            continue
+        loader = getattr(module, "load_demo_data", None)
+        if loader is not None:
+            made[config.label] = loader(world=world, rng=random.Random(f"{seed}:{config.label}"), now=now) or 0
+    return made
 
 
 def has_data() -> bool:
@@ -56,6 +78,8 @@ def load_demo(*, cases: int = 2000, seed: int = 7, days: int = 90,
     finally:
         sweep_log.setLevel(level)
     settle_notifications(before=end - dt.timedelta(days=2))
+    for app_label, count in load_app_demos(world=world, seed=seed, now=end).items():
+        sim.outcomes[f"{app_label}: demo rows"] += count
     sweep = run_sweep()
     sim.outcomes["sweep: lights changed"] += sweep.lights
     sim.outcomes["sweep: escalated"] += sweep.escalated

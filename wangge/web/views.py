@@ -27,6 +27,7 @@ from wangge.core.http import client_ip
 from wangge.core.widgets import QuickSelect
 from wangge.cases.models import CaseAssignment, CaseAttachment, CaseEvent, Category
 from wangge.cases.models.case import looks_like_case_number
+from wangge.cases.panels import panels_for
 from wangge.notifications.models import Notification
 from wangge.notifications.services import mark_read
 from wangge.org import geo
@@ -258,6 +259,7 @@ def _detail_context(request, case, bound=None) -> dict:
         "can_reveal": permissions.can_see_reporter(user) and bool(case.reporter_name or case.reporter_phone),
         "pending_extension": case.extension_requests.filter(status=ExtensionStatus.PENDING).first(),
         "now": timezone.now(),
+        "case_panels": panels_for(case, user),
     }
 
 

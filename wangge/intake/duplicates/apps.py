@@ -10,6 +10,7 @@ class DuplicatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from wangge.cases.panels import register_case_panel
         from wangge.core.events import Mode, subscribe
         from wangge.core.periodic import register_periodic
         from wangge.residents.retention import register_open_business_check
@@ -27,6 +28,8 @@ class DuplicatesConfig(AppConfig):
         subscribe("case_resolved", receivers.resolved, mode=Mode.ATOMIC, key="intake_duplicates.resolved")
         residents_merged.connect(receivers.residents_merged, dispatch_uid="intake_duplicates.repoint_links")
         register_open_business_check(receivers.follows_open_cases)
+        register_case_panel("intake_duplicates", template="intake_duplicates/case_panel.html",
+                            context=lambda case, user: {"case": case}, order=10)
 
         def every_seconds() -> int:
             from .tasks import retrain_interval
