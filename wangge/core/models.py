@@ -62,3 +62,23 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class FollowerMark(models.Model):
+    """How far a follower has read a table (读取进度): every row with an id up to ``last_id`` has
+    been handled, and so have the ids in ``done_above`` (handled past a gap that may still fill).
+    See ``wangge.core.followers``."""
+
+    name = models.CharField(_("follower"), max_length=100, unique=True)
+    last_id = models.BigIntegerField(_("handled up to id"), default=0)
+    done_above = models.JSONField(_("handled beyond a gap"), default=list, blank=True)
+    # The gap just above ``last_id`` was first seen at this time (None: no gap waited for).
+    gap_seen_at = models.DateTimeField(_("gap first seen"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("table follower")
+        verbose_name_plural = _("table followers")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_id}"

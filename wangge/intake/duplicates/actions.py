@@ -23,6 +23,7 @@ from wangge.cases import permissions
 from wangge.cases.choices import OPEN_STATUSES, CaseStatus
 from wangge.cases.errors import CaseNotFound, InvalidInput, InvalidTransition
 from wangge.cases.models import Case
+from wangge.core.followers import follow_new_rows
 from wangge.notifications.outbox import queue_message
 from wangge.notifications.registry import OutboxChannel
 from wangge.residents.masking import normalise_phone, valid_phone
@@ -55,6 +56,25 @@ def record_candidates(*, case: Case) -> list[DuplicateCandidate]:
     rows = [DuplicateCandidate(case=case, candidate=m.case, score=m.score, reasons=m.reasons) for m in matches]
     DuplicateCandidate.objects.bulk_create(rows, ignore_conflicts=True)
     return rows
+
+
+FOLLOWER = "intake_duplicates.find"
+
+
+def find_in_new_cases(*, batch: int = 500) -> int:
+    """查重 — store the possible duplicates of every case filed since the last look (the worker
+    runs this every few seconds: ``wangge.core.followers``). A case whose look fails is logged
+    and passed over — the look is advice; ``manage.py find_duplicates`` looks again."""
+
+    def record_each(cases: list[Case]) -> None:
+        for case in cases:
+            try:
+                with transaction.atomic():
+                    record_candidates(case=case)
+            except Exception:
+                log.exception("looking for duplicates of %s failed", case.number)
+
+    return follow_new_rows(FOLLOWER, Case.objects.all(), handle=record_each, batch=batch)
 
 
 def _locked_candidate(candidate: DuplicateCandidate | int) -> DuplicateCandidate:

@@ -17,11 +17,13 @@ class DuplicatesConfig(AppConfig):
         from wangge.residents.signals import residents_merged
 
         from . import receivers, selectors  # noqa: F401 — selectors connects its cache signals
+        from .tasks import find_interval
 
-        # Durable, in the worker: the look for duplicates is advice; it must never slow or undo a
-        # filing (it costs tens of milliseconds — not on the intake path, where a WeChat answer
-        # must leave within seconds), and a process dying after commit must not lose it.
-        subscribe("case_filed", receivers.find_duplicates, mode=Mode.DURABLE, key="intake_duplicates.find")
+        # In the worker, following the case table (core.followers): the look for duplicates is
+        # advice; it must never slow or undo a filing — not even by the one reaction row per
+        # filing a DURABLE subscriber would cost — and nothing filed is ever skipped.
+        register_periodic("intake_duplicates.find", "wangge.intake.duplicates.tasks.schedule_finding",
+                          every_seconds=find_interval)
         # In the change's transaction: links and the texts to residents exist exactly when it does.
         subscribe("case_merged", receivers.merged, mode=Mode.ATOMIC, key="intake_duplicates.merged")
         subscribe("case_accepted", receivers.accepted, mode=Mode.ATOMIC, key="intake_duplicates.accepted")
@@ -30,6 +32,7 @@ class DuplicatesConfig(AppConfig):
         register_open_business_check(receivers.follows_open_cases)
         register_case_panel("intake_duplicates", template="intake_duplicates/case_panel.html",
                             context=lambda case, user: {"case": case}, order=10)
+
 
         def every_seconds() -> int:
             from .tasks import retrain_interval

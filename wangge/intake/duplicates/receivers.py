@@ -7,25 +7,12 @@ import logging
 from django.utils import timezone
 
 from wangge.cases import selectors as case_selectors
-from wangge.cases.errors import CaseNotFound
 from wangge.core.events import DomainEvent
 
 from . import actions
 from .models import CaseReporterLink
 
 log = logging.getLogger("wangge.duplicates")
-
-
-def find_duplicates(event: DomainEvent) -> None:
-    """DURABLE, on ``case_filed`` (every channel): store the possible duplicates of the new case —
-    in the worker, after commit, so a slow or failing look never holds up or undoes the filing;
-    the reaction row is written with the case, so a dying process loses nothing
-    (``manage.py find_duplicates`` looks again over a period, e.g. after changing the rules)."""
-    try:
-        case = case_selectors.case_by_id(event.subject_id)
-    except CaseNotFound:
-        return
-    actions.record_candidates(case=case)
 
 
 def merged(event: DomainEvent) -> None:

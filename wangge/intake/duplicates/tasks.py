@@ -8,6 +8,26 @@ from django_tasks import task
 from wangge.core.periodic import schedule_once
 
 
+def find_interval() -> int:
+    """Seconds between two looks at the newly filed cases (``WANGGE_DUPLICATES_FIND_SECONDS``)."""
+    return int(getattr(settings, "WANGGE_DUPLICATES_FIND_SECONDS", 10))
+
+
+@task()
+def find_in_new_cases() -> int:
+    """Store the possible duplicates of the cases filed since the last look; schedules the next."""
+    from .actions import find_in_new_cases as find
+
+    try:
+        return find()
+    finally:
+        schedule_finding()
+
+
+def schedule_finding(delay: int | None = None) -> None:
+    schedule_once(find_in_new_cases, delay=find_interval() if delay is None else delay)
+
+
 def retrain_interval() -> int:
     return int(getattr(settings, "WANGGE_CLASSIFIER_RETRAIN_SECONDS", 86_400))
 

@@ -53,12 +53,15 @@ def place(world):
 @pytest.fixture
 def report(world, place, django_capture_on_commit_callbacks):
     """``report(category, north_m=…, east_m=…, **create_case kwargs)``: file a case over the
-    hotline there and run what happens after commit (the duplicate look)."""
+    hotline there, run what happens after commit, and the worker's next look for duplicates."""
+    from wangge.intake.duplicates.actions import find_in_new_cases
 
     def file(category, *, north_m: float = 0, east_m: float = 0, **extra):
         lng, lat = place(north_m, east_m)
         extra.setdefault("description", "和平路3号楼门口的路灯坏了一个星期，晚上漆黑一片")
         with django_capture_on_commit_callbacks(execute=True):
-            return file_case(world, category=category, longitude=lng, latitude=lat, **extra)
+            case = file_case(world, category=category, longitude=lng, latitude=lat, **extra)
+        find_in_new_cases()
+        return case
 
     return file

@@ -105,13 +105,17 @@ def test_a_case_without_a_point_is_compared_within_its_grid(world, tree, report)
 # --- stored when filed, on every channel -----------------------------------------------------
 
 
-def test_filing_on_any_channel_stores_the_candidates(world, tree, report, place, django_capture_on_commit_callbacks):
-    earlier = report(tree["light"])
+def test_filing_on_any_channel_stores_the_candidates(world, tree, report, place):
+    from wangge.intake.duplicates.actions import find_in_new_cases
+
+    earlier = report(tree["light"])  # and the worker's look, which finds nothing yet
+    assert find_in_new_cases() == 0
     assert not DuplicateCandidate.objects.exists()  # nothing to compare the first one with
     lng, lat = place(north_m=30)
-    with django_capture_on_commit_callbacks(execute=True):
-        resident_case = actions.create_case(actor=Actor.of_resident(), channel=Channel.WEB, category=tree["light"],
-                                            description="3号楼门口路灯坏了，晚上一片漆黑", longitude=lng, latitude=lat)
+    resident_case = actions.create_case(actor=Actor.of_resident(), channel=Channel.WEB, category=tree["light"],
+                                        description="3号楼门口路灯坏了，晚上一片漆黑", longitude=lng, latitude=lat)
+    # The worker's next look (every few seconds) reads only the new case.
+    assert find_in_new_cases() == 1 and find_in_new_cases() == 0
     row = DuplicateCandidate.objects.get()
     assert (row.case, row.candidate, row.status) == (resident_case, earlier, CandidateStatus.OPEN)
     assert row.reasons["category"] == "same" and row.reasons["distance_m"] < 40 and row.score >= 0.5
