@@ -19,9 +19,15 @@ urlpatterns = [
     path("r/", include("wangge.portal.urls")),
     path("intake/12345/", include("wangge.intake.hotline12345.urls")),  # 12345 hand-over import
     path("", include("wangge.intake.qrcodes.urls")),  # 码上办: /q/<token>/ scans, /qrcodes/ printing
+    path("", include("wangge.neighbourhood.urls")),  # 三问三联三评: /neighbourhood/ staff, /nb/ phone pages
     path("wechat/", include("wangge.intake.wechat.urls")),  # official-account callbacks
     path("open311/v2/", include("wangge.intake.open311.urls")),
     path("intake/duplicates/", include("wangge.intake.duplicates.urls")),  # confirm / dismiss, "add me"
+    path("meetings/", include("wangge.meetings.urls")),  # 协商议事: convener pages, /meetings/public/<community>/
+    path("credit/", include("wangge.credit.urls")),  # 信用积分: staff desk, store, merchant 核销, resident page
+    path("patrols/", include("wangge.patrols.urls")),  # 巡查: the worker's phone pages, points, figures
+    path("keypersons/", include("wangge.keypersons.urls")),  # 重点人员 六访六到六报
+    path("diary/", include("wangge.diary.urls")),  # 网格长工作日记
 ]
 
 # API paths answer a 404 in the API's JSON error format, other paths with the HTML page.

@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "wangge.intake.qrcodes",
     "wangge.intake.duplicates",
     "wangge.diary",
+    "wangge.patrols",
+    "wangge.neighbourhood",
+    "wangge.keypersons",
+    "wangge.meetings",
+    "wangge.credit",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wangge.core.dbrouter.ReplicaReadsMiddleware",  # no-op without DATABASES["replica"]
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in refused by django-axes into the lockout page (or JSON for the API).
@@ -61,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Dashboard and list reads go to DATABASES["replica"] when one is configured (wangge.core.dbrouter).
+DATABASE_ROUTERS = ["wangge.core.dbrouter.ReplicaRouter"]
 
 TEMPLATES = [
     {
@@ -102,6 +110,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # The address is wangge.core.http.client_ip, the same one every rate limit uses.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
+    "wangge.org.role_permissions.RolePermissionBackend",  # before ModelBackend: adds the user's roles' permissions (org.0003)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 10
@@ -177,13 +186,40 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "wangge.core.api.document_unsupported_media_type"],
+                             "wangge.core.api.document_unsupported_media_type",
+                             "wangge.core.api.document_pagination_errors",
+                             "wangge.core.api.document_unauthenticated"],
     # One schema enum per choices class, named after it (several fields share each).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "wangge.cases.choices.CaseStatus",
         "StarLevelEnum": "wangge.cases.choices.StarLevel",
         "DurationUnitEnum": "wangge.cases.choices.DurationUnit",
         "ExtensionStatusEnum": "wangge.cases.choices.ExtensionStatus",
+        "CaseLevelEnum": "wangge.cases.choices.CaseLevel",
+        "RoleEnum": "wangge.org.choices.Role",
+        "RegionLevelEnum": "wangge.org.choices.RegionLevel",
+        # The field apps' choice sets share field names (status, kind, level, frequency, role).
+        "PatrolFrequencyEnum": "wangge.patrols.choices.Frequency",
+        "PatrolSlotStatusEnum": "wangge.patrols.choices.SlotStatus",
+        "VisitFrequencyEnum": "wangge.keypersons.choices.VisitFrequency",
+        "AttendanceKindEnum": "wangge.keypersons.choices.AttendanceKind",
+        "QuickReportKindEnum": "wangge.keypersons.choices.QuickReportKind",
+        "DiaryDayStatusEnum": "wangge.diary.choices.DayStatus",
+        "MeetingKindEnum": "wangge.meetings.choices.MeetingKind",
+        "MeetingLevelEnum": "wangge.meetings.choices.MeetingLevel",
+        "MeetingStatusEnum": "wangge.meetings.choices.MeetingStatus",
+        "ParticipantKindEnum": "wangge.meetings.choices.ParticipantKind",
+        "RepresentativeRoleEnum": "wangge.meetings.choices.RepresentativeRole",
+        "TopicStatusEnum": "wangge.meetings.choices.TopicStatus",
+        "MinutesKindEnum": "wangge.meetings.choices.MinutesKind",
+        "MinutesStatusEnum": "wangge.meetings.choices.MinutesStatus",
+        "AmendmentStatusEnum": "wangge.meetings.choices.AmendmentStatus",
+        "CreditAccountKindEnum": "wangge.credit.choices.AccountKind",
+        "CreditEntryKindEnum": "wangge.credit.choices.EntryKind",
+        "ChiefKindEnum": "wangge.neighbourhood.choices.ChiefKind",
+        "NeedStatusEnum": "wangge.neighbourhood.choices.NeedStatus",
+        "NeedLevelEnum": "wangge.neighbourhood.choices.NeedLevel",
+        "RatingPeriodStatusEnum": "wangge.neighbourhood.choices.PeriodStatus",
     },
 }
 

@@ -22,6 +22,11 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 DATABASES = {"default": dj_database_url.parse(_env("DATABASE_URL"), conn_max_age=60)}
+# A streaming replica for the dashboard and list reads (wangge.core.dbrouter), when there is one.
+if os.environ.get("WANGGE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["WANGGE_REPLICA_URL"], conn_max_age=60)
+    WANGGE_REPLICA_PATHS = [p.strip() for p in os.environ.get(
+        "WANGGE_REPLICA_PATHS", "/dashboard/,/cases/,/api/v1/cases/").split(",") if p.strip()]
 # The reverse proxies in front (comma-separated IPs or CIDRs): only their X-Forwarded-For is read.
 WANGGE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("WANGGE_TRUSTED_PROXIES", "").split(",") if p.strip()]
 SESSION_COOKIE_SECURE = os.environ.get("WANGGE_HTTPS", "1") == "1"

@@ -32,6 +32,10 @@ else:
         }
     }
 
+# A second alias mirroring the test database, for the replica-routing tests (wangge.core.dbrouter);
+# no path reads from it unless a test turns WANGGE_REPLICA_PATHS on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+WANGGE_REPLICA_PATHS: list[str] = []
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {

@@ -127,5 +127,40 @@
     if (field) { field.focus(); }
   });
 
+  /* The revisit form: "what next?" (reopen / escalate) appears when the resident does not accept. */
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-revisit-follow-up]").forEach(function (box) {
+      var form = box.closest("form");
+      function sync() {
+        var no = form.querySelector("input[name$='accepted'][value=no]");
+        box.hidden = !(no && no.checked);
+      }
+      form.addEventListener("change", sync);
+      sync();
+    });
+  });
+
+  /* Searchable multi-select (co-handlers): type to filter the ticks, the chosen ones listed. */
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-picker]").forEach(function (picker) {
+      var search = picker.querySelector(".picker-search");
+      var chosen = picker.querySelector("[data-picker-chosen]");
+      var labels = Array.prototype.slice.call(picker.querySelectorAll(".picker-list label"));
+      function update() {
+        var q = search.value.trim().toLowerCase();
+        labels.forEach(function (label) {
+          var box = label.querySelector("input");
+          label.hidden = !!q && !(box && box.checked) && label.textContent.toLowerCase().indexOf(q) < 0;
+        });
+        chosen.textContent = labels.filter(function (l) { var b = l.querySelector("input"); return b && b.checked; })
+          .map(function (l) { return l.textContent.trim(); }).join("、");
+      }
+      search.addEventListener("input", update);
+      search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { ev.preventDefault(); } });
+      picker.addEventListener("change", update);
+      update();
+    });
+  });
+
   window.Wangge = { caseMap: caseMap, intakeMap: intakeMap };
 })();

@@ -158,6 +158,7 @@ class EventType(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     LIGHT_CHANGED = "light_changed", _("Deadline light changed")
     DEADLINES_RECOMPUTED = "deadlines_recomputed", _("Deadlines recomputed")
+    DEADLINE_AGREED = "deadline_agreed", _("Deadline agreed")
     REVISITED = "revisited", _("Revisit (callback)")
     RATED = "rated", _("Rated")
     REOPENED = "reopened", _("Reopened")

@@ -82,6 +82,13 @@ def _dispatcher_or_lead(u, c) -> bool:
     return p.is_dispatcher(u, c) or p.is_lead(u, c)
 
 
+def _may_revisit(u, c) -> bool:
+    """回访 once per answer: a dispatcher, until this resolution has been revisited (a reopened
+    and re-resolved case is revisited anew)."""
+    done = c.revisited_at is not None and c.resolved_at is not None and c.revisited_at >= c.resolved_at
+    return not done and p.is_dispatcher(u, c)
+
+
 _A = "wangge.cases.actions."
 _S = "wangge.cases.api.serializers."
 for _action in [
@@ -117,6 +124,10 @@ for _action in [
     # Decided through its own endpoints (…/extensions/{id}/approve|deny/), not a generic one.
     CaseActionType("decide_extension", _("Decide the extension"), _("given an extension decision"),
                    Transition(WORKING | {S.SUSPENDED}, None), p.is_dispatcher, _A + "decide_extension"),
+    # Set by the consultation apps (meetings) when a plan is agreed, or through the API.
+    CaseActionType("agree_deadline", _("Agree the deadline"), _("given an agreed deadline"),
+                   Transition(WORKING | {S.ACCEPTED, S.SUSPENDED}, None), p.is_dispatcher, _A + "agree_deadline",
+                   _S + "AgreeDeadlineSerializer", "议定时限 — the resolve deadline agreed at a consultation"),
     CaseActionType("suspend", _("Suspend"), _("suspended"), Transition(WORKING, S.SUSPENDED), _dispatcher_or_lead,
                    _A + "suspend_case", _S + "ReasonSerializer", "挂起 — pause the clock, with a reason"),
     CaseActionType("resume", _("Resume"), _("resumed"), Transition(frozenset({S.SUSPENDED}), None),
@@ -129,7 +140,7 @@ for _action in [
                    _A + "escalate_case", _S + "ReasonSerializer",
                    "一键上报 — send the case up one level, with a reason"),
     CaseActionType("revisit", _("Revisit"), _("revisited"), Transition(frozenset({S.RESOLVED}), None),
-                   p.is_dispatcher, _A + "revisit_case", _S + "RevisitInputSerializer",
+                   _may_revisit, _A + "revisit_case", _S + "RevisitInputSerializer",
                    "回访 (三看) — record the callback checklist"),
     # A clerk records the callback; residents rate through their own link.
     CaseActionType("rate", _("Rate"), _("rated"), Transition(frozenset({S.RESOLVED}), None), p.is_dispatcher,

@@ -32,6 +32,8 @@ DOMAIN_EVENT_DOCS = {
     EventType.RETURNED: "退单: the handler sent it back. note: the reason.",
     EventType.RESOLVED: "办结. note: the answer the resident is told; data: on_time.",
     EventType.ESCALATED: "上报 / 自动升级. data: level, star, automatic.",
+    EventType.DEADLINE_AGREED: "议定时限: a consultation agreed the resolve deadline. data: resolve_due_at [old, new]; "
+                               "note: where it was agreed.",
     EventType.REVISITED: "回访. data: lawful, in_place, accepted.",
     EventType.RATED: "评价. data: satisfaction [old, new].",
     EventType.REOPENED: "重办. note: the reason.",

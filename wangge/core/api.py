@@ -289,3 +289,35 @@ def document_unsupported_media_type(result, generator, request, public):
                 responses["415"] = {**responses["400"],
                                     "description": "Unsupported media type: send JSON or multipart/form-data."}
     return result
+
+
+def document_pagination_errors(result, generator, request, public):
+    """drf-spectacular hook: every paginated list (``StandardPagination``: a ``page`` parameter)
+    may answer 400 (a page or page size that is not a number in range) and 404 (a page after the
+    last one), in the platform's error format — whichever app the list belongs to."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if not isinstance(operation, dict):
+                continue
+            names = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if "page" not in names:
+                continue
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("400", {**error, "description": "A page or page size that is not a number in range."})
+            responses.setdefault("404", {**error, "description": "A page after the last one."})
+    return result
+
+
+def document_unauthenticated(result, generator, request, public):
+    """drf-spectacular hook: every API operation but the token exchange needs credentials, so
+    each may answer 401 in the error format (an app's view that forgot to say so included)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+             "description": "No or invalid credentials."}
+    for path, methods in result.get("paths", {}).items():
+        if path.endswith("/auth/token/"):
+            continue
+        for operation in methods.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("401", error)
+    return result

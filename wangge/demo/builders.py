@@ -124,12 +124,26 @@ def build_territory() -> tuple[Region, Region, Region, list[Region], list[GridIn
             polygon = grid_polys[cell]
             region = _add(
                 community, name=name, code=f"{community.code}-g{i + 1}", level=RegionLevel.GRID,
-                grid_type=GridType(grid_type), boundary=_geojson(polygon),
+                grid_type=GridType(grid_type), boundary=_geojson(polygon), aliases=_grid_aliases(spec, i),
             )
             info = GridInfo(region=region, community=community, spec=spec, polygon=polygon)
             _add_buildings(info, i, rng)
             grids.append(info)
     return city, district, subdistrict, communities, grids
+
+
+def _grid_aliases(spec, index: int) -> str:
+    """What residents call the places in grid ``index`` of a community: a compound (小区), a
+    stretch of street numbers, a landmark — found by the address search (org.address)."""
+    lines = []
+    if index < len(spec.compounds):
+        lines.append(spec.compounds[index])
+    if index < len(spec.landmarks):
+        lines.append(spec.landmarks[index])
+    road = spec.roads[index % len(spec.roads)]
+    first = (index // len(spec.roads)) * 60 + 1
+    lines.append(f"{road}{first}-{first + 59}号")
+    return "\n".join(lines)
 
 
 def _add_buildings(info: GridInfo, index: int, rng: random.Random) -> None:

@@ -514,7 +514,9 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
             actions.reveal_reporter(case=case, actor=clerk, channel="web")
         accepted = rating != Satisfaction.UNSATISFIED
         case = actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=accepted,
-                                    note="电话回访，已告知办理结果。")
+                                    note="电话回访，已告知办理结果。",
+                                    in_place_words=rng.choice(data.REVISIT_WORDS["in_place"]),
+                                    accepted_words=rng.choice(data.REVISIT_WORDS["accepted" if accepted else "refused"]))
         if rating is not None and not by_resident:
             case = actions.rate_case(case=case, actor=clerk, satisfaction=rating,
                                      comment=rng.choice(data.RATING_COMMENTS[rating]))

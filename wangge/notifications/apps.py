@@ -16,3 +16,5 @@ class NotificationsConfig(AppConfig):
         register_builtins()
         register_periodic("notifications.outbox", "wangge.notifications.tasks.schedule_outbox_run",
                           every_seconds=delivery_interval)
+        register_periodic("notifications.digest", "wangge.notifications.digest.schedule_digest_run",
+                          every_seconds=3600)

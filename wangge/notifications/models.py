@@ -183,3 +183,24 @@ class OutboundMessage(models.Model):
 
     def get_channel_display(self) -> str:
         return outbox_channels.label(self.channel)
+
+
+class NotificationPreference(models.Model):
+    """How a staff member wants their notifications: with a daily digest (每日汇总) — one message a
+    morning that counts yesterday's notifications by kind and place, with the links to act on."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preference")
+    daily_digest = models.BooleanField(_("daily digest"), default=False)
+    last_digest_on = models.DateField(_("last digest on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'digest' if self.daily_digest else 'each'}"
+
+    @classmethod
+    def digest_for(cls, user) -> bool:
+        return cls.objects.filter(user=user, daily_digest=True).exists()

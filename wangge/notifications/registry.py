@@ -78,6 +78,7 @@ def register_builtins() -> None:
         (NotificationKind.EXTENSION, _("Extension request")),
         (NotificationKind.CALENDAR, _("Working-day calendar missing")),
         (NotificationKind.RESOLVED, _("Resolved")),
+        ("digest", _("Daily digest")),
     ):
         register_kind(str(value), label)
     register_channel(OutboxChannel.SMS, _("SMS"), has_subject=False)

@@ -95,6 +95,20 @@ def region_contains(region: Region, row, *, fields: Mapping[str, str] | None = L
 # ---------------------------------------------------------------------------------------------
 
 
+# Territory granted by other apps' rows rather than by a role assignment (e.g. 一格八员: an officer
+# of a department sunk into a grid sees the grid's cases). ``source(user, scope)`` returns
+# ``(role key, Region)`` pairs; it sees the scope built from the roles so far, so it can skip the
+# users it cannot concern (and their query). The role key need not be an org ``Role``: it widens
+# what the user sees (``region_filter()`` with no roles), never what a role may do.
+_scope_sources: list = []
+
+
+def register_scope_source(source) -> None:
+    """Called from an app's ``ready()``; see ``_scope_sources``."""
+    if source not in _scope_sources:
+        _scope_sources.append(source)
+
+
 @dataclass
 class Scope:
     """What one staff member's roles reach: territory nodes per role, departments."""
@@ -121,6 +135,9 @@ class Scope:
                     if region.level in (RegionLevel.BUILDING, RegionLevel.UNIT):
                         region = region.ancestor_at(RegionLevel.GRID) or region
                     scope.regions.setdefault(a.role, []).append(region)
+            for source in _scope_sources:
+                for role, region in source(user, scope):
+                    scope.regions.setdefault(role, []).append(region)
         user._wangge_scope = scope
         return scope
 
@@ -194,7 +211,8 @@ def can_see_reporter(user) -> bool:
     """May ``user`` see residents' personal data (name, phone)?"""
     return bool(
         getattr(user, "is_authenticated", False)
-        and (user.has_perm(REPORTER_DATA_PERMISSION) or Scope.of(user).has_any(REPORTER_DATA_ROLES))
+        # The roles first: known from the scope already; the permission costs a query or three.
+        and (Scope.of(user).has_any(REPORTER_DATA_ROLES) or user.has_perm(REPORTER_DATA_PERMISSION))
     )
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("t/<slug:token>/rate/", views.rate, name="rate"),
     path("t/<slug:token>/photos/<int:pk>/", views.photo, name="photo"),
     path("grids.json", views.grids, name="grids"),
+    path("places.json", views.places, name="places"),
 ]

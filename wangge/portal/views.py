@@ -264,3 +264,14 @@ def grids(request: HttpRequest) -> JsonResponse:
     response = JsonResponse({"type": "FeatureCollection", "features": features})
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+@require_GET
+def places(request: HttpRequest) -> JsonResponse:
+    """地址查找 — compounds, buildings and addresses matching ``q`` (拼音 initials too), each with
+    the grid it sets: residents say where by what they know, not by the grid's name."""
+    from wangge.org import address
+
+    response = JsonResponse({"results": [p.as_json() for p in address.search(request.GET.get("q", ""), limit=8)]})
+    response["Cache-Control"] = "public, max-age=60"
+    return response

@@ -80,6 +80,22 @@ def resident_for_report(*, name: str, phone: str, anonymous: bool) -> Resident |
     return _upsert_by_phone(Resident(name=name, phone=number, created_at=now, last_seen_at=now))
 
 
+@transaction.atomic
+def household_of(*, resident: Resident, unit=None, room: str = ""):
+    """户 — the household ``resident`` belongs to; a new one (at ``unit``, a unit or building of
+    the territory, with ``room``) when they have none yet. Race-safe: the resident row is locked,
+    so two callers at once give one household."""
+    from .models import Household
+
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    if locked.household_id is None:
+        household = Household.objects.create(unit=unit, room=(room or "").strip()[:40])
+        locked.household = household
+        locked.save(update_fields=["household"])
+    resident.household_id = locked.household_id
+    return locked.household
+
+
 def _upsert_by_phone(new: Resident) -> Resident:
     meta = Resident._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]

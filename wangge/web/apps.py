@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +6,15 @@ class WebConfig(AppConfig):
     name = "wangge.web"
     label = "web"
     verbose_name = _("Staff workbench and resident pages")
+
+    def ready(self) -> None:
+        # Third-party apps whose admin section titles are not translatable (a plain string, or
+        # none): named here; their models' own names are in the project's locale/.
+        for label, name in (("axes", _("Login lockouts (axes)")), ("django_tasks_database", _("Task queue"))):
+            if apps.is_installed(label) or label in apps.app_configs:
+                apps.get_app_config(label).verbose_name = name
+        if "django_tasks_database" in apps.app_configs:
+            from django_tasks_db.models import DBTaskResult
+
+            # A property in the task list's columns: its header comes from here.
+            DBTaskResult.task_name.fget.short_description = _("task")

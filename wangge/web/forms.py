@@ -19,6 +19,7 @@ from wangge.cases.errors import CaseNotFound, InvalidInput
 from wangge.cases.models import Case, Category, ExtensionRequest
 from wangge.cases.registry import attach_input, case_actions
 from wangge.cases.selectors import case_for
+from wangge.org import address
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Department, Region, User
 
@@ -172,7 +173,8 @@ class DispatchForm(ActionForm):
     lead = forms.ChoiceField(label=_("Lead handler"))
     co_handlers = forms.MultipleChoiceField(
         label=_("Co-handlers (joint handling)"), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        # A searchable list of checkboxes (static/js/wangge.js): no Ctrl-click to choose several.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "picker-option"}),
         help_text=_("Each co-handler is summoned (whistle) and must report in."),
     )
     note = forms.CharField(label=_("Instructions"), required=False, widget=TEXTAREA, max_length=2000)
@@ -296,17 +298,46 @@ class EscalateForm(ReasonForm):
         return actions.escalate_case(case=self.case, actor=actor, reason=self.cleaned_data["reason"])
 
 
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
 class RevisitForm(ActionForm):
+    """回访 (三看): each check answered yes / no with the resident's own words. When the resident
+    does not accept the answer, the clerk chooses what follows — reopen or escalate — in the same
+    step: a revisit that is not accepted is never just "done"."""
+
     action, label, style = "revisit", _("Record revisit"), "primary"
-    lawful = forms.BooleanField(label=_("Handled according to law"), required=False)
-    in_place = forms.BooleanField(label=_("Measures really in place"), required=False)
-    accepted = forms.BooleanField(label=_("Resident understands and accepts"), required=False)
+    CHECKS = (("lawful", _("Handled according to law (依法依规)")),
+              ("in_place", _("Measures really in place (措施落实)")),
+              ("accepted", _("Resident understands and accepts (理解认可)")))
+    lawful = forms.ChoiceField(label=CHECKS[0][1], choices=YES_NO, widget=forms.RadioSelect)
+    lawful_words = forms.CharField(label=_("What the resident said"), required=False, max_length=1000,
+                                   widget=forms.TextInput)
+    in_place = forms.ChoiceField(label=CHECKS[1][1], choices=YES_NO, widget=forms.RadioSelect)
+    in_place_words = forms.CharField(label=_("What the resident said"), required=False, max_length=1000,
+                                     widget=forms.TextInput)
+    accepted = forms.ChoiceField(label=CHECKS[2][1], choices=YES_NO, widget=forms.RadioSelect)
+    accepted_words = forms.CharField(label=_("What the resident said"), required=False, max_length=1000,
+                                     widget=forms.TextInput)
+    follow_up = forms.ChoiceField(
+        label=_("The resident does not accept: what next?"), required=False, widget=forms.RadioSelect,
+        choices=[("reopen", _("Reopen — back to the handler")), ("escalate", _("Escalate — send it up one level"))])
     note = forms.CharField(label=_("Callback note"), required=False, widget=TEXTAREA, max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("accepted") == "no" and not data.get("follow_up"):
+            self.add_error("follow_up", _("The resident does not accept the answer: reopen the case or escalate it."))
+        if data.get("accepted") == "yes":
+            data["follow_up"] = ""
+        return data
 
     def run(self, *, actor, files):
         d = self.cleaned_data
-        return actions.revisit_case(case=self.case, actor=actor, lawful=d["lawful"], in_place=d["in_place"],
-                                    accepted=d["accepted"], note=d["note"])
+        return actions.revisit_case(
+            case=self.case, actor=actor, lawful=d["lawful"] == "yes", in_place=d["in_place"] == "yes",
+            accepted=d["accepted"] == "yes", note=d["note"], lawful_words=d["lawful_words"],
+            in_place_words=d["in_place_words"], accepted_words=d["accepted_words"], follow_up=d["follow_up"])
 
 
 class RateForm(ActionForm):
@@ -427,12 +458,52 @@ class HotlineForm(forms.Form):
         region = None
         if not has_point and d.get("grid"):
             region = Region.objects.filter(pk=d["grid"], level=RegionLevel.GRID).first()
+        if region is None and not has_point and d.get("address"):
+            # No grid chosen: the address names the place (地址落格), as the search would.
+            place = address.place_in(d["address"])
+            if place is not None and place.grid_id:
+                region = Region.objects.filter(pk=place.grid_id).first()
         return dict(
             channel=Channel.HOTLINE, description=d["description"], category=d["category"], region=region,
             longitude=d["longitude"] if has_point else None, latitude=d["latitude"] if has_point else None,
             address=d["address"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
             reporter_anonymous=d["reporter_anonymous"], star=d["star"], handling_type=d["handling_type"] or None,
         )
+
+
+class FieldReportForm(forms.Form):
+    """随手报 — a grid worker reports what they found on the ground: filed on the patrol channel
+    (巡查发现), never as a hotline call. The place: the address found in the territory search (which
+    sets the grid), the phone's position, or one of their own grids."""
+
+    description = forms.CharField(label=_("What did you find?"), max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    category = CategoryChoiceField(label=_("Category"), required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    place = forms.TypedChoiceField(label=_("Grid"), coerce=int, required=False, empty_value=None)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    photos = photo_field(_("Photos"))
+
+    def __init__(self, *args, grids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].empty_label = _("Not sure — the clerk classifies it")
+        own = [(g.pk, g.name) for g in grids]
+        others = [(pk, name) for pk, name in Region.objects.filter(level=RegionLevel.GRID, is_active=True)
+                  .exclude(pk__in=[g.pk for g in grids]).order_by("path").values_list("pk", "name")]
+        # Their own grids first (the first is chosen); the address search may find another one.
+        self.fields["place"].choices = [(_("My grids"), own), (_("Other grids"), others)] if others else own
+        self.grids = {g.pk: g for g in grids}
+
+    def create_kwargs(self) -> dict:
+        d = self.cleaned_data
+        has_point = d.get("longitude") is not None and d.get("latitude") is not None
+        region = None
+        if not has_point and d.get("place"):
+            region = self.grids.get(d["place"]) or Region.objects.filter(pk=d["place"]).first()
+        return {"channel": Channel.PATROL, "description": d["description"], "category": d["category"],
+                "region": region, "longitude": d["longitude"] if has_point else None,
+                "latitude": d["latitude"] if has_point else None, "address": d["address"]}
 
 
 class BulkDispatchForm(forms.Form):

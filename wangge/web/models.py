@@ -19,3 +19,18 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ListColumns(models.Model):
+    """The case-list columns a staff member chose to see (their own overview, like Zammad's)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_columns")
+    columns = models.JSONField(_("columns"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case-list columns")
+        verbose_name_plural = _("case-list columns")
+
+    def __str__(self) -> str:
+        return ", ".join(self.columns)

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,22 +23,23 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wangge.cases.downloads import attachment_response
 from wangge.cases import actions, permissions, selectors
-from wangge.cases.choices import AssignmentRole, CaseStatus, ExtensionStatus, Light
+from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, EventType, ExtensionStatus, Light
 from wangge.cases.errors import CaseError, CaseNotFound
 from wangge.cases.filtersets import CaseFilterSet
+from wangge.cases.selectors import CURRENT_DUE
 from wangge.core.http import client_ip
 from wangge.core.widgets import QuickSelect
-from wangge.cases.models import CaseAssignment, CaseAttachment, CaseEvent, Category
+from wangge.cases.models import Case, CaseAssignment, CaseAttachment, CaseEvent, Category
 from wangge.cases.models.case import looks_like_case_number
 from wangge.cases.panels import panels_for
-from wangge.notifications.models import Notification
+from wangge.notifications.models import Notification, NotificationPreference
 from wangge.notifications.services import mark_read
-from wangge.org import geo
+from wangge.org import address, geo
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
-from . import queries
-from .forms import BulkDispatchForm, action_form, HotlineForm, SavedFilterForm
+from . import columns, desk_queries, desks, queries
+from .forms import BulkDispatchForm, FieldReportForm, HotlineForm, RevisitForm, SavedFilterForm, action_form
 from .models import SavedFilter
 
 QUEUE_SIZE = 50
@@ -67,6 +71,83 @@ def _client_ip(request: HttpRequest) -> str | None:
 
 @login_required
 def home(request):
+    """Each role lands on its own work (``desks``); the dispatch desk is the clerk's backlog."""
+    desk = desks.current_desk(request)
+    view = {desks.Desk.FIELD: _field_home, desks.Desk.DEPARTMENT: _department_home,
+            desks.Desk.COMMUNITY: _community_home, desks.Desk.LEADER: _leader_home}.get(desk, _dispatch_home)
+    return view(request)
+
+
+@login_required
+@require_POST
+def switch_desk(request):
+    """角色切换 — a person with several roles chooses the desk they work at."""
+    if not desks.choose_desk(request, request.POST.get("desk", "")):
+        messages.error(request, _("You do not hold that role."))
+    return redirect("web:home")
+
+
+def _desk_context(request, desk: str) -> dict:
+    return {"desk": desk, "now": timezone.now(),
+            "can_file": permissions.can_file_cases(request.user)}
+
+
+def _queue_context(request, size: int = 20) -> dict:
+    """待办 — the cases waiting for this person (assigned to them, their department or grid), the
+    new assignments marked: every desk shows it as ``rows``."""
+    queue = queries.my_queue(request.user, size=size)
+    new_ids = queries.new_assignment_case_ids(request.user)
+    for case in queue.rows:
+        case.is_new = case.pk in new_ids
+    return {"rows": queue.rows, "counts": queue.counts, "new_ids": new_ids, "new_count": len(new_ids),
+            "extensions": queue.extensions, "to_close": queue.to_close}
+
+
+def _field_home(request):
+    data = desk_queries.field_desk(request.user)
+    return render(request, "web/home_field.html", {
+        **_desk_context(request, desks.Desk.FIELD), **_queue_context(request), "grids": data.grids,
+        "grid_rows": data.rows, "grid_counts": data.counts,
+    })
+
+
+def _department_home(request):
+    queue = _queue_context(request)
+    data = desk_queries.department_desk(request.user)
+    for case in data.to_claim:
+        case.is_new = case.pk in queue["new_ids"]
+    return render(request, "web/home_department.html", {
+        **_desk_context(request, desks.Desk.DEPARTMENT), **queue, "d": data,
+    })
+
+
+def _community_home(request):
+    light, status = request.GET.get("light") or None, request.GET.get("status") or None
+    data = desk_queries.community_desk(request.user, light=light, status=status)
+    queue = queries.my_queue(request.user, size=1)
+    return render(request, "web/home_community.html", {
+        **_desk_context(request, desks.Desk.COMMUNITY), "ledger": data, "light_filter": light or "",
+        "status_filter": status or "", "queue_counts": queue.counts, "extensions": queue.extensions,
+        "to_close": queue.to_close,
+    })
+
+
+def _leader_home(request):
+    from wangge.dashboard import selectors as figures
+
+    sel = figures.Selection(user=request.user, period=figures.make_period(None))
+    summary = figures.summary(sel)
+    overdue, overdue_total = desk_queries.leader_overdue(request.user)
+    queue = queries.my_queue(request.user, size=20)
+    return render(request, "web/home_leader.html", {
+        **_desk_context(request, desks.Desk.LEADER), "summary": summary, "period": sel.period,
+        "open_now": selectors.cases_visible_to(request.user).filter(status__in=OPEN_STATUSES).count(),
+        "overdue": overdue, "overdue_total": overdue_total, "extensions": queue.extensions,
+        "queue_counts": queue.counts, "to_close": queue.to_close,
+    })
+
+
+def _dispatch_home(request):
     light = request.GET.get("light")
     light = light if light in (Light.RED, Light.AMBER, Light.GREEN) else ""
     queue = queries.my_queue(request.user, light=light or None, size=QUEUE_SIZE)
@@ -81,8 +162,7 @@ def home(request):
         "to_close_capped": queue.to_close > queries.CLOSE_COUNT_CAP,
         "new_count": len(new_ids),
         "light_filter": light,
-        "can_file": permissions.can_file_cases(request.user),
-        "now": timezone.now(),
+        **_desk_context(request, desks.Desk.DISPATCH),
     })
 
 
@@ -128,14 +208,18 @@ def case_list(request):
                               request=request)
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = queries.keyset_page(
-        queryset.select_related("category", "grid", "community", "lead_department"),
+        queryset.select_related("category", "grid", "community", "lead_department").annotate(due=CURRENT_DUE),
         after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE,
     )
     user = request.user
     can_bulk = permissions.Scope.of(user).has_any(permissions.DISPATCHER_ROLES)
     for case in page.rows:
         case.bulkable = can_bulk and case.status == CaseStatus.ACCEPTED
+        case.handler = case.lead_department
+        if not case.is_open:
+            case.due = None
     _tune_filter_widgets(filterset.form)
+    chosen = columns.columns_for(user)
     return render(request, "web/case_list.html", {
         "filter": filterset,
         "page": page,
@@ -144,7 +228,19 @@ def case_list(request):
         "current_querystring": _filter_querystring(request),
         "bulk_form": BulkDispatchForm() if can_bulk else None,
         "now": timezone.now(),
+        "cols": set(chosen),
+        "column_choices": columns.column_choices(chosen),
+        "column_count": len(chosen) + 3 + (1 if can_bulk else 0),
     })
+
+
+@login_required
+@require_POST
+def save_list_columns(request):
+    """列设置 — keep the columns this person wants in the case list."""
+    columns.save_columns(request.user, request.POST.getlist("columns"))
+    back = request.POST.get("back", "")
+    return redirect(reverse("web:case_list") + (f"?{back}" if back else ""))
 
 
 @login_required
@@ -237,7 +333,12 @@ def _detail_context(request, case, bound=None) -> dict:
         .prefetch_related(Prefetch("attachments", queryset=CaseAttachment.objects.order_by("pk")))
         .order_by("created_at", "pk")
     )
-    attachments = list(case.attachments.all())
+    attachments = list(case.attachments.select_related("event").order_by("pk"))
+    answer_types = {EventType.RESOLVED}
+    answer = [a for a in attachments if a.event is not None and a.event.type in answer_types]
+    # The resident's photos are the report's; a resolution's are the answer's (shown with the
+    # result); progress photos stay on their timeline entries.
+    reported = [a for a in attachments if a.event is None or a.event.type == EventType.CREATED]
     assignments = list(case.assignments.filter(active=True).select_related("department", "region", "user"))
     for assignment in assignments:
         assignment.is_lead = assignment.role == AssignmentRole.LEAD
@@ -249,8 +350,11 @@ def _detail_context(request, case, bound=None) -> dict:
     return {
         "case": case,
         "events": events,
-        "photos": [a for a in attachments if a.is_image],
-        "files": [a for a in attachments if not a.is_image],
+        "photos": [a for a in reported if a.is_image],
+        "files": [a for a in reported if not a.is_image],
+        "answer_photos": [a for a in answer if a.is_image],
+        "answer_files": [a for a in answer if not a.is_image],
+        "revisit": _revisit_outcome(case),
         "assignments": assignments,
         "stages": selectors.stage_deadlines(case, timezone.now()),
         "map_data": _map_data(case),
@@ -261,6 +365,22 @@ def _detail_context(request, case, bound=None) -> dict:
         "now": timezone.now(),
         "case_panels": panels_for(case, user),
     }
+
+
+def _revisit_outcome(case) -> dict | None:
+    """回访 — the latest revisit: the three checks with the resident's words, and what followed."""
+    if case.revisited_at is None:
+        return None
+    event = CaseEvent.objects.filter(case=case, type=EventType.REVISITED).select_related("actor").order_by(
+        "-created_at", "-pk").first()
+    data = (event.data if event else None) or {}
+    words = data.get("words") or {}
+    labels = dict(RevisitForm.CHECKS)
+    checks = [{"key": key, "label": labels[key], "ok": getattr(case, f"revisit_{key}"), "words": words.get(key, "")}
+              for key in ("lawful", "in_place", "accepted")]
+    return {"at": case.revisited_at, "by": event.actor if event else None, "note": event.note if event else "",
+            "checks": checks, "accepted": case.revisit_accepted, "follow_up": data.get("follow_up", ""),
+            "current": case.resolved_at is None or case.revisited_at >= case.resolved_at}
 
 
 def _prefetched_case(user, number):
@@ -364,6 +484,27 @@ def hotline(request):
 
 
 @login_required
+def field_report(request):
+    """随手报 — a grid worker files what they found: the patrol channel, their grid."""
+    from wangge.org.scope import FIELD_ROLES
+
+    grids = permissions.Scope.of(request.user).regions_for(FIELD_ROLES)
+    if not grids:
+        raise Http404
+    form = FieldReportForm(request.POST or None, request.FILES or None, grids=grids)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = actions.create_case(actor=request.user, attachments=request.FILES.getlist("photos"),
+                                       **form.create_kwargs())
+        except CaseError as error:
+            _error_into_form(form, error)
+        else:
+            messages.success(request, _("Reported: case %(number)s.") % {"number": case.number})
+            return redirect("web:case_detail", number=case.number)
+    return render(request, "web/field_report.html", {"form": form, "grids": grids})
+
+
+@login_required
 @require_GET
 def hotline_caller(request):
     """来电历史 — the caller's earlier cases, reporter masked: for intake clerks only, limited and
@@ -412,6 +553,14 @@ def hotline_suggest(request):
 
 @login_required
 @require_GET
+def places(request):
+    """地址查找 — the territory's compounds, buildings and addresses matching ``q`` (拼音 initials
+    too), each with the grid it sets."""
+    return JsonResponse({"results": [p.as_json() for p in address.search(request.GET.get("q", ""))]})
+
+
+@login_required
+@require_GET
 def locate(request):
     """Map click → grid (坐标落格)."""
     try:
@@ -431,6 +580,46 @@ def locate(request):
 # --------------------------------------------------------------------------------------------
 
 
+# What a group of notifications of a kind opens in the case list (one click to the filtered list).
+KIND_FILTERS = {"overdue": {"light": "red", "is_open": "true"}, "nearing": {"light": "amber", "is_open": "true"},
+                "assigned": {"status": "dispatched"}, "urged": {"is_open": "true"}, "escalated": {"is_open": "true"},
+                "reopened": {"is_open": "true"}, "returned": {"status": "accepted"}, "resolved": {"status": "resolved"}}
+GROUP_AT = 3  # this many of one kind in one community are shown as one line
+
+
+def _with_cases(user, items: list) -> None:
+    """Each notification about a case gets the case (title, place) — read through the user's scope."""
+    case_type = ContentType.objects.get_for_model(Case)
+    ids = {n.subject_id for n in items if n.subject_type_id == case_type.pk and n.subject_id}
+    cases = {c.pk: c for c in selectors.cases_visible_to(user).filter(pk__in=ids).select_related("community", "grid")}
+    for n in items:
+        n.case = cases.get(n.subject_id) if n.subject_type_id == case_type.pk else None
+
+
+def _grouped(items: list) -> list[dict]:
+    """Notifications of one kind about cases of one community, when there are several, become one
+    row ("12 cases went overdue in 和顺里社区") with a link to the list they make; others stay."""
+    buckets: dict[tuple, list] = {}
+    for n in items:
+        if n.case is not None and n.case.community_id:
+            buckets.setdefault((n.kind, n.case.community_id), []).append(n)
+    rows, done = [], set()
+    for n in items:
+        key = (n.kind, n.case.community_id) if n.case is not None and n.case.community_id else None
+        group = buckets.get(key) if key else None
+        if group and len(group) >= GROUP_AT:
+            if key in done:
+                continue
+            done.add(key)
+            params = {**KIND_FILTERS.get(n.kind, {"is_open": "true"}), "community": n.case.community_id}
+            rows.append({"group": True, "kind": n.kind, "label": n.get_kind_display(), "items": group,
+                         "community": n.case.community, "unread": sum(1 for g in group if not g.read_at),
+                         "url": reverse("web:case_list") + "?" + urlencode(params), "latest": group[0].created_at})
+        else:
+            rows.append({"group": False, "n": n})
+    return rows
+
+
 @login_required
 def notifications(request):
     qs = Notification.objects.filter(recipient=request.user)
@@ -443,12 +632,26 @@ def notifications(request):
         page = 1
     start = (page - 1) * NOTIFICATION_PAGE
     chunk = list(qs[start:start + NOTIFICATION_PAGE + 1])
+    items = chunk[:NOTIFICATION_PAGE]
+    _with_cases(request.user, items)
     return render(request, "web/notifications.html", {
-        "items": chunk[:NOTIFICATION_PAGE],
+        "rows": _grouped(items),
+        "items": items,
         "page": page,
         "has_next": len(chunk) > NOTIFICATION_PAGE,
         "only_unread": only_unread,
+        "digest": NotificationPreference.digest_for(request.user),
     })
+
+
+@login_required
+@require_POST
+def notification_digest(request):
+    """每日汇总 — one daily digest instead of (besides) each notification as it comes."""
+    on = request.POST.get("digest") == "1"
+    NotificationPreference.objects.update_or_create(user=request.user, defaults={"daily_digest": on})
+    messages.success(request, _("Daily digest turned on.") if on else _("Daily digest turned off."))
+    return redirect("web:notifications")
 
 
 @login_required

@@ -19,6 +19,7 @@ merge, urge), ``privacy`` (the logged reveal). Helpers: ``base``, ``clock`` (dea
 from .base import Target
 from .batching import deferred_light_saves
 from .clock import default_policy
+from .deadlines import agree_deadline
 from .closing import (
     close_case,
     merge_case,
@@ -44,15 +45,16 @@ from .handling import (
     suspend_case,
 )
 from .intake import create_case, file_and_dispatch, valid_phone
+from .onthespot import file_and_resolve_on_the_spot
 from .privacy import look_up_caller, reveal_reporter
 from .recipients import sweep_lookup_cache
 from .timeline import record_on_timeline
 from .triage import accept_case, classify_case, reject_case
 
 __all__ = [
-    "Target", "accept_case", "add_progress_note", "check_deadline", "claim_case",
+    "Target", "accept_case", "agree_deadline", "add_progress_note", "check_deadline", "claim_case",
     "classify_case", "close_case", "create_case", "decide_extension", "default_policy", "deferred_light_saves",
-    "dispatch_case", "escalate_case", "file_and_dispatch", "look_up_caller", "merge_case", "postpone_check", "rate_case",
+    "dispatch_case", "escalate_case", "file_and_dispatch", "file_and_resolve_on_the_spot", "look_up_caller", "merge_case", "postpone_check", "rate_case",
     "rate_case_as_resident", "recompute_deadlines", "redispatch_case", "reject_case", "record_on_timeline", "reopen_case", "report_in",
     "request_extension", "resolve_case", "return_case", "resume_case", "revisit_case", "reveal_reporter", "suspend_case",
     "sweep_lookup_cache", "urge_case", "valid_phone",

@@ -39,19 +39,49 @@ from .base import (
 from .clock import _alert_provisional, _refresh_clock, _set_deadlines
 from .recipients import _dispatchers_at, _handlers, _people_behind
 
+# What follows a revisit the resident does not accept (回访不认可): never silently "done".
+REVISIT_FOLLOW_UPS = ("reopen", "escalate")
+
 
 @transaction.atomic
-def revisit_case(*, case: Case, actor: User, lawful: bool, in_place: bool, accepted: bool, note: str = "") -> Case:
+def revisit_case(*, case: Case, actor: User, lawful: bool, in_place: bool, accepted: bool, note: str = "",
+                 lawful_words: str = "", in_place_words: str = "", accepted_words: str = "",
+                 follow_up: str = "") -> Case:
     """回访 (三看) — the callback checks: handled according to law, measures really in place,
-    the resident understands and accepts."""
+    the resident understands and accepts; each with the resident's own words (kept in the
+    event). When the resident does not accept, ``follow_up`` sends the case on in the same
+    transaction: ``"reopen"`` (重办, back to its handler) or ``"escalate"`` (reopen and send it up
+    one level); "" records the revisit only (the API's default)."""
+    if follow_up and follow_up not in REVISIT_FOLLOW_UPS:
+        raise InvalidInput(_("Choose to reopen the case or to escalate it."), fields={"follow_up": "invalid"})
+    if follow_up and accepted:
+        raise InvalidInput(_("The resident accepts the answer: there is nothing to reopen."),
+                           fields={"follow_up": "accepted"})
+    words = {key: _clean_text(value, field=f"{key}_words", label=_("The resident's words"), required=False,
+                              max_length=1000)
+             for key, value in (("lawful", lawful_words), ("in_place", in_place_words),
+                                ("accepted", accepted_words))}
     case = _begin("revisit", case, actor)
     now = timezone.now()
     case.revisited_at = now
     case.revisit_lawful, case.revisit_in_place, case.revisit_accepted = bool(lawful), bool(in_place), bool(accepted)
     _save(case, ["revisited_at", "revisit_lawful", "revisit_in_place", "revisit_accepted"])
-    record_event(case, EventType.REVISITED, actor=actor,
-                 data={"lawful": case.revisit_lawful, "in_place": case.revisit_in_place,
-                       "accepted": case.revisit_accepted}, note=note)
+    data = {"lawful": case.revisit_lawful, "in_place": case.revisit_in_place, "accepted": case.revisit_accepted}
+    if any(words.values()):
+        data["words"] = {k: v for k, v in words.items() if v}
+    if follow_up:
+        data["follow_up"] = follow_up
+    record_event(case, EventType.REVISITED, actor=actor, data=data, note=note)
+    if follow_up:
+        reason = _("On the revisit the resident does not accept the answer.")
+        said = words["accepted"] or note
+        reason = f"{reason} {said}" if said else reason
+        permissions.require(actor, "reopen", case)
+        _reopen(case, actor, reason, now)
+        if follow_up == "escalate":
+            from .escalation import escalate_case
+
+            case = escalate_case(case=case, actor=actor, reason=reason)
     return case
 
 

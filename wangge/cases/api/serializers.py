@@ -357,6 +357,13 @@ class ReasonSerializer(serializers.Serializer):
     reason = reason_field()
 
 
+class AgreeDeadlineSerializer(serializers.Serializer):
+    """议定时限: the resolve deadline agreed at a consultation, and where it was agreed."""
+
+    due_at = serializers.DateTimeField(help_text="The agreed resolve deadline (ISO 8601, with a time zone).")
+    reason = reason_field()
+
+
 class ClassifySerializer(serializers.Serializer):
     category = CategoryField(required=False, allow_null=True, default=None)
     star = serializers.ChoiceField(choices=StarLevel.choices, required=False, allow_null=True, default=None)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from wangge.cases import actions
 from wangge.cases.actions import Target
@@ -43,6 +44,7 @@ EXPECTED_EVENT = {
     "progress": EventType.PROGRESS,
     "request_extension": EventType.EXTENSION_REQUESTED,
     "decide_extension": EventType.EXTENSION_APPROVED,
+    "agree_deadline": EventType.DEADLINE_AGREED,
     "suspend": EventType.SUSPENDED,
     "resume": EventType.RESUMED,
     "resolve": EventType.RESOLVED,
@@ -81,6 +83,8 @@ def perform(world, action: str, case: Case, actor, note: str, extra: dict):
         "progress": lambda: a.add_progress_note(case=case, actor=actor, note=note),
         "request_extension": lambda: a.request_extension(case=case, actor=actor, working_days=3, reason=note),
         "decide_extension": lambda: a.decide_extension(request=extra["request"], actor=actor, approve=True, note=note),
+        "agree_deadline": lambda: a.agree_deadline(case=case, actor=actor, reason=note,
+                                                   due_at=timezone.now() + dt.timedelta(days=10)),
         "suspend": lambda: a.suspend_case(case=case, actor=actor, reason=note),
         "resume": lambda: a.resume_case(case=case, actor=actor, note=note),
         "resolve": lambda: a.resolve_case(case=case, actor=actor, result=note),

@@ -256,8 +256,11 @@ def test_kill_9_the_sweeping_worker_and_the_other_takes_over(world, tmp_path, mo
         state = PeriodicJobState.objects.get(name="cases.sla_sweep")
         assert f"-{survivor.pid}-" in state.last_worker and state.last_started_at > killed_at
         assert survivor.poll() is None  # still running, sweeping on
-        poll(lambda: PeriodicJobState.objects.get(name="cases.sla_sweep").last_finished_at > state.last_started_at,
-             timeout=30, what="the next sweep completes", logs=logs)
+        def next_sweep_done() -> bool:
+            finished = PeriodicJobState.objects.get(name="cases.sla_sweep").last_finished_at
+            return finished is not None and finished > state.last_started_at  # None while one starts
+
+        poll(next_sweep_done, timeout=30, what="the next sweep completes", logs=logs)
         assert set(escalations().values()) == {1}  # not one case escalated twice
         assert set(Case.objects.values_list("current_level", flat=True)) == {CaseLevel.DISTRICT}
     finally:

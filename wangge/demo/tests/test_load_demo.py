@@ -44,8 +44,10 @@ def territory():
 
 def test_small_demo_has_every_state_role_and_a_genuine_timeline(demo):
     assert demo.failures == {}, f"stories refused by the actions: {dict(demo.failures)}"
-    cases = list(Case.objects.all())
-    assert len(cases) == 60
+    # 60 stories of the case desk, filed first; the apps' own demo data (load_app_demos, after
+    # the stories) may file more — a patrol's findings become cases too — and is theirs to test.
+    assert Case.objects.count() >= 60
+    cases = list(Case.objects.order_by("pk")[:60])
 
     # Every state a visitor should find, ratings of each kind, lights of each colour.
     assert set(CaseStatus.values) <= {c.status for c in cases}

@@ -22,6 +22,10 @@ class Region(MP_Node):
     )
     # GeoJSON geometry (Polygon or MultiPolygon, WGS84 lng/lat) — grids have one; others may.
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    # 别名与地址 — what residents call the place: compound (小区) names, street numbers, landmarks;
+    # one a line. The address search (``org.address``) finds the node by these too.
+    aliases = models.TextField(_("other names and addresses"), blank=True,
+                               help_text=_("One a line: compound names, street addresses, landmarks."))
     is_active = models.BooleanField(_("active"), default=True)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -43,6 +43,8 @@ def test_resident_reports_tracks_and_rates_on_a_phone(page_factory, screenshot):
     )
     expect(page.locator("#photo-previews img")).to_have_count(1)
 
+    # The map is the second way of saying where (after the address search): open it.
+    page.get_by_test_id("map-details").locator("summary").click()
     label = page.locator("#report-map .leaflet-tooltip", has_text="东园第1网格")
     expect(label).to_be_visible()
     page.get_by_test_id("report-map").scroll_into_view_if_needed()

@@ -37,6 +37,7 @@ def test_resident_to_clerk_to_officer_and_back(page_factory):
     resident.get_by_test_id("description").fill("东门口每天早上有流动摊贩占道，老人推车过不去")
     resident.get_by_test_id("photos").set_input_files(
         [{"name": "stall.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    resident.get_by_test_id("map-details").locator("summary").click()  # the map: the second way to say where
     label = resident.locator("#report-map .leaflet-tooltip", has_text="东园第1网格")
     resident.get_by_test_id("report-map").scroll_into_view_if_needed()
     box = label.bounding_box()
@@ -69,7 +70,7 @@ def test_resident_to_clerk_to_officer_and_back(page_factory):
     # --- the department officer resolves it from the notification ---
     sign_in(staff, "officer_cg")
     staff.click(".nav-notif")
-    staff.locator("[data-testid=notifications] a", has_text=number).click()
+    staff.locator("[data-testid=notifications] li", has_text=number).locator("a").first.click()
     expect(staff.locator(".crumbs")).to_contain_text(number)
     open_action(staff, "resolve")
     staff.fill("#id_resolve-result", "已劝离摊贩，城管中队每日早高峰巡查")
@@ -98,3 +99,5 @@ def test_resident_to_clerk_to_officer_and_back(page_factory):
     # --- and the clerk sees the rating on the case ---
     staff.goto(f"/cases/{number}/")
     expect(staff.locator("[data-testid=timeline]")).to_contain_text("很及时，谢谢")
+    expect(staff.locator("[data-testid=rating]")).to_contain_text("很及时，谢谢")  # shown as the outcome
+    expect(staff.locator("[data-testid=answer-photos] img")).to_have_count(1)  # the answer's photo

@@ -395,8 +395,8 @@ def test_accept_reject_revisit_rate_close(login, world, categories):
     other.refresh_from_db()
     assert other.status == CaseStatus.REJECTED
     resolved = case_in_state(world, CaseStatus.RESOLVED, category=categories["street"])
-    assert clerk.post(action_url(resolved, "revisit"), {"revisit-lawful": "on", "revisit-in_place": "on",
-                                                         "revisit-accepted": "on"}).status_code == 302
+    assert clerk.post(action_url(resolved, "revisit"), {"revisit-lawful": "yes", "revisit-in_place": "yes",
+                                                         "revisit-accepted": "yes"}).status_code == 302
     assert clerk.post(action_url(resolved, "rate"), {"rate-satisfaction": "satisfied"}).status_code == 302
     assert clerk.post(action_url(resolved, "close"), {}).status_code == 302
     resolved.refresh_from_db()

@@ -27,16 +27,17 @@
       legend: { textStyle: { color: "#8fa9d6" }, top: 0, itemWidth: 14, itemHeight: 8 },
       grid: { left: 44, right: 44, top: 36, bottom: 28 },
       xAxis: Object.assign({ type: "category", data: s.labels }, AXIS),
-      yAxis: [Object.assign({ type: "value" }, AXIS),
+      // Counts are whole numbers: no 0.5 ticks.
+      yAxis: [Object.assign({ type: "value", minInterval: 1 }, AXIS),
               Object.assign({ type: "value", max: 100, min: 0, axisLabel: { color: "#8fa9d6", formatter: "{value}%" },
                               splitLine: { show: false } }, { axisLine: AXIS.axisLine })],
       series: [
         { name: labels.filed, type: "bar", data: s.filed, barMaxWidth: 16,
           itemStyle: { color: new echarts.graphic.LinearGradient(0, 0, 0, 1, [{ offset: 0, color: "#2fd4ff" }, { offset: 1, color: "#1d4b8f" }]) } },
         { name: labels.solved, type: "bar", data: s.solved, barMaxWidth: 16, itemStyle: { color: "#34d399" } },
-        { name: L_.response, type: "line", yAxisIndex: 1, data: s.response, smooth: true, symbolSize: 4, connectNulls: true },
-        { name: L_.satisfaction, type: "line", yAxisIndex: 1, data: s.satisfaction, smooth: true, symbolSize: 4, connectNulls: true },
-        { name: L_.on_time, type: "line", yAxisIndex: 1, data: s.on_time, smooth: true, symbolSize: 4, connectNulls: true }
+        { name: L_.response, type: "line", yAxisIndex: 1, data: s.response, symbolSize: 4, connectNulls: false },
+        { name: L_.satisfaction, type: "line", yAxisIndex: 1, data: s.satisfaction, symbolSize: 4, connectNulls: false },
+        { name: L_.on_time, type: "line", yAxisIndex: 1, data: s.on_time, symbolSize: 4, connectNulls: false }
       ]
     });
   }
@@ -48,7 +49,7 @@
   chart("chart-status", {
     tooltip: { trigger: "item" },
     grid: { left: 80, right: 30, top: 8, bottom: 20 },
-    xAxis: Object.assign({ type: "value" }, AXIS),
+    xAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS),
     yAxis: Object.assign({ type: "category", data: data.statuses.map(function (s) { return s.label; }), inverse: true }, AXIS),
     series: [{ type: "bar", data: data.statuses.map(function (s) { return s.count; }), barMaxWidth: 14,
                label: { show: true, position: "right", color: "#dbe8ff" },
@@ -67,7 +68,7 @@
   chart("chart-category", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     grid: { left: 100, right: 40, top: 8, bottom: 20 },
-    xAxis: Object.assign({ type: "value" }, AXIS),
+    xAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS),
     yAxis: Object.assign({ type: "category", inverse: true, data: cats.map(function (c) { return c.name; }) }, AXIS),
     series: [{ type: "bar", data: cats.map(function (c) { return c.value; }), barMaxWidth: 16,
                label: { show: true, position: "right", color: "#dbe8ff" },

@@ -85,7 +85,32 @@
   var map = L.map(mapEl, { attributionControl: false, minZoom: 3, maxZoom: 19, zoomSnap: 0.5 });
   if (msg.tileUrl) L.tileLayer(msg.tileUrl, { maxZoom: 19 }).addTo(map);
   map.createPane("pick").style.zIndex = 700;  // the chosen point above the grid labels
-  var features = [], layers = {}, marker = null, chosen = null;
+  var features = [], layers = {}, marker = null, chosen = null, bounds = null;
+
+  /* Labels that would overlap another are hidden (the larger grid keeps its label); zooming in
+     shows more of them. */
+  function declutter() {
+    var kept = [];
+    features.slice().sort(function (a, b) { return area(b.geometry) - area(a.geometry); }).forEach(function (f) {
+      var tip = layers[f.id] && layers[f.id].getTooltip && layers[f.id].getTooltip();
+      var el = tip && tip.getElement && tip.getElement();
+      if (!el) return;
+      el.style.visibility = "";
+      var r = el.getBoundingClientRect();
+      var clash = kept.some(function (k) { return r.left < k.right + 2 && r.right > k.left - 2 && r.top < k.bottom + 1 && r.bottom > k.top - 1; });
+      if (clash) el.style.visibility = "hidden"; else kept.push(r);
+    });
+  }
+  map.on("zoomend moveend", declutter);
+  // The map is an option in a closed <details>: size it when it is opened.
+  var details = document.getElementById("map-details");
+  if (details) details.addEventListener("toggle", function () {
+    if (!details.open) return;
+    map.invalidateSize();
+    if (marker) map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15));
+    else if (bounds) map.fitBounds(bounds, { padding: [8, 8] });
+    declutter();
+  });
   var baseStyle = { color: "#1456a0", weight: 1.5, fillColor: "#5b8fd1", fillOpacity: 0.16 };
   var chosenStyle = { color: "#0d3f78", weight: 3, fillColor: "#1456a0", fillOpacity: 0.35 };
 
@@ -142,14 +167,16 @@
           if (few) layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "grid-label" });
         }
       }).addTo(map);
-      map.fitBounds(group.getBounds(), { padding: [8, 8] });
+      bounds = group.getBounds();
+      map.fitBounds(bounds, { padding: [8, 8] });
+      declutter();
       if (lngInput.value && latInput.value) {  // the form came back with an error: show the point again
         choosePoint(L.latLng(parseFloat(latInput.value), parseFloat(lngInput.value)));
       } else {
         say(initialText);
       }
       map.on("click", function (e) { choosePoint(e.latlng); });
-      if (locateButton && navigator.geolocation && window.isSecureContext) {
+      if (locateButton && navigator.geolocation && (window.isSecureContext || location.hostname === "127.0.0.1")) {
         locateButton.hidden = false;
         locateButton.addEventListener("click", function () {
           say(msg.msgLocating);
@@ -171,7 +198,7 @@
     var id = parseInt(regionSelect.value, 10);
     highlight(id);
     if (layers[id]) {
-      map.fitBounds(layers[id].getBounds(), { padding: [20, 20] });
+      if (!details || details.open) map.fitBounds(layers[id].getBounds(), { padding: [20, 20] });
       say(msg.msgFound.replace("{grid}", regionSelect.options[regionSelect.selectedIndex].text), "ok");
     }
   });

@@ -1,0 +1,67 @@
+"""The staff and merchant forms of the credit pages: they only parse input; the actions decide."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import CreditRule, StoreItem
+
+
+def new_request_key() -> str:
+    return uuid.uuid4().hex
+
+
+class AwardForm(forms.Form):
+    rule = forms.ModelChoiceField(queryset=CreditRule.objects.none(), label=_("Rule"))
+    quantity = forms.IntegerField(label=_("Hours (per-hour rules)"), min_value=1, max_value=1000, initial=1)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].queryset = rules if rules is not None else CreditRule.objects.none()
+        self.fields["request_key"].initial = new_request_key()
+
+
+class CorrectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CounterForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=StoreItem.objects.none(), label=_("Item"))
+    request_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items if items is not None else StoreItem.objects.none()
+        self.fields["request_key"].initial = new_request_key()
+
+
+class OpenAccountForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    place = forms.ChoiceField(label=_("Place"))
+    for_household = forms.BooleanField(label=_("One account for the whole household (户)"), required=False)
+    room = forms.CharField(label=_("Room"), max_length=40, required=False)
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].choices = [(str(r.pk), r.full_name) for r in places]
+
+
+class ItemForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    price = forms.IntegerField(label=_("Price (credit)"), min_value=1, max_value=10**9)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10**9, initial=0)
+
+
+class RestockForm(forms.Form):
+    add = forms.IntegerField(label=_("Add to stock (negative to take back)"), min_value=-10**6, max_value=10**6)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Redemption code"), max_length=20)

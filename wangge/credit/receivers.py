@@ -1,0 +1,78 @@
+"""What the credit ledger does when a case event is published: a resident whose report is
+confirmed (受理 — the case accepted) earns the credit of the rules that trigger on it.
+
+Durable (``Mode.DURABLE``): the award must not be lost if a process dies after the commit. The
+ledger's idempotency key (``case``, ``<case id>:<rule code>``, account) makes a repeat harmless.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wangge.core.events import DomainEvent
+from wangge.org.models import Region
+from wangge.residents.masking import normalise_phone
+from wangge.residents.models import Resident
+
+from . import actions
+from .models import CreditAccount, CreditRule
+
+
+def award_for_confirmed_report(event: DomainEvent) -> int:
+    """Award each active rule triggered by ``event.name`` whose channels include the case's."""
+    payload = event.payload
+    resident_id = payload.get("reporter_id")
+    if not resident_id:
+        return 0
+    rules = [r for r in CreditRule.objects.filter(is_active=True, trigger_event=event.name)
+             if not r.channels or payload.get("channel") in r.channels]
+    if not rules:
+        return 0
+    resident = Resident.objects.filter(pk=resident_id, merged_into__isnull=True, anonymised_at__isnull=True).first()
+    if resident is None:
+        return 0
+    account = CreditAccount.objects.filter(resident=resident).first()
+    if account is None:
+        place = Region.objects.filter(pk=payload.get("grid_id") or payload.get("community_id")).first()
+        if place is None:
+            return 0
+        from wangge.core.actors import Actor
+
+        account = actions.open_account(actor=Actor.system(), region=place, resident=resident)
+    booked = 0
+    for rule in rules:
+        entry = actions.award_automatically(account=account, rule=rule, source="case",
+                                            source_id=f"{event.subject_id}:{rule.code}",
+                                            note=str(payload.get("number", ""))[:200])
+        booked += 0 if entry.replayed else 1
+    return booked
+
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def tell_resident_of_earning(event: DomainEvent) -> None:
+    """积分到账 — an SMS to the resident when credit is earned, queued in the booking's own
+    transaction (the outbox delivers it after commit; one per entry, by its dedupe key)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from wangge.notifications.outbox import queue_message
+    from wangge.notifications.registry import OutboxChannel
+
+    from . import signing
+    from .models import LedgerEntry
+
+    if event.payload.get("kind") != "earn":
+        return
+    entry = LedgerEntry.objects.select_related("account__resident", "rule").filter(pk=event.subject_id).first()
+    resident = entry.account.resident if entry is not None else None
+    phone = normalise_phone(getattr(resident, "phone", "") or "")
+    if not MOBILE.fullmatch(phone):
+        return
+    base = str(getattr(settings, "WANGGE_PUBLIC_BASE_URL", "")).rstrip("/")
+    queue_message(channel=OutboxChannel.SMS, to=phone, template="credit_earned", subject=entry,
+                  dedupe_key=f"{event.key}:sms", context={
+                      "points": entry.amount, "balance": entry.balance_after,
+                      "reason": entry.rule.name if entry.rule_id else entry.note,
+                      "link": base + reverse("credit:resident", args=[signing.token_for(entry.account_id)])})

@@ -1,0 +1,26 @@
+"""The demo data of key persons and the diary loads through the actions, on the demo world."""
+
+from __future__ import annotations
+
+import random
+
+from django.utils import timezone
+
+from wangge.demo.builders import build_world
+from wangge.diary import demo as diary_demo
+from wangge.diary.models import DiaryDay
+from wangge.keypersons import demo, selectors
+from wangge.keypersons.models import KeyPerson, Visit
+
+
+def test_the_demo_loads(db, tags):
+    world = build_world()
+    now = timezone.now()
+    assert diary_demo.load_demo_data(world=world, rng=random.Random(1), now=now) > 0
+    assert demo.load_demo_data(world=world, rng=random.Random(1), now=now) > 0
+    assert KeyPerson.objects.count() > 0 and Visit.objects.count() > 0
+    assert DiaryDay.objects.filter(status="signed").exists()
+    chief = world.grids[0].chief
+    today = timezone.localdate()
+    _rows, total = selectors.coverage(chief, year=today.year, month=today.month)
+    assert total.expected >= 6

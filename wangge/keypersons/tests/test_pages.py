@@ -1,0 +1,62 @@
+"""The pages as a user meets them: the worker's phone pages, the chief's coverage tab and diary
+sign-off, in Chinese by default."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from wangge.diary import actions as diary_actions
+from wangge.diary.models import DiaryDay
+from wangge.keypersons.models import KeyPerson, Visit
+
+
+def test_the_workers_phone_pages(world, register, tags, client):
+    person = register()
+    client.force_login(world.users["worker_a1"])
+    page = client.get(reverse("keypersons:mine")).content.decode()
+    assert "我的重点人员" in page and "张**" in page and "13812345678" not in page
+    assert client.get(reverse("keypersons:quick")).status_code == 200
+    assert client.get(reverse("keypersons:register")).status_code == 200
+    r = client.post(reverse("keypersons:visit", args=[person.pk]), {"found": "身体不错", "mood": "stable",
+                                                                    "help_needed": "none"})
+    assert r.status_code == 302 and Visit.objects.get().found == "身体不错"
+    r = client.post(reverse("keypersons:register"), {"grid": world.grids[0].pk, "name": "李桂兰",
+                                                     "tags": [tags["needy"].pk], "phone": "13700000000"})
+    assert r.status_code == 302 and KeyPerson.objects.filter(name="李桂兰").exists()
+    r = client.post(reverse("keypersons:retire", args=[person.pk]), {"reason": ""})
+    assert r.status_code == 302 and KeyPerson.objects.get(pk=person.pk).is_active
+    day = client.get(reverse("diary:today"), follow=True)
+    assert day.status_code == 200 and "身体不错" in day.content.decode()
+
+
+def test_the_coverage_tab_and_the_sign_off_list(world, register, client):
+    register()
+    client.force_login(world.users["worker_a1"])
+    assert client.get(reverse("keypersons:coverage")).status_code == 404
+    diary_actions.add_note(actor=world.users["worker_a1"], day=timezone.localdate(), text="巡查")
+    diary_actions.close_ended_days(now=timezone.now() + dt.timedelta(days=1))
+    client.force_login(world.users["chief_a1"])
+    page = client.get(reverse("keypersons:coverage")).content.decode()
+    assert 'data-test="dashboard-tabs"' in page and "重点人员" in page
+    team = client.get(reverse("diary:team")).content.decode()
+    row = DiaryDay.objects.get(worker=world.users["worker_a1"], day=timezone.localdate())
+    assert row.get_absolute_url() in team
+    client.post(reverse("diary:sign", args=[row.pk]), {"note": "已阅"})
+    row.refresh_from_db()
+    assert row.status == "signed" and row.signed_by == world.users["chief_a1"]
+
+
+def test_the_case_page_says_where_a_street_case_came_from(world, register, client):
+    from wangge.keypersons import actions
+    from wangge.keypersons.choices import HelpNeeded
+
+    person = register()
+    visit = actions.record_visit(actor=world.users["worker_a1"], person=person, help_needed=HelpNeeded.CASE,
+                                 need_note="楼道灯坏了")
+    client.force_login(world.users["worker_a1"])
+    page = client.get(reverse("web:case_detail", args=[visit.case.number])).content.decode()
+    assert 'data-testid="keypersons-panel"' in page and person.get_absolute_url() in page
+    assert "13812345678" not in page and "张秀英" not in page

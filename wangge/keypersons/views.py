@@ -1,0 +1,262 @@
+"""The worker's phone pages (my key persons, a visit, 六到/六报) and the staff pages (register,
+coverage, export). Thin: ``selectors`` read, ``actions`` write; a refusal is a message, never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wangge.core.errors import DomainError, NotFound
+from wangge.core.http import client_ip
+from wangge.org.choices import Role
+from wangge.org.models import RoleAssignment
+
+from . import actions, periods, selectors
+from .choices import MOOD_BADGE, AttendanceKind, HelpNeeded, Mood, QuickReportKind
+from .masking import mask_address, mask_id_number, mask_name, mask_phone
+from .models import KeyPersonTag
+
+
+def _client_ip(request) -> str | None:
+    return client_ip(request)
+
+
+def _person_or_404(user, pk):
+    try:
+        return selectors.key_person_for(user, pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _masked(p) -> dict:
+    return {"name": mask_name(p.name), "phone": mask_phone(p.phone), "id_number": mask_id_number(p.id_number),
+            "address": mask_address(p.address)}
+
+
+def _ensure_viewer(request):
+    if not selectors.can_view(request.user):
+        raise Http404
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的重点人员 — due and overdue visits first (a worker: their own; ``?all=1`` or a chief: the area)."""
+    _ensure_viewer(request)
+    qs = selectors.key_persons_visible_to(request.user)
+    is_worker = request.user.has_role(Role.GRID_WORKER)
+    show_all = request.GET.get("all") == "1" or not is_worker
+    if not show_all:
+        qs = qs.filter(worker=request.user)
+    today = periods.local_day(timezone.now())
+    rows = selectors.due_list(qs[:500], today=today)
+    return render(request, "keypersons/mine.html", {
+        "rows": rows, "show_all": show_all, "is_worker": is_worker, "today": today,
+        "overdue": sum(1 for r in rows if r.status == "overdue"), "due": sum(1 for r in rows if r.status == "due"),
+        "can_export": selectors.can_export(request.user), "mood_badge": MOOD_BADGE,
+    })
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request.user, pk)
+    return _render_detail(request, person, revealed=None)
+
+
+def _render_detail(request, person, *, revealed, status: int = 200):
+    today = periods.local_day(timezone.now())
+    due = selectors.due_list([person], today=today)[0] if person.is_active else None
+    return render(request, "keypersons/detail.html", {
+        "person": person, "masked": _masked(person), "revealed": revealed, "due": due,
+        "visits": list(selectors.visits_of(request.user, person)[:20]),
+        "moods": Mood.choices, "helps": HelpNeeded.choices, "attend_kinds": AttendanceKind.choices,
+        "now": timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M"),
+    }, status=status)
+
+
+@login_required
+@require_POST
+@never_cache
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """查看完整信息 — unmasked, once, logged (never cached)."""
+    person = _person_or_404(request.user, pk)
+    try:
+        data = actions.reveal_key_person(actor=request.user, person=person, purpose=request.POST.get("purpose", ""),
+                                         ip_address=_client_ip(request))
+    except DomainError as e:
+        messages.error(request, str(e.message))
+        return redirect(person.get_absolute_url())
+    return _render_detail(request, person, revealed=data)
+
+
+def _parse_time(raw: str | None):
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return "bad"
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@login_required
+@require_POST
+def visit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request.user, pk)
+    at = _parse_time(request.POST.get("visited_at"))
+    try:
+        if at == "bad":
+            raise actions.BadKeyPersonInput(_("The time is not valid."), fields={"visited_at": "invalid"})
+        v = actions.record_visit(actor=request.user, person=person, found=request.POST.get("found", ""),
+                                 place=request.POST.get("place", ""), mood=request.POST.get("mood", Mood.STABLE),
+                                 help_needed=request.POST.get("help_needed", HelpNeeded.NONE),
+                                 need_note=request.POST.get("need_note", ""), visited_at=at)
+    except DomainError as e:
+        messages.error(request, str(e.message))
+        return redirect(person.get_absolute_url())
+    if v.case_id:
+        messages.success(request, _("Visit recorded; case %(number)s opened.") % {"number": v.case.number})
+    else:
+        messages.success(request, _("Visit recorded."))
+    return redirect("keypersons:mine")
+
+
+@login_required
+@require_POST
+def retire(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person_or_404(request.user, pk)
+    try:
+        actions.retire_key_person(actor=request.user, person=person, reason=request.POST.get("reason", ""))
+    except DomainError as e:
+        messages.error(request, str(e.message))
+        return redirect(person.get_absolute_url())
+    messages.success(request, _("Taken off the register."))
+    return redirect("keypersons:mine")
+
+
+def _workers_in(grids) -> list:
+    users = {}
+    for a in RoleAssignment.objects.filter(role=Role.GRID_WORKER, is_active=True, region__in=grids,
+                                           user__is_active=True).select_related("user"):
+        users[a.user.pk] = a.user
+    return list(users.values())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """登记重点人员."""
+    _ensure_viewer(request)
+    grids = selectors.grids_for(request.user)
+    form = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            grid = next((g for g in grids if str(g.pk) == request.POST.get("grid")), None)
+            if grid is None:
+                raise actions.BadKeyPersonInput(_("Choose the grid."), fields={"grid": "required"})
+            worker = None
+            if request.POST.get("worker"):
+                worker = next((u for u in _workers_in([grid]) if str(u.pk) == request.POST["worker"]), None)
+                if worker is None:
+                    raise actions.BadKeyPersonInput(_("The responsible worker must work in this grid."),
+                                                    fields={"worker": "invalid"})
+            person = actions.register_key_person(
+                actor=request.user, grid=grid, name=request.POST.get("name", ""),
+                phone=request.POST.get("phone", ""), id_number=request.POST.get("id_number", ""),
+                address=request.POST.get("address", ""), tags=request.POST.getlist("tags"), worker=worker,
+                notes=request.POST.get("notes", ""))
+        except DomainError as e:
+            messages.error(request, str(e.message))
+        else:
+            messages.success(request, _("Registered."))
+            return redirect(person.get_absolute_url())
+    return render(request, "keypersons/register.html", {
+        "grids": grids, "tags": KeyPersonTag.objects.filter(is_active=True), "workers": _workers_in(grids),
+        "form": form, "chosen_tags": form.getlist("tags") if hasattr(form, "getlist") else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quick(request: HttpRequest) -> HttpResponse:
+    """六到六报 — one tap each (a note is optional)."""
+    _ensure_viewer(request)
+    grids = selectors.grids_for(request.user)
+    if request.method == "POST":
+        what = "attend" if request.POST.get("attend") else "report"
+        kind = request.POST.get(what, "")
+        grid = grids[0] if len(grids) == 1 else next((g for g in grids if str(g.pk) == request.POST.get("grid")), None)
+        try:
+            if what == "attend":
+                actions.record_attendance(actor=request.user, kind=kind, note=request.POST.get("note", ""),
+                                          place=request.POST.get("place", ""), grid=grid)
+                messages.success(request, _("Attendance recorded: %(kind)s") % {"kind": AttendanceKind(kind).label})
+            else:
+                report = actions.quick_report(actor=request.user, kind=kind, note=request.POST.get("note", ""),
+                                              place=request.POST.get("place", ""), grid=grid)
+                if report.case_id:
+                    messages.success(request, _("Reported: case %(number)s opened.") % {"number": report.case.number})
+                else:
+                    messages.success(request, _("Reported to %(to)s.") % {"to": report.routed_to})
+        except DomainError as e:
+            messages.error(request, str(e.message))
+        return redirect("keypersons:quick")
+    return render(request, "keypersons/quick.html", {
+        "grids": grids, "attend_kinds": AttendanceKind.choices, "report_kinds": QuickReportKind.choices,
+    })
+
+
+def _month(request) -> tuple[int, int]:
+    raw = request.GET.get("month", "")
+    try:
+        y, m = (int(x) for x in raw.split("-"))
+        dt.date(y, m, 1)
+        return y, m
+    except (ValueError, TypeError):
+        today = periods.local_day(timezone.now())
+        return today.year, today.month
+
+
+@login_required
+@require_GET
+def coverage(request: HttpRequest) -> HttpResponse:
+    """走访覆盖 — the month's expected, done and missing visits per worker, grid or community."""
+    if not selectors.is_supervisor(request.user):
+        raise Http404
+    year, month = _month(request)
+    by = request.GET.get("by", "worker")
+    rows, total = selectors.coverage(request.user, year=year, month=month, by=by)
+    return render(request, "keypersons/coverage.html", {
+        "rows": rows, "total": total, "by": by if by in selectors.GROUPS else "worker", "month": f"{year:04d}-{month:02d}",
+        "current_tab": "keypersons", "groups": [("worker", _("Worker")), ("grid", _("Grid")),
+                                                ("community", _("Community"))],
+    })
+
+
+@login_required
+@require_POST
+def export(request: HttpRequest) -> HttpResponse:
+    """导出 — the register as xlsx, authorised roles only; logged."""
+    try:
+        content, _rows = actions.export_key_persons(actor=request.user, purpose=request.POST.get("purpose", "export"),
+                                                    ip_address=_client_ip(request))
+    except DomainError as e:
+        messages.error(request, str(e.message))
+        return redirect(reverse("keypersons:mine"))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="keypersons.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+

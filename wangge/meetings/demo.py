@@ -1,0 +1,96 @@
+"""Demo meetings (协商议事): in two communities, a bimonthly consultation held two months ago and
+one last fortnight (ledger cases decided, minutes signed off), a sub-district department
+consultation, and the next bimonthly meeting planned from a schedule with its agenda proposed.
+Everything goes through the actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from wangge.core.errors import DomainError
+
+from . import actions, selectors
+from .choices import Decision, MeetingKind, MeetingLevel, Recurrence, RepresentativeRole
+
+OUTCOMES = {
+    Decision.SOLVED: "与会各方当场协调，物业同意立即整改",
+    Decision.PLAN: "议定由牵头部门制定整改方案，配合单位协助，按期完成后向居民反馈",
+    Decision.DEFERRED: "需进一步听取业委会意见，下次会议再议",
+}
+
+
+def _hold(meeting, convener, rng, department_pool) -> int:
+    rows = 0
+    for item in list(meeting.items.all()):
+        choice = rng.choice([Decision.PLAN, Decision.PLAN, Decision.SOLVED, Decision.DEFERRED])
+        kwargs = {}
+        if choice == Decision.PLAN:
+            case = item.case
+            lead = (case.lead_department if case and case.lead_department_id else rng.choice(department_pool))
+            kwargs = {"lead_department": lead, "deadline": meeting.scheduled_at.date() + dt.timedelta(days=14)}
+        try:
+            actions.decide_item(item=item, actor=convener, decision=choice, outcome=OUTCOMES[choice], **kwargs)
+        except DomainError:
+            actions.decide_item(item=item, actor=convener, decision=Decision.DEFERRED, outcome=OUTCOMES[Decision.DEFERRED])
+        rows += 1
+    minutes = actions.close_meeting(meeting=meeting, actor=convener)
+    actions.update_minutes_summary(minutes=minutes, actor=convener, summary="会议按台账逐项协商，结果已向居民反馈。")
+    actions.publish_minutes(minutes=minutes, actor=convener)
+    return rows + 2
+
+
+def load_demo_data(*, world, rng, now) -> int:
+    made = 0
+    departments = [d for d in world.departments.values() if d.kind == "district"] or list(world.departments.values())
+    for community in world.communities[:2]:
+        secretary = world.secretary(community)
+        for days_ago in (60, 14):
+            at = now - dt.timedelta(days=days_ago)
+            meeting = actions.create_meeting(actor=secretary, kind=MeetingKind.BIMONTHLY, level=MeetingLevel.COMMUNITY,
+                                             region=community, scheduled_at=at, place=f"{community.name}党群服务中心")
+            for dept in rng.sample(departments, k=min(2, len(departments))):
+                actions.add_participant(meeting=meeting, actor=secretary, department=dept)
+            actions.add_participant(meeting=meeting, actor=secretary, name=rng.choice(["刘建国", "陈秀英", "赵志强"]),
+                                    role=RepresentativeRole.OWNERS_COMMITTEE, organisation="小区业主委员会",
+                                    phone="1390000" + f"{rng.randint(0, 9999):04d}")
+            actions.add_participant(meeting=meeting, actor=secretary, name="物业经理",
+                                    role=RepresentativeRole.PROPERTY_COMPANY, organisation="物业服务公司")
+            for case in list(selectors.ledger(secretary, community)[:4]):
+                try:
+                    actions.add_agenda_item(meeting=meeting, actor=secretary, case=case)
+                except DomainError:
+                    continue
+            topic = actions.raise_topic(actor=secretary, region=community, title="小区电动车充电桩增设",
+                                        description="居民提出楼道充电隐患，建议增设集中充电桩", is_dispute=True)
+            actions.vet_topic(topic=topic, actor=secretary, accept=True)
+            actions.add_agenda_item(meeting=meeting, actor=secretary, topic=topic)
+            actions.publish_agenda(meeting=meeting, actor=secretary)
+            made += 1 + _hold(meeting, secretary, rng, departments)
+        schedule = actions.create_schedule(actor=secretary, name=f"{community.name}双月协商会",
+                                           kind=MeetingKind.BIMONTHLY, level=MeetingLevel.COMMUNITY, region=community,
+                                           recurrence=Recurrence.EVERY_TWO_MONTHS,
+                                           first_date=(now + dt.timedelta(days=10)).date(), day_of_month=15,
+                                           place=f"{community.name}党群服务中心")
+        made += 1 + actions.create_due_meetings(now=now)
+        upcoming = schedule.meetings.first()
+        if upcoming is not None:
+            try:
+                made += len(actions.propose_agenda(meeting=upcoming, actor=secretary))
+            except DomainError:
+                pass
+    leader = world.users.get("leader")
+    if leader is not None:
+        meeting = actions.create_meeting(actor=leader, kind=MeetingKind.DEPARTMENT, level=MeetingLevel.SUBDISTRICT,
+                                         region=world.subdistrict, scheduled_at=now - dt.timedelta(days=7),
+                                         place="街道三楼会商室", title="疑难诉求部门会商")
+        for dept in departments[:3]:
+            actions.add_participant(meeting=meeting, actor=leader, department=dept)
+        for case in list(selectors.ledger(leader, world.subdistrict).filter(status="accepted")[:2]):
+            try:
+                actions.add_agenda_item(meeting=meeting, actor=leader, case=case)
+            except DomainError:
+                continue
+        if meeting.items.exists():
+            actions.publish_agenda(meeting=meeting, actor=leader)
+            made += 1 + _hold(meeting, leader, rng, departments)
+    return made

@@ -1,0 +1,228 @@
+"""Phone pages (360 px first, no JavaScript needed): the chief's own pages and the residents'
+pages reached by a signed link or QR code (answer a questionnaire, rate a service, say whether
+it was really fixed) and the published scores."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from wangge.core.errors import DomainError, NotFound
+from wangge.core.ratelimit import Limit, client_ip
+from wangge.org.choices import RegionLevel
+from wangge.org.models import Region
+from wangge.residents.models import Household
+
+from . import actions, forms, selectors, signing
+from .choices import NEED_PENDING, FixedAnswer
+from .models import FollowUp, Questionnaire, ServiceRecord
+from .views import household_label, need_context, run_need_op
+
+
+def chief_page(view):
+    """Signed in with a serving chief post (a volunteer's limited account or staff)."""
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not selectors.serving_chiefs(request.user):
+            raise Http404
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as error:
+            return render(request, "neighbourhood/phone/refused.html", {"error": error}, status=error.status_code)
+    return wrapper
+
+
+def _refused(request, problem: str, status: int):
+    response = render(request, "neighbourhood/phone/bad_link.html", {"problem": problem}, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enter(request, uid: str, token: str):
+    """A volunteer chief's one-time sign-in link: GET shows a button (so that a chat app's link
+    preview does not spend it), POST signs in and opens the chief's page."""
+    from django.contrib.auth import login
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    from wangge.org.models import User
+
+    try:
+        pk = selectors.as_pk(urlsafe_base64_decode(uid).decode())
+        user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
+    except (ValueError, TypeError, UnicodeDecodeError):
+        user = None
+    if user is None or not actions.is_limited_account(user) or not default_token_generator.check_token(user, token) \
+            or not selectors.serving_chiefs(user):
+        return _refused(request, "bad", 404)
+    if request.method == "POST":
+        if not Limit.named("nb_rate").hit(client_ip(request)):
+            return render(request, "neighbourhood/phone/too_many.html", status=429)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("neighbourhood:chief_home")
+    return render(request, "neighbourhood/phone/enter.html", {"chief": selectors.serving_chiefs(user)[0]})
+
+
+@require_GET
+@chief_page
+def chief_home(request):
+    """我的 — the chief's needs to answer, and the services recorded."""
+    posts = selectors.serving_chiefs(request.user)
+    needs = selectors.needs_visible_to(request.user)
+    return render(request, "neighbourhood/phone/chief_home.html", {
+        "posts": posts, "open_needs": needs.filter(status__in=NEED_PENDING)[:50],
+        "services": selectors.services_visible_to(request.user).filter(chief__in=posts)[:20],
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@chief_page
+def chief_need(request, pk: int):
+    need = selectors.need_for(request.user, pk)
+    if request.method == "POST":
+        service = run_need_op(request, need, request.POST.get("op", ""))
+        if service is not None:
+            return render(request, "neighbourhood/phone/served.html", {
+                "service": service, "rate_url": request.build_absolute_uri(
+                    reverse("neighbourhood:rate", args=[signing.rate_token(service.pk, service.household_id)]))})
+        return redirect("neighbourhood:chief_need", need.pk)
+    return render(request, "neighbourhood/phone/chief_need.html", need_context(request.user, need))
+
+
+@require_http_methods(["GET", "POST"])
+@chief_page
+def chief_visit(request):
+    """入户问 — a line in the sentiment diary, and the need heard at the door."""
+    posts = selectors.serving_chiefs(request.user)
+    households = selectors.households_visible_to(request.user)
+    if request.method == "POST":
+        p = request.POST
+        chief = next((c for c in posts if str(c.pk) == p.get("chief")), posts[0])
+        actions.record_visit(
+            actor=request.user, chief=chief, note=p.get("note", ""),
+            household=forms.row(Household, p.get("household"), "household", households, required=False),
+            need_class=p.get("need_class") or None, need_description=p.get("need_description", ""))
+        messages.success(request, _("Visit recorded in the diary."))
+        return redirect("neighbourhood:chief_home")
+    return render(request, "neighbourhood/phone/chief_visit.html", {
+        "posts": posts, "classes": selectors.need_classes(),
+        "households": [(h.pk, household_label(h)) for h in households[:300]],
+        "diary": [e for c in posts for e in c.diary.all()[:10]],
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ask(request, token: str):
+    """线上问 — a resident answers a community's questionnaire (a need)."""
+    try:
+        q = Questionnaire.objects.select_related("community").filter(pk=signing.questionnaire_id_from(token)).first()
+    except signing.BadLink:
+        q = None
+    if q is None:
+        return _refused(request, "bad", 404)
+    if not q.is_open:
+        return _refused(request, "closed", 410)
+    units = Region.objects.filter(path__startswith=q.community.path, level__in=[RegionLevel.BUILDING, RegionLevel.UNIT],
+                                  is_active=True).order_by("path")[:600]
+    context = {"q": q, "classes": selectors.need_classes(), "units": units, "values": request.POST}
+    if request.method == "POST":
+        if not Limit.named("nb_answer").hit(client_ip(request)):
+            return render(request, "neighbourhood/phone/too_many.html", status=429)
+        try:
+            unit = forms.region(request.POST.get("unit"), "unit", required=False)
+            if unit is not None and not any(u.pk == unit.pk for u in units):
+                raise actions.InvalidInput(_("Choose a building or unit of this community."), fields={"unit": "invalid"})
+            need = actions.answer_questionnaire(
+                questionnaire=q, need_class=request.POST.get("need_class"),
+                description=request.POST.get("description", ""), unit=unit, room=request.POST.get("room", ""),
+                name=request.POST.get("name", ""), phone=request.POST.get("phone", ""))
+        except DomainError as error:
+            return render(request, "neighbourhood/phone/ask.html", {**context, "error": error},
+                          status=error.status_code)
+        return render(request, "neighbourhood/phone/thanks.html", {"need": need})
+    return render(request, "neighbourhood/phone/ask.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request, token: str):
+    """三评 — the household served rates the service and the chief (once)."""
+    try:
+        service_id, household_id = signing.rating_target_from(token)
+    except signing.BadLink:
+        return _refused(request, "bad", 404)
+    service = ServiceRecord.objects.select_related("resource", "chief").filter(pk=service_id).first()
+    household = Household.objects.filter(pk=household_id).first()
+    if service is None or household is None:
+        return _refused(request, "bad", 404)
+    done = service.ratings.filter(household=household).first()
+    context = {"service": service, "done": done, "answers": FixedAnswer.choices, "scores": range(5, 0, -1),
+               "values": request.POST}
+    if request.method == "POST" and done is None:
+        if not Limit.named("nb_rate").hit(client_ip(request)):
+            return render(request, "neighbourhood/phone/too_many.html", status=429)
+        try:
+            rating = actions.rate_service(service=service, household=household,
+                                          service_score=request.POST.get("service_score"),
+                                          chief_score=request.POST.get("chief_score"),
+                                          fixed=request.POST.get("fixed", ""), comment=request.POST.get("comment", ""))
+        except DomainError as error:
+            return render(request, "neighbourhood/phone/rate.html", {**context, "error": error},
+                          status=error.status_code)
+        return render(request, "neighbourhood/phone/rate.html", {**context, "done": rating, "thanks": True})
+    return render(request, "neighbourhood/phone/rate.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_up(request, token: str):
+    """“Was it really fixed?” — after a case made from a need was closed."""
+    try:
+        fu = FollowUp.objects.select_related("need").filter(pk=signing.follow_up_id_from(token)).first()
+    except signing.BadLink:
+        fu = None
+    if fu is None:
+        return _refused(request, "bad", 404)
+    context = {"fu": fu, "answers": FixedAnswer.choices, "scores": range(5, 0, -1)}
+    if request.method == "POST" and fu.answered_at is None:
+        if not Limit.named("nb_rate").hit(client_ip(request)):
+            return render(request, "neighbourhood/phone/too_many.html", status=429)
+        try:
+            fu = actions.answer_follow_up(follow_up=fu, fixed=request.POST.get("fixed", ""),
+                                          score=request.POST.get("score"), comment=request.POST.get("comment", ""))
+        except DomainError as error:
+            return render(request, "neighbourhood/phone/follow_up.html", {**context, "error": error},
+                          status=error.status_code)
+        return render(request, "neighbourhood/phone/follow_up.html", {**context, "fu": fu, "thanks": True})
+    return render(request, "neighbourhood/phone/follow_up.html", context)
+
+
+@require_GET
+def scores(request):
+    """季度公示 — the published quarters (public)."""
+    return render(request, "neighbourhood/phone/scores.html", {"periods": selectors.published_periods()[:40]})
+
+
+@require_GET
+def score_period(request, pk: int):
+    period = selectors.published_periods().filter(pk=selectors.as_pk(pk) or 0).first()
+    if period is None:
+        raise Http404
+    return render(request, "neighbourhood/phone/score_period.html", {
+        "period": period, "scores": period.scores.all()})
+
+

@@ -1,0 +1,175 @@
+/* Patrol phone pages (巡查): position capture, the offline queue of check-ins, the day's route.
+   A check-in made without signal is kept in localStorage with its own client id and time, and
+   sent again when the phone is back online (the server ignores a second copy of the same id). */
+(function () {
+  "use strict";
+  var KEY = "wangge.patrol.queue";
+
+  function csrf() {
+    var input = document.querySelector("[name=csrfmiddlewaretoken]");
+    if (input) { return input.value; }
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  function readQueue() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function writeQueue(items) { localStorage.setItem(KEY, JSON.stringify(items)); showQueue(); }
+
+  function showQueue() {
+    var items = readQueue();
+    document.querySelectorAll("[data-queue]").forEach(function (el) {
+      var form = document.querySelector("[data-checkin-form]");
+      var text = (form && form.dataset.textQueued) || "%s";
+      el.hidden = items.length === 0;
+      el.textContent = text.replace("%s", String(items.length));
+    });
+  }
+
+  function dataUrlToBlob(url) {
+    var parts = url.split(","), type = parts[0].split(":")[1].split(";")[0];
+    var bin = atob(parts[1]), arr = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { arr[i] = bin.charCodeAt(i); }
+    return new Blob([arr], { type: type });
+  }
+
+  function toFormData(item) {
+    var fd = new FormData();
+    Object.keys(item.fields).forEach(function (k) { fd.append(k, item.fields[k]); });
+    (item.photos || []).forEach(function (p) { fd.append("photos", dataUrlToBlob(p.data), p.name); });
+    fd.set("csrfmiddlewaretoken", csrf());
+    return fd;
+  }
+
+  function send(url, fd) {
+    return fetch(url, { method: "POST", body: fd, credentials: "same-origin",
+                        headers: { "X-Patrol-Client": "1", "X-CSRFToken": csrf() } });
+  }
+
+  var flushing = false;
+  function flush() {
+    if (flushing || !navigator.onLine) { return; }
+    var items = readQueue();
+    if (!items.length) { return; }
+    flushing = true;
+    var item = items[0];
+    send(item.url, toFormData(item)).then(function (r) {
+      // Sent (2xx) or refused for good (4xx): either way it leaves the queue.
+      if (r.status < 500) { writeQueue(readQueue().slice(1)); flushing = false; flush(); }
+      else { flushing = false; }
+    }).catch(function () { flushing = false; });
+  }
+
+  function readFiles(files) {
+    return Promise.all(Array.prototype.map.call(files || [], function (f) {
+      return new Promise(function (resolve) {
+        var reader = new FileReader();
+        reader.onload = function () { resolve({ name: f.name, data: reader.result }); };
+        reader.onerror = function () { resolve(null); };
+        reader.readAsDataURL(f);
+      });
+    })).then(function (list) { return list.filter(Boolean); });
+  }
+
+  function enqueue(form) {
+    var fields = {};
+    new FormData(form).forEach(function (v, k) { if (typeof v === "string" && k !== "csrfmiddlewaretoken") { fields[k] = v; } });
+    var input = form.querySelector("input[type=file]");
+    return readFiles(input && input.files).then(function (photos) {
+      var items = readQueue();
+      if (!items.some(function (i) { return i.fields.client_id === fields.client_id; })) {
+        items.push({ url: form.action || window.location.pathname, fields: fields, photos: photos });
+      }
+      writeQueue(items);
+    });
+  }
+
+  function message(form, text, cls) {
+    var el = form.querySelector(".checkin-message");
+    if (!el) { el = document.createElement("p"); el.className = "checkin-message"; form.insertBefore(el, form.firstChild); }
+    el.className = "checkin-message " + (cls || "");
+    el.setAttribute("data-testid", "checkin-message");
+    el.textContent = text;
+  }
+
+  function bindForm(form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var time = form.querySelector("[name=client_time]");
+      if (time && !time.value) { time.value = new Date().toISOString(); }
+      var button = form.querySelector("[type=submit]");
+      if (button) { button.disabled = true; }
+      function offline() {
+        // Kept on the phone; the page stays (no signal to load another), the button stays off:
+        // this check-in's client id is spent. The queue is sent when the phone is online again.
+        enqueue(form).then(function () { message(form, form.dataset.textSaved, "msg msg-warning"); });
+      }
+      if (!navigator.onLine) { offline(); return; }
+      var fd = new FormData(form);
+      send(form.action || window.location.pathname, fd).then(function (r) {
+        if (r.status >= 500) { offline(); return; }
+        return r.json().then(function (body) {
+          if (r.ok) { window.location.href = form.dataset.doneUrl + "?done=" + encodeURIComponent(body.client_id); return; }
+          if (button) { button.disabled = false; }
+          message(form, (body.error && body.error.message) || "Error", "msg msg-error");
+        });
+      }).catch(offline);
+    });
+  }
+
+  function haversine(lat1, lng1, lat2, lng2) {
+    var R = 6371008.8, rad = Math.PI / 180;
+    var dp = (lat2 - lat1) * rad, dl = (lng2 - lng1) * rad;
+    var a = Math.sin(dp / 2) * Math.sin(dp / 2) + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dl / 2) * Math.sin(dl / 2);
+    return 2 * R * Math.asin(Math.min(1, Math.sqrt(a)));
+  }
+
+  function capture(el) {
+    if (!navigator.geolocation) { el.textContent = el.dataset.textNone; return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      var c = pos.coords;
+      var set = function (name, v) { var i = document.querySelector("[name=" + name + "]"); if (i) { i.value = v; } };
+      set("latitude", c.latitude); set("longitude", c.longitude); set("accuracy", Math.round(c.accuracy || 0));
+      var d = Math.round(haversine(c.latitude, c.longitude, parseFloat(el.dataset.pointLat), parseFloat(el.dataset.pointLng)));
+      var far = d > parseFloat(el.dataset.far);
+      el.className = "gps " + (far ? "far" : "ok");
+      el.textContent = (far ? el.dataset.textFar : el.dataset.textOk).replace("%s", String(d));
+    }, function () { el.textContent = el.dataset.textNone; }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
+  }
+
+  function locate(button) {
+    button.addEventListener("click", function () {
+      if (!navigator.geolocation) { return; }
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var params = new URLSearchParams(window.location.search);
+        params.set("lat", pos.coords.latitude.toFixed(6)); params.set("lng", pos.coords.longitude.toFixed(6));
+        window.location.search = params.toString();
+      });
+    });
+  }
+
+  function routeMap(el) {
+    var data = JSON.parse(document.getElementById("route-data").textContent);
+    if (typeof L === "undefined") { return; }
+    if (!data.points.length) { el.textContent = el.dataset.empty; return; }
+    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    if (data.tiles) { L.tileLayer(data.tiles, { maxZoom: 19 }).addTo(map); }
+    var latlngs = data.points.map(function (p) { return [p.lat, p.lng]; });
+    map.fitBounds(L.latLngBounds(latlngs).pad(0.2), { maxZoom: 17 });
+    L.polyline(latlngs, { color: "#1f5fbf", weight: 3, opacity: 0.7 }).addTo(map);
+    data.points.forEach(function (p, i) {
+      L.circleMarker([p.lat, p.lng], { radius: 8, color: "#fff", weight: 2, fillColor: p.far ? "#f59e0b" : "#16a34a", fillOpacity: 1 })
+        .bindTooltip((i + 1) + ". " + p.time + " " + p.name).addTo(map);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-checkin-form]").forEach(bindForm);
+    document.querySelectorAll("[data-gps]").forEach(capture);
+    document.querySelectorAll("[data-locate]").forEach(locate);
+    var map = document.getElementById("route-map");
+    if (map) { routeMap(map); }
+    showQueue();
+    flush();
+  });
+  window.addEventListener("online", flush);
+})();

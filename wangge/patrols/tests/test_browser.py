@@ -1,0 +1,76 @@
+"""A grid worker's patrol on a phone (360 px), in headless Chromium: today's list nearest first,
+a check-in with GPS and a finding handled on the spot, then a check-in without signal kept on
+the phone and sent when it is back online. Any console error or foreign request fails."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from wangge.cases.choices import CaseStatus, Channel
+from wangge.patrols import actions
+from wangge.patrols.models import CheckIn, Finding
+from wangge.testing import make_category
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_patrol_on_a_phone_with_a_check_in_a_finding_and_the_offline_queue(world, page_factory, screenshot,
+                                                                             live_server):
+    lng, lat = world.point_in(world.grids[0])
+    near = actions.create_point(actor=world.users["secretary_a"], grid=world.grids[0], name="老王小炒",
+                                point_class="small_shop", latitude=lat + 0.0002, longitude=lng)
+    far = actions.create_point(actor=world.users["secretary_a"], grid=world.grids[0], name="幸福路背街小巷",
+                               point_class="back_alley", latitude=lat + 0.0015, longitude=lng)
+    category = make_category("乱堆乱放", code="clutter")
+    client = Client()
+    client.force_login(world.users["worker_a1"])
+    page, watch = page_factory(width=360, height=740, has_touch=True, is_mobile=True, device_scale_factor=2,
+                               geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+
+    page.goto("/patrols/")
+    page.get_by_test_id("locate").click()
+    expect(page).to_have_url(re.compile(r"lat=.*lng="))
+    expect(page.get_by_test_id("due-visit")).to_have_count(2)
+    expect(page.get_by_test_id("due-visit").first).to_contain_text("老王小炒")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "patrol_today_phone")
+
+    page.get_by_test_id(f"check-in-{near.pk}").click()
+    expect(page.get_by_test_id("gps-status")).to_contain_text("22")  # ~22 m from the point
+    page.locator("textarea[name=notes]").fill("店铺营业正常")
+    page.get_by_test_id("finding").locator("summary").click()
+    page.locator("textarea[name=finding]").fill("门口堆放纸箱占道")
+    page.locator("select[name=handling_class]").select_option("general")
+    page.locator("select[name=category]").select_option(str(category.pk))
+    page.locator("textarea[name=result]").fill("已劝导店主当场清理")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "patrol_checkin_phone")
+    page.get_by_test_id("checkin-submit").click()
+    expect(page).to_have_url(re.compile(r"/patrols/\?done="))
+    expect(page.get_by_test_id("due-visit")).to_have_count(1)
+
+    finding = Finding.objects.select_related("case", "checkin").get()
+    assert finding.case.channel == Channel.PATROL and finding.case.status == CaseStatus.RESOLVED
+    assert finding.case.resolved_on_time and finding.checkin.notes == "店铺营业正常"
+    assert not finding.checkin.is_far and finding.checkin.distance_m < 40
+
+    # No signal at the back alley: the check-in stays on the phone, then goes when online.
+    page.get_by_test_id(f"check-in-{far.pk}").click()
+    expect(page.get_by_test_id("gps-status")).to_contain_text("米")
+    page.context.set_offline(True)
+    page.get_by_test_id("checkin-submit").click()
+    expect(page.get_by_test_id("checkin-message")).to_be_visible()
+    expect(page.get_by_test_id("offline-queue").first).to_be_visible()
+    assert CheckIn.objects.count() == 1
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("offline-queue").first).to_be_hidden()
+    back = CheckIn.objects.get(point=far)
+    assert back.is_far is False and back.worker == world.users["worker_a1"]
+    page.goto("/patrols/")
+    expect(page.get_by_test_id("nothing-due")).to_be_visible()
+    watch.check()

@@ -1,0 +1,147 @@
+"""Reads of the role desks (``desks.py``): each scoped by the user through ``cases.selectors`` and
+``org.scope``. Small lists (the most urgent first) and counts in one aggregate each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, Light
+from wangge.cases.models import Case, CaseAssignment
+from wangge.cases.selectors import (
+    CURRENT_DUE,
+    LIGHT_RANK,
+    cases_visible_to,
+    light_counts,
+)
+from wangge.org.scope import FIELD_ROLES, Scope, region_q
+
+from .desks import DESK_ROLES, Desk
+
+LIST_SIZE = 30
+DUE_SOON = dt.timedelta(hours=24)
+
+
+def _urgent_first(qs: QuerySet[Case], size: int = LIST_SIZE) -> list[Case]:
+    """Red first, then the nearest deadline; with the lead handler of each."""
+    rows = list(
+        qs.annotate(light_rank=LIGHT_RANK, due=CURRENT_DUE)
+        .select_related("category", "grid", "community", "lead_department")
+        .order_by("light_rank", F("due").asc(nulls_last=True), "pk")[:size]
+    )
+    leads = {a.case_id: a for a in CaseAssignment.objects.filter(
+        case__in=rows, active=True, role=AssignmentRole.LEAD).select_related("department", "region", "user")}
+    for case in rows:
+        lead = leads.get(case.pk)
+        case.handler = lead.target if lead else None
+    return rows
+
+
+def _territory_q(regions) -> Q:
+    q = Q(pk__in=[])
+    for region in regions:
+        q |= region_q(region)
+    return q
+
+
+# ---------------------------------------------------------------------------------------------
+# 网格员 — the field page
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldDesk:
+    grids: list
+    rows: list[Case]
+    counts: dict
+
+
+def field_desk(user) -> FieldDesk:
+    """The open cases of the user's grids, the most urgent first."""
+    grids = Scope.of(user).regions_for(FIELD_ROLES)
+    qs = cases_visible_to(user).filter(_territory_q(grids), status__in=OPEN_STATUSES)
+    return FieldDesk(grids=grids, rows=_urgent_first(qs), counts=light_counts(qs))
+
+
+# ---------------------------------------------------------------------------------------------
+# 部门 — the department's queue
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentDesk:
+    to_claim: list[Case]
+    due_soon: list[Case]
+    sent_back: list[Case]
+    cohandling: list[Case]
+    counts: dict = field(default_factory=dict)
+
+
+def department_desk(user) -> DepartmentDesk:
+    """To claim (dispatched, nobody started), due soon (amber / red or within a day), sent back
+    (reopened after the resident was not satisfied), and whistles to answer (co-handling)."""
+    departments = sorted(Scope.of(user).departments)
+    leads = CaseAssignment.objects.filter(department_id__in=departments, active=True, role=AssignmentRole.LEAD)
+    working = Case.objects.filter(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS],
+                                  pk__in=leads.values("case_id"))
+    soon = timezone.now() + DUE_SOON
+    due_soon = working.filter(Q(light__in=[Light.AMBER, Light.RED]) | Q(resolve_due_at__lte=soon))
+    co = CaseAssignment.objects.filter(department_id__in=departments, active=True).exclude(role=AssignmentRole.LEAD)
+    cohandling = Case.objects.filter(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS],
+                                     pk__in=co.values("case_id"))
+    to_claim = working.filter(status=CaseStatus.DISPATCHED)
+    sent_back = working.filter(reopen_count__gt=0)
+    return DepartmentDesk(
+        to_claim=_urgent_first(to_claim), due_soon=_urgent_first(due_soon), sent_back=_urgent_first(sent_back),
+        cohandling=_urgent_first(cohandling, 10),
+        counts={"working": working.count(), "to_claim": to_claim.count(), "due_soon": due_soon.count(),
+                "sent_back": sent_back.count(), "cohandling": cohandling.count()},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 社区书记 — the community ledger
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CommunityDesk:
+    communities: list
+    rows: list[Case]
+    by_status: list[dict]
+    counts: dict
+    total: int
+
+
+def community_desk(user, *, light: str | None = None, status: str | None = None) -> CommunityDesk:
+    """台账 — the open cases of the user's communities (or whatever territory their role names),
+    counts by status and light, the most urgent first."""
+    regions = Scope.of(user).regions_for(DESK_ROLES[Desk.COMMUNITY])
+    qs = cases_visible_to(user).filter(_territory_q(regions), status__in=[*OPEN_STATUSES, CaseStatus.RESOLVED])
+    grouped = dict(qs.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_status = [{"status": s, "label": CaseStatus(s).label, "count": grouped.get(s, 0)}
+                 for s in [*OPEN_STATUSES, CaseStatus.RESOLVED]]
+    open_qs = qs.filter(status__in=OPEN_STATUSES)
+    shown = qs
+    if status in grouped:
+        shown = shown.filter(status=status)
+    else:
+        shown = open_qs
+    if light in (Light.RED, Light.AMBER, Light.GREEN):
+        shown = shown.filter(light=light)
+    return CommunityDesk(communities=regions, rows=_urgent_first(shown, 100), by_status=by_status,
+                         counts=light_counts(open_qs), total=sum(grouped.values()))
+
+
+# ---------------------------------------------------------------------------------------------
+# 领导 — the overview
+# ---------------------------------------------------------------------------------------------
+
+
+def leader_overdue(user, size: int = 10) -> tuple[list[Case], int]:
+    """督办 — the red cases of the leader's territory, longest overdue first."""
+    qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES, light=Light.RED)
+    return _urgent_first(qs, size), qs.count()
