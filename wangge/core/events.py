@@ -91,19 +91,24 @@ class Subscription:
     handler: Callable[[DomainEvent], object]
     mode: str
     key: str
+    # Does this occurrence concern the subscriber at all? Asked in the change's transaction,
+    # before anything is queued or stored — so it must be cheap (no query; a process cache).
+    when: Callable[[DomainEvent], bool] | None = None
 
 
 _subscriptions: dict[str, Subscription] = {}
 
 
 def subscribe(event: str, handler: Callable[[DomainEvent], object], *, mode: str = Mode.COMMIT,
-              key: str | None = None) -> Subscription:
+              key: str | None = None, when: Callable[[DomainEvent], bool] | None = None) -> Subscription:
     """Call ``handler(event)`` for every published ``event`` (or ``"*"``). ``key`` names the
-    subscription (stored with durable reactions); by default the handler's dotted path."""
+    subscription (stored with durable reactions); by default the handler's dotted path.
+    ``when(event)``: only the occurrences it accepts are handled — a DURABLE subscriber that
+    concerns few events then writes no reaction row for the others."""
     if mode not in (Mode.ATOMIC, Mode.COMMIT, Mode.TASK, Mode.DURABLE):
         raise ValueError(f"unknown mode {mode!r}")
     key = key or f"{handler.__module__}.{handler.__qualname__}:{event}"
-    sub = Subscription(event=event, handler=handler, mode=mode, key=key)
+    sub = Subscription(event=event, handler=handler, mode=mode, key=key, when=when)
     _subscriptions[key] = sub
     return sub
 
@@ -112,9 +117,12 @@ def unsubscribe(key: str) -> None:
     _subscriptions.pop(key, None)
 
 
-def subscriptions_for(name: str, mode: str | None = None) -> list[Subscription]:
+def subscriptions_for(name: str, mode: str | None = None, event: DomainEvent | None = None) -> list[Subscription]:
+    """The subscriptions to ``name`` (in ``mode``); with ``event``, only those whose ``when``
+    accepts it."""
     return [s for s in _subscriptions.values()
-            if s.event in (name, "*") and (mode is None or s.mode == mode)]
+            if s.event in (name, "*") and (mode is None or s.mode == mode)
+            and (event is None or s.when is None or s.when(event))]
 
 
 def subscription(key: str) -> Subscription | None:
@@ -125,9 +133,9 @@ def publish(event: DomainEvent) -> None:
     """Publish ``event`` from inside the transaction of the change it describes."""
     if event.name not in event_types:
         raise ValueError(f"domain event {event.name!r} is not defined")
-    for sub in subscriptions_for(event.name, Mode.ATOMIC):
+    for sub in subscriptions_for(event.name, Mode.ATOMIC, event):
         sub.handler(event)
-    durable = subscriptions_for(event.name, Mode.DURABLE)
+    durable = subscriptions_for(event.name, Mode.DURABLE, event)
     if durable:
         from .models import PendingReaction
 
@@ -136,14 +144,14 @@ def publish(event: DomainEvent) -> None:
             [PendingReaction(subscriber=s.key, event=event.as_json(), due_at=now) for s in durable]
         )
         transaction.on_commit(_kick_reactions)
-    if subscriptions_for(event.name, Mode.COMMIT):
+    if subscriptions_for(event.name, Mode.COMMIT, event):
         transaction.on_commit(lambda: _run_commit_handlers(event))
-    for sub in subscriptions_for(event.name, Mode.TASK):
+    for sub in subscriptions_for(event.name, Mode.TASK, event):
         transaction.on_commit(lambda key=sub.key: _enqueue_subscriber(key, event))
 
 
 def _run_commit_handlers(event: DomainEvent) -> None:
-    for sub in subscriptions_for(event.name, Mode.COMMIT):
+    for sub in subscriptions_for(event.name, Mode.COMMIT, event):
         try:
             sub.handler(event)
         except Exception:  # the change is committed; a failing follower must not undo it

@@ -27,7 +27,7 @@ class CreditConfig(AppConfig):
         register_dashboard_tab("credit", _("Credit (信用积分)"), "credit:figures",
                                visible=permissions.may_use_credit_desk, order=60)
         subscribe("case_accepted", receivers.award_for_confirmed_report, mode=Mode.DURABLE,
-                  key="credit.award_for_confirmed_report")
+                  key="credit.award_for_confirmed_report", when=receivers.may_earn)
         subscribe("credit_booked", receivers.tell_resident_of_earning, mode=Mode.ATOMIC,
                   key="credit.tell_resident_of_earning")
         register_periodic("credit.expire_lots", "wangge.credit.tasks.schedule_expiry",

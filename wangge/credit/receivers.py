@@ -9,13 +9,44 @@ from __future__ import annotations
 
 import re
 
+from django.db.models.signals import post_delete, post_save
+
 from wangge.core.events import DomainEvent
+from wangge.core.localcache import ProcessCache
 from wangge.org.models import Region
 from wangge.residents.masking import normalise_phone
 from wangge.residents.models import Resident
 
 from . import actions
 from .models import CreditAccount, CreditRule
+
+
+def _read_triggers() -> list[tuple[str, tuple[str, ...]]]:
+    return [(r.trigger_event, tuple(r.channels)) for r in CreditRule.objects.filter(is_active=True)
+            .exclude(trigger_event="")]
+
+
+# The active rules' triggers, as this process keeps them (a few seconds old at most).
+_triggers: ProcessCache[list] = ProcessCache(_read_triggers)
+
+
+def _rules_changed(sender, **kwargs) -> None:
+    _triggers.invalidate()
+
+
+post_save.connect(_rules_changed, sender=CreditRule, dispatch_uid="credit.triggers.saved")
+post_delete.connect(_rules_changed, sender=CreditRule, dispatch_uid="credit.triggers.deleted")
+
+
+def may_earn(event: DomainEvent) -> bool:
+    """The subscription's ``when``: a reported case on a channel some active rule rewards — so an
+    acceptance nobody earns from writes no reaction row (no query: the rules are cached)."""
+    payload = event.payload
+    if not payload.get("reporter_id"):
+        return False
+    channel = payload.get("channel")
+    return any(trigger == event.name and (not channels or channel in channels)
+               for trigger, channels in _triggers.get())
 
 
 def award_for_confirmed_report(event: DomainEvent) -> int:

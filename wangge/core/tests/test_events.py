@@ -61,3 +61,21 @@ def test_an_undefined_event_is_a_programming_error():
 def test_events_survive_a_round_trip_through_json():
     event = _event()
     assert DomainEvent.from_json(event.as_json()) == event
+
+
+def test_a_subscriber_hears_only_the_occurrences_its_when_accepts(django_capture_on_commit_callbacks):
+    log = []
+    keys = [subscribe("test_happened", lambda e, m=mode: log.append((m, e.key)), mode=mode, key=f"test.when.{mode}",
+                      when=lambda e: e.payload.get("n") == 2).key
+            for mode in (Mode.ATOMIC, Mode.COMMIT, Mode.DURABLE)]
+    try:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            publish(_event("t:1"))  # n = 1: of no concern — nothing heard, no reaction row written
+            assert not PendingReaction.objects.exists()
+            publish(DomainEvent(name="test_happened", subject="core.test", subject_id=2, key="t:2",
+                                occurred_at=timezone.now(), payload={"n": 2}))
+            assert PendingReaction.objects.filter(subscriber=f"test.when.{Mode.DURABLE}").count() == 1
+        assert sorted(log) == sorted([(Mode.ATOMIC, "t:2"), (Mode.COMMIT, "t:2"), (Mode.DURABLE, "t:2")])
+    finally:
+        for key in keys:
+            unsubscribe(key)
