@@ -70,6 +70,8 @@ def test_clerk_files_accepts_dispatches_and_officer_resolves(page_factory, scree
     expect(page.locator(".badges .badge")).to_have_attribute("data-status", "dispatched")
     # The reporter is masked until "show", which is logged.
     expect(page.locator("[data-testid=reporter]")).to_contain_text("139****9999")
+    page.wait_for_load_state("networkidle")  # htmx ready: the reveal is its POST, not a page load
+    page.wait_for_function("() => window.htmx !== undefined")
     page.click("[data-testid=reveal]")
     expect(page.locator("[data-testid=reporter]")).to_contain_text("13900009999")
     assert ReporterAccessLog.objects.filter(case=case, user=world.users["clerk"]).count() == 1
