@@ -18,7 +18,6 @@ python -m benchmarks.meetings``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 import sys
 import time
@@ -141,21 +140,9 @@ def run(out=sys.stdout) -> list[tuple[str, str, str, str]]:
 
 
 def main() -> None:
-    import django
+    from benchmarks.run import run_alone
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        import psycopg
-
-        base, name = os.environ["DATABASE_URL"].rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    run(sys.stdout)
+    run_alone(run, "wangge_bench_meetings")
 
 
 if __name__ == "__main__":

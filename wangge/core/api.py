@@ -291,11 +291,15 @@ def document_unsupported_media_type(result, generator, request, public):
     return result
 
 
+# An answer in the platform's error format, as the post-processing hooks add it to the schema.
+_ERROR_CONTENT = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
 def document_pagination_errors(result, generator, request, public):
     """drf-spectacular hook: every paginated list (``StandardPagination``: a ``page`` parameter)
     may answer 400 (a page or page size that is not a number in range) and 404 (a page after the
     last one), in the platform's error format — whichever app the list belongs to."""
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = _ERROR_CONTENT
     for methods in result.get("paths", {}).values():
         for operation in methods.values():
             if not isinstance(operation, dict):
@@ -312,8 +316,7 @@ def document_pagination_errors(result, generator, request, public):
 def document_unauthenticated(result, generator, request, public):
     """drf-spectacular hook: every API operation but the token exchange needs credentials, so
     each may answer 401 in the error format (an app's view that forgot to say so included)."""
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-             "description": "No or invalid credentials."}
+    error = {**_ERROR_CONTENT, "description": "No or invalid credentials."}
     for path, methods in result.get("paths", {}).items():
         if path.endswith("/auth/token/"):
             continue
