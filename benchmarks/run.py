@@ -505,6 +505,34 @@ def bench_dashboard() -> list[Row]:
 
 
 # ---------------------------------------------------------------------------------------------
+# The machine's own figure, so that tables from different machines can be compared
+# ---------------------------------------------------------------------------------------------
+
+PGBENCH_DB = "wangge_pgbench"
+
+
+def bench_machine(url: str) -> list[Row]:
+    """PostgreSQL's own ``pgbench`` on this server (scale 10, 2 clients, 10 s each): read-only
+    and TPC-B-like transactions per second. Every other figure scales roughly with these."""
+    import shutil
+
+    if shutil.which("pgbench") is None:
+        return [Row("pgbench (machine figure)", "—", "pgbench not installed", None)]
+    db_url = recreate_database(url, PGBENCH_DB)
+    figures = []
+    try:
+        subprocess.run(["pgbench", "-i", "-q", "-s", "10", db_url], check=True, capture_output=True, timeout=600)
+        for label, extra in (("select-only", ["-S"]), ("TPC-B-like", [])):
+            done = subprocess.run(["pgbench", *extra, "-c", "2", "-j", "2", "-T", "10", db_url], check=True,
+                                  capture_output=True, text=True, timeout=120)
+            tps = next(line.split("=")[1].split()[0] for line in done.stdout.splitlines() if line.startswith("tps"))
+            figures.append(f"{label} {float(tps):,.0f} tps")
+    except (subprocess.SubprocessError, StopIteration, IndexError, ValueError) as error:
+        return [Row("pgbench (machine figure)", "—", f"failed: {error}"[:80], None)]
+    return [Row("pgbench, scale 10, 2 clients (this machine's figure)", "—", ", ".join(figures), None)]
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 # Benches in their own modules (benchmarks/<name>.py), each with ``run(out)`` returning rows of
@@ -574,7 +602,8 @@ def main() -> int:
     only = {part.strip() for part in os.environ.get("WANGGE_BENCH_ONLY", "").split(",") if part.strip()}
     rows: list[Row] = []
     # The sweep runs before intake, so that the cases filed over HTTP are not due in it.
-    benches = [("sweep", lambda: bench_sweep(world)), ("intake", lambda: bench_intake(world)),
+    benches = [("machine", lambda: bench_machine(url)), ("sweep", lambda: bench_sweep(world)),
+               ("intake", lambda: bench_intake(world)),
                ("lookups", bench_lookups), ("dashboard", bench_dashboard)]
     benches += [(name, lambda name=name: _module_rows(name)) for name in MODULE_BENCHES]
     for name, bench in benches:

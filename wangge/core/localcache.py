@@ -50,6 +50,12 @@ class ProcessCache(Generic[T]):
             self._generation += 1
 
 
+def register(cache) -> None:
+    """Let ``invalidate_all`` reach another kind of per-process cache (anything with an
+    ``invalidate()`` method)."""
+    _registry.append(cache)
+
+
 def invalidate_all() -> None:
     """Forget every process cache (tests: each test starts from what its database holds)."""
     for cache in _registry:

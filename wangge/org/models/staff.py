@@ -11,6 +11,8 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Moved on by database triggers whenever the user's role assignments change (org.rolecache).
+    roles_version = models.PositiveIntegerField(_("roles version"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("staff member")
@@ -21,9 +23,9 @@ class User(AbstractUser):
 
     @cached_property
     def role_assignments(self) -> list["RoleAssignment"]:
-        return list(
-            self.roles.filter(is_active=True).select_related("region", "department")
-        )
+        from ..rolecache import active_assignments
+
+        return active_assignments(self)
 
     def has_role(self, *roles: str) -> bool:
         return any(a.role in roles for a in self.role_assignments)
