@@ -7,10 +7,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from wangge.cases.models import SlaPolicy
-from wangge.testing import LAT0, LNG0, add_region, file_case, make_category, square
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.choices import GridType, RegionLevel, Role
+from wangge.testing import LAT0, LNG0, add_region, file_case, make_category, square
 
 
 def client_for(user, lang: str = "en") -> APIClient:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from wangge.testing import CELL, LAT0, LNG0, add_region, square
 from wangge.org import geo
 from wangge.org.choices import GridType, RegionLevel
 from wangge.org.geo import GridIndex, InvalidGeometry, parse_boundary
 from wangge.org.models import Region
+from wangge.testing import CELL, LAT0, LNG0, add_region, square
 
 
 def test_point_inside_outside_and_on_the_edge(world):

@@ -13,7 +13,6 @@ from wangge.org.models import RoleAssignment
 from wangge.org.scope import (
     DISPATCHER_ROLES,
     FIELD_ROLES,
-    LEVEL_FIELD,
     Scope,
     can_file_cases,
     can_see_reporter,
