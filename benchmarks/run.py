@@ -9,8 +9,10 @@ It drops and re-creates the database ``wangge_bench`` on that server, migrates i
    selector loop on the same machine, with p50/p99;
 2. one escalation sweep over 100,000 open cases of which 1,000 are due;
 3. point → grid lookups per second over 20,000 polygons (``wangge.org.geo.GridIndex``);
-4. the dashboard and case-list timings at 1,000,000 cases, when ``benchmarks/dashboard.py``
-   is present (its ``run(stdout)`` returns its rows).
+4. the dashboard, case-list, search and rollup-refresh timings at 1,000,000 cases
+   (``benchmarks/dashboard.py``, ``benchmarks/rollup.py``) — or at each size of
+   ``WANGGE_BENCH_CASES=1000000,8000000`` with the growth between them (``benchmarks/scale.py``);
+5. this machine's ``pgbench`` figure, so that tables from different machines compare.
 
 The sweep's 100,000 cases are benchmark fixture data, copied from one real case with
 ``INSERT … SELECT generate_series``: that bypasses the actions on purpose (it is setup, not a
@@ -490,18 +492,54 @@ def bench_lookups() -> list[Row]:
 # ---------------------------------------------------------------------------------------------
 
 
-def bench_dashboard() -> list[Row]:
+# The benches whose cost may grow with the number of cases: run at each WANGGE_BENCH_CASES size.
+SCALED_BENCHES = ["dashboard", "rollup"]
+
+
+def _scaled_rows(name: str, size: int) -> list[Row]:
+    """One scaled bench module at ``size`` cases (its log lines kept, its own table dropped)."""
     try:
-        from benchmarks import dashboard as dashboard_bench
+        module = importlib.import_module(f"benchmarks.{name}")
     except ImportError:
-        return [Row("dashboard and case list at 1,000,000 cases", "—", "not available", None)]
+        return []
+    module.N_CASES = size
     captured = io.StringIO()
-    rows = dashboard_bench.run(captured)
+    rows = _as_rows(module.run(captured))
     for line in captured.getvalue().splitlines():
         if line.startswith("name "):
             break  # its own table: the rows are merged into ours instead
         log(line.strip())
-    return [Row(name, target, measured, result == "pass") for name, target, measured, result in rows]
+    return rows
+
+
+def _growth(first: str, last: str) -> str:
+    """"×1.2" from two measured cells that start with a number and a unit ("185 ms", "1.5 s")."""
+    def value(cell: str) -> float | None:
+        try:
+            number, unit = cell.split()[:2]
+            return float(number.replace(",", "")) * {"ms": 1.0, "s": 1000.0}.get(unit, 1.0)
+        except ValueError:
+            return None
+    a, b = value(first), value(last)
+    return f"×{b / a:.2f}" if a and b is not None else "—"
+
+
+def bench_scaled() -> list[Row]:
+    """The dashboard, list, search and rollup benches at every size of ``WANGGE_BENCH_CASES``;
+    with two sizes or more, one row per figure: each size's figure and the growth."""
+    from benchmarks.scale import case_sizes
+
+    sizes = case_sizes()
+    by_size = {size: [row for name in SCALED_BENCHES for row in _scaled_rows(name, size)] for size in sizes}
+    if len(sizes) == 1:
+        return by_size[sizes[0]]
+    rows = []
+    for index, row in enumerate(by_size[sizes[0]]):
+        cells = [by_size[size][index] for size in sizes if index < len(by_size[size])]
+        label = " / ".join(f"{size / 1e6:g}M" for size in sizes)
+        measured = " / ".join(cell.measured for cell in cells) + f"  ({_growth(cells[0].measured, cells[-1].measured)})"
+        rows.append(Row(f"{row.name} [{label}]", row.target, measured, all(c.passed is not False for c in cells)))
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,7 +642,7 @@ def main() -> int:
     # The sweep runs before intake, so that the cases filed over HTTP are not due in it.
     benches = [("machine", lambda: bench_machine(url)), ("sweep", lambda: bench_sweep(world)),
                ("intake", lambda: bench_intake(world)),
-               ("lookups", bench_lookups), ("dashboard", bench_dashboard)]
+               ("lookups", bench_lookups), ("dashboard", bench_scaled)]
     benches += [(name, lambda name=name: _module_rows(name)) for name in MODULE_BENCHES]
     for name, bench in benches:
         if not only or name in only:
