@@ -204,6 +204,47 @@ def correct_entry(*, actor, entry: LedgerEntry, reason: str, now: dt.datetime | 
     return corrected
 
 
+@transaction.atomic
+def merge_resident_accounts(*, kept, merged, now: dt.datetime | None = None) -> list[LedgerEntry]:
+    """两人合一 — residents ``merged`` and ``kept`` were found to be one person (the residents app
+    merged them: ``residents_merged``, in its transaction). The person keeps one account:
+
+    - only ``merged`` had one: it becomes ``kept``'s, history and all;
+    - both had one: ``merged``'s balance moves over by correction entries — one out of its
+      account, one into ``kept``'s per unspent lot, with that lot's expiry — so both ledgers still
+      add up and their hash chains stay whole; the emptied account keeps its history.
+
+    Idempotent (the entries' keys name the accounts and lots). Returns the entries booked."""
+    from .models import CreditLot
+
+    source = CreditAccount.objects.filter(resident=merged, kind=AccountKind.RESIDENT).first()
+    if source is None:
+        return []
+    target = CreditAccount.objects.filter(resident=kept, kind=AccountKind.RESIDENT).first()
+    if target is None:
+        CreditAccount.objects.filter(pk=source.pk).update(resident=kept)
+        return []
+    locked = {pk: ledger.lock_account(pk) for pk in sorted((source.pk, target.pk))}  # one fixed order
+    source, target = locked[source.pk], locked[target.pk]
+    if target.leaderboard_opt_in != (target.leaderboard_opt_in or source.leaderboard_opt_in):
+        target.leaderboard_opt_in = True
+        target.save(update_fields=["leaderboard_opt_in"])
+    if source.balance == 0 or ledger.existing_entry(source, "merge", str(target.pk)) is not None:
+        return []
+    lots = list(CreditLot.objects.filter(account=source, remaining__gt=0).order_by("entry_id"))
+    booked = [ledger.book(account=source, kind=EntryKind.CORRECT, amount=-source.balance, source="merge",
+                          source_id=str(target.pk), note=_("Moved to account #%(id)s (same person)") % {
+                              "id": target.pk}, now=now)]
+    for lot in lots:  # their ``remaining`` as read before the move
+        booked.append(ledger.book(
+            account=target, kind=EntryKind.CORRECT, amount=lot.remaining, source="merge",
+            source_id=f"{source.pk}:{lot.entry_id}", expires_at=lot.expires_at, now=now,
+            note=_("Moved from account #%(id)s (same person)") % {"id": source.pk}))
+    for entry in booked:
+        _entry_event(entry)
+    return booked
+
+
 def expire_lots(*, now: dt.datetime | None = None) -> int:
     """到期 — book an ``expire`` entry for the unspent remainder of every lot past its date. One
     transaction per account (its row locked), so a long run holds no lock for long and a run

@@ -15,6 +15,8 @@ class CreditConfig(AppConfig):
         from wangge.core.navigation import register_dashboard_tab, register_nav
         from wangge.core.periodic import register_periodic
         from wangge.core.ratelimit import register_limit
+        from wangge.residents.retention import register_open_business_check
+        from wangge.residents.signals import residents_merged
 
         from . import events, permissions, receivers  # noqa: F401 — events defines them
 
@@ -30,6 +32,8 @@ class CreditConfig(AppConfig):
                   key="credit.award_for_confirmed_report", when=receivers.may_earn)
         subscribe("credit_booked", receivers.tell_resident_of_earning, mode=Mode.ATOMIC,
                   key="credit.tell_resident_of_earning")
+        residents_merged.connect(receivers.residents_merged, dispatch_uid="credit.merge_accounts")
+        register_open_business_check(receivers.open_business)
         register_periodic("credit.expire_lots", "wangge.credit.tasks.schedule_expiry",
                           every_seconds=lambda: 3600)
         # Wrong redemption codes a merchant may enter per window (8 digits: guessing is hopeless).

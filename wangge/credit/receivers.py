@@ -107,3 +107,17 @@ def tell_resident_of_earning(event: DomainEvent) -> None:
                       "points": entry.amount, "balance": entry.balance_after,
                       "reason": entry.rule.name if entry.rule_id else entry.note,
                       "link": base + reverse("credit:resident", args=[signing.token_for(entry.account_id)])})
+
+
+def residents_merged(sender, *, kept, merged, **kwargs) -> None:
+    """Two residents are one person: one credit account for them (``actions.merge_resident_accounts``)."""
+    actions.merge_resident_accounts(kept=kept, merged=merged)
+
+
+def open_business(resident) -> str | None:
+    """A resident with unspent credit is not erased (the credit would be lost with them)."""
+    from django.utils.translation import gettext as _
+
+    if CreditAccount.objects.filter(resident=resident, balance__gt=0).exists():
+        return _("holds unspent credit")
+    return None

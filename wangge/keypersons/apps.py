@@ -18,7 +18,7 @@ class KeyPersonsConfig(AppConfig):
         from wangge.diary.sources import register_diary_source
         from wangge.notifications.registry import register_kind
         from wangge.residents.retention import register_open_business_check
-        from wangge.residents.signals import resident_anonymised
+        from wangge.residents.signals import resident_anonymised, residents_merged
 
         from . import actions, diary_sources, events, panels, receivers, selectors
         from .tasks import sweep_interval
@@ -38,3 +38,4 @@ class KeyPersonsConfig(AppConfig):
         register_periodic("keypersons.sweep", "wangge.keypersons.tasks.schedule_sweep", every_seconds=sweep_interval)
         register_open_business_check(receivers.on_active_register)
         resident_anonymised.connect(receivers.blank_copies, dispatch_uid="keypersons.blank_copies")
+        residents_merged.connect(receivers.repoint_merged, dispatch_uid="keypersons.repoint_merged")

@@ -1,4 +1,4 @@
-"""What key persons do when a resident is erased or asked about (mechanical copies only)."""
+"""What key persons do when a resident is erased, merged or asked about (mechanical copies only)."""
 
 from __future__ import annotations
 
@@ -17,3 +17,8 @@ def on_active_register(resident):
 def blank_copies(sender, resident, **kwargs) -> None:
     """The resident was erased: blank the register's copies of their personal data too."""
     KeyPerson.objects.filter(resident=resident).update(name="", phone="", id_number="", address="")
+
+
+def repoint_merged(sender, *, kept, merged, **kwargs) -> None:
+    """Two residents are one person: their register entries name the one kept."""
+    KeyPerson.objects.filter(resident=merged).update(resident=kept)

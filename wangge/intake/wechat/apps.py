@@ -12,11 +12,13 @@ class WechatConfig(AppConfig):
     def ready(self) -> None:
         from wangge.core.events import Mode, subscribe
         from wangge.notifications.registry import register_channel
+        from wangge.residents.signals import residents_merged
 
         from . import receivers
         from .actions import OUTBOX_CUSTOM
 
         # The "wechat" case channel itself is registered by cases (resident + integration actors).
+        residents_merged.connect(receivers.repoint_merged, dispatch_uid="intake_wechat.repoint_merged")
         register_channel(OUTBOX_CUSTOM, _("WeChat customer-service message"), has_subject=False)
         # ATOMIC: the notice is written in the case action's transaction (exists exactly when the
         # change does); the outbox delivers it after commit.

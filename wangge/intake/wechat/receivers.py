@@ -16,7 +16,7 @@ from wangge.notifications.outbox import queue_message
 from wangge.notifications.registry import OutboxChannel
 
 from .actions import local_time
-from .models import WechatAccount
+from .models import WechatAccount, WechatConversation
 
 TEMPLATE_ACCEPTED = "wechat_case_accepted"
 TEMPLATE_RESOLVED = "wechat_case_resolved"
@@ -67,3 +67,8 @@ def _queue(event, case, account, openid, template, extra: dict) -> None:
                "app_id": account.app_id, **extra}
     queue_message(channel=OutboxChannel.WECHAT_TEMPLATE, to=openid, template=template, context=context,
                   subject=case, dedupe_key=f"{event.key}:wechat:{openid}")
+
+
+def repoint_merged(sender, *, kept, merged, **kwargs) -> None:
+    """Two residents are one person: a conversation under way goes on with the one kept."""
+    WechatConversation.objects.filter(resident=merged).update(resident=kept)

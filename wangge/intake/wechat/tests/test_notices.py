@@ -99,3 +99,18 @@ def test_gateway_sorts_wechat_errors_into_retry_and_give_up(account):
         client.message.send_text.side_effect = WeChatClientException(-1, "system busy")
         with pytest.raises(GatewayError):
             gateway.send(_envelope("wechat_custom"))
+
+
+def test_a_conversation_under_way_follows_a_merged_resident(account):
+    from wangge.intake.wechat.models import WechatConversation
+    from wangge.residents.models import Resident
+    from wangge.residents.services import link_phone
+
+    sender = Resident.objects.create(name="", phone="")
+    kept = Resident.objects.create(name="李女士", phone="13900006666")
+    talk = WechatConversation.objects.create(account=account, openid="o-merge-1", resident=sender)
+
+    link_phone(resident=sender, phone=kept.phone, verified=True)  # the phone button: one person
+
+    talk.refresh_from_db()
+    assert talk.resident_id == kept.pk
