@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/reveal/", views.reveal, name="reveal"),
     path("<int:pk>/visit/", views.visit, name="visit"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/retire/", views.retire, name="retire"),
 ]

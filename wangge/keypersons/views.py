@@ -81,6 +81,9 @@ def _render_detail(request, person, *, revealed, status: int = 200):
         "visits": list(selectors.visits_of(request.user, person)[:20]),
         "moods": Mood.choices, "helps": HelpNeeded.choices, "attend_kinds": AttendanceKind.choices,
         "now": timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M"),
+        "tags": KeyPersonTag.objects.filter(is_active=True),
+        "tag_ids": {t.pk for t in person.tags.all()},
+        "workers": _workers_in([person.grid]) if person.is_active else [],
     }, status=status)
 
 
@@ -142,6 +145,27 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(person.get_absolute_url())
     messages.success(request, _("Taken off the register."))
     return redirect("keypersons:mine")
+
+
+@login_required
+@require_POST
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """改标签、责任人、备注 — a person's tags, responsible worker and notes."""
+    person = _person_or_404(request.user, pk)
+    worker = None
+    if request.POST.get("worker"):
+        worker = next((u for u in _workers_in([person.grid]) if str(u.pk) == request.POST["worker"]), None)
+        if worker is None:
+            messages.error(request, _("The responsible worker must work in this grid."))
+            return redirect(person.get_absolute_url())
+    try:
+        actions.update_key_person(actor=request.user, person=person, tags=request.POST.getlist("tags"),
+                                  worker=worker, notes=request.POST.get("notes", ""))
+    except DomainError as e:
+        messages.error(request, str(e.message))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(person.get_absolute_url())
 
 
 def _workers_in(grids) -> list:

@@ -60,3 +60,29 @@ def test_the_case_page_says_where_a_street_case_came_from(world, register, clien
     page = client.get(reverse("web:case_detail", args=[visit.case.number])).content.decode()
     assert 'data-testid="keypersons-panel"' in page and person.get_absolute_url() in page
     assert "13812345678" not in page and "张秀英" not in page
+
+
+def test_the_chief_changes_tags_worker_and_notes_on_the_page(world, register, tags, client):
+    person = register(tag="elderly_alone", worker="worker_a1")
+    client.force_login(world.users["chief_a1"])
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert "修改标签、责任人或备注" in page and "worker_a1b" in page
+
+    r = client.post(reverse("keypersons:edit", args=[person.pk]), {
+        "tags": [tags["elderly_alone"].pk, tags["needy"].pk], "worker": world.users["worker_a1b"].pk,
+        "notes": "独居，子女在外地"}, follow=True)
+    assert "已保存" in r.content.decode()
+    person.refresh_from_db()
+    assert set(person.tags.values_list("code", flat=True)) == {"elderly_alone", "needy"}
+    assert person.worker == world.users["worker_a1b"] and person.notes == "独居，子女在外地"
+
+    # A worker from another grid is refused, and nothing changes.
+    r = client.post(reverse("keypersons:edit", args=[person.pk]), {
+        "tags": [tags["needy"].pk], "worker": world.users["worker_b1"].pk, "notes": ""}, follow=True)
+    assert "责任网格员必须在该网格工作。" in r.content.decode()
+    person.refresh_from_db()
+    assert person.worker == world.users["worker_a1b"] and person.tags.count() == 2
+
+    # Someone outside the grid's field staff does not find the person at all.
+    client.force_login(world.users["worker_b1"])
+    assert client.post(reverse("keypersons:edit", args=[person.pk]), {"tags": [tags["needy"].pk]}).status_code == 404
