@@ -168,6 +168,29 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(person.get_absolute_url())
 
 
+def _units_in(grids) -> dict:
+    """grid → its active buildings and units, in tree order (楼栋 / 单元)."""
+    from django.db.models import Q
+
+    from wangge.org.choices import RegionLevel
+    from wangge.org.models import Region
+
+    if not grids:
+        return {}
+    under = Q()
+    for grid in grids:
+        under |= Q(path__startswith=grid.path, depth__gt=grid.depth)
+    nodes = (Region.objects.filter(under, level__in=[RegionLevel.BUILDING, RegionLevel.UNIT], is_active=True)
+             .defer("boundary").order_by("path"))
+    by_path = {grid.path: grid for grid in grids}
+    found: dict = {grid: [] for grid in grids}
+    for node in nodes:
+        grid = next((g for path, g in by_path.items() if node.path.startswith(path)), None)
+        if grid is not None:
+            found[grid].append(node)
+    return {grid: units for grid, units in found.items() if units}
+
+
 def _workers_in(grids) -> list:
     users = {}
     for a in RoleAssignment.objects.filter(role=Role.GRID_WORKER, is_active=True, region__in=grids,
@@ -194,8 +217,15 @@ def register(request: HttpRequest) -> HttpResponse:
                 if worker is None:
                     raise actions.BadKeyPersonInput(_("The responsible worker must work in this grid."),
                                                     fields={"worker": "invalid"})
+            unit = None
+            if request.POST.get("unit"):
+                unit = next((u for units in _units_in([grid]).values() for u in units
+                             if str(u.pk) == request.POST["unit"]), None)
+                if unit is None:
+                    raise actions.BadKeyPersonInput(_("The building or unit must be in the grid."),
+                                                    fields={"unit": "invalid"})
             person = actions.register_key_person(
-                actor=request.user, grid=grid, name=request.POST.get("name", ""),
+                actor=request.user, grid=grid, unit=unit, name=request.POST.get("name", ""),
                 phone=request.POST.get("phone", ""), id_number=request.POST.get("id_number", ""),
                 address=request.POST.get("address", ""), tags=request.POST.getlist("tags"), worker=worker,
                 notes=request.POST.get("notes", ""))
@@ -206,6 +236,7 @@ def register(request: HttpRequest) -> HttpResponse:
             return redirect(person.get_absolute_url())
     return render(request, "keypersons/register.html", {
         "grids": grids, "tags": KeyPersonTag.objects.filter(is_active=True), "workers": _workers_in(grids),
+        "units": _units_in(grids),
         "form": form, "chosen_tags": form.getlist("tags") if hasattr(form, "getlist") else [],
     })
 

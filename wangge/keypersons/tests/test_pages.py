@@ -86,3 +86,26 @@ def test_the_chief_changes_tags_worker_and_notes_on_the_page(world, register, ta
     # Someone outside the grid's field staff does not find the person at all.
     client.force_login(world.users["worker_b1"])
     assert client.post(reverse("keypersons:edit", args=[person.pk]), {"tags": [tags["needy"].pk]}).status_code == 404
+
+
+def test_registration_picks_the_building_and_unit_of_the_grid(world, tags, client):
+    from wangge.org.choices import RegionLevel
+    from wangge.org.models import Region
+    from wangge.testing import add_region
+
+    grid = Region.objects.get(pk=world.grids[0].pk)
+    building = add_region(grid, RegionLevel.BUILDING, "3号楼")
+    unit = add_region(Region.objects.get(pk=building.pk), RegionLevel.UNIT, "2单元")
+    elsewhere = add_region(Region.objects.get(pk=world.grids[2].pk), RegionLevel.BUILDING, "9号楼")
+    client.force_login(world.users["worker_a1"])
+    page = client.get(reverse("keypersons:register")).content.decode()
+    assert "楼栋 / 单元" in page and "2单元" in page and "9号楼" not in page
+
+    r = client.post(reverse("keypersons:register"), {"grid": grid.pk, "unit": unit.pk, "name": "赵大爷",
+                                                     "tags": [tags["elderly_alone"].pk]})
+    assert r.status_code == 302 and KeyPerson.objects.get(name="赵大爷").unit_id == unit.pk
+
+    r = client.post(reverse("keypersons:register"), {"grid": grid.pk, "unit": elsewhere.pk, "name": "钱大妈",
+                                                     "tags": [tags["elderly_alone"].pk]})
+    assert r.status_code == 200 and "楼栋或单元必须在该网格内。" in r.content.decode()
+    assert not KeyPerson.objects.filter(name="钱大妈").exists()
