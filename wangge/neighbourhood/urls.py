@@ -20,6 +20,7 @@ urlpatterns = [
     path("neighbourhood/resources/", views.resources, name="resources"),
     path("neighbourhood/resources/<int:pk>/", views.resource, name="resource"),
     path("neighbourhood/resources/<int:pk>/contact/", views.resource_contact, name="resource_contact"),
+    path("neighbourhood/resources/<int:pk>/edit/", views.resource_edit, name="resource_edit"),
     path("neighbourhood/services/", views.services, name="services"),
     path("neighbourhood/services/<int:pk>/", views.service, name="service"),
     path("neighbourhood/services/<int:pk>/qr.svg", views.service_qr, name="service_qr"),

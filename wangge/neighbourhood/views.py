@@ -391,13 +391,42 @@ def resources(request):
     })
 
 
+def _resource_page(request, res, *, contact_name: str, contact_phone: str, revealed: bool = False):
+    return render(request, "neighbourhood/resource.html", {
+        "resource": res, "contact_phone": contact_phone, "contact_name": contact_name, "revealed": revealed,
+        "services": res.services.select_related("chief", "need_class")[:50], "tab": "resources",
+        "may_edit": actions.may_manage_resource(request.user, res), "classes": selectors.need_classes(),
+        "class_ids": {c.pk for c in res.classes.all()}})
+
+
 @require_GET
 @staff_page
 def resource(request, pk: int):
     res = selectors.resource_for(request.user, pk)
-    return render(request, "neighbourhood/resource.html", {
-        "resource": res, "contact_phone": mask_phone(res.contact_phone), "contact_name": mask_name(res.contact_name),
-        "services": res.services.select_related("chief", "need_class")[:50], "tab": "resources"})
+    return _resource_page(request, res, contact_name=mask_name(res.contact_name),
+                          contact_phone=mask_phone(res.contact_phone))
+
+
+@require_POST
+@staff_page
+def resource_edit(request, pk: int):
+    """改资源 — the details as corrected; a contact field left blank keeps the one on record."""
+    res = selectors.resource_for(request.user, pk)
+    p = request.POST
+    if p.get("active") in ("0", "1"):
+        change = actions.reactivate_resource if p["active"] == "1" else actions.deactivate_resource
+        change(actor=request.user, resource=res)
+        messages.success(request, _("Saved."))
+        return redirect(res.get_absolute_url())
+    actions.update_resource(
+        actor=request.user, resource=res, name=p.get("name", ""), provider=p.get("provider", ""),
+        classes=[c for c in p.getlist("classes") if c],
+        contact_name=p.get("contact_name", "").strip() or None, contact_phone=p.get("contact_phone", "").strip() or None,
+        capacity=forms.integer(p.get("capacity"), "capacity", default=0), hours=p.get("hours", ""),
+        address=p.get("address", ""), longitude=forms.number(p.get("longitude"), "longitude"),
+        latitude=forms.number(p.get("latitude"), "latitude"))
+    messages.success(request, _("Saved."))
+    return redirect(res.get_absolute_url())
 
 
 @require_POST
@@ -406,9 +435,8 @@ def resource_contact(request, pk: int):
     """查看联系方式 — the full contact, logged."""
     res = selectors.resource_for(request.user, pk)
     contact = actions.reveal_resource_contact(actor=request.user, resource=res)
-    return render(request, "neighbourhood/resource.html", {
-        "resource": res, "contact_phone": contact["contact_phone"], "contact_name": contact["contact_name"],
-        "revealed": True, "services": res.services.select_related("chief", "need_class")[:50], "tab": "resources"})
+    return _resource_page(request, res, contact_name=contact["contact_name"], contact_phone=contact["contact_phone"],
+                          revealed=True)
 
 
 @require_GET

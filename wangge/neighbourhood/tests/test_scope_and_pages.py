@@ -181,3 +181,38 @@ def test_every_neighbourhood_operation_is_documented_like_the_core_s(client, hoo
             if method == "post":
                 assert "requestBody" in op, (path, method)
             assert op["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+def test_a_manager_corrects_stops_and_restarts_a_resource_on_its_page(client, hood):
+    from wangge.neighbourhood.models import Resource, ResourceContactView
+
+    shop = hood.resources[ResourceTier.CONVENIENCE]
+    url = reverse("neighbourhood:resource_edit", args=[shop.pk])
+    client.force_login(hood.secretary)
+    page = client.get(shop.get_absolute_url()).content.decode()
+    assert "修改资源信息" in page and "13811112222" not in page  # the form shows the contact masked too
+
+    r = client.post(url, {"name": "放心粮油店", "provider": "李记粮油", "classes": [hood.classes["convenience"].pk],
+                          "capacity": "40", "hours": "8:00-20:00", "contact_name": "", "contact_phone": "",
+                          "longitude": str(shop.longitude), "latitude": str(shop.latitude)}, follow=True)
+    assert "已保存" in r.content.decode()
+    shop.refresh_from_db()
+    assert (shop.name, shop.capacity, shop.hours) == ("放心粮油店", 40, "8:00-20:00")
+    assert (shop.contact_name, shop.contact_phone) == ("李老板", "13811112222")  # blank: kept
+    assert not ResourceContactView.objects.exists()
+
+    # Bad input: a clear answer in Chinese, nothing changed.
+    r = client.post(url, {"name": "放心粮油店", "provider": "李记粮油", "classes": [hood.classes["convenience"].pk],
+                          "contact_phone": "12345"})
+    assert r.status_code == 400 and "电话号码" in r.content.decode()
+    assert Resource.objects.get(pk=shop.pk).contact_phone == "13811112222"
+
+    client.post(url, {"active": "0"})
+    assert not Resource.objects.get(pk=shop.pk).is_active
+    client.post(url, {"active": "1"})
+    assert Resource.objects.get(pk=shop.pk).is_active
+
+    # A unit chief sees the library but does not manage the community's resources.
+    client.force_login(hood.user("u11"))
+    assert client.post(url, {"active": "0"}).status_code == 404
+    assert Resource.objects.get(pk=shop.pk).is_active
