@@ -44,6 +44,9 @@ def month_xlsx(worker, views: list[DayView]) -> bytes:
     return write_xlsx(headers, rows, title=_("Work diary"))
 
 
+KEEP_TOGETHER_ROWS = 16
+
+
 def month_pdf(worker, views: list[DayView], *, title: str) -> bytes:
     from xml.sax.saxutils import escape
 
@@ -54,6 +57,7 @@ def month_pdf(worker, views: list[DayView], *, title: str) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import (
+        KeepTogether,
         Paragraph,
         SimpleDocTemplate,
         Spacer,
@@ -87,6 +91,7 @@ def month_pdf(worker, views: list[DayView], *, title: str) -> bytes:
         style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
         style += [("SPAN", (1, i), (3, i)) for i in range(1, len(data))]
         table.setStyle(TableStyle(style))
-        story += [table, Spacer(1, 3 * mm)]
+        # An ordinary day stays on one page; only a busy one is split (its header row repeated).
+        story += [KeepTogether([table]) if len(data) <= KEEP_TOGETHER_ROWS else table, Spacer(1, 3 * mm)]
     doc.build(story)
     return buffer.getvalue()
