@@ -27,6 +27,7 @@ from ..errors import InvalidInput, InvalidTransition
 from ..events import jsonable, record_event
 from ..models import (
     Case,
+    CaseEvent,
     ExtensionRequest,
 )
 from .base import (
@@ -131,6 +132,13 @@ def resume_case(*, case: Case, actor: User, note: str = "") -> Case:
     return case
 
 
+def _escalated_for_being_late(case: Case) -> bool:
+    """超时上报 — the sweep sent the case up because a deadline passed. The level above gets a
+    fresh clock to work to, but the resident waited past the promise: not resolved on time."""
+    return case.escalation_count > 0 and CaseEvent.objects.filter(
+        case=case, type=EventType.ESCALATED, data__automatic=True).exists()
+
+
 @transaction.atomic
 def resolve_case(*, case: Case, actor: User, result: str, attachments: Sequence = ()) -> Case:
     """办结 — the handler reports the result (the answer the resident will be told)."""
@@ -140,7 +148,7 @@ def resolve_case(*, case: Case, actor: User, result: str, attachments: Sequence 
     now = timezone.now()
     old = case.status
     case.status, case.resolved_at, case.result = CaseStatus.RESOLVED, now, result
-    case.resolved_on_time = now <= case.resolve_due_at
+    case.resolved_on_time = now <= case.resolve_due_at and not _escalated_for_being_late(case)
     _withdraw_extensions(case, now)
     _save(case, ["status", "resolved_at", "result", "resolved_on_time", *_refresh_clock(case, now)])
     event = record_event(case, EventType.RESOLVED, actor=actor, from_status=old, to_status=case.status, note=result,

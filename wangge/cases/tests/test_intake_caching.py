@@ -54,17 +54,19 @@ def post_case(client, world, token, category, **extra):
                        HTTP_AUTHORIZATION=f"Token {token}", HTTP_PREFER="return=minimal")
 
 
-def test_api_intake_costs_eight_statements(world, client, token):
-    """Token + user, category, roles, the reporter resident (one upsert by phone), grid with its
+def test_api_intake_costs_seven_statements(world, client, token):
+    """Token + user, category, the reporter resident (one upsert by phone), grid with its
     ancestors, the day's number, the case and the event — nothing else (no calendar, policy or
-    second category read, and no reaction row: the duplicate look follows the case table)."""
+    second category read, no roles read again while they have not changed (org.rolecache), and
+    no reaction row: the duplicate look follows the case table)."""
     category = make_category(department=world.departments["chengguan"])
     assert post_case(client, world, token, category).status_code == 201  # fills the process caches
     with CaptureQueriesContext(connection) as queries:
         response = post_case(client, world, token, category)
     assert response.status_code == 201
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(BOOKKEEPING)]
-    assert len(statements) == 8, "\n".join(statements)
+    assert len(statements) == 7, "\n".join(statements)
+    assert not any("org_roleassignment" in sql for sql in statements)
     case = Case.objects.get(number=response.json()["number"])
     assert (case.grid, case.community, case.subdistrict, case.district) == (
         world.grids[0], world.communities[0], world.subdistrict, world.district)

@@ -273,3 +273,20 @@ def test_light_changes_of_a_batch_are_written_together_and_correctly(world, cloc
         assert case.next_check_at == case.accept_due_at
         assert case.updated_at >= now - dt.timedelta(minutes=5)
     assert CaseEvent.objects.filter(type=EventType.LIGHT_CHANGED).count() == 12
+
+
+def test_a_case_escalated_for_being_late_is_not_resolved_on_time_on_the_new_clock(world, clock, section_case):
+    """The level above works to a fresh deadline, but the resident waited past the promise: the
+    on-time rate must not count it (a manual escalation of an unsolvable case does not count)."""
+    clock.set(at(hours=24, seconds=1))
+    run_sweep(now=at(hours=24, seconds=1))
+    case = Case.objects.get(pk=section_case.pk)
+    district = make_user(Role.LEADER, region=world.district, username="district_dispatcher")
+    case = actions.dispatch_case(case=case, actor=district, lead=Target(department=world.departments["chengguan"]))
+    clock.set(at(hours=26))
+    officer = world.users["chengguan"]
+    case = actions.claim_case(case=case, actor=officer)
+    case = actions.resolve_case(case=Case.objects.get(pk=case.pk), actor=officer, result="已处理")
+    assert case.resolved_at < case.resolve_due_at  # within the district's own clock …
+    assert case.resolved_on_time is False  # … but late for the resident
+    assert case.events.get(type=EventType.RESOLVED).data["on_time"] is False
