@@ -14,12 +14,14 @@ Besides the daily rows (``monthly`` false) every dim has monthly rows (``monthly
 the first of the month) that are the sums of that month's daily rows, so that a long period sums
 whole months plus the days at its edges.
 
-Rows are derived data: ``rollup.refresh_stats`` recomputes whole days whenever a case filed on
-that day changes (and then the months of those days), so they can always be thrown away and
-rebuilt.
+Rows are derived data: ``rollup.refresh_stats`` adds to them what the changed cases now count
+minus what they counted before, which ``CaseContribution`` keeps per case; they can always be
+thrown away and rebuilt (``refresh_stats(full=True)``).
 """
 
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 GRID = "grid"
@@ -56,6 +58,16 @@ def _ref(model: str, name: str):
     # index slows the rebuild down.
     return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
                              null=True, blank=True, related_name="+", verbose_name=name)
+
+
+# The key columns of a rollup row, besides dim, monthly and day.
+KEY_COLUMNS = ("district", "subdistrict", "community", "grid", "category_top", "channel", "department")
+
+
+def _coalesced(name: str):
+    # 0 stands for "none" (ids start at 1), so that rows with empty keys are unique too: NULLs
+    # are distinct in a unique index on SQLite (and on PostgreSQL without NULLS NOT DISTINCT).
+    return F(name) if name == "channel" else Coalesce(F(name), Value(0))
 
 
 class DailyCaseStats(models.Model):
@@ -98,12 +110,50 @@ class DailyCaseStats(models.Model):
         verbose_name = _("daily case statistics")
         verbose_name_plural = _("daily case statistics")
         indexes = [
-            models.Index(fields=["dim", "monthly", "day"], name="dstats_dim_day"),
             models.Index(fields=["dim", "monthly", "subdistrict", "day"], name="dstats_dim_sub_day"),
             models.Index(fields=["dim", "monthly", "community", "day"], name="dstats_dim_comm_day"),
             models.Index(fields=["dim", "monthly", "grid", "day"], name="dstats_dim_grid_day"),
             models.Index(fields=["dim", "monthly", "department", "day"], name="dstats_dim_dept_day"),
         ]
+        constraints = [
+            # One row per key: the incremental refresh finds the row a change adds to by this index.
+            # It starts with (dim, monthly, day), so it also serves the periods of a whole district
+            # (an index of its own on those three would only slow the writes down).
+            models.UniqueConstraint(F("dim"), F("monthly"), F("day"), *map(_coalesced, KEY_COLUMNS),
+                                    name="dstats_unique_key"),
+        ]
+
+
+def note_deleted_case(collector, field, sub_objs, using):
+    """``on_delete`` of a contribution's case: queue the case for the next refresh, which takes
+    what it counted out of the rollups and then drops the contribution. (Not a signal: the
+    deletion of a case is seen because this table refers to it.)"""
+    DeletedCase.objects.using(using).bulk_create(
+        [DeletedCase(case_id=row.pk) for row in sub_objs], ignore_conflicts=True)
+
+
+class CaseContribution(models.Model):
+    """计入 — what one case added to the rollups when they were last brought up to date: the day
+    and key columns of its rows and, as bits of ``flags``, the counters it counted in (bit ``i``:
+    the ``i``-th counter of ``metrics.COUNTERS``). The rollups are always the sum of these rows."""
+
+    case = models.OneToOneField("cases.Case", on_delete=note_deleted_case, primary_key=True,
+                                db_constraint=False, related_name="+")
+    day = models.DateField()
+    district = _ref("org.Region", _("district"))
+    subdistrict = _ref("org.Region", _("sub-district"))
+    community = _ref("org.Region", _("community"))
+    grid = _ref("org.Region", _("grid"))
+    category_top = _ref("cases.Category", _("category"))
+    channel = models.CharField(max_length=16, blank=True)
+    department = _ref("org.Department", _("department"))
+    flags = models.IntegerField()
+
+
+class DeletedCase(models.Model):
+    """A case deleted since the rollups were brought up to date: what it counted is still in them."""
+
+    case_id = models.BigIntegerField(primary_key=True)
 
 
 class StatsState(models.Model):
@@ -115,3 +165,7 @@ class StatsState(models.Model):
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     last_duration_ms = models.PositiveIntegerField(default=0)
     last_days = models.PositiveIntegerField(default=0)
+    last_cases = models.PositiveIntegerField(default=0)
+    # The counters, in bit order, of the stored contributions' ``flags``: when ``metrics.COUNTERS``
+    # changes, the next refresh rebuilds everything.
+    flag_counters = models.TextField(blank=True)

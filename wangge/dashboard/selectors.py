@@ -13,7 +13,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case as When_, F, Q, QuerySet, Sum, When
+from django.db.models import Case as When_
+from django.db.models import F, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

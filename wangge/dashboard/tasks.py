@@ -19,10 +19,11 @@ def refresh_interval() -> int:
 
 @task()
 def refresh_dashboard_stats() -> dict:
-    """Recompute the rollups of every day with a changed case; schedules its own next run."""
+    """Add the changes of the cases changed since the last run to the rollups; schedules its own
+    next run."""
     result = refresh_stats()
     schedule_refresh()
-    return {"days": result.days, "full": result.full, "ms": result.ms}
+    return {"days": result.days, "cases": result.cases, "full": result.full, "ms": result.ms}
 
 
 def schedule_refresh(delay: int | None = None) -> None:

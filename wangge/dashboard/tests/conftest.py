@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus, Satisfaction
+from wangge.dashboard import rollup
 from wangge.testing import case_in_state, file_case, make_category
 
 
@@ -16,7 +17,7 @@ def cases(world):
     c4 submitted, not yet accepted · c5 rejected · c6 accepted late · c7 resolved late ·
     c8 rated 不满意 (reopened) · c9 merged into c3. All in grid A1 except c3 (grid B1).
     """
-    clerk, officer = world.users["clerk"], world.users["chengguan"]
+    clerk = world.users["clerk"]
     category = make_category(department=world.departments["chengguan"])
     c = {}
     c["c1"] = case_in_state(world, CaseStatus.RESOLVED, category=category)
@@ -45,3 +46,17 @@ def wide_period() -> dict:
     """GET parameters for a range that holds every hand-made case (c7 is 30 days old)."""
     today = timezone.localdate()
     return {"period": "range", "start": (today - dt.timedelta(days=40)).isoformat(), "end": today.isoformat()}
+
+
+@pytest.fixture
+def spread(cases, world):
+    """The hand-made cases plus cases filed 40, 75 and 100 days ago in other grids, categories
+    and channels, so that a long period holds whole months and days at both edges."""
+    from wangge.cases.choices import Channel
+
+    water = make_category("停水", department=world.departments["huanwei"])
+    for days, grid, channel in [(40, 1, Channel.WECHAT), (75, 2, Channel.PATROL), (100, 3, Channel.HOTLINE),
+                                (100, 0, Channel.WECHAT)]:
+        submitted = timezone.now() - dt.timedelta(days=days)
+        file_case(world, grid=world.grids[grid], category=water, channel=channel, submitted_at=submitted)
+    rollup.refresh_stats(full=True)

@@ -10,9 +10,9 @@ from django.utils import timezone
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
 from wangge.cases.models import Case
-from wangge.testing import case_in_state
 from wangge.dashboard import metrics, rollup, selectors
 from wangge.dashboard.models import DIMS, DailyCaseStats
+from wangge.testing import case_in_state
 
 from .conftest import wide_period
 
@@ -183,21 +183,6 @@ def _direct_by(cases, key) -> dict:
 
 def _figures(rows, key) -> dict:
     return {r[key]: {k: r[k] for k in metrics.COUNTERS} for r in rows}
-
-
-@pytest.fixture
-def spread(cases, world):
-    """The hand-made cases plus cases filed 40, 75 and 100 days ago in other grids, categories
-    and channels, so that a long period holds whole months and days at both edges."""
-    from wangge.cases.choices import Channel
-    from wangge.testing import file_case, make_category
-
-    water = make_category("停水", department=world.departments["huanwei"])
-    for days, grid, channel in [(40, 1, Channel.WECHAT), (75, 2, Channel.PATROL), (100, 3, Channel.HOTLINE),
-                                (100, 0, Channel.WECHAT)]:
-        submitted = timezone.now() - dt.timedelta(days=days)
-        file_case(world, grid=world.grids[grid], category=water, channel=channel, submitted_at=submitted)
-    rollup.refresh_stats(full=True)
 
 
 def _selection(world, user="leader", days=120, **extra):

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
-from wangge.testing import case_in_state, file_case, make_category, make_user
 from wangge.notifications.models import Notification, NotificationKind
+from wangge.testing import case_in_state, file_case, make_category, make_user
 
 from .conftest import wide_period
 
