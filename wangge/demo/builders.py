@@ -251,6 +251,12 @@ def build_staff(world_parts: dict) -> dict[str, User]:
 
 def build_categories(departments: dict[str, Department]) -> list[tuple[Category, data.CategorySpec, str]]:
     policies = {p.name: p for p in SlaPolicy.objects.all()}
+    # This office escalates its 24-hour and 4-hour cases when they run out of time; a case on a
+    # 5- or 15-working-day clock that runs out turns red and is supervised (亮灯督办) instead.
+    for name in data.SUPERVISED_POLICIES:
+        if name in policies and policies[name].escalate_when_overdue:
+            policies[name].escalate_when_overdue = False
+            policies[name].save(update_fields=["escalate_when_overdue"])
     leaves = []
 
     def fields(spec: data.CategorySpec, parent: data.CategorySpec | None) -> dict:

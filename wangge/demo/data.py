@@ -107,6 +107,8 @@ POLICY_DEFAULT = "默认时限（5个工作日）"
 POLICY_24H = "一星事件（24小时）"
 POLICY_JOINT = "跨部门事件（15个工作日）"
 POLICY_URGENT = "紧急事件（4小时）"
+# Overdue cases on these clocks are supervised (red light, 督办), not escalated automatically.
+SUPERVISED_POLICIES = (POLICY_DEFAULT, POLICY_JOINT)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Each case has a *story*: a generator that takes one step (an action of ``wangge.cases.actions``)
 and yields the moment of its next step. The simulation runs every story's steps in time order on
-a travelling clock, with the real escalation sweep every 15 simulated minutes in between, so each
+a travelling clock, with the real escalation sweep every 30 simulated minutes in between, so each
 timeline is genuine: lights turn amber and red, overdue cases escalate by themselves, unsatisfied
 ratings reopen cases. Nothing here sets a case's state directly.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import F
 
-from wangge.cases import actions
+from wangge.cases import actions, permissions
 from wangge.cases.choices import (
     OPEN_STATUSES,
     CaseLevel,
@@ -44,8 +44,8 @@ from .clock import TravelClock
 
 S = CaseStatus
 MIN, HOUR, DAY = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
-SWEEP_EVERY = 15 * MIN
-PROGRESS_EVERY = 15 * DAY
+SWEEP_EVERY = 30 * MIN
+PROGRESS_EVERY = 10 * DAY
 _DUE_PROBE = f"SELECT 1 FROM {Case._meta.db_table} WHERE next_check_at IS NOT NULL AND next_check_at <= %s LIMIT 1"
 RESIDENT_CHANNELS = (Channel.WECHAT, Channel.QR_PAGE, Channel.WEB)
 CHANNEL_WEIGHTS = {
@@ -93,6 +93,7 @@ class Plan:
     rating: str = Satisfaction.SATISFIED
     handler: Handler | None = None
     duplicate_of: Case | None = None  # for a duplicate report: the case it will be merged into
+    case: Case | None = None  # a case already filed (by an app's demo) whose story starts at acceptance
 
 
 @dataclass
@@ -122,22 +123,26 @@ class Simulation:
     # Running
     # -----------------------------------------------------------------------------------------
 
-    def run(self, plans: list[Plan], *, commit_every: int = 400) -> None:
+    def run(self, plans: list[Plan], *, sweep: bool = True, commit_every: int = 400) -> None:
+        """Every story's steps in time order. With ``sweep``, the real escalation sweep runs every
+        30 simulated minutes in between (the replay); without, only the stories' own steps (a
+        second pass over cases filed by the apps, whose sweeps have already run)."""
         seq = itertools.count()
-        heap = [(p.at, next(seq), story(self, p)) for p in plans]
+        heap = [(p.at, next(seq), story(self, p, p.case)) for p in plans]
         heapq.heapify(heap)
         next_sweep = min(p.at for p in plans) if plans else self.end
-        reported = next_sweep
+        reported = None
         while heap:
             with transaction.atomic():
                 for _ in range(commit_every):
                     if not heap:
                         break
                     at, _n, gen = heapq.heappop(heap)
-                    if self.progress and at - reported >= PROGRESS_EVERY:
+                    if self.progress and (reported is None or at - reported >= PROGRESS_EVERY
+                                          or _month(at) != _month(reported)):
                         reported = at
                         self.progress(at, self.outcomes["filed"])
-                    while next_sweep <= at:
+                    while sweep and next_sweep <= at:
                         self._sweep(next_sweep)
                         next_sweep += SWEEP_EVERY
                     self.clock.set(at)
@@ -145,7 +150,7 @@ class Simulation:
                     if wake is not None and wake <= self.end:
                         heapq.heappush(heap, (max(wake, at), next(seq), gen))
         with transaction.atomic():
-            while next_sweep <= self.end:
+            while sweep and next_sweep <= self.end:
                 self._sweep(next_sweep)
                 next_sweep += SWEEP_EVERY
 
@@ -266,6 +271,12 @@ class Simulation:
             address, point = resident.address, resident.point
         if duplicate_of is not None:
             p.grid = next(g for g in self.world.grids if g.region.pk == duplicate_of.grid_id)
+            if p.route == "onsite":  # the worker of the grid it happens in (if it is handled on its own)
+                p.handler = Handler(actions.Target(user=p.grid.worker), p.grid.worker)
+            elif p.route == "grid":
+                p.handler = Handler(actions.Target(region=p.grid.region), p.grid.worker)
+            elif p.route == "community":
+                p.handler = Handler(actions.Target(region=p.grid.community), self.world.secretary(p.grid.community))
             p.leaf = duplicate_of.category
             p.spec, p.root = next((s, r) for c, s, r in self.world.leaves if c.pk == p.leaf.pk)
             address = duplicate_of.address
@@ -320,10 +331,44 @@ class Simulation:
                                          note="升级后重新派单，请抓紧办理。")
             self.outcomes["re-dispatched after escalation"] += 1
         if case.status == S.DISPATCHED:
+            if not permissions.can(p.handler.actor, "claim", case) or not permissions.can_see(p.handler.actor, case):
+                p.handler = self.handler_of(case) or p.handler  # dispatched elsewhere: its holder claims it
             case = actions.claim_case(case=case, actor=p.handler.actor)
         if case.status != S.IN_PROGRESS:
             raise StoryEnd(f"case not workable in status {case.status}")
         return case
+
+    def handler_of(self, case: Case) -> Handler | None:
+        """The people behind the case's lead assignment (a department's officer, the grid's
+        worker, the community's secretary, the person)."""
+        lead = case.lead_assignment()
+        if lead is None:
+            return None
+        if lead.department_id:
+            code = next((c for c, d in self.world.departments.items() if d.pk == lead.department_id), None)
+            return self.department_handler(code) if code in self.world.officers else None
+        if lead.user_id:
+            return Handler(actions.Target(user=lead.user), lead.user)
+        grid = next((g for g in self.world.grids if g.region.pk == lead.region_id), None)
+        if grid is not None:
+            return Handler(actions.Target(region=grid.region), grid.worker)
+        community = next((c for c in self.world.communities if c.pk == lead.region_id), None)
+        return Handler(actions.Target(region=community), self.world.secretary(community)) if community else None
+
+    def wait_until(self, p: Plan, case: Case, until: dt.datetime) -> Generator[dt.datetime, None, None]:
+        """Sleep until ``until``. If the case's deadline passes meanwhile and the sweep escalates
+        it, the level above dispatches it again within office hours (and its handler claims it):
+        an escalated case waits hours for its new handler, not until the story's next step."""
+        while self.clock.now < until:
+            current = self.fresh(case)
+            due = current.resolve_due_at if current.status in (S.DISPATCHED, S.IN_PROGRESS) else None
+            if (due is None or not self.clock.now <= due < until
+                    or not current.sla_policy.escalate_when_overdue or current.current_level == CaseLevel.CITY):
+                yield until
+                return
+            yield self.later(20, 240, after=due)
+            if self.fresh(case).status == S.ACCEPTED:  # escalated by the sweep
+                self.in_hand(case, p)
 
     def between(self, until: dt.datetime, lo: float, hi: float) -> dt.datetime:
         """A moment from now towards ``until`` (a share between ``lo`` and ``hi`` of the way)."""
@@ -333,13 +378,21 @@ class Simulation:
     def resolve_time(self, case: Case, p: Plan) -> dt.datetime:
         """When the handler reports the result: well within the deadline, mostly."""
         start, due = case.clock_started_at, case.resolve_due_at
-        share = self.rng.uniform(1.05, 1.5) if "late" in p.twists else self.rng.triangular(0.08, 0.95, 0.35)
+        # Late only where the policy supervises rather than escalates (the other cases are late
+        # by the office hours alone, now and then, and escalated by the sweep).
+        late = "late" in p.twists and not case.sla_policy.escalate_when_overdue
+        share = self.rng.uniform(1.05, 1.5) if late else self.rng.triangular(0.08, 0.95, 0.35)
         at = start + (due - start) * share
         earliest = self.clock.now + dt.timedelta(minutes=self.rng.uniform(20, 90))
         at = max(at, earliest)
         if urgent(case) or self.office(at) > due >= at:
             return at  # the duty crew works at night rather than let the deadline pass
         return self.office(at)
+
+
+def _month(at: dt.datetime) -> tuple[int, int]:
+    local = at.astimezone(LOCAL_TZ)
+    return local.year, local.month
 
 
 def _story_line(exc: BaseException) -> int | None:
@@ -358,11 +411,17 @@ def urgent(case: Case) -> bool:
     return policy.resolve_unit != DurationUnit.WORKING_DAYS and policy.resolve_value <= 8
 
 
-def story(sim: Simulation, p: Plan) -> Generator[dt.datetime, None, None]:
-    """One case from filing to where ``p.destiny`` says it is today."""
+def story(sim: Simulation, p: Plan, case: Case | None = None) -> Generator[dt.datetime, None, None]:
+    """One case from filing to where ``p.destiny`` says it is today — or to wherever it has got
+    when the simulated time runs out (most stories are cut short by the present, not by a
+    destiny: that is what leaves young cases open, and open cases amber near their deadline).
+    Given ``case`` (filed by an app's demo), the story starts at the clerk's acceptance."""
     rng = sim.rng
-    case = sim.file(p)
-    sim.outcomes["filed"] += 1
+    if case is None:
+        case = sim.file(p)
+        sim.outcomes["filed"] += 1
+    else:
+        sim.outcomes["apps' cases taken up by the desk"] += 1
     if p.destiny == S.SUBMITTED:
         return
 
@@ -421,7 +480,7 @@ def story(sim: Simulation, p: Plan) -> Generator[dt.datetime, None, None]:
                                            note="请职能部门协助处理。")
             p.handler = handler
             yield sim.later(10, 120)
-        if "escalate" in p.twists and still_with_handler:
+        if "escalate" in p.twists and still_with_handler and p.handler.target.department is None:
             case = actions.escalate_case(case=case, actor=p.handler.actor, reason=rng.choice(data.ESCALATE_REASONS))
             yield sim.later(20, 240)
             p.handler = sim.department_handler(p.leaf.default_department.code)
@@ -453,7 +512,8 @@ def story(sim: Simulation, p: Plan) -> Generator[dt.datetime, None, None]:
         case = actions.suspend_case(case=case, actor=p.handler.actor, reason=rng.choice(data.SUSPEND_REASONS))
         if p.destiny == S.SUSPENDED:
             return
-        paused = dt.timedelta(hours=rng.uniform(6, 96))
+        paused = dt.timedelta(days=rng.uniform(8, 40)) if "long_pause" in p.twists else \
+            dt.timedelta(hours=rng.uniform(6, 96))
         yield sim.office(sim.clock.now + paused)
         paused = sim.clock.now - case.suspended_at
         case = actions.resume_case(case=case, actor=p.handler.actor, note="条件具备，恢复办理。")
@@ -463,6 +523,8 @@ def story(sim: Simulation, p: Plan) -> Generator[dt.datetime, None, None]:
         case = sim.in_hand(case, p)
         request = actions.request_extension(case=case, actor=p.handler.actor, working_days=rng.choice((3, 5, 10)),
                                             reason=rng.choice(data.EXTENSION_REASONS))
+        if p.destiny == S.IN_PROGRESS:
+            return  # the request waits for the leader's decision (the leader's desk)
         yield sim.between(resolve_at, 0.2, 0.5)
         case = sim.in_hand(case, p)
         request = ExtensionRequest.objects.get(pk=request.pk)
@@ -482,8 +544,18 @@ def story(sim: Simulation, p: Plan) -> Generator[dt.datetime, None, None]:
             actions.urge_case(case=case, actor=sim.world.user("leader"), note=rng.choice(data.URGE_NOTES))
             resolve_at = sim.clock.now + (due - sim.clock.now) * rng.uniform(0.3, 0.9)
     if p.destiny in (S.IN_PROGRESS, S.SUSPENDED):
+        yield from sim.wait_until(p, case, sim.end + MIN)  # still re-dispatched if escalated meanwhile
         return
-    yield max(resolve_at, sim.clock.now + MIN)
+    resolve_at = max(resolve_at, sim.clock.now + MIN)
+    if "late" in p.twists and not sim.fresh(case).sla_policy.escalate_when_overdue:
+        # Late (超时): the light turns red and stays red — this policy is supervised, not escalated
+        # — and the leader presses the handler (督办) before the result finally comes.
+        due = sim.fresh(case).resolve_due_at
+        if rng.random() < 0.6 and resolve_at - due > 2 * HOUR:
+            yield sim.between(resolve_at, 0.1, 0.6) if sim.clock.now > due else sim.office(due + HOUR * rng.uniform(1, 20))
+            case = sim.in_hand(case, p)
+            actions.urge_case(case=case, actor=sim.world.user("leader"), note=rng.choice(data.URGE_NOTES))
+    yield from sim.wait_until(p, case, resolve_at)
     yield from resolve_and_answer(sim, p, case)
 
 
@@ -499,7 +571,8 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
         case = actions.resolve_case(case=case, actor=p.handler.actor, result=result)
         if p.destiny == S.RESOLVED:
             return
-        rating = p.rating if attempt == 1 else rng.choice((Satisfaction.BASICALLY, Satisfaction.SATISFIED, None))
+        rating = p.rating if attempt == 1 else None if "no_second_rating" in p.twists else \
+            rng.choice((Satisfaction.BASICALLY, Satisfaction.SATISFIED, None))
         by_resident = rating is not None and rng.random() < 0.25
         if by_resident:
             yield sim.later(30, 1440, office=False)
@@ -507,6 +580,9 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
                                                  comment=rng.choice(data.RATING_COMMENTS[rating]))
             if case.status != S.RESOLVED:  # 不满意: reopened
                 yield sim.later(30, 600)
+                if "stay_reopened" in p.twists:  # sent back, being worked again (重办)
+                    sim.in_hand(case, p)
+                    return
                 continue
         yield sim.later(60, 1800)
         clerk = sim.clerk()
@@ -522,6 +598,9 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
                                      comment=rng.choice(data.RATING_COMMENTS[rating]))
             if case.status != S.RESOLVED:
                 yield sim.later(30, 600)
+                if "stay_reopened" in p.twists:
+                    sim.in_hand(case, p)
+                    return
                 continue
         yield sim.later(5, 90)
         actions.close_case(case=case, actor=sim.clerk(), note="已回访，结案。")
@@ -551,29 +630,24 @@ def _root_weight(spec: data.CategorySpec, at: dt.datetime) -> float:
     return spec.weight
 
 
-def _destiny(rng: random.Random, age: dt.timedelta) -> str:
-    if age < 30 * MIN:
-        table = {S.SUBMITTED: 3, S.ACCEPTED: 2, S.DISPATCHED: 5}
-    elif age < DAY:
-        table = {S.DISPATCHED: 18, S.IN_PROGRESS: 42, S.SUSPENDED: 3, S.RESOLVED: 12, S.CLOSED: 17, S.REJECTED: 4,
-                 S.MERGED: 4}
-    elif age < 6 * DAY:
-        table = {S.DISPATCHED: 3, S.IN_PROGRESS: 25, S.SUSPENDED: 4, S.RESOLVED: 10, S.CLOSED: 50, S.REJECTED: 4,
-                 S.MERGED: 4}
-    else:
-        # A few old ones are stuck: overdue, escalated by the sweep, waiting (red) — 督办 material.
-        table = {S.CLOSED: 88, S.IN_PROGRESS: 1.2, S.SUSPENDED: 1, S.RESOLVED: 1, S.REJECTED: 4.5, S.MERGED: 4}
-    return _weighted(rng, table)
+def _destiny(rng: random.Random) -> str:
+    """How far a story may go. Almost every case is meant to be closed; the present cuts the
+    young ones short wherever they have got (waiting, with a handler, resolved, revisited)."""
+    return _weighted(rng, {S.CLOSED: 91.5, S.REJECTED: 4.5, S.MERGED: 4})
 
 
 def _twists(rng: random.Random, route: str) -> set[str]:
-    chances = {"progress": 0.35, "suspend": 0.04, "extension": 0.04, "late": 0.08, "urge": 0.06,
-               "returned": 0.05, "reveal": 0.06, "wrong_category": 0.05}
+    # "late": a 5- or 15-working-day case goes red and is resolved late (those policies are
+    # supervised, not escalated); a 24-hour or 4-hour one is escalated and dispatched again.
+    chances = {"progress": 0.35, "suspend": 0.04, "extension": 0.04, "late": 0.2, "urge": 0.06,
+               "returned": 0.05, "reveal": 0.06, "wrong_category": 0.05, "long_pause": 0.012}
     if route in ("grid", "community"):
         chances["escalate"] = 0.12
     twists = {t for t, p in chances.items() if rng.random() < p}
     if route == "onsite":
         twists.discard("returned")
+    if "long_pause" in twists:
+        twists.add("suspend")  # waiting weeks for the weather, a court, an owners' vote
     return twists
 
 
@@ -589,17 +663,31 @@ def _route(rng: random.Random, spec: data.CategorySpec, root: data.CategorySpec,
     return _weighted(rng, {"grid": 25, "dept": 65, "community": 10})
 
 
-def _submission_time(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
-    days = (end - start).days + 1
+def day_weight(day: dt.date, calendar) -> float:
+    """How many reports come in on ``day``, relatively: the season's categories (heating in
+    winter, noise and smoke in summer), fewer at weekends and far fewer on public holidays
+    (春节, 国庆), when offices and residents are away."""
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=LOCAL_TZ)
+    weight = sum(_root_weight(spec, noon) for spec in data.CATEGORIES)
+    working = calendar.is_workday(day)[0]
+    if not working:
+        weight *= 0.75 if day.weekday() >= 5 else 0.45
+    return weight
+
+
+def _submission_time(rng: random.Random, start: dt.datetime, end: dt.datetime, days: list, weights: list) -> dt.datetime:
     while True:
-        day = (start.astimezone(LOCAL_TZ) + dt.timedelta(days=rng.randrange(days))).date()
-        if day.weekday() >= 5 and rng.random() < 0.3:
-            continue  # fewer reports at weekends
+        day = rng.choices(days, weights=weights)[0]
         hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
         at = dt.datetime.combine(day, dt.time(hour, rng.randrange(60), rng.randrange(60)), tzinfo=LOCAL_TZ)
         at = at.astimezone(dt.timezone.utc)
         if start <= at < end:
             return at
+
+
+def local_days(start: dt.datetime, end: dt.datetime) -> list[dt.date]:
+    first, last = start.astimezone(LOCAL_TZ).date(), end.astimezone(LOCAL_TZ).date()
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 # (destiny, age, twists, route, category code, channel, rating): one of each thing a visitor
@@ -613,6 +701,7 @@ SHOWCASE = (
     (S.IN_PROGRESS, 2 * DAY, (), "joint", "weijian-sida", Channel.HOTLINE_12345, None),
     (S.IN_PROGRESS, 3 * DAY, ("escalate",), "grid", "linli-duiwu", Channel.HOTLINE, None),
     (S.IN_PROGRESS, 4 * DAY, ("extension",), "dept", "wuye-shoufei", Channel.PROPERTY, None),
+    (S.IN_PROGRESS, 2 * DAY, ("extension",), "dept", "yanglao-zhucan", Channel.HOTLINE, None),
     (S.IN_PROGRESS, 40 * DAY, (), "dept", "weijian-chaigai", Channel.PETITION, None),
     (S.SUSPENDED, 6 * DAY, ("suspend",), "dept", "gongnuan-shoufei", Channel.HOTLINE, None),
     (S.RESOLVED, 2 * DAY, (), "grid", "shirong-luandui", Channel.PATROL, None),
@@ -621,13 +710,20 @@ SHOWCASE = (
     (S.CLOSED, 10 * DAY, ("progress", "reveal"), "dept", "gongshui-shuiya", Channel.HOTLINE,
      Satisfaction.SATISFIED),
     (S.CLOSED, 12 * DAY, ("returned",), "dept", "zaoyin-shigong", Channel.HOTLINE_12345, Satisfaction.BASICALLY),
-    (S.CLOSED, 20 * DAY, (), "dept", "youyan-canyin", Channel.HOTLINE, Satisfaction.UNSATISFIED),
+    # Closed with the 不满意 on record: answered twice, the resident does not rate again.
+    (S.CLOSED, 20 * DAY, ("no_second_rating",), "dept", "youyan-canyin", Channel.HOTLINE, Satisfaction.UNSATISFIED),
     (S.CLOSED, 30 * DAY, ("late",), "dept", "daolu-lumian", Channel.HOTLINE, Satisfaction.SATISFIED),
     (S.CLOSED, 16 * DAY, (), "onsite", "shirong-danche", Channel.PATROL, Satisfaction.SATISFIED),
+    # Sent back by an unsatisfied resident and being worked again (the department's 退回重办).
+    (S.CLOSED, 3 * DAY, ("stay_reopened",), "dept", "gongnuan-bure", Channel.HOTLINE, Satisfaction.UNSATISFIED),
+    (S.CLOSED, 8 * DAY, ("stay_reopened",), "dept", "shichang-shipin", Channel.HOTLINE_12345, Satisfaction.UNSATISFIED),
 )
 
 
-def make_plans(sim: Simulation, *, count: int, start: dt.datetime) -> list[Plan]:
+def make_plans(sim: Simulation, *, count: int, start: dt.datetime, calendar) -> list[Plan]:
+    """``count`` scripts: the showcase, one case waiting to be claimed by each department (every
+    department officer finds work on their desk), then the day's ordinary reports, spread over
+    the days by ``day_weight`` and over the grids."""
     rng, world, end = sim.rng, sim.world, sim.end
     roots = {spec.code: spec for spec in data.CATEGORIES}
     by_code = {c.code: (c, s, r) for c, s, r in world.leaves}
@@ -650,20 +746,52 @@ def make_plans(sim: Simulation, *, count: int, start: dt.datetime) -> list[Plan]
                           route=route, twists=frozenset(twists), rating=rating or _weighted(rng, RATINGS),
                           handler=handler_for(route, leaf, grid)))
 
-    for destiny, age, twists, route, code, channel, rating in SHOWCASE[:count]:
+    # The showcase goes round the grids, so that every grid worker's page has something open.
+    showcase = list(SHOWCASE)
+    for code in world.departments:
+        leaves = [c.code for c, _s, _r in world.leaves if c.default_department and c.default_department.code == code]
+        if leaves:
+            showcase.append((S.DISPATCHED, rng.uniform(0.6, 5) * HOUR, (), "dept", leaves[0], Channel.HOTLINE, None))
+    for k, (destiny, age, twists, route, code, channel, rating) in enumerate(showcase[:count]):
         leaf, spec, root = by_code[code]
-        add(end - age, destiny, route, leaf, spec, root, channel, {*twists, "prompt"}, rating)
+        age = min(age, (end - start) * 0.95)  # inside the replayed days, however few
+        add(end - age, destiny, route, leaf, spec, root, channel, {*twists, "prompt"}, rating,
+            grid=world.grids[k % len(world.grids)])
 
-    for _ in range(max(0, count - len(SHOWCASE))):
-        at = _submission_time(rng, start, end)
+    days = local_days(start, end)
+    weights = [day_weight(day, calendar) for day in days]
+    for _ in range(max(0, count - len(showcase))):
+        at = _submission_time(rng, start, end, days, weights)
         root_spec = rng.choices(data.CATEGORIES, weights=[_root_weight(s, at) for s in data.CATEGORIES])[0]
         spec = rng.choice(root_spec.children)
         leaf = by_code[spec.code][0]
         channel = _weighted(rng, CHANNEL_WEIGHTS)
         route = _route(rng, spec, roots[root_spec.code], channel)
-        destiny = _destiny(rng, end - at)
-        twists = _twists(rng, route) | ({"suspend"} if destiny == S.SUSPENDED else set())
-        add(at, destiny, route, leaf, spec, root_spec.code, channel, twists, None)
+        add(at, _destiny(rng), route, leaf, spec, root_spec.code, channel, _twists(rng, route), None)
+    return plans
+
+
+def adopt_plans(sim: Simulation, cases: list[Case]) -> list[Plan]:
+    """Scripts for cases the apps' demos filed (patrol findings, reports) and left waiting for
+    the desk: the clerk accepts each and it is worked like any other — none stays forgotten in
+    the intake queue for weeks."""
+    rng, world = sim.rng, sim.world
+    roots = {spec.code: spec for spec in data.CATEGORIES}
+    grids = {g.region.pk: g for g in world.grids}
+    plans = []
+    for case in cases:
+        grid = grids.get(case.grid_id) or rng.choice(world.grids)
+        leaf, spec, root = next(((c, s, r) for c, s, r in world.leaves if c.pk == case.category_id), None) or \
+            rng.choice(world.leaves)
+        route = _route(rng, spec, roots[root], case.channel)
+        route = "dept" if route == "onsite" else route
+        handler = (sim.department_handler(leaf.default_department.code) if route in ("dept", "joint") else
+                   Handler(actions.Target(region=grid.region), rng.choice([grid.worker, grid.chief])) if route == "grid"
+                   else Handler(actions.Target(region=grid.community), world.secretary(grid.community)))
+        twists = _twists(rng, route) - {"returned", "wrong_category"}
+        plans.append(Plan(at=case.submitted_at + dt.timedelta(minutes=1), destiny=S.CLOSED, grid=grid, leaf=leaf,
+                          spec=spec, root=root, channel=case.channel, route=route, twists=frozenset(twists),
+                          rating=_weighted(rng, RATINGS), handler=handler, case=case))
     return plans
 
 

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 import shapely
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from shapely.geometry import shape
@@ -28,17 +29,21 @@ NUMBER = re.compile(r"^WG(\d{8})-(\d{5})$")
 
 @pytest.fixture
 def demo():
-    """A small demo: the full sub-district with 60 cases."""
+    """A small demo: the full sub-district with 60 cases (the case desk alone: the apps' own demo
+    data is theirs to test, and ``test_steady_state`` loads it once)."""
     geo.invalidate()
-    yield load_demo(cases=60, seed=11)
+    yield load_demo(cases=60, seed=11, apps=False)
     geo.invalidate()
 
 
-@pytest.fixture
-def territory():
-    """The demo sub-district, its staff and categories, without cases."""
+@pytest.fixture(scope="module")
+def territory(django_db_setup, django_db_blocker):
+    """The demo sub-district, its staff and categories, without cases: loaded once for the
+    module, rolled back at its end."""
     geo.invalidate()
-    yield load_demo(cases=0)
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo(cases=0, apps=False)
+        transaction.set_rollback(True)
     geo.invalidate()
 
 
@@ -148,3 +153,4 @@ def test_if_empty_leaves_loaded_data_alone_and_logins_are_printed(territory):
     assert DEMO_PASSWORD in text
     for username in ("admin", "clerk", "worker01", "secretary1", "chengguan", "leader", "sysadmin"):
         assert username in text
+
