@@ -1,6 +1,12 @@
 """Dashboard benchmark on PostgreSQL: one million cases, then the server time of the dashboard
 and of the case list, against their targets (300 ms and 150 ms).
 
+The case list rows (``case_list_rows``): the web list, its search for a common word (井盖,
+电梯故障: one case in 30), an absent one (油烟) and a common one 20 pages deep (the cursor), and
+the API list plain, searched, and at its last paged page (page 20 of 50: the first 1,000
+matches). Each row checks that its page holds the cases it should (a full page, or none for the
+absent word) — a page that ran out of time would time nothing.
+
 ``run(stdout)`` expects Django set up on a migrated PostgreSQL database (``benchmarks.run`` calls
 it). The fixture territory (3 sub-districts, 24 communities, 120 grids, 12 departments) and the
 cases are written with ``INSERT … SELECT generate_series`` — benchmark fixture data, not a
@@ -17,7 +23,9 @@ import statistics
 import sys
 import time
 
-N_CASES = int(os.environ.get("WANGGE_BENCH_CASES", "1000000"))
+from benchmarks.scale import case_sizes
+
+N_CASES = case_sizes()[0]  # benchmarks.run sets it for each size of WANGGE_BENCH_CASES
 DAYS = 730
 DASHBOARD_TARGET_MS = 300
 CASE_LIST_TARGET_MS = 150
@@ -47,9 +55,9 @@ def build_territory():
     """The benchmark district (idempotent): returns (district, grids, categories, departments)."""
     from wangge.cases.actions import default_policy
     from wangge.cases.models import Category
-    from wangge.testing import add_region, make_user, square
     from wangge.org.choices import DepartmentKind, GridType, RegionLevel, Role
     from wangge.org.models import Department, Region, User
+    from wangge.testing import add_region, make_user, square
 
     district = Region.objects.filter(code="bench-district").first()
     if district is None:
@@ -187,10 +195,15 @@ def insert_cases(n: int, out) -> float:
     return time.monotonic() - began
 
 
-def _time_get(client, url: str, runs: int = 7) -> float:
-    """Median server time (ms) of GET ``url`` in-process (no network), after one warm-up."""
+def _time_get(client, url: str, runs: int = 7, *, rows: int | None = None) -> float:
+    """Median server time (ms) of GET ``url`` in-process (no network), after one warm-up.
+    ``rows``: the page must hold that many cases (a list page that ran out of time, or an API
+    page that is a 400, would time nothing worth reporting)."""
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
+    if rows is not None:
+        shown = _rows_shown(response)
+        assert shown == rows, (url, shown, rows)
     samples = []
     for _i in range(runs):
         began = time.perf_counter()
@@ -198,6 +211,35 @@ def _time_get(client, url: str, runs: int = 7) -> float:
         samples.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 200
     return statistics.median(samples)
+
+
+def _rows_shown(response) -> int:
+    """The cases a list page shows: the API's results, or the web list's table rows (none, and
+    no "takes too long", for a search that finds nothing)."""
+    if response["Content-Type"].startswith("application/json"):
+        return len(response.json()["results"])
+    from django.utils import translation
+
+    html = response.content.decode()
+    with translation.override(response.get("Content-Language") or "zh-hans"):
+        too_long = translation.gettext("This search takes too long. Narrow it down: add dates, a grid or a category.")
+    assert too_long not in html, "the page ran out of time"
+    return html.count('<tr class="light-row-')
+
+
+def _deep_url(client, url: str, pages: int) -> str:
+    """The URL of the page ``pages`` pages after ``url``, by following the list's "older" links
+    (the web list's cursor)."""
+    import re
+    from html import unescape
+    from urllib.parse import urljoin
+
+    for _i in range(pages):
+        html = client.get(url).content.decode()
+        found = re.search(r'href="([^"]*)" rel="next"', html)
+        assert found, f"no next page after {url}"
+        url = urljoin(url, unescape(found.group(1)))
+    return url
 
 
 def _case_list_url() -> str:
@@ -211,6 +253,31 @@ def _case_list_url() -> str:
     return "/api/v1/cases/"
 
 
+def case_list_rows(client) -> list[tuple[str, str, str, str]]:
+    """The case list and its search, on the web and in the API, as ``client`` (the district
+    leader) sees them."""
+    rows = []
+    case_list = _case_list_url()
+    rows.append(_rows(f"case list {case_list}, district leader", CASE_LIST_TARGET_MS,
+                      _time_get(client, case_list, rows=50)))
+    # Free text: a two-character word in 1 case of 30, one in none, a longer one; each row a
+    # full page of the newest matches (or the empty answer), not a page out of time.
+    for term, what, shown in (("井盖", "2 characters, common", 50), ("油烟", "2 characters, absent", 0),
+                              ("电梯故障", "4 characters, common", 50)):
+        rows.append(_rows(f"case list, search {term} ({what})", CASE_LIST_TARGET_MS,
+                          _time_get(client, f"{case_list}?q={term}", rows=shown)))
+    deep = _deep_url(client, f"{case_list}?q=井盖", 20)
+    rows.append(_rows("case list, search 井盖, 21st page (cursor)", CASE_LIST_TARGET_MS,
+                      _time_get(client, deep, rows=50)))
+    rows.append(_rows("API /api/v1/cases/, district leader", CASE_LIST_TARGET_MS,
+                      _time_get(client, "/api/v1/cases/", rows=50)))
+    rows.append(_rows("API /api/v1/cases/?q=井盖", CASE_LIST_TARGET_MS,
+                      _time_get(client, "/api/v1/cases/?q=井盖", rows=50)))
+    rows.append(_rows("API /api/v1/cases/?q=井盖&page=20 (the last paged)", CASE_LIST_TARGET_MS,
+                      _time_get(client, "/api/v1/cases/?q=井盖&page=20", rows=50)))
+    return rows
+
+
 def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
     """Build the data, time the pages, print and return rows (name, target, measured, pass/fail)."""
     from django.db import connection
@@ -219,9 +286,8 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
     from django.utils import timezone
 
     from wangge.cases.models import Case
-    from wangge.org.models import Department, Region
-
     from wangge.dashboard.rollup import refresh_stats
+    from wangge.org.models import Department, Region
 
     if connection.vendor != "postgresql":
         stdout.write("dashboard bench: needs PostgreSQL (skipped)\n")
@@ -255,14 +321,7 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
         department = Department.objects.get(code="bench-d3")
         rows.append(_rows("dashboard, district leader, one department, last 90 days", DASHBOARD_TARGET_MS,
                           _time_get(client, f"/dashboard/?period=last90&department={department.pk}")))
-        case_list = _case_list_url()
-        rows.append(_rows(f"case list {case_list}, district leader", CASE_LIST_TARGET_MS,
-                          _time_get(client, case_list)))
-        # Free text: a two-character word in 1 case of 30 (bigram index), one in none, a longer one.
-        for term, what in (("井盖", "2 characters, common"), ("油烟", "2 characters, absent"),
-                           ("电梯故障", "4 characters")):
-            rows.append(_rows(f"case list, search {term} ({what})", CASE_LIST_TARGET_MS,
-                              _time_get(client, f"{case_list}?q={term}")))
+        rows += case_list_rows(client)
         client.force_login(secretary)
         rows.append(_rows("dashboard, community secretary, last 90 days", DASHBOARD_TARGET_MS,
                           _time_get(client, "/dashboard/?period=last90")))

@@ -15,16 +15,22 @@ import io
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.views import defaults
 from django.utils.translation import gettext as _
+from django.views import defaults
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from .errors import DomainError
 from .http import client_ip  # noqa: F401 — re-exported for the API views
@@ -68,6 +74,69 @@ class StandardPagination(PageNumberPagination):
             elif parameter["name"] == self.page_size_query_param:
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
         return parameters
+
+
+class CountedPaginator(Paginator):
+    """Django's paginator with a count given, not read: ``count`` is exact, or a floor past which
+    the list is not paged (``exact`` false)."""
+
+    def __init__(self, object_list, per_page, *, count: int, exact: bool):
+        super().__init__(object_list, per_page)
+        self.count = count
+        self.exact = exact
+
+
+class CappedCountPagination(StandardPagination):
+    """``StandardPagination`` for a list too long to count: the view's ``count_list(queryset)``
+    answers ``(count, exact)`` — exact up to a cap, else the cap ("more than") — and the answer
+    carries ``count_exact``. Pages are served as far as the count reaches; a page past it of a
+    list that is not counted exactly (or ``page=last``) is a 400 asking to narrow the list down,
+    since reaching it would mean reading every case before it."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        count_list = getattr(view, "count_list", None)
+        if count_list is None:
+            self.count_exact = True
+            return super().paginate_queryset(queryset, request, view)
+        page_size = self.get_page_size(request)
+        count, exact = count_list(queryset)
+        paginator = CountedPaginator(queryset, page_size, count=count, exact=exact)
+        raw = (request.query_params.get(self.page_query_param) or "1").strip()
+        number = _small_int(raw)
+        if not exact and (raw in self.last_page_strings or (number is not None and number > paginator.num_pages)):
+            raise exceptions.ValidationError({self.page_query_param: [exceptions.ErrorDetail(
+                _("Only the first %(n)d cases of a list this long can be paged through. Narrow it down "
+                  "(dates, grid, category) to reach the older ones.") % {"n": count}, code="too_deep")]})
+        self.request = request
+        self.count_exact = exact
+        self.page = paginator.page(self.get_page_number(request, paginator))
+        return list(self.page)
+
+    def get_next_link(self):
+        # Past the counted pages of a longer list there are more cases: the link says so, and
+        # following it gets the 400 above rather than an end that is not one.
+        if not self.page.has_next() and not self.page.paginator.exact and self.page.object_list:
+            return replace_query_param(self.request.build_absolute_uri(), self.page_query_param,
+                                       self.page.number + 1)
+        return super().get_next_link()
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_exact"] = self.count_exact
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"]["description"] = (
+            "How many items the list holds: exact when count_exact is true; otherwise there are more than "
+            "this many, and pages go no further than this many items (a later page is a 400: narrow the "
+            "list down, e.g. with dates).")
+        answer["properties"]["count_exact"] = {
+            "type": "boolean", "example": True,
+            "description": "False when the list holds more items than it counts (count is then the cap, "
+                           "e.g. 1000 — a common search word over many cases)."}
+        answer["required"] = [*answer["required"], "count_exact"]
+        return answer
 
 
 def _small_int(raw: str) -> int | None:

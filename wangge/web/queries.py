@@ -8,14 +8,20 @@ import binascii
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from wangge.cases import search
 from wangge.cases.models import Case, Category
 
 # 待办 lives in ``cases.selectors`` (the API serves it too); the names stay importable here.
-from wangge.cases.selectors import CLOSE_COUNT_CAP, Queue, cases_visible_to, light_counts, work_queue
+from wangge.cases.selectors import (
+    CLOSE_COUNT_CAP,
+    Queue,
+    cases_visible_to,
+    light_counts,
+    work_queue,
+)
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.selectors import unread_subject_ids
 
@@ -32,35 +38,14 @@ def new_assignment_case_ids(user) -> set[int]:
 # Keyset pagination of the case list: (submitted_at, pk) descending, no OFFSET, capped count.
 # --------------------------------------------------------------------------------------------
 
-COUNT_CAP = 1000
-# Server-time budgets (PostgreSQL) for the list's capped count and for its rows: past them the
-# page says "many" or asks to narrow the search instead of keeping the clerk waiting.
-COUNT_BUDGET_MS = 60
-ROWS_BUDGET_MS = 3000
-
-
-def within_budget(ms: int, compute):
-    """``compute()`` under a PostgreSQL statement timeout; None if it ran out of time.
-
-    Without parallel workers too: a page is a LIMITed walk of the newest cases, which one
-    process finishes after a few hundred rows, while merged parallel workers each read ahead
-    thousands (10× slower at a million cases for a common search word)."""
-    if connection.vendor != "postgresql":
-        return compute()
-    settings = {"statement_timeout": str(int(ms)), "max_parallel_workers_per_gather": "0"}
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            previous = {}
-            for name, value in settings.items():
-                cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
-                previous[name] = cursor.fetchone()[0]
-            result = compute()
-            # Within an outer transaction a released savepoint keeps SET LOCAL: put them back.
-            for name, value in previous.items():
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-            return result
-    except OperationalError:
-        return None
+# The count rule and its time budget are the case list's, shared with the API (cases.search):
+# exact up to the cap, past it "more than", out of time "many".
+COUNT_CAP = search.COUNT_CAP
+COUNT_BUDGET_MS = search.COUNT_BUDGET_MS
+# Server-time budget (PostgreSQL) for the list's rows: past it the page asks to narrow the
+# search instead of keeping the clerk waiting.
+ROWS_BUDGET_MS = search.ROWS_BUDGET_MS
+within_budget = search.within_budget
 
 
 def encode_cursor(case: Case) -> str:
@@ -93,7 +78,7 @@ class Page:
     rows: list[Case]
     next_cursor: str | None
     prev_cursor: str | None
-    count: int | None  # None: not counted in time ("many")
+    count: int | None  # None: not counted in time ("many"); capped: more than this
     count_capped: bool
     timed_out: bool = False
 
@@ -106,15 +91,17 @@ def keyset_page(queryset: QuerySet[Case], *, after: str | None, before: str | No
     def fetch():
         if backward is not None:
             at, pk = backward
+            # The redundant bound is the index's: without it the walk starts at the newest case.
             chunk = list(
-                queryset.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk))
+                queryset.filter(Q(submitted_at__gte=at), Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=pk))
                 .order_by("submitted_at", "pk")[: size + 1]
             )
             return list(reversed(chunk[:size])), True, len(chunk) > size
         newest_first = queryset.order_by("-submitted_at", "-pk")
         if forward is not None:
             at, pk = forward
-            newest_first = newest_first.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
+            newest_first = newest_first.filter(Q(submitted_at__lte=at),
+                                               Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
         chunk = list(newest_first[: size + 1])
         return chunk[:size], len(chunk) > size, forward is not None
 
@@ -122,13 +109,13 @@ def keyset_page(queryset: QuerySet[Case], *, after: str | None, before: str | No
     if fetched is None:
         return Page(rows=[], next_cursor=None, prev_cursor=None, count=None, count_capped=False, timed_out=True)
     rows, has_older, has_newer = fetched
-    counted = within_budget(COUNT_BUDGET_MS, lambda: queryset.order_by().values("pk")[: COUNT_CAP + 1].count())
+    counted = search.count_list(queryset, cap=COUNT_CAP, budget_ms=COUNT_BUDGET_MS, budget=within_budget)
     return Page(
         rows=rows,
         next_cursor=encode_cursor(rows[-1]) if rows and has_older else None,
         prev_cursor=encode_cursor(rows[0]) if rows and has_newer else None,
-        count=None if counted is None else min(counted, COUNT_CAP),
-        count_capped=counted is not None and counted > COUNT_CAP,
+        count=counted.value,
+        count_capped=counted.capped,
     )
 
 

@@ -25,9 +25,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wangge.core.api import BoundedJSONParser, client_ip, error_responses
+from wangge.core.api import (
+    BoundedJSONParser,
+    CappedCountPagination,
+    client_ip,
+    error_responses,
+)
 
-from .. import actions, permissions, selectors
+from .. import actions, permissions, search, selectors
 from ..downloads import attachment_response
 from ..errors import CaseNotFound, InvalidInput
 from ..filtersets import CaseFilterSet
@@ -79,7 +84,11 @@ CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description
 @extend_schema_view(
     list=extend_schema(
         summary="List cases",
-        description="The cases the user may see, newest first, filtered and paginated. Reporter data is masked.",
+        description="The cases the user may see, newest first, filtered and paginated. Reporter data is masked. "
+                    "`count` is exact up to 1,000; past that it is 1,000 with `count_exact: false` (the web list's "
+                    "\"1,000+\"), and pages go no further than the first 1,000 cases: a later page is a 400 "
+                    "(code `too_deep`) — narrow the list down, e.g. with `submitted_before`. A page that "
+                    "takes longer than 3 s to find is a 400 too (code `too_slow`).",
         responses={200: s.CaseListSerializer(many=True), **error_responses(400, 404)},
     ),
     retrieve=extend_schema(
@@ -119,6 +128,7 @@ class CaseViewSet(viewsets.GenericViewSet):
     parser_classes = PARSERS
     serializer_class = s.CaseListSerializer
     queryset = Case.objects.none()  # for the schema; real reads are scoped in get_queryset
+    pagination_class = CappedCountPagination
 
     def get_queryset(self):
         return (
@@ -127,8 +137,23 @@ class CaseViewSet(viewsets.GenericViewSet):
             .prefetch_related(ASSIGNMENTS)
         )
 
+    def count_list(self, queryset) -> tuple[int, bool]:
+        """The list's count for the pagination: the web list's rule (``cases.search.count_list``);
+        a count out of time is given as the cap, not exact. (The web list counts every list under
+        its time budget; here only a search that walks does, as the page does.)"""
+        counted = search.count_list(queryset)
+        return (search.COUNT_CAP, False) if counted.value is None else (counted.value, counted.exact)
+
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        if not search.may_read_long(queryset):
+            page = self.paginate_queryset(queryset)
+        else:
+            # The web list's time budget: a page too slow to find is a 400 that says what to do.
+            page = search.within_budget(search.ROWS_BUDGET_MS, lambda: self.paginate_queryset(queryset))
+        if page is None:
+            raise InvalidInput(_("This search takes too long. Narrow it down: add dates, a grid or a category."),
+                               fields={"q": "too_slow"})
         return self.get_paginated_response(s.CaseListSerializer(page, many=True, context={"request": request}).data)
 
     def retrieve(self, request, number: str):

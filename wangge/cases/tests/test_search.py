@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from wangge.cases.models import Case
 from wangge.cases import search
+from wangge.cases.models import Case
 from wangge.cases.search import search_cases
 from wangge.testing import file_case
 
