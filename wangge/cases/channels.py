@@ -12,7 +12,6 @@ may file on it — staff may file on every channel.
 
 from __future__ import annotations
 
-
 from wangge.core.actors import ActorKind
 from wangge.core.registry import Registry
 

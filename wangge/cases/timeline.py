@@ -12,7 +12,6 @@ Each type publishes a domain event of the same moment (``domain_event``; by defa
 
 from __future__ import annotations
 
-
 from wangge.core.events import define_event
 from wangge.core.registry import Registry
 

@@ -7,10 +7,7 @@ re-schedules itself) for retries that come due and for rows a dead worker left b
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
 
 from wangge.core.periodic import schedule_once

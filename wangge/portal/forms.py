@@ -15,9 +15,9 @@ from wangge.cases.choices import Satisfaction
 from wangge.cases.errors import CaseError, InvalidInput
 from wangge.cases.models import Category
 from wangge.cases.models.case import looks_like_case_number
-from wangge.residents.masking import normalise_phone, valid_phone
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
+from wangge.residents.masking import normalise_phone, valid_phone
 
 # Mobile (13812345678), landline with area code (010-12345678) or a local number (12345678).
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from wangge.cases.choices import AssignmentRole, CaseLevel, CaseStatus, DurationUnit, EventType, Satisfaction
 from wangge.cases.models import Case, CaseAttachment, CaseEvent

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.contenttypes.models import ContentType
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, JsonResponse
@@ -21,17 +20,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from wangge.cases.downloads import attachment_response
 from wangge.cases import actions, permissions, selectors
 from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, EventType, ExtensionStatus, Light
+from wangge.cases.downloads import attachment_response
 from wangge.cases.errors import CaseError, CaseNotFound
 from wangge.cases.filtersets import CaseFilterSet
-from wangge.cases.selectors import CURRENT_DUE
-from wangge.core.http import client_ip
-from wangge.core.widgets import QuickSelect
 from wangge.cases.models import Case, CaseAssignment, CaseAttachment, CaseEvent, Category
 from wangge.cases.models.case import looks_like_case_number
 from wangge.cases.panels import panels_for
+from wangge.cases.selectors import CURRENT_DUE
+from wangge.core.http import client_ip
+from wangge.core.widgets import QuickSelect
 from wangge.notifications.models import Notification, NotificationPreference
 from wangge.notifications.services import mark_read
 from wangge.org import address, geo

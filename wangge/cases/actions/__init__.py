@@ -19,7 +19,6 @@ merge, urge), ``privacy`` (the logged reveal). Helpers: ``base``, ``clock`` (dea
 from .base import Target
 from .batching import deferred_light_saves
 from .clock import default_policy
-from .deadlines import agree_deadline
 from .closing import (
     close_case,
     merge_case,
@@ -29,6 +28,7 @@ from .closing import (
     revisit_case,
     urge_case,
 )
+from .deadlines import agree_deadline
 from .dispatch import claim_case, dispatch_case, redispatch_case, report_in, return_case
 from .escalation import (
     check_deadline,

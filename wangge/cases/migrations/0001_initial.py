@@ -2,9 +2,10 @@
 
 import django.core.validators
 import django.utils.timezone
+from django.db import migrations, models
+
 import wangge.cases.models.attachment
 import wangge.cases.models.case
-from django.db import migrations, models
 
 
 class Migration(migrations.Migration):

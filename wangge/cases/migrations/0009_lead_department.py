@@ -6,7 +6,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
 BACKFILL = """
 UPDATE cases_case SET lead_department_id = (
     SELECT a.department_id FROM cases_caseassignment a

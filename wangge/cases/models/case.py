@@ -20,7 +20,6 @@ from ..choices import (
     StarLevel,
 )
 
-
 # A case number (编号): WG + local date + a five-digit sequence of that day (actions.numbering).
 CASE_NUMBER_RE = re.compile(r"^WG\d{8}-\d{5}$")
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from wangge.cases import actions
 from wangge.cases.actions import Target
 from wangge.cases.choices import CaseStatus
-from wangge.cases.sla import LOCAL_TZ
 from wangge.cases.models import Case, CaseAssignment, CaseAttachment, CaseEvent, ExtensionRequest, ReporterAccessLog
-from wangge.testing import case_in_state, file_case, make_category
+from wangge.cases.sla import LOCAL_TZ
 from wangge.notifications.models import Notification
+from wangge.testing import case_in_state, file_case, make_category
 
 
 def joint_case(world, status: str, *, category=None, **extra) -> Case:

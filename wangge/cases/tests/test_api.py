@@ -24,10 +24,10 @@ from wangge.cases import actions
 from wangge.cases.actions import Target
 from wangge.cases.choices import CaseStatus, Channel, EventType, Light
 from wangge.cases.models import Case, CaseAttachment, CaseEvent, ReporterAccessLog
-from wangge.testing import LAT0, LNG0, case_in_state, file_case, make_category, png
 from wangge.notifications.models import Notification
 from wangge.org.models import ApiToken
 from wangge.org.services import issue_api_token
+from wangge.testing import LAT0, LNG0, case_in_state, file_case, make_category, png
 
 LIST = "/api/v1/cases/"
 PHONE = "13812341234"

@@ -16,11 +16,11 @@ from wangge.cases import actions
 from wangge.cases.errors import InvalidInput
 from wangge.cases.models import Case, Category, SlaPolicy
 from wangge.core import localcache
-from wangge.testing import add_region, file_case, make_category
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.org.choices import GridType, RegionLevel
 from wangge.org.models import Region
 from wangge.org.services import issue_api_token
+from wangge.testing import add_region, file_case, make_category
 from wangge.workdays.calendar import load_calendar
 from wangge.workdays.models import CalendarDay, CalendarYear
 from wangge.workdays.services import load_calendar_year

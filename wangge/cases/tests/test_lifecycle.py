@@ -25,9 +25,9 @@ from wangge.cases.errors import ActionForbidden, CaseNotFound, InvalidInput, Inv
 from wangge.cases.models import Case, CaseEvent, ExtensionRequest
 from wangge.cases.models.event import ActorKind
 from wangge.cases.transitions import TRANSITIONS
-from wangge.testing import file_case, make_category, make_user, png
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.org.choices import Role
+from wangge.testing import file_case, make_category, make_user, png
 
 from .core_helpers import clock, joint_case, last_event, written_state  # noqa: F401 (fixture)
 

@@ -10,8 +10,8 @@ from wangge.cases import actions, permissions, selectors
 from wangge.cases.actions import Target
 from wangge.cases.errors import ActionForbidden, CaseNotFound
 from wangge.cases.models import ReporterAccessLog
-from wangge.testing import add_region, file_case, make_category, make_user
 from wangge.org.choices import RegionLevel, Role
+from wangge.testing import add_region, file_case, make_category, make_user
 
 from .core_helpers import written_state
 

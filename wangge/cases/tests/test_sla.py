@@ -10,8 +10,8 @@ import pytest
 from wangge.cases import sla
 from wangge.cases.choices import CaseStatus, DurationUnit, EventType, Light, Stage
 from wangge.cases.models import Case, SlaPolicy
-from wangge.testing import file_case, make_category, make_user
 from wangge.notifications.models import Notification, NotificationKind
+from wangge.testing import file_case, make_category, make_user
 from wangge.workdays.calendar import WorkdayCalendar
 from wangge.workdays.services import load_calendar_year
 

@@ -16,9 +16,9 @@ from wangge.cases.actions import Target
 from wangge.cases.choices import CaseLevel, CaseStatus, EventType, Light, Stage
 from wangge.cases.models import Case, CaseEvent, SlaPolicy
 from wangge.cases.tasks import run_sweep, schedule_next_sweep, sweep_deadlines
-from wangge.testing import file_case, make_category, make_user
 from wangge.notifications.models import Notification, NotificationKind
 from wangge.org.choices import Role
+from wangge.testing import file_case, make_category, make_user
 
 from .core_helpers import clock, local  # noqa: F401 (fixture)
 

@@ -7,8 +7,8 @@ from unittest import mock
 import pytest
 
 from wangge.cases.models import Case
-from wangge.testing import file_case
 from wangge.core.ratelimit import Limit
+from wangge.testing import file_case
 
 pytestmark = pytest.mark.django_db
 

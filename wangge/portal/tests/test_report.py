@@ -10,7 +10,7 @@ from django.urls import reverse
 from wangge.cases.choices import CaseStatus, Channel
 from wangge.cases.models import Case, CaseAttachment, CaseEvent, Category
 from wangge.cases.models.event import ActorKind
-from wangge.testing import LNG0, LAT0
+from wangge.testing import LAT0, LNG0
 
 from .conftest import png
 

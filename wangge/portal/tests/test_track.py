@@ -11,8 +11,8 @@ from django.urls import reverse
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
 from wangge.cases.models import CaseAttachment
-from wangge.testing import case_in_state, file_case, make_user
 from wangge.org.choices import Role
+from wangge.testing import case_in_state, file_case, make_user
 
 from .conftest import png
 

@@ -15,8 +15,8 @@ from wangge.cases import actions
 from wangge.cases.choices import CaseStatus, Light
 from wangge.cases.errors import ActionForbidden
 from wangge.cases.models import Case, ReporterAccessLog
-from wangge.testing import case_in_state, file_case
 from wangge.notifications.models import Notification, NotificationKind
+from wangge.testing import case_in_state, file_case
 from wangge.web import views
 from wangge.web.models import SavedFilter
 
