@@ -113,6 +113,18 @@ def setup_django(db_url: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+def _busy_cpu_seconds() -> float:
+    """CPU seconds this machine has spent busy since boot, all processes (Linux ``/proc/stat``):
+    the difference over a run, divided by its requests, is what one request cost the server,
+    the database and the client together — steadier on a shared machine than the rate."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return float("nan")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -275,9 +287,9 @@ def bench_intake(world) -> list[Row]:
                     raise RuntimeError(f"intake answered {response.status_code}: {response.text[:300]}")
         post_headers = {**headers, "Content-Type": "application/json"}
         requests = [_request_bytes(port, post_headers, payload) for payload in payloads[100:]]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _busy_cpu_seconds()
         latencies, errors = _drive(port, requests, INTAKE_CLIENTS, stop_at=time.monotonic() + INTAKE_SECONDS)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _busy_cpu_seconds() - cpu_started
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -293,22 +305,25 @@ def bench_intake(world) -> list[Row]:
     ok = not errors and created == len(latencies) and numbers_unique
     rows = [Row(f"intake POST /api/v1/cases/ ({INTAKE_WORKERS} gunicorn {INTAKE_WORKER_CLASS} workers, "
                 f"{INTAKE_CLIENTS} clients)",
-                f"≥ {INTAKE_TARGET}/s", f"{rate:.0f}/s  p50 {p50:.0f} ms  p99 {p99:.0f} ms",
+                f"≥ {INTAKE_TARGET}/s", f"{rate:.0f}/s  p50 {p50:.0f} ms  p99 {p99:.0f} ms  cpu {cpu / len(latencies) * 1000:.1f} ms/req",
                 ok and rate >= INTAKE_TARGET)]
     bare = _bare_rate(payloads[100:], headers)
     if bare is not None:
-        ratio = rate / bare if bare else 0.0
-        rows.append(Row("bare DRF endpoint inserting one row (same gunicorn, same client)", "—", f"{bare:.0f}/s", None))
-        rows.append(Row("intake ÷ bare endpoint", f"≥ {INTAKE_BARE_RATIO}", f"{ratio:.2f}",
-                        ratio >= INTAKE_BARE_RATIO))
+        bare_rate, bare_cpu = bare
+        ratio = rate / bare_rate if bare_rate else 0.0
+        rows.append(Row("bare DRF endpoint inserting one row (same gunicorn, same client)", "—",
+                        f"{bare_rate:.0f}/s  cpu {bare_cpu:.1f} ms/req", None))
+        rows.append(Row("intake ÷ bare endpoint (throughput; CPU per request, bare ÷ intake)", f"≥ {INTAKE_BARE_RATIO}",
+                        f"{ratio:.2f}; {bare_cpu / (cpu / len(latencies) * 1000):.2f}", ratio >= INTAKE_BARE_RATIO))
     return rows
 
 
 INTAKE_BARE_RATIO = 0.5
 
 
-def _bare_rate(payloads: list[dict], headers: dict) -> float | None:
-    """Requests per second of ``benchmarks.bare`` driven exactly as the intake was."""
+def _bare_rate(payloads: list[dict], headers: dict) -> tuple[float, float] | None:
+    """(requests per second, machine CPU ms per request) of ``benchmarks.bare`` driven exactly
+    as the intake was."""
     import httpx
     from django.db import connection
 
@@ -335,14 +350,14 @@ def _bare_rate(payloads: list[dict], headers: dict) -> float | None:
                 probe.post("/api/v1/cases/", json=payload)
         post_headers = {**headers, "Content-Type": "application/json"}
         requests = [_request_bytes(port, post_headers, payload) for payload in payloads]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _busy_cpu_seconds()
         latencies, errors = _drive(port, requests, INTAKE_CLIENTS, stop_at=time.monotonic() + INTAKE_SECONDS)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _busy_cpu_seconds() - cpu_started
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     log(f"bare endpoint: {len(latencies)} rows in {seconds:.1f} s, {len(errors)} errors")
-    return len(latencies) / seconds if not errors else None
+    return (len(latencies) / seconds, cpu / len(latencies) * 1000) if not errors else None
 
 
 # ---------------------------------------------------------------------------------------------

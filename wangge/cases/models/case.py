@@ -43,8 +43,11 @@ class Case(models.Model):
     channel = models.CharField(_("channel"), max_length=16)
     title = models.CharField(_("title"), max_length=120)
     description = models.TextField(_("description"))
+    # The foreign keys that lead a composite index below get no index of their own: every filing
+    # writes each index of this table, and the composite one answers the key alone as well.
     category = models.ForeignKey(
-        "cases.Category", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category")
+        "cases.Category", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+        verbose_name=_("category"),
     )
     star = models.PositiveSmallIntegerField(_("star level"), choices=StarLevel.choices, default=StarLevel.ONE)
     handling_type = models.CharField(
@@ -70,13 +73,16 @@ class Case(models.Model):
         "org.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("location")
     )
     grid = models.ForeignKey(
-        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("grid")
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("grid"),
     )
     community = models.ForeignKey(
-        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("community")
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("community"),
     )
     subdistrict = models.ForeignKey(
-        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sub-district")
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name=_("sub-district"),
     )
     district = models.ForeignKey(
         "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("district")
@@ -87,7 +93,7 @@ class Case(models.Model):
 
     # Who: residents' personal data, masked unless the viewer may see it (and then logged).
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=32, blank=True, db_index=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=32, blank=True)  # indexed in Meta
     reporter_anonymous = models.BooleanField(_("anonymous"), default=False)
     # The person behind the report (none for an anonymous one or a case a worker found).
     reporter = models.ForeignKey(
@@ -98,7 +104,7 @@ class Case(models.Model):
     # order number, an Open311 token, an API Idempotency-Key). A retry finds the case filed.
     source = models.CharField(_("source"), max_length=32, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
-    tracking_token = models.CharField(max_length=32, default=new_tracking_token, unique=True)
+    tracking_token = models.CharField(max_length=32, default=new_tracking_token)  # unique in Meta
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -176,12 +182,15 @@ class Case(models.Model):
             models.Index(fields=["community", "submitted_at"]),
             # The dashboard's rollup refresh finds what changed since its last run.
             models.Index(fields=["updated_at"]),
+            # Equality only: a plain btree (a field's db_index would add a LIKE-pattern twin).
+            models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
             # A department's red cases (its 督办 list); only red rows, so cheap to keep.
             models.Index(fields=["lead_department"], name="case_red_by_department",
                          condition=models.Q(light="red")),
         ]
         constraints = [
             # One case per report however often a channel retries (safe under concurrency).
+            models.UniqueConstraint(fields=["tracking_token"], name="case_unique_tracking_token"),
             models.UniqueConstraint(fields=["source", "external_id"], name="case_unique_external_id",
                                     condition=~models.Q(external_id="")),
             models.CheckConstraint(
