@@ -366,8 +366,12 @@ def _bare_rate(payloads: list[dict], headers: dict) -> tuple[float, float] | Non
 
 
 def _template_case(world):
-    """One real case, filed, accepted, dispatched to a department and claimed by the actions."""
+    """One real case, filed, accepted, dispatched to a department and claimed by the actions, on
+    a deadline policy that escalates when overdue (the demo office lets its longer clocks only
+    turn red: the bench measures the escalations too)."""
     from wangge.cases import actions
+    from wangge.cases.models import SlaPolicy
+    from wangge.core.localcache import invalidate_all
 
     clerk, officer = world.users["clerk"], world.users["chengguan"]
     leaf = next(leaf for leaf, spec, _root in world.leaves if spec.code == "weijian-sida")
@@ -378,6 +382,8 @@ def _template_case(world):
     case = actions.accept_case(case=case, actor=clerk)
     case = actions.dispatch_case(case=case, actor=clerk,
                                  lead=actions.Target(department=world.departments["chengguan"]))
+    SlaPolicy.objects.filter(pk=case.sla_policy_id).update(escalate_when_overdue=True)  # fixture setting
+    invalidate_all()
     return actions.claim_case(case=case, actor=officer)
 
 
