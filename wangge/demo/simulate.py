@@ -425,10 +425,12 @@ def story(sim: Simulation, p: Plan, case: Case | None = None) -> Generator[dt.da
     if p.destiny == S.SUBMITTED:
         return
 
-    # 受理: the hotline clerk accepts at once; reports from residents' phones wait for a clerk.
+    # 受理: the hotline clerk registers the call while the caller is on the line (the 1-minute
+    # response, S2, nearly always kept); reports from residents' phones wait for a clerk to look
+    # at the queue — a minute or two in office hours, the next morning at night.
     resident_channel = p.channel in RESIDENT_CHANNELS
     prompt = "prompt" in p.twists  # the showcase cases: no waiting for the next office morning
-    yield sim.later(0.5, 25, office=not prompt) if resident_channel else sim.later(0.2, 1.4, office=False)
+    yield sim.later(0.3, 2.5, office=not prompt) if resident_channel else sim.later(0.1, 1.05, office=False)
     clerk = sim.clerk()
     if p.destiny == S.REJECTED:
         actions.reject_case(case=case, actor=clerk, reason=rng.choice(data.REJECT_REASONS))
