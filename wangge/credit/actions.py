@@ -226,7 +226,7 @@ def merge_resident_accounts(*, kept, merged, now: dt.datetime | None = None) -> 
         return []
     locked = {pk: ledger.lock_account(pk) for pk in sorted((source.pk, target.pk))}  # one fixed order
     source, target = locked[source.pk], locked[target.pk]
-    if target.leaderboard_opt_in != (target.leaderboard_opt_in or source.leaderboard_opt_in):
+    if source.leaderboard_opt_in and not target.leaderboard_opt_in:
         target.leaderboard_opt_in = True
         target.save(update_fields=["leaderboard_opt_in"])
     if source.balance == 0 or ledger.existing_entry(source, "merge", str(target.pk)) is not None:
