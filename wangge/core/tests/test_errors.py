@@ -26,15 +26,3 @@ def test_each_generic_error_has_its_code_and_status():
         assert exception_handler(errors.NotFound(), {}).data["error"]["message"] == "未找到。"
 
 
-def test_case_errors_are_domain_errors_with_their_own_words():
-    from wangge.cases.errors import ActionForbidden, CaseError, CaseNotFound, InvalidInput, InvalidTransition
-
-    assert issubclass(CaseError, errors.DomainError)
-    assert issubclass(CaseNotFound, errors.NotFound) and issubclass(ActionForbidden, errors.Forbidden)
-    assert issubclass(InvalidTransition, errors.InvalidState) and issubclass(InvalidInput, errors.InvalidInput)
-    with translation.override("en"):
-        assert str(CaseNotFound().message) == "Case not found."
-        assert str(InvalidInput().message) == "The action could not be carried out."
-        response = exception_handler(ActionForbidden(), {})
-    assert (response.status_code, response.data["error"]["code"]) == (403, "forbidden")
-    assert response.data["error"]["message"] == "You are not allowed to do this on this case."

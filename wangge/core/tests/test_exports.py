@@ -68,27 +68,6 @@ def test_a_csv_holds_such_text_as_text():
     assert rows == [["标题", "数量"], ["'" + ATTACK, "-5"], ["'-1+1", ""], ["普通, 带逗号", "3"]]
 
 
-def test_the_dashboard_export_carries_a_residents_formula_as_text(world, client):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from wangge.cases.choices import CaseStatus
-    from wangge.testing import case_in_state
-
-    case = case_in_state(world, CaseStatus.DISPATCHED, title=ATTACK, submitted_at=timezone.now() - dt.timedelta(days=30))
-    client.force_login(world.users["leader"])
-    today = timezone.localdate()
-    response = client.get("/dashboard/export.xlsx", {"period": "range", "start": (today - dt.timedelta(days=40)).isoformat(),
-                                                     "end": today.isoformat()})
-    assert response.status_code == 200
-    assert "<f>" not in sheet_xml(response.content)
-    wb = load_workbook(io.BytesIO(response.content))
-    overdue = wb[wb.sheetnames[-1]]
-    row = next(r for r in overdue.iter_rows(min_row=2) if r[0].value == case.number)
-    assert (row[1].value, row[1].data_type) == ("'" + ATTACK, "s")
-
-
 # --- one writer -------------------------------------------------------------------------------
 
 

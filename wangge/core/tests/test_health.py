@@ -130,15 +130,3 @@ def test_the_worker_records_when_the_sweep_ran(db_tasks):
     assert next(c for c in check_periodic_jobs() if c.name == "cases.sla_sweep").ok
 
 
-def test_a_failed_run_is_recorded_as_failed(db, db_tasks):
-    from types import SimpleNamespace
-
-    from wangge.cases.tasks import sweep_deadlines
-
-    for job in periodic.periodic_jobs():
-        job.schedule()  # as a worker does at start: each job's task is learned
-    result = SimpleNamespace(task=sweep_deadlines, started_at=None, finished_at=timezone.now(), worker_ids=["w-9"],
-                             status="FAILED", errors=[SimpleNamespace(exception_class_path="builtins.RuntimeError")])
-    periodic.record_task_finished(task_result=result)
-    state = PeriodicJobState.objects.get(name="cases.sla_sweep")
-    assert (state.last_succeeded, state.last_error, state.last_worker) == (False, "builtins.RuntimeError", "w-9")

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 # Per operation and generation mode; the suite keeps it cheap. To hunt, raise it for one run:
-# WANGGE_FUZZ_EXAMPLES=300 pytest wangge/core/tests/test_api_fuzz.py
+# WANGGE_FUZZ_EXAMPLES=300 pytest wangge/web/tests/test_api_fuzz.py
 MAX_EXAMPLES = int(os.environ.get("WANGGE_FUZZ_EXAMPLES", "12"))
 
 
