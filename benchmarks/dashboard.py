@@ -285,6 +285,34 @@ def case_list_rows(client) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def _grid_worker():
+    """The grid worker of one grid (one case in 120): created on first use, so that a database
+    built before this row existed gets one too."""
+    from wangge.org.choices import Role
+    from wangge.org.models import Region, User
+    from wangge.testing import make_user
+
+    worker = User.objects.filter(username="bench_worker").first()
+    return worker or make_user(Role.GRID_WORKER, region=Region.objects.get(code="bench-s0c0g0"),
+                               username="bench_worker")
+
+
+def scoped_list_rows(client, user, who: str) -> list[tuple[str, str, str, str]]:
+    """The case list and a common word's search as a user of a small territory sees them (a
+    community: one case in 24; a grid: one in 120) — their own territory's newest cases, not
+    the city's walked through. Each page full, or as full as the territory allows."""
+    from wangge.cases.search import contains_q
+    from wangge.cases.selectors import cases_visible_to
+
+    case_list = _case_list_url()
+    found = cases_visible_to(user).filter(contains_q("井盖")).order_by()[:50].count()
+    return [
+        _rows(f"case list, {who}", CASE_LIST_TARGET_MS, _time_get(client, case_list, rows=50)),
+        _rows(f"case list, search 井盖, {who}", CASE_LIST_TARGET_MS,
+              _time_get(client, f"{case_list}?q=井盖", rows=found)),
+    ]
+
+
 def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
     """Build the data, time the pages, print and return rows (name, target, measured, pass/fail)."""
     from django.db import connection
@@ -332,6 +360,9 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
         client.force_login(secretary)
         rows.append(_rows("dashboard, community secretary, last 90 days", DASHBOARD_TARGET_MS,
                           _time_get(client, "/dashboard/?period=last90")))
+        rows += scoped_list_rows(client, secretary, "community secretary")
+        client.force_login(_grid_worker())
+        rows += scoped_list_rows(client, _grid_worker(), "grid worker")
     width = max(len(r[0]) for r in rows)
     stdout.write(f"{'name'.ljust(width)}  {'target':>10}  {'measured':>10}  result\n")
     for name, target, measured, result in rows:

@@ -220,3 +220,49 @@ def test_dispatch_extends_scope_to_the_department(world, cases):
     actions.dispatch_case(case=cases["B1"], actor=world.users["clerk"],
                           lead=Target(department=world.departments["huanwei"]))
     assert visible(officer, cases) == {"A2", "B1"}
+
+
+# --------------------------------------------------------------------------------------------
+# One's own cases outside one's territory (filed there, or handed in person before a move)
+# --------------------------------------------------------------------------------------------
+
+
+def _moved_worker(world, cases):
+    """worker_a1 files a case in grid B1 (met on the way) and is handed A1's case in person,
+    then is moved to grid B2: the B1 case was filed by them, the A1 case handed to them — both
+    outside the territory they hold now."""
+    from wangge.org.models import RoleAssignment, User
+
+    worker = world.users["worker_a1"]
+    filed = file_case(world, grid=world.grids[2], actor=worker)
+    actions.dispatch_case(case=cases["A1"], actor=world.users["clerk"], lead=Target(user=worker))
+    RoleAssignment.objects.filter(user=worker, role=Role.GRID_WORKER).update(region=world.grids[3])
+    return User.objects.get(pk=worker.pk), {**cases, "filed": filed}
+
+
+def test_own_cases_outside_the_territory_stay_visible(world, cases):
+    worker, cases = _moved_worker(world, cases)
+    assert visible(worker, cases) == {"A1", "filed", "B2"}
+    for name in ("A1", "filed", "B2"):
+        assert selectors.case_for(worker, cases[name].number).pk == cases[name].pk
+    for name in ("A2", "B1"):
+        with pytest.raises(CaseNotFound):
+            selectors.case_for(worker, cases[name].number)
+
+
+def test_many_own_cases_outside_give_the_same_list(world, cases, monkeypatch):
+    """Past the limit of ids named, the filter asks the database for the user's own cases: the
+    same cases either way."""
+    worker, cases = _moved_worker(world, cases)
+    monkeypatch.setattr(permissions, "PERSONAL_OUTSIDE_LIMIT", 1)
+    assert visible(worker, cases) == {"A1", "filed", "B2"}
+
+
+def test_a_grid_workers_list_is_their_grid_alone_when_nothing_of_theirs_lies_outside(world, cases):
+    """The filter is then the grid's own column, which the (grid, submitted) index serves in
+    newest-first order — no per-case look-up of assignments or filer across the city."""
+    worker = world.users["worker_a1"]
+    sql = str(selectors.cases_visible_to(worker).order_by("-submitted_at").query)
+    where = sql[sql.index(" WHERE "):sql.index(" ORDER BY ")]
+    assert where == f' WHERE "cases_case"."grid_id" = {world.grids[0].pk}'
+    assert visible(worker, cases) == {"A1"}
