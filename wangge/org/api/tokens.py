@@ -18,10 +18,13 @@ from rest_framework.views import APIView
 from wangge.core.api import ErrorSerializer
 
 from .. import services
+from ..models import User
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    # No longer than a username can be: a longer one would reach django-axes' record of the
+    # failure, whose column is shorter (a 500 on PostgreSQL, found by the API fuzzer).
+    username = serializers.CharField(max_length=User._meta.get_field("username").max_length)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(required=False, max_length=100,
                                  help_text="What the token is for (shown in your account page). Default: API.")

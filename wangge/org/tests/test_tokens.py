@@ -103,6 +103,19 @@ def test_the_endpoint_issues_an_expiring_named_token(world):
     assert too_long.status_code == 400 and too_long.json()["error"]["fields"].keys() == {"days"}
 
 
+def test_a_username_longer_than_any_is_a_400_that_records_nothing(world):
+    """Found by the API fuzzer: a 300-character username reached django-axes' failure record
+    (a shorter column) and was a 500 on PostgreSQL."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post("/api/v1/auth/token/", {"username": "x" * 300, "password": "pw"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"].keys() == {"username"}
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()
+    assert not ApiToken.objects.exists()
+
+
 # --- the account page ----------------------------------------------------------------------------
 
 
