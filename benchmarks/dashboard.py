@@ -361,8 +361,9 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
         rows.append(_rows("dashboard, community secretary, last 90 days", DASHBOARD_TARGET_MS,
                           _time_get(client, "/dashboard/?period=last90")))
         rows += scoped_list_rows(client, secretary, "community secretary")
-        client.force_login(_grid_worker())
-        rows += scoped_list_rows(client, _grid_worker(), "grid worker")
+        worker = _grid_worker()
+        client.force_login(worker)
+        rows += scoped_list_rows(client, worker, "grid worker")
     width = max(len(r[0]) for r in rows)
     stdout.write(f"{'name'.ljust(width)}  {'target':>10}  {'measured':>10}  result\n")
     for name, target, measured, result in rows:

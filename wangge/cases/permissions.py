@@ -52,7 +52,7 @@ def visible_q(user) -> Q | None:
         return None
     q = scope.region_filter()
     if not scope.departments and _small_territory(scope):
-        outside = _own_cases_outside(user, scope)
+        outside = _own_cases_outside(user, q, scope.region_filter(prefix="case__"))
         if outside is not None:
             return q | Q(pk__in=outside) if outside else q
     assigned = CaseAssignment.objects.filter(case=OuterRef("pk"))
@@ -68,15 +68,16 @@ def _small_territory(scope) -> bool:
     return bool(regions) and all(region.level in SMALL_TERRITORY_LEVELS for region in regions)
 
 
-def _own_cases_outside(user, scope) -> list[int] | None:
+def _own_cases_outside(user, territory: Q, assignment_territory: Q) -> list[int] | None:
     """The ids of the cases ``user`` filed or was handed in person that lie outside their
-    territory — None for more than ``PERSONAL_OUTSIDE_LIMIT``. Reads the user's own cases only
-    (the indexes of the filer and of the handler)."""
+    ``territory`` (``assignment_territory``: the same, seen from an assignment) — None for more
+    than ``PERSONAL_OUTSIDE_LIMIT``. Reads the user's own cases only (the indexes of the filer and
+    of the handler)."""
     from .models import Case, CaseAssignment
 
     limit = PERSONAL_OUTSIDE_LIMIT + 1
-    filed = Case.objects.filter(created_by=user).exclude(scope.region_filter())
-    handed = CaseAssignment.objects.filter(user=user).exclude(scope.region_filter(prefix="case__"))
+    filed = Case.objects.filter(created_by=user).exclude(territory)
+    handed = CaseAssignment.objects.filter(user=user).exclude(assignment_territory)
     ids = set(filed.order_by().values_list("pk", flat=True)[:limit])
     ids.update(handed.order_by().values_list("case_id", flat=True)[:limit])
     return None if len(ids) > PERSONAL_OUTSIDE_LIMIT else sorted(ids)
