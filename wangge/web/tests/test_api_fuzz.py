@@ -44,6 +44,17 @@ def test_marking_a_notification_with_an_id_past_64_bits_is_a_400(world):
     assert [key.split(".")[0] for key in response.json()["error"]["fields"]] == ["ids"]
 
 
+def test_a_patrol_filter_id_past_64_bits_finds_nothing_instead_of_a_500(world):
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(world.users["clerk"])
+    for url in ["/api/v1/patrols/check-ins/?worker=", "/api/v1/patrols/points/?grid="]:
+        response = client.get(url + "569591155022624466910853413732352")
+        assert response.status_code == 200, (url, response.status_code)
+        assert response.json()["results"] == []
+
+
 def test_the_schema_documents_the_answers_the_fuzzer_saw(world):
     from rest_framework.test import APIClient
 
