@@ -4,7 +4,8 @@ A resident who left a mobile number gets an SMS when their case is accepted (受
 deadline) and when it is resolved (办结, with the answer and a request to rate it), each with the
 link to their case's page. The texts are the admin-editable templates ``case_accepted`` and
 ``case_resolved``. Anonymous reports without a phone and cases staff filed without one are
-skipped. One message per event and phone number: the dedupe key is ``<event key>:sms:<phone>``.
+skipped, and so are cases the app of their own channel tells (``routes``: WeChat). One message
+per event and phone number: the dedupe key is ``<event key>:sms:<phone>``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from wangge.cases import selectors
-from wangge.cases.choices import Channel
 from wangge.core.events import DomainEvent
 from wangge.notifications.outbox import queue_message
 from wangge.notifications.registry import OutboxChannel
 from wangge.residents.masking import normalise_phone
+
+from .routes import reached_elsewhere
 
 log = logging.getLogger("wangge.replies")
 
@@ -67,9 +69,9 @@ def _case_with_phone(event: DomainEvent):
     if not event.payload.get("has_reporter_phone") and event.payload.get("reporter_id") is None:
         return None  # nobody to tell: decided from the event, without reading the case
     case = selectors.case_by_id(event.subject_id)
-    if case.channel == Channel.WECHAT and case.source.startswith(f"{Channel.WECHAT}:"):
-        return None  # filed through an official account: the WeChat app tells them there
-    return case if reporter_mobile(case) else None
+    if not reporter_mobile(case) or reached_elsewhere(case):
+        return None  # no mobile, or the app of the channel they came by tells them there
+    return case
 
 
 def _queue_sms(event: DomainEvent, case, template: str, extra: dict) -> None:

@@ -12,6 +12,7 @@ class WechatConfig(AppConfig):
     def ready(self) -> None:
         from wangge.core.events import Mode, subscribe
         from wangge.notifications.registry import register_channel
+        from wangge.replies.routes import register_reply_route
         from wangge.residents.signals import residents_merged
 
         from . import receivers
@@ -24,3 +25,4 @@ class WechatConfig(AppConfig):
         # change does); the outbox delivers it after commit.
         subscribe("case_accepted", receivers.tell_accepted, mode=Mode.ATOMIC, key="intake_wechat.case_accepted")
         subscribe("case_resolved", receivers.tell_resolved, mode=Mode.ATOMIC, key="intake_wechat.case_resolved")
+        register_reply_route("wechat", _("WeChat official account"), reaches=receivers.reaches_by_wechat)

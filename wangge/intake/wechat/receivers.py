@@ -1,7 +1,8 @@
 """Notices to residents who reported by WeChat (模板消息): accepted (with the promised time),
 resolved (with the answer and the link to rate it). Subscribed ATOMIC in ``apps.py``: the outbox
 row is written in the case action's own transaction and delivered after commit. The SMS replies
-(``wangge.replies``) skip these cases: the resident hears once, on the channel they came by."""
+(``wangge.replies``) skip the cases this app reaches (``reaches_by_wechat``, a reply route): the
+resident hears once, on the channel they came by — and by SMS when the account was switched off."""
 
 from __future__ import annotations
 
@@ -41,21 +42,33 @@ def tell_resolved(event: DomainEvent) -> None:
     _queue(event, case, account, openid, TEMPLATE_RESOLVED, {"answer": answer, "rate_url": _url(case, "portal:rate")})
 
 
+def reaches_by_wechat(case) -> bool:
+    """Reply route (``wangge.replies.routes``): this case's reporter hears from us on WeChat."""
+    return _account_and_openid(case) is not None
+
+
 def _recipient(event: DomainEvent):
     """(case, account, OpenID) when the case came through one of our accounts and its reporter
     still has an OpenID there; else None (decided from the event first, without reading)."""
     if event.payload.get("channel") != Channel.WECHAT or event.payload.get("reporter_id") is None:
         return None
     case = selectors.case_by_id(event.subject_id)
+    found = _account_and_openid(case)
+    return None if found is None else (case, *found)
+
+
+def _account_and_openid(case):
+    """(enabled account, the reporter's OpenID there) of a case filed through an official
+    account, or None (filed otherwise, account switched off, resident no longer known there)."""
     prefix = f"{Channel.WECHAT}:"
-    if not case.source.startswith(prefix) or case.reporter is None:
+    if case.channel != Channel.WECHAT or not case.source.startswith(prefix) or case.reporter is None:
         return None
     app_id = case.source[len(prefix):]
     account = WechatAccount.objects.filter(app_id=app_id, enabled=True).first()
     identity = case.reporter.wechat_ids.filter(app_id=app_id).first()
     if account is None or identity is None:
         return None
-    return case, account, identity.openid
+    return account, identity.openid
 
 
 def _url(case, name: str) -> str:

@@ -62,6 +62,21 @@ def test_a_case_staff_filed_on_the_wechat_channel_is_not_messaged_by_wechat(worl
     assert not OutboundMessage.objects.filter(channel="wechat_template").exists()
 
 
+def test_when_the_account_is_switched_off_the_reporter_hears_by_sms_instead(
+        client, account, world, django_capture_on_commit_callbacks):
+    file_report(client, account, world)
+    case = Case.objects.get()
+    link_phone(resident=case.reporter, phone="13812341234", verified=True)
+    account.enabled = False  # the office stopped the account after the report came in
+    account.save(update_fields=["enabled"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.accept_case(case=case, actor=world.users["clerk"], category=make_category())
+    sent = OutboundMessage.objects.get()
+    assert (sent.channel, sent.to, sent.template) == ("sms", "13812341234", "case_accepted")
+    assert case.number in sent.body
+
+
 def _envelope(channel="wechat_template", template="wechat_case_accepted"):
     return Envelope(channel=channel, to=wx.OPENID, body="您反映的问题已受理", idempotency_key="k1", title="已受理",
                     template=template, context={"app_id": wx.APP_ID, "number": "WG1", "due": "12月3日",
