@@ -7,6 +7,10 @@ of them is ``X-Forwarded-For`` read, and then from the right: each trusted proxy
 address it was connected from, so the right-most entry that is not itself a trusted proxy is the
 first address no proxy of ours vouches beyond — the client. Entries to its left were written by
 the client and are ignored (anyone can send ``X-Forwarded-For: 1.2.3.4``).
+
+A row's id or a page's number as the request gives it (``row_id``, ``page_number``): a query
+string or form field may hold anything, and a number past a 64-bit key or an offset the database
+cannot take is a 500 there (SQLite: OverflowError; PostgreSQL: out of range), not "no such row".
 """
 
 from __future__ import annotations
@@ -87,3 +91,30 @@ def client_ip(request) -> str | None:
             return str(address)
         nearest = address
     return str(nearest)
+
+
+MAX_ROW_ID = 2**63 - 1  # the largest key a bigint (PostgreSQL) or INTEGER (SQLite) column holds
+
+
+def row_id(value) -> int | None:
+    """``value`` (a query-string or form value, or an int) as a row's id — a positive 64-bit
+    integer — or None: blank, not a whole number ("abc", "1.5", "²"), or past any key."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        pk = value
+    else:
+        text = str(value if value is not None else "").strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 19:
+            return None
+        pk = int(text)
+    return pk if 0 < pk <= MAX_ROW_ID else None
+
+
+def page_number(value, *, last: int = 10_000) -> int:
+    """A page number from the query string: 1 when blank or not a number, at most ``last`` (a
+    page further than any list reaches is empty, not an offset the database refuses)."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    return last if len(text) > 9 else min(max(int(text), 1), last)

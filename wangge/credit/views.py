@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.core.actors import Actor
 from wangge.core.errors import DomainError
+from wangge.core.http import row_id
 from wangge.core.ratelimit import Limit, client_ip
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
@@ -390,8 +391,8 @@ def resident_code(request: HttpRequest, token: str) -> HttpResponse:
     acc = _resident_account(request, token)
     if acc is None:
         return _bad_link(request)
-    item = selectors.store_of(acc.community_id).filter(pk=request.POST.get("item") or 0).first() \
-        if str(request.POST.get("item", "")).isdigit() else None
+    item_id = row_id(request.POST.get("item"))
+    item = selectors.store_of(acc.community_id).filter(pk=item_id).first() if item_id else None
     if item is None:
         messages.error(request, _("Choose an item."))
     else:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wangge.cases.selectors import cases_visible_to
 from wangge.core.errors import DomainError, NotFound
+from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
@@ -126,25 +127,18 @@ def add_item(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     case = topic = None
     if request.POST.get("case"):
-        case = cases_visible_to(request.user).filter(pk=_int(request.POST["case"])).first()
+        case = cases_visible_to(request.user).filter(pk=row_id(request.POST["case"]) or 0).first()
         if case is None:
             messages.error(request, _("Unknown case."))
             return redirect(meeting.get_absolute_url())
     if request.POST.get("topic"):
-        topic = Topic.objects.filter(pk=_int(request.POST["topic"])).first()
+        topic = Topic.objects.filter(pk=row_id(request.POST["topic"]) or 0).first()
         if topic is None:
             messages.error(request, _("Unknown topic."))
             return redirect(meeting.get_absolute_url())
     _run(request, actions.add_agenda_item, meeting=meeting, actor=request.user, case=case, topic=topic,
          title=request.POST.get("title", ""), is_dispute=bool(request.POST.get("is_dispute")))
     return redirect(meeting.get_absolute_url())
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @login_required
@@ -291,7 +285,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         elif what == "amend":
             _run(request, actions.propose_amendment, minutes=main, actor=request.user, text=request.POST.get("text", ""))
         elif what in ("accept", "reject"):
-            amendment = Amendment.objects.filter(minutes=main, pk=_int(request.POST.get("amendment"))).first()
+            amendment = Amendment.objects.filter(minutes=main, pk=row_id(request.POST.get("amendment")) or 0).first()
             if amendment is None:
                 raise Http404
             _run(request, actions.decide_amendment, amendment=amendment, actor=request.user, accept=what == "accept")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from wangge.core.actors import Actor
 from wangge.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region, RoleAssignment, User
 from wangge.residents.masking import valid_phone
@@ -213,7 +214,7 @@ def is_limited_account(user: User) -> bool:
 
 def _need_class(need_class) -> NeedClass:
     if not isinstance(need_class, NeedClass):
-        pk = selectors.as_pk(need_class)
+        pk = row_id(need_class)
         need_class = NeedClass.objects.filter(pk=pk).first() if pk else \
             NeedClass.objects.filter(code=str(need_class or "")[:32]).first()
     if need_class is None or not need_class.is_active:

@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from wangge.core.errors import InvalidInput
+from wangge.core.http import row_id
 from wangge.org.models import Region
 
 
@@ -18,9 +19,7 @@ def region(value, field: str = "region", *, required: bool = True) -> Region | N
         if required:
             raise InvalidInput(_("Choose the place."), fields={field: "required"})
         return None
-    from .selectors import as_pk
-
-    pk = as_pk(value)
+    pk = row_id(value)
     found = Region.objects.filter(pk=pk).first() if pk else None
     if found is None:
         raise InvalidInput(_("Choose the place."), fields={field: "invalid"})
@@ -86,10 +85,8 @@ def row(model, value, field: str, queryset=None, *, required: bool = True):
         if required:
             raise InvalidInput(_("This field is required."), fields={field: "required"})
         return None
-    from .selectors import as_pk
-
     qs = queryset if queryset is not None else model.objects.all()
-    pk = as_pk(value)
+    pk = row_id(value)
     found = qs.filter(pk=pk).first() if pk else None
     if found is None:
         raise InvalidInput(_("Choose one of the listed values."), fields={field: "invalid"})

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wangge.core.errors import DomainError, NotFound
+from wangge.core.http import row_id
 from wangge.core.ratelimit import Limit, client_ip
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
@@ -61,7 +62,7 @@ def enter(request, uid: str, token: str):
     from wangge.org.models import User
 
     try:
-        pk = selectors.as_pk(urlsafe_base64_decode(uid).decode())
+        pk = row_id(urlsafe_base64_decode(uid).decode())
         user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
     except (ValueError, TypeError, UnicodeDecodeError):
         user = None
@@ -219,7 +220,7 @@ def scores(request):
 
 @require_GET
 def score_period(request, pk: int):
-    period = selectors.published_periods().filter(pk=selectors.as_pk(pk) or 0).first()
+    period = selectors.published_periods().filter(pk=row_id(pk) or 0).first()
     if period is None:
         raise Http404
     return render(request, "neighbourhood/phone/score_period.html", {

@@ -17,6 +17,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy
 
 from wangge.core.errors import NotFound
+from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region
 from wangge.org.scope import Scope
@@ -53,18 +54,6 @@ FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_CHIEF, Role.STREET_CHIEF_L3
 
 class NeedNotFound(NotFound):
     pass
-
-
-MAX_ID = 2**63 - 1
-
-
-def as_pk(value) -> int | None:
-    """``value`` as a row id (a positive 64-bit integer), or None."""
-    try:
-        pk = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk <= MAX_ID else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +176,7 @@ def needs_visible_to(user) -> QuerySet[Need]:
 
 
 def need_for(user, pk) -> Need:
-    pk = as_pk(pk)
+    pk = row_id(pk)
     need = needs_visible_to(user).filter(pk=pk).first() if pk else None
     if need is None:
         raise NeedNotFound()
@@ -208,7 +197,7 @@ def resources_visible_to(user) -> QuerySet[Resource]:
 
 
 def resource_for(user, pk) -> Resource:
-    row = resources_visible_to(user).filter(pk=as_pk(pk)).first() if as_pk(pk) else None
+    row = resources_visible_to(user).filter(pk=row_id(pk)).first() if row_id(pk) else None
     if row is None:
         raise NotFound()
     return row
@@ -219,7 +208,7 @@ def services_visible_to(user) -> QuerySet[ServiceRecord]:
 
 
 def service_for(user, pk) -> ServiceRecord:
-    row = services_visible_to(user).filter(pk=as_pk(pk)).first() if as_pk(pk) else None
+    row = services_visible_to(user).filter(pk=row_id(pk)).first() if row_id(pk) else None
     if row is None:
         raise NotFound()
     return row

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.core import exports
 from wangge.core.errors import DomainError, NotFound
+from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region, User
 from wangge.residents.masking import mask_name, mask_phone
@@ -114,8 +115,8 @@ def _filtered_needs(request):
         qs = qs.filter(source=f["source"])
     if f.get("level") in NeedLevel.values:
         qs = qs.filter(level=f["level"])
-    if selectors.as_pk(f.get("class")):
-        qs = qs.filter(need_class_id=selectors.as_pk(f["class"]))
+    if row_id(f.get("class")):
+        qs = qs.filter(need_class_id=row_id(f["class"]))
     if f.get("scope") in NeedScope.values:
         qs = qs.filter(scope=f["scope"])
     return qs
@@ -250,7 +251,7 @@ def run_need_op(request, need: Need, op: str):
         actions.close_need(actor=user, need=need, note=p.get("note", ""))
         messages.success(request, _("Need closed."))
     elif op == "merge":
-        ids = [selectors.as_pk(v) for v in p.getlist("others") if selectors.as_pk(v)]
+        ids = [row_id(v) for v in p.getlist("others") if row_id(v)]
         others = list(selectors.needs_visible_to(user).filter(pk__in=ids))
         if len(others) != len(set(ids)):
             raise NotFound()
@@ -380,8 +381,8 @@ def resources(request):
     qs = selectors.resources_visible_to(request.user)
     if request.GET.get("tier") in ResourceTier.values:
         qs = qs.filter(tier=request.GET["tier"])
-    if selectors.as_pk(request.GET.get("class")):
-        qs = qs.filter(classes=selectors.as_pk(request.GET["class"]))
+    if row_id(request.GET.get("class")):
+        qs = qs.filter(classes=row_id(request.GET["class"]))
     page = Paginator(qs.distinct(), 50).get_page(request.GET.get("page"))
     return render(request, "neighbourhood/resources.html", {
         "page": page, "tiers": ResourceTier.choices, "classes": selectors.need_classes(), "f": request.GET,
@@ -508,7 +509,7 @@ def questionnaire_close(request, pk: int):
 @staff_page
 def questionnaire_qr(request, pk: int):
     visible = [c.pk for c in selectors.visible_communities(request.user)]
-    q = Questionnaire.objects.filter(pk=selectors.as_pk(pk) or 0, community_id__in=visible).first()
+    q = Questionnaire.objects.filter(pk=row_id(pk) or 0, community_id__in=visible).first()
     if q is None:
         raise Http404
     return qr_svg(public_url(request, "ask", signing.ask_token(q.pk)))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.cases.selectors import case_for
 from wangge.core.errors import DomainError, NotFound
+from wangge.core.http import row_id
 from wangge.org.models import Region, User
 
 from . import actions, imports, permissions, selectors
@@ -178,7 +179,7 @@ def route_page(request: HttpRequest) -> HttpResponse:
     worker = request.user
     raw = request.GET.get("worker")
     if raw and raw != str(request.user.pk):
-        worker = User.objects.filter(pk=raw if raw.isdigit() else 0).first()
+        worker = User.objects.filter(pk=row_id(raw) or 0).first()
         if worker is None:
             raise Http404
     day = _day(request.GET.get("day"), today())

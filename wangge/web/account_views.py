@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from wangge.core.http import row_id
 from wangge.org import services
 
 DAY_CHOICES = [(30, gettext_lazy("30 days")), (90, gettext_lazy("90 days")), (180, gettext_lazy("180 days")),
@@ -40,11 +41,11 @@ def account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             try:
-                token_id = int(request.POST.get("token", ""))
-                if not 0 < token_id < 2**63:
-                    raise ValueError(token_id)
+                token_id = row_id(request.POST.get("token"))
+                if token_id is None:
+                    raise services.TokenNotFound(token_id)
                 token = services.revoke_api_token(token_id=token_id, actor=request.user)
-            except (ValueError, services.TokenNotFound):
+            except services.TokenNotFound:
                 messages.error(request, _("There is no such token."))
             else:
                 messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})

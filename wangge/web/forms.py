@@ -19,6 +19,7 @@ from wangge.cases.errors import CaseNotFound, InvalidInput
 from wangge.cases.models import Case, Category, ExtensionRequest
 from wangge.cases.registry import attach_input, case_actions
 from wangge.cases.selectors import case_for
+from wangge.core.http import row_id
 from wangge.org import address
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Department, Region, User
@@ -89,9 +90,7 @@ def target_choices(case: Case) -> list:
 def parse_target(value: str) -> actions.Target:
     kind, _sep, pk = (value or "").partition(":")
     model = {"department": Department, "region": Region, "user": User}.get(kind)
-    if model is None or not pk.isdigit():
-        raise InvalidInput(_("Choose a handler from the list."), fields={"lead": "invalid"})
-    obj = model.objects.filter(pk=int(pk)).first()
+    obj = model.objects.filter(pk=row_id(pk)).first() if model is not None and row_id(pk) else None
     if obj is None:
         raise InvalidInput(_("Choose a handler from the list."), fields={"lead": "invalid"})
     return actions.Target(**{kind: obj})

@@ -29,7 +29,7 @@ from wangge.cases.models import Case, CaseAssignment, CaseAttachment, CaseEvent,
 from wangge.cases.models.case import looks_like_case_number
 from wangge.cases.panels import panels_for
 from wangge.cases.selectors import CURRENT_DUE
-from wangge.core.http import client_ip
+from wangge.core.http import client_ip, page_number, row_id
 from wangge.core.widgets import QuickSelect
 from wangge.notifications.models import Notification, NotificationPreference
 from wangge.notifications.services import mark_read
@@ -519,16 +519,11 @@ def hotline_caller(request):
                   {"cases": cases, "asked": actions.valid_phone(phone)})
 
 
-def _int_param(request, name) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 @login_required
 @require_GET
 def hotline_similar(request):
-    category = Category.objects.filter(pk=_int_param(request, "category") or 0).first()
-    grid_id = _int_param(request, "grid")
+    category = Category.objects.filter(pk=row_id(request.GET.get("category")) or 0).first()
+    grid_id = row_id(request.GET.get("grid"))
     try:
         lng, lat = float(request.GET.get("longitude", "")), float(request.GET.get("latitude", ""))
     except ValueError:
@@ -625,10 +620,7 @@ def notifications(request):
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_number(request.GET.get("page"))
     start = (page - 1) * NOTIFICATION_PAGE
     chunk = list(qs[start:start + NOTIFICATION_PAGE + 1])
     items = chunk[:NOTIFICATION_PAGE]

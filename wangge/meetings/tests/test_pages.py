@@ -133,6 +133,14 @@ def test_topics_are_vetted_before_they_go_on_the_agenda(world, bimonthly):
     assert item.case is None and item.title == "增设电动车充电桩"
 
 
+@pytest.mark.parametrize("field, value", [("case", "9" * 25), ("case", "²"), ("topic", "9" * 25), ("topic", "x")])
+def test_an_agenda_item_that_names_no_case_or_topic_is_refused_with_a_message(world, bimonthly, client, field, value):
+    client.force_login(world.users["secretary_a"])
+    page = client.post(f"/meetings/{bimonthly.pk}/items/add/", {field: value}, follow=True).content.decode()
+    assert ("未找到该诉求" if field == "case" else "未找到该议题") in page
+    assert not bimonthly.items.exists()
+
+
 def test_convener_pages_render_in_chinese(world, bimonthly, ledger_case, client):
     client.force_login(world.users["secretary_a"])
     body = client.get(f"/meetings/{bimonthly.pk}/").content.decode()

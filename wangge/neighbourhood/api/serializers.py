@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from wangge.core.http import MAX_ROW_ID
 from wangge.residents.masking import mask_name, mask_phone
 
 from ..choices import (
@@ -22,12 +23,10 @@ from ..models import (
     ServiceRecord,
 )
 
-MAX_ID = 2**63 - 1
-
 
 def Id(**kwargs) -> serializers.IntegerField:  # noqa: N802 — reads like a field class
     """A row id: a positive 64-bit integer (anything else is a 400, never an overflow)."""
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+    return serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID, **kwargs)
 
 
 class NeighbourhoodConfirmSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from wangge.core.api import error_responses
 from wangge.core.errors import Forbidden, InvalidInput, NotFound
+from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region, User
 
@@ -126,8 +127,8 @@ class NeedViewSet(NeighbourhoodAPI, mixins.ListModelMixin, mixins.RetrieveModelM
             qs = qs.filter(status=p["status"])
         if p.get("source"):
             qs = qs.filter(source=p["source"])
-        if selectors.as_pk(p.get("need_class")):
-            qs = qs.filter(need_class_id=selectors.as_pk(p["need_class"]))
+        if row_id(p.get("need_class")):
+            qs = qs.filter(need_class_id=row_id(p["need_class"]))
         return qs
 
     def get_object(self):

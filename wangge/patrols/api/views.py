@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from wangge.cases.selectors import case_for
 from wangge.core.api import BoundedJSONParser, error_responses
 from wangge.core.errors import NotFound
+from wangge.core.http import row_id
 
 from .. import actions, permissions, selectors
 from ..figures import By, compliance
@@ -35,12 +36,6 @@ def _float(value):
     if f != f or abs(f) > 180:
         raise ValidationError({"lat": "invalid"})
     return f
-
-
-def _row_id(raw: str) -> int:
-    """A filter's id as given, or 0 (no row) for anything that cannot be one: not digits, or past
-    a 64-bit key (which the database would refuse: a 500, found by the API fuzzer)."""
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) < 2**63 else 0
 
 
 def _date(request, name: str, default: dt.date) -> dt.date:
@@ -63,7 +58,7 @@ class PointListView(generics.GenericAPIView):
         qs = selectors.points_visible_to(self.request.user).select_related("grid").order_by("grid_id", "name", "pk")
         grid = self.request.query_params.get("grid")
         if grid:
-            qs = qs.filter(grid_id=_row_id(grid))
+            qs = qs.filter(grid_id=row_id(grid) or 0)
         return qs
 
     @extend_schema(summary="Patrol points", parameters=[OpenApiParameter("grid", int, description="Only this grid")],
@@ -139,7 +134,7 @@ class CheckInListView(generics.GenericAPIView):
         qs = selectors.checkins_visible_to(self.request.user).select_related("point").order_by("-client_time", "-pk")
         worker = self.request.query_params.get("worker")
         if worker:
-            qs = qs.filter(worker_id=_row_id(worker))
+            qs = qs.filter(worker_id=row_id(worker) or 0)
         return qs
 
     @extend_schema(summary="Check-ins", parameters=[OpenApiParameter("worker", int)],
