@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wangge.core.formfields import RowsField
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Department, Region
 
@@ -69,7 +70,7 @@ class DecisionForm(forms.Form):
                               required=False)
     notes = forms.CharField(label=_("Discussion notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     lead_department = forms.ModelChoiceField(label=pgettext_lazy("meetings", "Lead department"), queryset=_departments(), required=False)
-    co_departments = forms.ModelMultipleChoiceField(label=pgettext_lazy("meetings", "Co-handlers"), queryset=_departments(), required=False,
+    co_departments = RowsField(label=pgettext_lazy("meetings", "Co-handlers"), queryset=_departments(), required=False,
                                                     widget=forms.CheckboxSelectMultiple)
     deadline = forms.DateField(label=pgettext_lazy("meetings", "Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     resolve = forms.BooleanField(label=_("Resolve the case with this outcome"), required=False)
@@ -81,9 +82,9 @@ class DecisionForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    present = forms.ModelMultipleChoiceField(label=pgettext_lazy("meetings", "Present"), queryset=None, required=False,
+    present = RowsField(label=pgettext_lazy("meetings", "Present"), queryset=None, required=False,
                                              widget=forms.CheckboxSelectMultiple)
-    departments = forms.ModelMultipleChoiceField(label=_("Departments reported in"), queryset=None, required=False,
+    departments = RowsField(label=_("Departments reported in"), queryset=None, required=False,
                                                  widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, meeting=None, **kwargs):

@@ -820,6 +820,12 @@ def ask_follow_up(*, need: Need, case_id: int, case_number: str = "") -> FollowU
     return follow_up
 
 
+def _check_year(year) -> int:
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise InvalidInput(_("Choose a year from 2000 to 2100."), fields={"year": "invalid"})
+    return year
+
+
 def _check_quarter(year: int, quarter: int, now: dt.datetime) -> None:
     if not (isinstance(year, int) and 2000 <= year <= 2100 and quarter in (1, 2, 3, 4)):
         raise InvalidInput(_("Choose a year and a quarter."), fields={"quarter": "invalid"})
@@ -896,6 +902,7 @@ def evaluate_chiefs(*, actor: User, subdistrict: Region, year: int) -> list[Chie
         raise InvalidInput(_("Choose a sub-district."), fields={"subdistrict": "level"})
     if not selectors.may_publish(actor, subdistrict):
         raise Forbidden(_("Only the sub-district evaluates the chiefs."))
+    _check_year(year)
     start, _q = selectors.quarter_bounds(year, 1)
     end, _q = selectors.quarter_bounds(year + 1, 1)
     chiefs = Chief.objects.filter(region__path__startswith=subdistrict.path, appointed_at__lt=end).exclude(
@@ -926,6 +933,7 @@ def give_award(*, actor: User, year: int, title: str, reward: str, chief: Chief 
     """表彰 — an outstanding chief or resource of the year (最美楼栋长 …), with the reward."""
     if (chief is None) == (resource is None):
         raise InvalidInput(_("Choose either a chief or a resource."), fields={"target": "one"})
+    _check_year(year)
     place = chief.region if chief is not None else resource.area
     subdistrict = place.ancestor_at(RegionLevel.SUBDISTRICT) or place
     if not selectors.may_publish(actor, subdistrict):
@@ -933,7 +941,7 @@ def give_award(*, actor: User, year: int, title: str, reward: str, chief: Chief 
     try:
         with transaction.atomic():
             return Award.objects.create(
-                year=int(year), title=_text(title, field="title", max_length=50),
+                year=year, title=_text(title, field="title", max_length=50),
                 reward=_text(reward, field="reward", max_length=200),
                 target=AwardTarget.CHIEF if chief is not None else AwardTarget.RESOURCE,
                 chief=chief, resource=resource, awarded_by=actor)

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -650,9 +650,9 @@ def notification_digest(request):
 def notification_read(request, pk: int):
     mark_read(user=request.user, ids=[pk])
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("web:notifications")
-    return redirect(target)
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("web:notifications")  # only a path of ours ("abc" would be taken for a view's name)
+    return HttpResponseRedirect(target)
 
 
 @login_required

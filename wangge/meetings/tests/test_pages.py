@@ -141,6 +141,20 @@ def test_an_agenda_item_that_names_no_case_or_topic_is_refused_with_a_message(wo
     assert not bimonthly.items.exists()
 
 
+def test_a_decision_or_attendance_naming_no_department_or_person_is_refused(world, bimonthly, ledger_case, client):
+    secretary = world.users["secretary_a"]
+    meeting = open_meeting(bimonthly, secretary, ledger_case)
+    item = meeting.items.get()
+    client.force_login(secretary)
+    for path, data in (("decide/", {f"i{item.pk}-decision": "solved", f"i{item.pk}-outcome": "当场协调",
+                                     f"i{item.pk}-co_departments": "9" * 25}),
+                       ("attendance/", {f"a{item.pk}-present": "9" * 25, f"a{item.pk}-departments": "²"})):
+        answer = client.post(f"/meetings/{meeting.pk}/items/{item.pk}/{path}", data)
+        assert answer.status_code == 302  # back to the meeting day, with the form's error as a message
+    item.refresh_from_db()
+    assert not item.decision and not item.attendees.exists() and not item.departments_reported.exists()
+
+
 def test_convener_pages_render_in_chinese(world, bimonthly, ledger_case, client):
     client.force_login(world.users["secretary_a"])
     body = client.get(f"/meetings/{bimonthly.pk}/").content.decode()

@@ -129,6 +129,17 @@ def test_the_yearly_evaluation_adds_everyday_work_to_residents_scores(hood, rate
         actions.evaluate_chiefs(actor=hood.secretary, subdistrict=hood.world.subdistrict, year=2026)
 
 
+@pytest.mark.parametrize("year", [0, -1, 1999, 2101])
+def test_a_year_no_office_could_mean_is_a_clear_error(hood, client, year):
+    with pytest.raises(InvalidInput):
+        actions.evaluate_chiefs(actor=hood.leader, subdistrict=hood.world.subdistrict, year=year)
+    with pytest.raises(InvalidInput):
+        actions.give_award(actor=hood.leader, year=year, title="最美单元长", reward="表彰证书", chief=hood.chiefs["u11"])
+    client.force_login(hood.leader)
+    page = client.post("/neighbourhood/evaluation/", {"op": "evaluate", "year": str(year)}, follow=True)
+    assert page.status_code < 500 and "2000 至 2100" in page.content.decode()
+
+
 def test_awards_are_recorded_once(hood):
     award = actions.give_award(actor=hood.leader, year=2026, title="最美单元长", reward="表彰证书",
                                chief=hood.chiefs["u11"])

@@ -10,8 +10,8 @@ import re
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from wangge.core.http import MAX_ROW_ID, page_number, row_id
 from wangge.core.errors import InvalidInput
+from wangge.core.http import MAX_ROW_ID, page_number, row_id
 from wangge.testing import file_case
 from wangge.web.forms import parse_target
 

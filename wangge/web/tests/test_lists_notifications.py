@@ -53,3 +53,15 @@ def test_daily_digest(world, login):
     assert send_daily_digests(today.replace(hour=10)) == 0  # once a day
     digest = Notification.objects.get(recipient=clerk, kind="digest")
     assert "1" in digest.message and digest.url == "/notifications/?unread=1"
+
+
+@pytest.mark.parametrize("given, lands_on", [("/cases/", "/cases/"), ("abc", "/notifications/"), ("", "/notifications/"),
+                                             ("https://evil.example/", "/notifications/"), ("//evil.example/", "/notifications/")])
+def test_reading_a_notification_goes_back_only_to_a_page_of_ours(world, login, given, lands_on):
+    clerk = world.users["clerk"]
+    notify(recipients=[clerk], kind="overdue", subject=file_case(world), message="x")
+    item = Notification.objects.get(recipient=clerk)
+    answer = login(clerk).post(reverse("web:notification_read", args=[item.pk]), {"next": given})
+    assert (answer.status_code, answer["Location"]) == (302, lands_on)
+    item.refresh_from_db()
+    assert item.read_at is not None
