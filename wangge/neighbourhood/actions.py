@@ -820,10 +820,9 @@ def ask_follow_up(*, need: Need, case_id: int, case_number: str = "") -> FollowU
     return follow_up
 
 
-def _check_year(year) -> int:
+def _check_year(year) -> None:
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
         raise InvalidInput(_("Choose a year from 2000 to 2100."), fields={"year": "invalid"})
-    return year
 
 
 def _check_quarter(year: int, quarter: int, now: dt.datetime) -> None:

@@ -197,7 +197,8 @@ def resources_visible_to(user) -> QuerySet[Resource]:
 
 
 def resource_for(user, pk) -> Resource:
-    row = resources_visible_to(user).filter(pk=row_id(pk)).first() if row_id(pk) else None
+    pk = row_id(pk)
+    row = resources_visible_to(user).filter(pk=pk).first() if pk else None
     if row is None:
         raise NotFound()
     return row
@@ -208,7 +209,8 @@ def services_visible_to(user) -> QuerySet[ServiceRecord]:
 
 
 def service_for(user, pk) -> ServiceRecord:
-    row = services_visible_to(user).filter(pk=row_id(pk)).first() if row_id(pk) else None
+    pk = row_id(pk)
+    row = services_visible_to(user).filter(pk=pk).first() if pk else None
     if row is None:
         raise NotFound()
     return row

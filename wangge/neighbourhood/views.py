@@ -115,8 +115,8 @@ def _filtered_needs(request):
         qs = qs.filter(source=f["source"])
     if f.get("level") in NeedLevel.values:
         qs = qs.filter(level=f["level"])
-    if row_id(f.get("class")):
-        qs = qs.filter(need_class_id=row_id(f["class"]))
+    if need_class := row_id(f.get("class")):
+        qs = qs.filter(need_class_id=need_class)
     if f.get("scope") in NeedScope.values:
         qs = qs.filter(scope=f["scope"])
     return qs
@@ -251,7 +251,7 @@ def run_need_op(request, need: Need, op: str):
         actions.close_need(actor=user, need=need, note=p.get("note", ""))
         messages.success(request, _("Need closed."))
     elif op == "merge":
-        ids = [row_id(v) for v in p.getlist("others") if row_id(v)]
+        ids = [pk for pk in map(row_id, p.getlist("others")) if pk]
         others = list(selectors.needs_visible_to(user).filter(pk__in=ids))
         if len(others) != len(set(ids)):
             raise NotFound()
@@ -381,8 +381,8 @@ def resources(request):
     qs = selectors.resources_visible_to(request.user)
     if request.GET.get("tier") in ResourceTier.values:
         qs = qs.filter(tier=request.GET["tier"])
-    if row_id(request.GET.get("class")):
-        qs = qs.filter(classes=row_id(request.GET["class"]))
+    if need_class := row_id(request.GET.get("class")):
+        qs = qs.filter(classes=need_class)
     page = Paginator(qs.distinct(), 50).get_page(request.GET.get("page"))
     return render(request, "neighbourhood/resources.html", {
         "page": page, "tiers": ResourceTier.choices, "classes": selectors.need_classes(), "f": request.GET,

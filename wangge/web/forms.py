@@ -90,7 +90,8 @@ def target_choices(case: Case) -> list:
 def parse_target(value: str) -> actions.Target:
     kind, _sep, pk = (value or "").partition(":")
     model = {"department": Department, "region": Region, "user": User}.get(kind)
-    obj = model.objects.filter(pk=row_id(pk)).first() if model is not None and row_id(pk) else None
+    pk = row_id(pk)
+    obj = model.objects.filter(pk=pk).first() if model is not None and pk else None
     if obj is None:
         raise InvalidInput(_("Choose a handler from the list."), fields={"lead": "invalid"})
     return actions.Target(**{kind: obj})

@@ -127,8 +127,8 @@ class NeedViewSet(NeighbourhoodAPI, mixins.ListModelMixin, mixins.RetrieveModelM
             qs = qs.filter(status=p["status"])
         if p.get("source"):
             qs = qs.filter(source=p["source"])
-        if row_id(p.get("need_class")):
-            qs = qs.filter(need_class_id=row_id(p["need_class"]))
+        if need_class := row_id(p.get("need_class")):
+            qs = qs.filter(need_class_id=need_class)
         return qs
 
     def get_object(self):
