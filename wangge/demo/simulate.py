@@ -35,6 +35,7 @@ from wangge.cases.models import Case, Category, ExtensionRequest
 from wangge.cases.sla import LOCAL_TZ
 from wangge.cases.tasks import run_sweep
 from wangge.core.actors import Actor
+from wangge.intake.duplicates.suggestions import suggest_categories
 from wangge.notifications.models import Notification
 from wangge.org.models import User
 
@@ -783,8 +784,7 @@ def adopt_plans(sim: Simulation, cases: list[Case]) -> list[Plan]:
     plans = []
     for case in cases:
         grid = grids.get(case.grid_id) or rng.choice(world.grids)
-        leaf, spec, root = next(((c, s, r) for c, s, r in world.leaves if c.pk == case.category_id), None) or \
-            rng.choice(world.leaves)
+        leaf, spec, root = _leaf_for(world, case) or rng.choice(world.leaves)
         route = _route(rng, spec, roots[root], case.channel)
         route = "dept" if route == "onsite" else route
         handler = (sim.department_handler(leaf.default_department.code) if route in ("dept", "joint") else
@@ -795,6 +795,19 @@ def adopt_plans(sim: Simulation, cases: list[Case]) -> list[Plan]:
                           spec=spec, root=root, channel=case.channel, route=route, twists=frozenset(twists),
                           rating=_weighted(rng, RATINGS), handler=handler, case=case))
     return plans
+
+
+def _leaf_for(world: DemoWorld, case: Case) -> tuple | None:
+    """The demo leaf of the case's category; for an unclassified one, the one the hotline page
+    would suggest for its text (as the clerk would pick it), so that a report of litter is not
+    sent to the heating company."""
+    leaves = {c.pk: (c, s, r) for c, s, r in world.leaves}
+    if case.category_id is not None:
+        return leaves.get(case.category_id)
+    for category in suggest_categories(f"{case.title} {case.description}", limit=5):
+        if category.pk in leaves:
+            return leaves[category.pk]
+    return None
 
 
 def settle_notifications(*, before: dt.datetime) -> int:

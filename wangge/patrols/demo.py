@@ -23,15 +23,18 @@ POINTS = [
     ("背街小巷", PointClass.BACK_ALLEY), ("农商银行网点", PointClass.BANK), ("菜市场", PointClass.MARKET),
     ("社区卫生服务站", PointClass.CLINIC), ("小学", PointClass.SCHOOL),
 ]
-FOUND = [("门口堆放杂物", FindingClass.GENERAL, "已劝导店主清理"), ("垃圾桶满溢", FindingClass.GENERAL, "已联系保洁清运"),
-         ("路面破损有积水", FindingClass.COORDINATION, ""), ("占道经营", FindingClass.APPROVAL, ""),
-         ("电动车楼道充电", FindingClass.EMERGENCY, "")]
+# (what the worker saw, how it is handled, what was done on the spot, the demo category's code)
+FOUND = [("门口堆放杂物", FindingClass.GENERAL, "已劝导店主清理", "shirong-luandui"),
+         ("垃圾桶满溢", FindingClass.GENERAL, "已联系保洁清运", "huanjing-laji"),
+         ("路面破损有积水", FindingClass.COORDINATION, "", "daolu-lumian"),
+         ("占道经营", FindingClass.APPROVAL, "", "shirong-zhandao"),
+         ("电动车楼道充电", FindingClass.EMERGENCY, "", "anquan-diandongche")]
 
 
 def load_demo_data(*, world, rng, now) -> int:
     made = 0
     start_day = local_day(now) - dt.timedelta(days=DAYS)
-    leaves = [leaf for leaf, _spec, _root in world.leaves]
+    categories = {leaf.code: leaf for leaf, _spec, _root in world.leaves}
     with override_settings(WANGGE_PATROL_MAX_BACKDATE_HOURS=24 * (DAYS + 2), WANGGE_PATROL_LATE_MINUTES=24 * 60 * 30):
         for info in world.grids:
             if info.worker is None:
@@ -62,11 +65,11 @@ def load_demo_data(*, world, rng, now) -> int:
                     made += 1
                     # Findings: on-the-spot ones only on the last day (resolved now, so on time).
                     if rng.random() < 0.06:
-                        text, how, result_text = rng.choice(FOUND)
+                        text, how, result_text, code = rng.choice(FOUND)
                         if how == FindingClass.GENERAL and (now - at) > dt.timedelta(hours=20):
                             continue
                         actions.report_finding(actor=info.worker, checkin=result.checkin, description=text,
-                                               handling_class=how, category=rng.choice(leaves) if leaves else None,
+                                               handling_class=how, category=categories.get(code),
                                                result=result_text)
                         made += 1
         made += _officers(world, rng)

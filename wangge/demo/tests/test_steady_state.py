@@ -150,3 +150,20 @@ def test_every_admin_page_opens_in_chinese(office, client):
         if obj is not None:
             url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
             assert client.get(url).status_code == 200, model
+
+
+def test_what_the_field_apps_filed_is_classified_as_what_it_says(office):
+    """A patrol finding of litter is not sent to the heating company: the demo's field reports
+    carry the category their words name, and those filed without one are classified the way the
+    hotline page suggests (not at random)."""
+    from wangge.keypersons.choices import QuickReportKind
+    from wangge.patrols.demo import FOUND
+
+    codes = {text: code for text, _how, _done, code in FOUND}
+    findings = list(Case.objects.filter(title__in=codes).select_related("category"))
+    assert findings
+    assert [c.number for c in findings if c.category.code != codes[c.title]] == []
+    dirt = list(Case.objects.filter(title=str(QuickReportKind.DIRT.label), category__isnull=False)
+                .select_related("category"))
+    assert dirt
+    assert {c.category.code.split("-")[0] for c in dirt} == {"huanjing"}
