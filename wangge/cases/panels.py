@@ -5,8 +5,9 @@ it, the patrol check-in it came from …) registers a panel in ``AppConfig.ready
 
     register_case_panel("meetings", template="meetings/case_panel.html", context=agenda_for, order=20)
 
-``context(case, user)`` returns the template's context, or ``None`` to show nothing for this
-case; the page renders the panels in ``order``. The case page never imports the apps.
+``context(case, user)`` returns what the template reads as ``panel`` (``{{ panel.finding }}``), or
+``None`` to show nothing for this case; the page renders the panels in ``order``. The case page
+never imports the apps.
 """
 
 from __future__ import annotations

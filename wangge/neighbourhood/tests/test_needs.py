@@ -147,7 +147,7 @@ def test_a_need_nobody_can_meet_escalates_to_the_community_then_the_sub_district
     assert [e.type for e in need.events.all()] == ["raised", "escalated", "escalated"]
 
 
-def test_a_complaint_becomes_a_case_linked_both_ways_and_is_followed_up(hood):
+def test_a_complaint_becomes_a_case_linked_both_ways_and_is_followed_up(hood, client):
     need = raise_at(hood, code="emergency", text="楼上漏水淹了我家厨房")
     need = actions.need_to_case(actor=hood.user("u11"), need=need, title="楼上漏水")
     case = case_by_id(need.case_id)
@@ -158,6 +158,10 @@ def test_a_complaint_becomes_a_case_linked_both_ways_and_is_followed_up(hood):
         actions.need_to_case(actor=hood.user("u11"), need=again)
     panel = [p for p in panels_for(case, hood.secretary) if p["key"] == "neighbourhood"]
     assert panel and panel[0]["context"]["needs"] == [need]
+    client.force_login(hood.secretary)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    shown = page.split('data-testid="nb-case-panel"', 1)[1].split("</section>", 1)[0]
+    assert f'href="{need.get_absolute_url()}"' in shown and need.reference in shown and "楼上漏水" in shown
 
     clerk = hood.world.users["clerk"]
     from wangge.testing import make_category

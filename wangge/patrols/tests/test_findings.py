@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.urls import reverse
 
 from wangge.cases import actions as case_actions
 from wangge.cases.choices import AssignmentRole, CaseStatus, Channel, HandlingType
@@ -33,7 +34,7 @@ def category(world):
     return make_category("乱堆乱放", department=world.departments["huanwei"])
 
 
-def test_a_finding_becomes_a_case_with_the_points_grid_and_channel_patrol(world, daily_point, category):
+def test_a_finding_becomes_a_case_with_the_points_grid_and_channel_patrol(world, daily_point, category, client):
     c = visit(world, daily_point).checkin
     finding = actions.report_finding(actor=world.users["worker_a1"], checkin=c, description="店门口占道堆放杂物",
                                      handling_class=FindingClass.COORDINATION, category=category)
@@ -47,6 +48,11 @@ def test_a_finding_becomes_a_case_with_the_points_grid_and_channel_patrol(world,
     assert Notification.objects.filter(recipient=world.users["secretary_a"], kind="patrol_finding").exists()
     panel = [p for p in panels_for(case, world.users["clerk"]) if p["key"] == "patrols"]
     assert panel and panel[0]["context"]["point"] == daily_point
+    client.force_login(world.users["clerk"])
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    origin = page.split('data-testid="patrol-origin"', 1)[1].split("</p>", 1)[0]
+    assert daily_point.name in origin and str(world.users["worker_a1"]) in origin
+    assert f'href="{reverse("patrols:checkin", args=[c.pk])}"' in origin
 
 
 def test_an_on_the_spot_resolution_counts_as_resolved_on_time(world, daily_point, category):
