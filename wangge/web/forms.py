@@ -5,6 +5,7 @@ form as a plain-language error."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wangge.cases import actions
@@ -25,6 +26,7 @@ from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Department, Region, User
 
 from .models import SavedFilter
+from .queries import suggest_categories
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -142,13 +144,29 @@ class ClassifyFields(ActionForm):
             self.initial.setdefault("handling_type", case.handling_type)
 
     def classification(self) -> dict:
+        """The clerk's choices. A star level or handling type left as the case had it is no
+        choice: a new category then brings its own (a 3★ category is not filed as 1★ because
+        the form showed the case's 1★)."""
         d = self.cleaned_data
-        return {"category": d["category"], "star": d["star"], "handling_type": d["handling_type"] or None,
+        star = d["star"] if d["star"] != self.case.star else None
+        handling_type = d["handling_type"] if d["handling_type"] != self.case.handling_type else None
+        return {"category": d["category"], "star": star, "handling_type": handling_type or None,
                 "note": d["note"]}
 
 
 class AcceptForm(ClassifyFields):
     action, label, style = "accept", _("Accept"), "primary"
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        if case.category_id is None:
+            # 智能分类: what the report's words suggest, chosen for the clerk to confirm or change.
+            suggested = suggest_categories(f"{case.title} {case.description}")
+            if suggested:
+                self.initial["category"] = suggested[0].pk
+                self.fields["category"].help_text = format_lazy(
+                    _("Suggested from the report's words: {names}. Check before accepting."),
+                    names="、".join(c.name for c in suggested))
 
     def run(self, *, actor, files):
         return actions.accept_case(case=self.case, actor=actor, **self.classification())

@@ -403,6 +403,35 @@ def test_accept_reject_revisit_rate_close(login, world, categories):
     assert resolved.status == CaseStatus.CLOSED and resolved.revisit_lawful and resolved.satisfaction == "satisfied"
 
 
+def test_accepting_an_unclassified_report_suggests_its_category_and_takes_the_categorys_star(login, world):
+    """智能分类: the accept form chooses what the words suggest, for the clerk to check; accepting
+    it brings the category's own star level and handling type, not the 1★ the form showed."""
+    from wangge.cases.choices import HandlingType
+    from wangge.testing import make_category
+
+    make_category("占道经营", department=world.departments["chengguan"], keywords="摊贩 占道 摆摊")
+    works = make_category("违规施工", department=world.departments["chengguan"], keywords="施工 工地 渣土", star=3,
+                          handling_type=HandlingType.COORDINATION)
+    case = file_case(world, description="工地夜里施工，渣土车进进出出")
+    assert case.category is None and case.star == 1
+    clerk = login(world.users["clerk"])
+    page = clerk.get(detail_url(case)).content.decode()
+    form = page.split('name="accept-category"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{works.pk}" selected>' in form
+    assert "根据诉求内容建议：违规施工" in page
+    answer = clerk.post(action_url(case, "accept"), {"accept-category": works.pk, "accept-star": "1",
+                                                     "accept-handling_type": HandlingType.GENERAL, "accept-note": ""})
+    assert answer.status_code == 302
+    case.refresh_from_db()
+    assert case.category == works and case.star == 3 and case.handling_type == HandlingType.COORDINATION
+    # A star the clerk does choose is kept.
+    other = file_case(world, description="工地夜里施工")
+    clerk.post(action_url(other, "accept"), {"accept-category": works.pk, "accept-star": "2",
+                                             "accept-handling_type": HandlingType.GENERAL})
+    other.refresh_from_db()
+    assert other.star == 2 and other.handling_type == HandlingType.COORDINATION
+
+
 def test_merge_unknown_target_is_form_error(login, world, categories):
     case = file_case(world, category=categories["street"])
     response = login(world.users["clerk"]).post(action_url(case, "merge"), {"merge-into": "WG00000000-00000"})
