@@ -26,7 +26,7 @@ from wangge.org.scope import (  # noqa: F401
     region_q,
 )
 
-from .choices import AssignmentRole, CaseStatus
+from .choices import OPEN_STATUSES, AssignmentRole, CaseStatus
 from .errors import ActionForbidden, CaseNotFound
 
 # A territory of these levels holds a small share of all cases (a grid: one in hundreds).
@@ -121,6 +121,15 @@ def is_lead(user, case) -> bool:
 
 def is_handler(user, case) -> bool:
     return any(holds(user, a) for a in active_assignments(case))
+
+
+def may_reveal_reporter(user, case) -> bool:
+    """May ``user`` unmask this case's reporter (logged by ``actions.reveal_reporter``)? The roles
+    that see residents' data anywhere, and — while the case is open — those handling it: the
+    officer or grid worker who must call the resident before going out (先联系后办理)."""
+    if can_see_reporter(user):
+        return True
+    return case.status in OPEN_STATUSES and is_handler(user, case)
 
 
 def is_dispatcher(user, case) -> bool:

@@ -359,7 +359,7 @@ def _detail_context(request, case, bound=None) -> dict:
         "map_data": _map_data(case),
         "action_forms": action_forms,
         "refused": refused,
-        "can_reveal": permissions.can_see_reporter(user) and bool(case.reporter_name or case.reporter_phone),
+        "can_reveal": permissions.may_reveal_reporter(user, case) and bool(case.reporter_name or case.reporter_phone),
         "pending_extension": case.extension_requests.filter(status=ExtensionStatus.PENDING).first(),
         "now": timezone.now(),
         "case_panels": panels_for(case, user),

@@ -53,7 +53,7 @@ def reveal_reporter(*, case: Case, actor: User, channel: str = "web", ip_address
     are written in their own transaction before the refusal is raised)."""
     if not permissions.can_see(actor, case):
         raise CaseNotFound()
-    allowed = permissions.can_see_reporter(actor)
+    allowed = permissions.may_reveal_reporter(actor, case)
     if case.reporter_id:
         # The person's own access log (PIPL): who saw this resident's data, for which case —
         # refused attempts included.

@@ -292,7 +292,7 @@ class CaseDetailSerializer(CaseListSerializer):
         return selectors.available_actions(self.context["request"].user, case)
 
     def get_can_reveal_reporter(self, case) -> bool:
-        return permissions.can_see_reporter(self.context["request"].user)
+        return permissions.may_reveal_reporter(self.context["request"].user, case)
 
 
 class CaseCreatedSerializer(serializers.Serializer):

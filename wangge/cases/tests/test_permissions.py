@@ -200,6 +200,33 @@ def test_reveal_reporter_needs_permission_and_is_logged(world, cases):
     assert ReporterAccessLog.objects.filter(case=case, user=clerk).count() == 2  # every view, not once
 
 
+def test_those_handling_an_open_case_may_call_its_reporter(world):
+    """先联系后办理: the department officer and the grid worker a case is handed to may unmask its
+    reporter while they handle it (logged); not once it is closed, and nobody else of their rank."""
+    from wangge.cases.choices import CaseStatus
+    from wangge.testing import case_in_state
+
+    case = case_in_state(world, CaseStatus.DISPATCHED)
+    officer, worker = world.users["chengguan"], world.users["worker_a1"]
+    assert permissions.may_reveal_reporter(officer, case) and not permissions.may_reveal_reporter(worker, case)
+    assert actions.reveal_reporter(case=case, actor=officer)["phone"] == "13812341234"
+    with pytest.raises(ActionForbidden):
+        actions.reveal_reporter(case=case, actor=worker)
+    assert list(ReporterAccessLog.objects.order_by("pk").values_list("user", "granted")) == [
+        (officer.pk, True), (worker.pk, False)]
+
+    clerk = world.users["clerk"]
+    accepted = actions.accept_case(case=file_case(world), actor=clerk, category=make_category())
+    handed = actions.dispatch_case(case=accepted, actor=clerk, lead=Target(region=world.grids[0]))
+    assert permissions.may_reveal_reporter(worker, handed)
+    assert not permissions.may_reveal_reporter(world.users["chengguan"], handed)
+
+    closed = case_in_state(world, CaseStatus.CLOSED)
+    assert not permissions.may_reveal_reporter(officer, closed)
+    with pytest.raises(ActionForbidden):
+        actions.reveal_reporter(case=closed, actor=officer)
+
+
 def test_the_view_reporter_permission_unmasks_for_any_role(world, cases):
     worker = world.users["worker_a1"]
     worker.user_permissions.add(Permission.objects.get(codename="view_reporter", content_type__app_label="cases"))
