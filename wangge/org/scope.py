@@ -109,6 +109,13 @@ def register_scope_source(source) -> None:
         _scope_sources.append(source)
 
 
+def _each_once(regions: Iterable[Region]) -> list[Region]:
+    unique: dict[int, Region] = {}
+    for region in regions:
+        unique.setdefault(region.pk, region)
+    return list(unique.values())
+
+
 @dataclass
 class Scope:
     """What one staff member's roles reach: territory nodes per role, departments."""
@@ -142,10 +149,12 @@ class Scope:
         return scope
 
     def regions_for(self, roles: Iterable[str]) -> list[Region]:
-        return [r for role in roles for r in self.regions.get(role, [])]
+        """The regions of these roles, each once (a grid chief who is also the grid's street chief
+        holds it twice)."""
+        return _each_once(r for role in roles for r in self.regions.get(role, []))
 
     def all_regions(self) -> list[Region]:
-        return [r for regions in self.regions.values() for r in regions]
+        return _each_once(r for regions in self.regions.values() for r in regions)
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return self.everything or any(role in self.regions for role in roles)

@@ -142,6 +142,25 @@ def test_phone_width_workbench(page_factory, world, categories):
     expect(page.locator(".mainnav")).to_be_visible()
 
 
+@pytest.mark.parametrize("width", [1366, 1024, 800])
+def test_every_menu_item_is_in_sight_on_a_desktop(page_factory, world, width):
+    """The administrator's menu (every app's pages) on a laptop: no item hidden under the language
+    and account controls or past the edge of the screen."""
+    page, _watch = page_factory(width=width, height=700)
+    sign_in(page, "admin_user")
+    hidden = page.evaluate("""() => {
+        const tools = document.querySelector('.topbar-tools').getBoundingClientRect();
+        return [...document.querySelectorAll('.mainnav a')].filter(a => {
+            const r = a.getBoundingClientRect();
+            const under = r.right > tools.left && r.left < tools.right && r.bottom > tools.top && r.top < tools.bottom;
+            return under || r.right > window.innerWidth || r.width === 0;
+        }).map(a => a.textContent.trim());
+    }""")
+    assert hidden == []
+    assert page.locator(".mainnav a").count() >= 10
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 @pytest.mark.parametrize("width", [1366, 1120, 1024, 800])
 def test_case_list_fits_the_screen(page_factory, world, categories, width):
     """A long title or many columns scroll inside the table, never the whole page sideways."""
