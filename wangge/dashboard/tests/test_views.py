@@ -97,6 +97,23 @@ def test_urge_from_the_overdue_list_notifies_the_handler(world, client):
     assert note.recipient == world.users["chengguan"]
 
 
+def test_the_overdue_list_says_minutes_for_a_case_just_past_its_deadline(world, client):
+    """Seven minutes late reads "7分钟", not "0小时"; days and hours as before."""
+    from wangge.cases.choices import Light
+    from wangge.cases.models import Case
+
+    now = timezone.now()
+    just = case_in_state(world, CaseStatus.DISPATCHED)
+    hours = case_in_state(world, CaseStatus.DISPATCHED)
+    for case, late in ((just, dt.timedelta(minutes=7, seconds=10)), (hours, dt.timedelta(hours=5, minutes=2))):
+        Case.objects.filter(pk=case.pk).update(light=Light.RED, resolve_due_at=now - late)  # as the sweep leaves it
+    client.force_login(world.users["clerk"])
+    page = client.get("/dashboard/", {"period": "last90"}).content.decode()
+    row = page.split(just.number, 2)[2].split("</tr>", 1)[0]
+    assert "7分钟" in row and "小时" not in row
+    assert "5小时" in page.split(hours.number, 2)[2].split("</tr>", 1)[0]
+
+
 def test_urge_outside_jurisdiction_is_refused_inline(world, client):
     case = _overdue_case(world)
     client.force_login(world.users["secretary_b"])
