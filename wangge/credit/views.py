@@ -375,7 +375,7 @@ def resident(request: HttpRequest, token: str) -> HttpResponse:
     response = render(request, "credit/resident.html", {
         "account": acc, "token": token,
         "entries": selectors.entries_of(acc, limit=50),
-        "items": selectors.store_of(acc.community_id),
+        "items": [(item, max(0, item.price - acc.balance)) for item in selectors.store_of(acc.community_id)],
         "codes": [c for c in codes if c.expires_at > timezone.now()],
         "leaderboard": selectors.leaderboard(acc.community_id, limit=10),
     })

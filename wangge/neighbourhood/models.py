@@ -375,6 +375,20 @@ class FollowUp(models.Model):
         ]
 
 
+# One string per quarter: Chinese writes the quarter as a word (第三季度), not a digit.
+QUARTER_LABELS = {
+    1: _("%(year)s Q1"),
+    2: _("%(year)s Q2"),
+    3: _("%(year)s Q3"),
+    4: _("%(year)s Q4"),
+}
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    label = QUARTER_LABELS.get(quarter)
+    return str(label) % {"year": year} if label is not None else f"{year} Q{quarter}"
+
+
 class RatingPeriod(models.Model):
     """季度公示 — one quarter's publication of the scores of a sub-district: reviewed by staff,
     then published as an immutable snapshot (``PublishedScore``)."""
@@ -405,7 +419,12 @@ class RatingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} Q{self.quarter}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The quarter as residents read it: “2026 Q3”, “2026年第三季度”."""
+        return quarter_label(self.year, self.quarter)
 
     @property
     def is_published(self) -> bool:

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -125,6 +126,16 @@ def chief_visit(request):
     })
 
 
+# The questionnaire form's fields, and what to say at a field left empty or not chosen (the
+# actions' messages are written for every form; these speak to the resident).
+ASK_FIELDS = ("need_class", "description", "unit", "room", "name", "phone")
+ASK_MESSAGES = {
+    ("need_class", "required"): gettext_lazy("Choose the kind of help you need."),
+    ("need_class", "invalid"): gettext_lazy("Choose the kind of help you need."),
+    ("description", "required"): gettext_lazy("Tell us in a few words what you need."),
+}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def ask(request, token: str):
@@ -143,6 +154,10 @@ def ask(request, token: str):
     if request.method == "POST":
         if not Limit.named("nb_answer").hit(client_ip(request)):
             return render(request, "neighbourhood/phone/too_many.html", status=429)
+        missing = {field: str(ASK_MESSAGES[field, "required"]) for field in ("need_class", "description")
+                   if not str(request.POST.get(field, "")).strip()}
+        if missing:
+            return render(request, "neighbourhood/phone/ask.html", {**context, "field_errors": missing}, status=400)
         try:
             unit = forms.region(request.POST.get("unit"), "unit", required=False)
             if unit is not None and not any(u.pk == unit.pk for u in units):
@@ -152,7 +167,10 @@ def ask(request, token: str):
                 description=request.POST.get("description", ""), unit=unit, room=request.POST.get("room", ""),
                 name=request.POST.get("name", ""), phone=request.POST.get("phone", ""))
         except DomainError as error:
-            return render(request, "neighbourhood/phone/ask.html", {**context, "error": error},
+            field_errors = {field: str(ASK_MESSAGES.get((field, code), error.message))
+                            for field, code in error.fields.items() if field in ASK_FIELDS}
+            return render(request, "neighbourhood/phone/ask.html",
+                          {**context, "error": None if field_errors else error, "field_errors": field_errors},
                           status=error.status_code)
         return render(request, "neighbourhood/phone/thanks.html", {"need": need})
     return render(request, "neighbourhood/phone/ask.html", context)
@@ -224,6 +242,6 @@ def score_period(request, pk: int):
     if period is None:
         raise Http404
     return render(request, "neighbourhood/phone/score_period.html", {
-        "period": period, "scores": period.scores.all()})
+        "period": period, "formula": selectors.period_formula(period), "scores": period.scores.all()})
 
 

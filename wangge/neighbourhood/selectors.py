@@ -373,6 +373,15 @@ def formula_text(min_ratings: int) -> str:
         return str(FORMULA) % {"min": min_ratings}
 
 
+def period_formula(period) -> str:
+    """A reviewed quarter's formula in the reader's language. The quarter keeps the text it was
+    reviewed with (a snapshot in the office's language); while that is still today's formula for
+    its minimum, it is shown translated, else the snapshot as it was written."""
+    if not period.formula or period.formula == formula_text(period.min_ratings):
+        return str(FORMULA) % {"min": period.min_ratings}
+    return period.formula
+
+
 def quarter_bounds(year: int, quarter: int):
     import datetime as dt
     from zoneinfo import ZoneInfo

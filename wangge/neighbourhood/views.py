@@ -564,7 +564,7 @@ def ratings(request):
     return render(request, "neighbourhood/ratings.html", {
         "subdistricts": subdistricts, "subdistrict": subdistrict, "year": year, "quarter": quarter,
         "period": period, "rows": rows, "min_ratings": min_ratings, "targets": ScoreTarget,
-        "formula": str(selectors.FORMULA) % {"min": min_ratings},
+        "formula": selectors.period_formula(period) if period else str(selectors.FORMULA) % {"min": min_ratings},
         "periods": RatingPeriod.objects.filter(subdistrict=subdistrict)[:12], "tab": "ratings"})
 
 

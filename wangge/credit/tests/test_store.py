@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -160,6 +162,47 @@ def test_the_resident_page_shows_balance_history_and_gives_a_code(world, rules, 
     code = account.codes.get()
     assert code.code in response.content.decode()
     assert client.get(reverse("credit:resident", args=[token[:-2] + "xx"])).status_code == 404
+
+
+def _store_rows(body: str) -> dict[str, str]:
+    """Item name → the rest of its row on the resident's page (price, merchant, button or shortfall)."""
+    store = body.split('data-testid="credit-store"', 1)[1].split("</section>", 1)[0]
+    return {m.group(1): m.group(0) for m in re.finditer(r"<strong>([^<]+)</strong>.*?</form>", store, re.DOTALL)}
+
+
+def test_the_resident_store_is_titled_for_all_its_shops(world, rules, account, client, merchant, shop_item, item):
+    merchant.name = "和顺西里社区便民理发店"
+    merchant.save(update_fields=["name"])
+    body = client.get(reverse("credit:resident", args=[signing.token_for(account.pk)])).content.decode()
+    store = body.split('data-testid="credit-store"', 1)[1].split("</section>", 1)[0]
+    assert "<h2>积分兑换</h2>" in store and "德誉超市与本社区合作商户" in store
+    assert "和顺西里社区便民理发店" in store
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("credit:resident", args=[signing.token_for(account.pk)])).content.decode()
+    assert "<h2>Spend your credit</h2>" in body and "partner shops" in body
+
+
+def test_the_resident_sees_how_much_more_credit_an_item_needs(world, rules, account, client, shop_item, item):
+    fund(world, account, rules, points=20)           # 洗衣粉 costs 30, 理发券 40
+    actions.create_store_item(actor=world.users["secretary_a"], community=world.communities[0],
+                              name="肥皂", price=20, stock=2)
+    actions.create_store_item(actor=world.users["secretary_a"], community=world.communities[0],
+                              name="牙膏", price=21, stock=2)
+    actions.create_store_item(actor=world.users["secretary_a"], community=world.communities[0],
+                              name="大米", price=80, stock=1)
+    actions.create_store_item(actor=world.users["secretary_a"], community=world.communities[0],
+                              name="食用油", price=50, stock=0)
+    url = reverse("credit:resident", args=[signing.token_for(account.pk)])
+    rows = _store_rows(client.get(url).content.decode())
+    assert "credit-get-code" in rows["肥皂"] and "还差" not in rows["肥皂"]  # affordable: the button, as before
+    assert "还差 1 积分" in rows["牙膏"] and "还差 10 积分" in rows["洗衣粉"] and "还差 20 积分" in rows["理发券"]
+    assert "还差 60 积分" in rows["大米"]
+    assert all("credit-get-code" not in rows[n] for n in ("牙膏", "洗衣粉", "理发券", "大米", "食用油"))
+    assert "还差" not in rows["食用油"] and "已兑完" in rows["食用油"]  # out of stock says so instead
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rows = _store_rows(client.get(url).content.decode())
+    assert "1 more credit needed" in rows["牙膏"] and "10 more credits needed" in rows["洗衣粉"]
 
 
 def test_an_expired_resident_link_is_refused(account):

@@ -73,3 +73,28 @@ def test_a_need_from_a_phone_answer_to_a_delivered_rated_service(hood, page_fact
         need, hood.households[(1, 1)], 5, 4, "yes")
     resident_watch.check()
     chief_watch.check()
+
+
+def test_the_published_quarters_are_easy_to_tap_on_a_phone(hood, page_factory, screenshot):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    service = actions.record_service(actor=hood.user("u11"), resource=hood.resources[ResourceTier.CONVENIENCE],
+                                     household=hood.households[(1, 1)], description="代买蔬菜")
+    actions.rate_service(service=service, household=hood.households[(1, 1)], service_score=5, chief_score=4)
+    Rating.objects.update(rated_at=dt.datetime(2025, 8, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    period = actions.review_quarter(actor=hood.leader, subdistrict=hood.world.subdistrict, year=2025, quarter=3,
+                                    min_ratings=1)
+    actions.publish_quarter(actor=hood.leader, period=period)
+
+    page, watch = page_factory(width=390, height=844, has_touch=True, is_mobile=True)
+    page.goto("/nb/scores/")
+    link = page.get_by_test_id("nb-periods").get_by_role("link")
+    expect(link).to_have_text(f"{hood.world.subdistrict.name} · 2025年第三季度")
+    assert link.bounding_box()["height"] >= 44
+    assert fits(page)
+    link.click()
+    expect(page.get_by_test_id("nb-public-scores")).to_contain_text("放心粮店")
+    assert fits(page)
+    screenshot(page, "neighbourhood_scores_phone")
+    watch.check()
