@@ -20,7 +20,8 @@ from django.core.cache import cache
 from .http import client_ip as api_client_ip
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
-    # Reports submitted (valid or not) per client address.
+    # Reports filed per client address (the report page and the join count only what they file;
+    # "report_attempt", registered by the portal, bounds every post, valid or not).
     "report": (20, 3600),
     # Tracking lookups (number + phone digits) per client address.
     "lookup": (30, 600),

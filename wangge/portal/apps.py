@@ -11,3 +11,8 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment check)
+        from .ratelimit import register_limit
+
+        # Every post of the report form per client address, valid or not: a ceiling against
+        # floods, far above the filed reports ("report") that a shared address may send.
+        register_limit("report_attempt", 200, 3600)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -117,8 +118,42 @@ def _photo_message(exc: InvalidInput, upload) -> str:
     return _("“%(name)s” is not a photo. Please choose JPG, PNG, WebP or GIF pictures.") % {"name": name}
 
 
+class FocusFirstError(BoundField):
+    """A field the form renders itself (the grid list) takes ``autofocus`` when it is the first
+    one in error: the browser then opens the page at it, without JavaScript."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if not (widget or self.field.widget).is_hidden and self.name == self.form.first_invalid:
+            attrs["autofocus"] = True
+        return attrs
+
+
+@dataclass
+class FieldError:
+    """One line of the summary above the form: the field's name, linked to it, and what is wrong."""
+
+    field: str
+    anchor: str
+    label: str
+    messages: list[str]
+
+
 class ReportForm(forms.Form):
     """反映问题 — what a resident fills in to report a problem."""
+
+    bound_field_class = FocusFirstError
+
+    # The fields in the order the page shows them: (field, the id the summary links to, its name).
+    PAGE_ORDER = (
+        ("category", "q-what", pgettext_lazy("resident", "Kind of problem")),
+        ("description", "id_description", pgettext_lazy("resident", "What is wrong")),
+        ("photos", "id_photos", pgettext_lazy("resident", "Photos")),
+        ("region", "id_region", pgettext_lazy("resident", "Where")),
+        ("address", "id_address", pgettext_lazy("resident", "Address or landmark")),
+        ("reporter_phone", "id_reporter_phone", pgettext_lazy("resident", "Mobile phone")),
+        ("reporter_name", "id_reporter_name", pgettext_lazy("resident", "Your name")),
+    )
 
     category = forms.ModelChoiceField(
         queryset=Category.objects.filter(is_active=True),
@@ -172,6 +207,27 @@ class ReportForm(forms.Form):
         offered = [value for group in self.category_groups for value in group.values]
         offered += [value for value, _label in self.category_singles]
         self.fields["category"].queryset = Category.objects.filter(pk__in=offered)
+
+    @property
+    def error_summary(self) -> list[FieldError]:
+        """The fields in error, in page order, for the summary at the top of the form: on a phone
+        the field itself may be far below 15 groups of kinds of problem."""
+        if not self.is_bound:
+            return []
+        errors = self.errors
+        summary = []
+        for name, anchor, label in self.PAGE_ORDER:
+            if name in errors:
+                if name == "region" and self.qr_code is not None:
+                    anchor = "q-where"  # the scanned place is shown, not the list
+                summary.append(FieldError(name, anchor, str(label), list(errors[name])))
+        return summary
+
+    @property
+    def first_invalid(self) -> str | None:
+        """The first field in error on the page: it gets ``autofocus``."""
+        summary = self.error_summary
+        return summary[0].field if summary else None
 
     def clean_reporter_phone(self) -> str:
         phone = normalise_phone(self.cleaned_data.get("reporter_phone"))

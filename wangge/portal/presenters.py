@@ -38,10 +38,12 @@ def duration(value: int, unit: str) -> str:
     return ngettext("%(n)d minute", "%(n)d minutes", value) % {"n": value}
 
 
-def status_text(case: Case) -> tuple[str, str]:
-    """(words, tone) of the case's current status; tone is a CSS modifier."""
+def status_text(case: Case, *, rateable: bool | None = None) -> tuple[str, str]:
+    """(words, tone) of the case's current status; tone is a CSS modifier. ``rateable``: whether
+    the reader may rate the answer (by default: whether the case's own reporter may)."""
     if case.status == CaseStatus.RESOLVED:
-        return (_("Handled — please rate the answer") if can_rate(case) else pgettext("resident", "Handled")), "done"
+        rateable = can_rate(case) if rateable is None else rateable
+        return (_("Handled — please rate the answer") if rateable else pgettext("resident", "Handled")), "done"
     words = {
         CaseStatus.SUBMITTED: _("Received, waiting to be accepted"),
         CaseStatus.ACCEPTED: _("Accepted, finding who will handle it"),
@@ -54,6 +56,25 @@ def status_text(case: Case) -> tuple[str, str]:
     }[case.status]
     tone = {CaseStatus.CLOSED: "done", CaseStatus.REJECTED: "muted", CaseStatus.MERGED: "muted"}.get(case.status, "open")
     return words, tone
+
+
+def clock_running(case: Case) -> bool:
+    """Whether the case runs against its deadline now: open and not paused. While suspended
+    (暂缓) the clock stands still and ``resume_case`` moves every deadline by the pause, so the
+    stored deadline is not a promise a resident can hold us to."""
+    return case.is_open and case.status != CaseStatus.SUSPENDED
+
+
+def surviving_case(case: Case) -> Case | None:
+    """The case a merged report is handled in (the end of its chain of merges), or None when
+    ``case`` was not merged. Its reporter, tracking link and words belong to another resident:
+    only its progress is shown (see ``public_timeline(..., own=False)``)."""
+    from wangge.intake.duplicates.selectors import surviving_case as end_of_chain
+
+    if case.status != CaseStatus.MERGED or not case.merged_into_id:
+        return None
+    survivor = end_of_chain(case)
+    return survivor if survivor.pk != case.pk else None
 
 
 def can_rate(case: Case) -> bool:
@@ -130,8 +151,20 @@ def _handler_text(assignment) -> str:
     return person_text(assignment.user)
 
 
-def _step(event: CaseEvent, leads: list) -> Step | None:
+def _step(event: CaseEvent, leads: list, *, own: bool = True) -> Step | None:
+    """The resident's line for ``event``. ``own``: the reader reported this case; otherwise it is
+    the case their report was merged into, and what concerns only its reporter (their report,
+    their rating and its comment, our call back to them) is not theirs to read."""
     t, note = event.type, event.note
+    if not own:
+        if t == EventType.CREATED:
+            return Step(event.created_at, _("Another resident reported the same problem."), tone="start")
+        if t in (EventType.RATED, EventType.REVISITED):
+            return None
+        if t == EventType.ACCEPTED:
+            return Step(event.created_at, pgettext("resident", "Accepted."))
+        if t == EventType.REJECTED:
+            return Step(event.created_at, pgettext("resident", "Not taken up."), _("Reason: %(r)s") % {"r": note}, "muted")
     if t == EventType.CREATED:
         return Step(event.created_at, _("We received your report."), tone="start")
     if t == EventType.ACCEPTED:
@@ -176,8 +209,8 @@ def _step(event: CaseEvent, leads: list) -> Step | None:
     return None  # internal steps (classification, joint-handling check-ins, deadline lights…)
 
 
-def public_timeline(case: Case) -> list[Step]:
-    """The resident's timeline, newest first."""
+def public_timeline(case: Case, *, own: bool = True) -> list[Step]:
+    """The resident's timeline, newest first (``own``: see ``_step``)."""
     events = list(
         case.events.filter(public=True).select_related("actor").prefetch_related("attachments").order_by("created_at", "pk")
     )
@@ -190,7 +223,7 @@ def public_timeline(case: Case) -> list[Step]:
         if case.resolved_at else None
     steps = []
     for event in events:
-        step = _step(event, leads)
+        step = _step(event, leads, own=own)
         if step is None:
             continue
         if event is current_answer:
@@ -201,11 +234,26 @@ def public_timeline(case: Case) -> list[Step]:
     return steps[::-1]
 
 
+def merged_timeline(case: Case, survivor: Case) -> list[Step]:
+    """A merged report's timeline: its own steps up to the merge, and the surviving case's
+    public steps as the merged resident may read them — newest first."""
+    steps = public_timeline(case) + public_timeline(survivor, own=False)
+    return sorted(steps, key=lambda step: step.at, reverse=True)
+
+
+# The photos of a surviving case that a merged resident sees: staff's, never its reporter's.
+STAFF_PHOTO_EVENTS = (EventType.PROGRESS, EventType.RESOLVED)
+
+
 def public_photo(case: Case, pk: int) -> CaseAttachment | None:
-    """An image of ``case`` a resident may see: theirs, or one shown on a public timeline step."""
-    return (
-        CaseAttachment.objects.filter(case=case, pk=pk, content_type__startswith="image/", event__public=True).first()
-    )
+    """An image a resident holding ``case``'s link may see: theirs, one shown on a public
+    timeline step, or — for a merged report — one staff showed on the surviving case's."""
+    images = CaseAttachment.objects.filter(pk=pk, content_type__startswith="image/", event__public=True)
+    photo = images.filter(case=case).first()
+    survivor = surviving_case(case) if photo is None else None
+    if survivor is not None:
+        photo = images.filter(case=survivor, event__type__in=STAFF_PHOTO_EVENTS).first()
+    return photo
 
 
 def reporter_photos(case: Case) -> list[CaseAttachment]:

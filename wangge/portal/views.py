@@ -11,11 +11,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.cases import actions, selectors
-from wangge.cases.choices import Channel, Satisfaction
+from wangge.cases.choices import CaseStatus, Channel, Satisfaction
 from wangge.cases.downloads import attachment_response
 from wangge.cases.errors import CaseError
 from wangge.cases.models import Case
@@ -34,6 +35,18 @@ def too_many(request: HttpRequest, limit: Limit) -> HttpResponse:
     response = render(request, "portal/too_many.html", {"minutes": max(1, limit.seconds // 60)}, status=429)
     response["Retry-After"] = str(limit.seconds)
     return response
+
+
+def too_many_words(limit: Limit) -> str:
+    """The refusal shown above a form kept as the resident typed it."""
+    minutes = max(1, limit.seconds // 60)
+    return ngettext(
+        "Too many reports have been sent from your connection. What you typed is kept below: "
+        "please send it again in %(minutes)d minute.",
+        "Too many reports have been sent from your connection. What you typed is kept below: "
+        "please send it again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def private(view):
@@ -89,25 +102,37 @@ def report(request: HttpRequest) -> HttpResponse:
         return redirect(qr_codes.refusal_path(qr_token))
     via_qr = via_qr or qr is not None
     nearby = []  # "already reported nearby — add yourself" (intake.duplicates)
+    refused = None  # the limit reached, if any
     if request.method == "POST":
-        limit = Limit.named("report")
-        if not limit.hit(client_ip(request)):
-            return too_many(request, limit)
+        # Many phones share one public address (carrier-grade NAT, a compound's Wi-Fi): only
+        # reports actually filed count towards "report", so neighbours' typos never lock anyone
+        # out. "report_attempt", far higher, still bounds a flood of junk posts. Either way the
+        # form comes back with what the resident typed.
+        ip, filed, attempts = client_ip(request), Limit.named("report"), Limit.named("report_attempt")
         form = ReportForm(request.POST, request.FILES, qr_code=qr and qr.code)
-        if form.is_valid() and not (nearby := duplicates.nearby_reports(**form.case_kwargs(),
-                                                                       skip="file_anyway" in request.POST)):
-            try:
-                case = actions.create_case(
-                    actor=Actor.of_resident(), channel=Channel.QR_PAGE if via_qr else Channel.WEB, **form.case_kwargs()
-                )
-            except CaseError as exc:
-                form.add_case_error(exc)
+        if not attempts.hit(ip):
+            refused = attempts
+        elif form.is_valid() and not (nearby := duplicates.nearby_reports(**form.case_kwargs(),
+                                                                         skip="file_anyway" in request.POST)):
+            if filed.exhausted(ip):
+                refused = filed
             else:
-                return redirect("portal:reported", token=case.tracking_token)
+                try:
+                    case = actions.create_case(
+                        actor=Actor.of_resident(), channel=Channel.QR_PAGE if via_qr else Channel.WEB,
+                        **form.case_kwargs()
+                    )
+                except CaseError as exc:
+                    form.add_case_error(exc)
+                else:
+                    filed.hit(ip)
+                    return redirect("portal:reported", token=case.tracking_token)
+        if refused is not None:
+            form.add_error(None, too_many_words(refused))
     else:
         form = ReportForm(qr_code=qr and qr.code)
     photos_lost = request.method == "POST" and bool(request.FILES.getlist("photos")) and "photos" not in form.errors
-    return render(request, "portal/report.html", {
+    response = render(request, "portal/report.html", {
         "form": form,
         "via_qr": via_qr,
         "qr_token": qr_token if qr else "",
@@ -115,7 +140,10 @@ def report(request: HttpRequest) -> HttpResponse:
         "nearby": nearby,
         "max_photos": settings.WANGGE_ATTACHMENT_MAX_COUNT,
         "tile_url": settings.WANGGE_TILE_URL,
-    })
+    }, status=429 if refused else 200)
+    if refused is not None:
+        response["Retry-After"] = str(refused.seconds)
+    return response
 
 
 @require_GET
@@ -173,20 +201,28 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def _case_page(request: HttpRequest, case: Case, rate_form: RateForm | None = None, status: int = 200):
-    words, tone = presenters.status_text(case)
+    # A merged report follows the case it is handled in: its progress, deadline and answer, never
+    # its reporter's words or data. Rating stays with each case's own reporter (the core rates a
+    # case for the holder of its link only), so a merged resident reads the answer but does not rate it.
+    survivor = presenters.surviving_case(case)
+    shown = survivor or case
     rateable = presenters.can_rate(case)
+    words, tone = presenters.status_text(shown, rateable=rateable)
     return render(request, "portal/case.html", {
         "case": case,
+        "merged": survivor is not None,
         "status_words": words,
         "status_tone": tone,
         "category": category_label(case.category) if case.category else "",
         "place": " · ".join(r.name for r in (case.community, case.grid) if r is not None),
         "submitted": presenters.when(case.submitted_at),
-        "due": presenters.when(case.resolve_due_at) if case.is_open else "",
-        "resolved": presenters.when(case.resolved_at),
-        "steps": presenters.public_timeline(case),
+        "due": presenters.when(shown.resolve_due_at) if presenters.clock_running(shown) else "",
+        "paused": shown.status == CaseStatus.SUSPENDED,
+        "resolved": presenters.when(shown.resolved_at),
+        "answer": shown.result if shown.resolved_at else "",
+        "steps": presenters.merged_timeline(case, survivor) if survivor else presenters.public_timeline(case),
         "own_photos": presenters.reporter_photos(case),
-        "answer_photos": presenters.answer_photos(case) if case.resolved_at else [],
+        "answer_photos": presenters.answer_photos(shown) if shown.resolved_at else [],
         "rateable": rateable,
         "rate_form": rate_form or (RateForm() if rateable else None),
         "rating": presenters.satisfaction_text(case.satisfaction) if case.rated_at else "",

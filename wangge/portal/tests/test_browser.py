@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus, Channel, Satisfaction
 from wangge.cases.models import Case
-from wangge.testing import build_world, make_category
+from wangge.testing import build_world, file_case, make_category
 
 from .conftest import png, png_bytes
 
@@ -121,6 +121,50 @@ def test_errors_come_back_in_the_form(page_factory):
     expect(page.get_by_test_id("form-errors")).to_be_visible()
     expect(page.locator(".field-errors")).to_contain_text(["请再多说几句", "请在地图上点一下问题所在的位置"])
     expect(page.get_by_test_id("description")).to_have_value("路灯坏了")
+    assert Case.objects.count() == 0
+    watch.check()
+
+
+PHONE_390 = {"width": 390, "height": 844, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+def test_long_unbroken_text_does_not_widen_the_tracking_page(page_factory):
+    """A pasted link or a long Latin address once made a 390px phone scroll sideways to 1553px,
+    and squeezed the labels beside them to one character a line."""
+    world = setup_world()
+    case = file_case(world, channel=Channel.WEB, actor=None,
+                     description="照片在这里 https://pan.example.com/s/" + "Ab3dEf" * 25,
+                     address="Room1203Building7HepingRoadChaoyangDistrict" * 3)
+    page, watch = page_factory(**PHONE_390)
+    page.goto(f"/r/t/{case.tracking_token}/")
+    page.locator(".my-report summary").click()
+    expect(page.locator(".my-text")).to_contain_text("pan.example.com")
+    no_sideways_scroll(page)
+    label = page.locator(".facts dt").first
+    expect(label).to_have_text("提交时间")
+    line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.facts dt')).lineHeight)")
+    assert label.bounding_box()["height"] < 1.5 * line  # one line, not one character a line
+    watch.check()
+
+
+def test_failed_report_opens_at_the_field_in_error(page_factory):
+    """The summary at the top names the field and links to it; the page opens with the focus on
+    it even though it is far below the kinds of problem."""
+    world = setup_world()
+    page, watch = page_factory(**PHONE_390)
+    page.goto("/r/report/")
+    page.get_by_test_id("description").fill("小区东门口的路灯坏了一个星期")
+    page.get_by_test_id("region").select_option(str(world.grids[0].pk))
+    page.get_by_test_id("reporter-phone").fill("12345")
+    page.get_by_test_id("report-submit").click()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("手机号")
+    phone = page.get_by_test_id("reporter-phone")
+    expect(phone).to_be_focused()
+    expect(phone).to_be_in_viewport()
+    expect(phone).to_have_value("12345")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.get_by_test_id("error-link-reporter_phone").click()
+    expect(phone).to_be_in_viewport()
     assert Case.objects.count() == 0
     watch.check()
 

@@ -33,18 +33,41 @@ def good(world) -> dict:
     return {"description": "路灯坏了一个星期", "region": str(world.grids[0].pk)}
 
 
-def test_reports_per_address(client, world, settings):
+def test_only_filed_reports_count_per_address(client, world, settings):
+    """Many residents share one public address (carrier-grade NAT, a compound's Wi-Fi): their
+    mistakes never use up the filings; reaching the limit keeps what the resident typed."""
     settings.WANGGE_PORTAL_LIMITS = {"report": (2, 3600)}
     assert client.post("/r/report/", good(world)).status_code == 302
-    assert client.post("/r/report/", {}).status_code == 200  # a refused attempt counts too
-    response = client.post("/r/report/", good(world))
-    assert response.status_code == 429
-    assert response["Retry-After"] == "3600"
-    assert "您的操作太频繁了" in response.content.decode()
-    assert Case.objects.count() == 1
+    for refused in ({}, {**good(world), "reporter_phone": "12345"}, {**good(world), "description": "坏"}):
+        for _ in range(3):
+            assert client.post("/r/report/", refused).status_code == 200  # refused input does not count
+    assert client.post("/r/report/", good(world)).status_code == 302
+    assert Case.objects.count() == 2
+
+    typed = {**good(world), "description": "5号楼电梯停了三天，老人上不去楼", "reporter_phone": "13900002222",
+             "address": "和平路5号"}
+    response = client.post("/r/report/", typed)
+    html = response.content.decode()
+    assert response.status_code == 429 and response["Retry-After"] == "3600"
+    assert 'data-testid="report-form"' in html  # the form again, not a blank page
+    assert "您所在的网络提交的诉求太多了" in html and "请 60 分钟后再提交" in html
+    assert "5号楼电梯停了三天，老人上不去楼" in html and 'value="13900002222"' in html and 'value="和平路5号"' in html
+    assert Case.objects.count() == 2
     # Another address is not affected; reading the form is not limited.
     assert client.post("/r/report/", good(world), REMOTE_ADDR="10.0.0.2").status_code == 302
     assert client.get("/r/report/").status_code == 200
+
+
+def test_a_flood_of_refused_posts_is_still_bounded(client, world, settings):
+    settings.WANGGE_PORTAL_LIMITS = {"report_attempt": (3, 600)}
+    for _ in range(3):
+        assert client.post("/r/report/", {"description": "x"}).status_code == 200
+    response = client.post("/r/report/", good(world))
+    assert response.status_code == 429 and response["Retry-After"] == "600"
+    html = response.content.decode()
+    assert "请 10 分钟后再提交" in html and "路灯坏了一个星期" in html
+    assert Case.objects.count() == 0
+    assert client.post("/r/report/", good(world), REMOTE_ADDR="10.0.0.2").status_code == 302
 
 
 def test_lookups_per_address(client, world, settings):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -251,6 +253,47 @@ def test_bad_phone(client, world, phone):
 def test_long_name_and_address(client, world):
     refused(client.post(REPORT, good(world, reporter_name="名" * 51)), "姓名太长了")
     refused(client.post(REPORT, good(world, address="址" * 201)), "地址太长了")
+
+
+def error_summary(html: str) -> list[tuple[str, str]]:
+    """The (anchor, field name) links of the summary above the form, in order."""
+    block = re.search(r'<ul data-testid="error-summary">(.*?)</ul>', html, re.DOTALL)
+    assert block, "no error summary"
+    return re.findall(r'<a href="#([\w-]+)"[^>]*>([^<]+)</a>', block.group(1))
+
+
+def autofocused(html: str) -> list[str]:
+    """The ids of the fields that take the focus when the page opens."""
+    return [re.search(r'\bid="([\w-]+)"', tag).group(1)
+            for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", html) if re.search(r"\sautofocus\b", tag)]
+
+
+def test_error_summary_names_and_links_the_field_and_focuses_it(client, world, categories):
+    """On a phone a bad number is ~2000px below the top: the summary says which field and links to it."""
+    html = client.post(REPORT, good(world, reporter_phone="12345")).content.decode()
+    assert error_summary(html) == [("id_reporter_phone", "手机号")]
+    summary = html[html.index('data-testid="form-errors"'):html.index('data-testid="report-form"')]
+    assert "请修改以下内容后再提交" in summary and "这看起来不是一个电话号码" in summary
+    assert autofocused(html) == ["id_reporter_phone"]
+    assert 'id="id_reporter_phone"' in html
+
+
+def test_error_summary_follows_the_page_and_focuses_the_first(client, world, categories):
+    html = client.post(REPORT, good(world, description="坏了", region="", reporter_phone="abc")).content.decode()
+    assert error_summary(html) == [("id_description", "问题描述"), ("id_region", "位置"), ("id_reporter_phone", "手机号")]
+    assert autofocused(html) == ["id_description"]
+    # A field the form renders itself (the grid list) takes the focus too.
+    html = client.post(REPORT, good(world, region="")).content.decode()
+    assert error_summary(html) == [("id_region", "位置")]
+    assert autofocused(html) == ["id_region"]
+    # Nothing takes the focus on a fresh form.
+    assert autofocused(client.get(REPORT).content.decode()) == []
+
+
+def test_error_summary_keeps_the_photos_message(client, world):
+    html = client.post(REPORT, {**good(world, reporter_phone="abc"), "photos": [png()]}).content.decode()
+    assert error_summary(html) == [("id_reporter_phone", "手机号")]
+    assert "刚才选择的照片没有保留" in html
 
 
 def test_values_keep_what_the_resident_typed(client, world):

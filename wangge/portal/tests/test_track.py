@@ -12,6 +12,7 @@ from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
 from wangge.cases.models import CaseAttachment
 from wangge.org.choices import Role
+from wangge.portal import presenters
 from wangge.testing import case_in_state, file_case, make_user
 
 from .conftest import png
@@ -187,3 +188,86 @@ def test_escalation_and_suspension_in_plain_words(client, world):
     assert "暂缓办理" in html and "原因：等待业主回复" in html
     escalated = client.get(link(case.__class__.objects.get(escalation_count=1))).content.decode()
     assert "已提交区级部门协调办理" in escalated and "涉及多个部门" not in escalated
+
+
+def test_suspended_case_promises_no_deadline(client, world):
+    """While paused the clock stands still: the stored deadline is no promise (it may be past)."""
+    case = case_in_state(world, CaseStatus.SUSPENDED)
+    html = client.get(link(case)).content.decode()
+    assert "暂缓办理" in html
+    assert "暂缓期间不计时，恢复办理后重新计算办结时间" in html
+    assert 'data-testid="case-due"' not in html and presenters.when(case.resolve_due_at) not in html
+    case = actions.resume_case(case=case, actor=world.users["chengguan"])
+    html = client.get(link(case)).content.decode()
+    assert 'data-testid="case-due"' in html and presenters.when(case.resolve_due_at) in html
+    assert "暂缓期间不计时" not in html
+
+
+# --- a report merged into another ---------------------------------------------------------
+
+
+def merged_report(world):
+    """``mine`` (the resident's report) merged — through another duplicate — into ``keeper``,
+    someone else's report of the same problem, with their own words, name, phone and photo."""
+    clerk = world.users["clerk"]
+    keeper = case_in_state(world, CaseStatus.IN_PROGRESS, description="东门口流动摊贩占道，下午四点以后最多",
+                           reporter_name="王芳", reporter_phone="13700007777", address="和平路9号王芳家门口",
+                           attachments=[png("theirs.png")])
+    middle = file_case(world, description="东门摆摊的又来了", reporter_phone="13600006666")
+    mine = file_case(world, description="我家楼下有人摆摊卖菜，挡住了路", reporter_phone="13812341234")
+    actions.merge_case(case=mine, into=middle, actor=clerk)
+    actions.merge_case(case=middle, into=keeper, actor=clerk)
+    mine.refresh_from_db()
+    return mine, keeper
+
+
+def assert_nothing_of_the_other_resident(html: str, keeper) -> None:
+    for private in (keeper.description, "王芳", "13700007777", keeper.address, keeper.tracking_token, keeper.number,
+                    "东门摆摊的又来了", "13600006666"):
+        assert private not in html, private
+    theirs = keeper.attachments.get(event__type="created")
+    assert f"/photos/{theirs.pk}/" not in html
+
+
+def test_merged_report_follows_the_case_it_is_handled_in(client, world):
+    mine, keeper = merged_report(world)
+    actions.add_progress_note(case=keeper, actor=world.users["chengguan"], note="已联系摊主，明天上午清理", public=True)
+    actions.add_progress_note(case=keeper, actor=world.users["chengguan"], note="内部：摊主是王芳的邻居", public=False)
+    html = client.get(link(mine)).content.decode()
+    # Its progress: status, the deadline it is handled to, its public steps.
+    assert 'data-testid="status-words">正在处理<' in html
+    assert "已与相同诉求合并办理" not in html.split('data-testid="timeline"')[0]
+    assert "合并办理" in html and presenters.when(keeper.resolve_due_at) in html
+    assert "已派至区城管执法局处理" in html and "已联系摊主，明天上午清理" in html
+    assert "其他居民反映了同一问题" in html and "内部" not in html
+    assert "已受理您的诉求" not in html  # the other report was accepted, not the resident's
+    # The resident's own report and words are still there; none of the other resident's.
+    assert "我家楼下有人摆摊卖菜，挡住了路" in html and "您的诉求已提交成功" in html
+    assert_nothing_of_the_other_resident(html, keeper)
+    assert 'data-testid="rate-form"' not in html
+
+
+def test_merged_report_shows_the_answer_but_the_rating_stays_with_its_reporter(client, world):
+    mine, keeper = merged_report(world)
+    actions.resolve_case(case=keeper, actor=world.users["chengguan"], result="摊贩已劝离，恢复通行",
+                         attachments=[png("after.png")])
+    html = client.get(link(mine)).content.decode()
+    assert 'data-testid="status-words">已办结<' in html and "请您评价" not in html
+    assert "处理结果" in html and "摊贩已劝离，恢复通行" in html
+    # The answer's photo is served through the resident's own link.
+    answer = keeper.attachments.get(event__type="resolved")
+    url = reverse("portal:photo", kwargs={"token": mine.tracking_token, "pk": answer.pk})
+    assert url in html and client.get(url).status_code == 200
+    theirs = keeper.attachments.get(event__type="created")
+    assert client.get(f"/r/t/{mine.tracking_token}/photos/{theirs.pk}/").status_code == 404
+    # Rating is the surviving case's own reporter's: none here, and a forged post changes nothing.
+    assert 'data-testid="rate-form"' not in html and 'data-testid="merged-rating-note"' in html
+    response = client.post(reverse("portal:rate", kwargs={"token": mine.tracking_token}), {"satisfaction": "unsatisfied"})
+    assert response.status_code == 302
+    keeper.refresh_from_db()
+    assert keeper.status == CaseStatus.RESOLVED and not keeper.rated_at
+    # The other resident rates: their rating and comment are theirs only.
+    actions.rate_case_as_resident(case=keeper, satisfaction="satisfied", comment="王芳觉得处理得很快")
+    html = client.get(link(mine)).content.decode()
+    assert "摊贩已劝离，恢复通行" in html and "王芳觉得处理得很快" not in html and "您的评价" not in html
+    assert_nothing_of_the_other_resident(html, keeper)

@@ -203,3 +203,24 @@
     }
   });
 })();
+
+/* After a refused send (works without this: the server marks the first field in error with
+   autofocus): bring that field to the middle of the screen, and let the summary's links move the
+   focus to their field, not only the view. */
+(function () {
+  "use strict";
+  var summary = document.querySelector(".error-summary");
+  if (!summary) return;
+  var first = document.querySelector(".report-form [autofocus]");
+  if (first && first.scrollIntoView) first.scrollIntoView({ block: "center" });
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    var field = /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) ? target
+      : (target.closest("section") || target).querySelector("input:checked, input, select, textarea");
+    target.scrollIntoView({ block: "center" });
+    if (field) field.focus({ preventScroll: true });
+  });
+})();
