@@ -7,12 +7,14 @@ that tell residents, each in one transaction with the change that causes it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -23,11 +25,11 @@ from wangge.cases import permissions
 from wangge.cases.choices import OPEN_STATUSES, CaseStatus
 from wangge.cases.errors import CaseNotFound, InvalidInput, InvalidTransition
 from wangge.cases.models import Case
+from wangge.core.actors import Actor
 from wangge.core.followers import follow_new_rows
 from wangge.notifications.outbox import queue_message
 from wangge.notifications.registry import OutboxChannel
 from wangge.residents.masking import normalise_phone, valid_phone
-from wangge.residents.services import resident_for_report
 
 from . import classifier, selectors
 from .choices import CandidateStatus, LinkKind
@@ -74,7 +76,8 @@ def find_in_new_cases(*, batch: int = 500) -> int:
             except Exception:
                 log.exception("looking for duplicates of %s failed", case.number)
 
-    return follow_new_rows(FOLLOWER, Case.objects.all(), handle=record_each, batch=batch)
+    # The region comes along: a case filed at a building or unit is compared by that spot.
+    return follow_new_rows(FOLLOWER, Case.objects.select_related("region"), handle=record_each, batch=batch)
 
 
 def _locked_candidate(candidate: DuplicateCandidate | int) -> DuplicateCandidate:
@@ -125,6 +128,9 @@ def dismiss_duplicate(*, candidate: DuplicateCandidate | int, actor, note: str =
     row.status, row.decided_at, row.decided_by = CandidateStatus.DISMISSED, timezone.now(), actor
     row.note = (note or "").strip()[:NOTE_CHARS]
     row.save(update_fields=["status", "decided_at", "decided_by", "note"])
+    # A resident who said 我也遇到了 is no longer counted on (nor told of) a case that is not theirs.
+    other = selectors.surviving_case(Case.objects.get(pk=row.candidate_id))
+    CaseReporterLink.objects.filter(case=other, from_case_id=row.case_id, kind=LinkKind.JOINED).delete()
     return row
 
 
@@ -154,7 +160,10 @@ def link_merged_reporters(*, duplicate: Case, event_key: str) -> CaseReporterLin
         case=survivor, from_case=duplicate,
         defaults={"kind": LinkKind.MERGED, "resident_id": duplicate.reporter_id},
     )
-    phone = _mobile_of(duplicate)
+    if link.kind != LinkKind.MERGED:  # a 我也遇到了 report, counted since it was filed: now merged
+        link.kind = LinkKind.MERGED
+        link.save(update_fields=["kind"])
+    phone = mobile_of(duplicate)
     if phone:
         queue_message(channel=OutboxChannel.SMS, to=phone, template=TEMPLATE_MERGED, subject=duplicate,
                       context={"number": duplicate.number, "into": survivor.number,
@@ -164,45 +173,92 @@ def link_merged_reporters(*, duplicate: Case, event_key: str) -> CaseReporterLin
     return link
 
 
+JOIN_SOURCE = "report_join"  # the idempotency namespace of reports filed by 我也遇到了
+JOIN_KEY_FIELDS = ("description", "reporter_phone", "reporter_name", "reporter_anonymous", "address",
+                   "longitude", "latitude")
+MAX_HOPS = 5  # merges followed from the offered case to the one that carries on
+
+
+@dataclass(frozen=True)
+class Joined:
+    """What 我也遇到了 did: ``report`` is the resident's own report, filed as a case (None when
+    they were already counted on ``into`` and nothing was filed); ``created`` is False for a
+    repeat — the same submission again (``report`` is the one filed the first time) or a
+    resident already counted."""
+
+    into: Case
+    report: Case | None
+    created: bool
+
+
+def join_key(*, case: Case, offer: str, report: dict) -> str:
+    """The idempotency key of one 我也遇到了 submission: the offer the resident answered (signed
+    when the page was shown) and what they wrote. A double tap sends both again, so it gets the
+    case filed the first time; another resident, or the same one on another visit, differs."""
+    parts = [str(case.pk), offer or "", *(str(report.get(k) or "") for k in JOIN_KEY_FIELDS)]
+    parts += [str(getattr(report.get(k), "pk", "")) for k in ("category", "region", "related")]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
 @transaction.atomic
-def join_case(*, case: Case, phone: str = "", name: str = "") -> tuple[CaseReporterLink, bool]:
-    """我也遇到了 — a resident on the report page adds themselves to an open case about the same
-    problem instead of filing another; with a mobile number they are told when it is accepted
-    and resolved. Returns (link, created): a resident already counted on it is not added twice."""
-    case = Case.objects.select_for_update().filter(pk=case.pk).first() if case is not None else None
-    if case is None:
-        raise CaseNotFound()
-    case = selectors.surviving_case(case)
-    if case.status not in OPEN_STATUSES:
+def join_case(*, case: Case, report: dict, channel: str, offer: str = "") -> Joined:
+    """我也遇到了 — a resident on the report page says their problem is the open ``case`` (or the
+    case it was merged into) rather than a new one. Like a repeat call on a 12345 line (重复件):
+    their report — words, place, photos — is filed as a case of its own through the core's
+    ``create_case`` (``report``: its arguments, as the report form gives them; the same checks
+    as any report), so they get their own number and tracking link; it is counted on the open
+    case at once (their mobile hears its acceptance and answer) and offered to the clerk as a
+    duplicate the resident confirmed, to merge with one click.
+
+    Idempotent: the same submission again (``offer`` + the same words: a double tap) files
+    nothing more; a resident already counted on the case (its reporter, or one who joined
+    before — matched by mobile number) is not filed or counted again. All or nothing."""
+    survivor = _locked_survivor(case)
+    if survivor.status not in OPEN_STATUSES:
         raise InvalidTransition(_("This problem is no longer being handled; please report it anew."),
                                 fields={"case": "finished"})
-    number = normalise_phone(phone)
-    if phone and not valid_phone(number):
+    key = join_key(case=case, offer=offer, report=report)  # the offered case: a merge meanwhile changes nothing
+    again = selectors.joined_report(source=JOIN_SOURCE, key=key)
+    if again is not None:
+        link = CaseReporterLink.objects.filter(from_case=again).select_related("case").first()
+        return Joined(into=link.case if link is not None else survivor, report=again, created=False)
+    phone = normalise_phone(report.get("reporter_phone") or "")
+    if phone and not valid_phone(phone):
         raise InvalidInput(_("That does not look like a phone number. Example: 13812345678."),
                            fields={"reporter_phone": "invalid"})
-    resident = resident_for_report(name=name, phone=number, anonymous=False) if number else None
-    if resident is not None:
-        existing = CaseReporterLink.objects.filter(case=case, resident=resident).first()
-        if existing is not None:
-            return existing, False
-        if case.reporter_id == resident.pk:
-            # Their own report: nothing to add; answered like an existing link.
-            return CaseReporterLink(case=case, kind=LinkKind.JOINED, resident=resident), False
-    try:
-        with transaction.atomic():
-            link = CaseReporterLink.objects.create(case=case, kind=LinkKind.JOINED, resident=resident)
-    except IntegrityError:  # the same resident, twice at once
-        return CaseReporterLink.objects.get(case=case, resident=resident), False
-    return link, True
+    if phone and selectors.counts_phone(survivor, phone):
+        return Joined(into=survivor, report=None, created=False)
+    own = case_actions.create_case(actor=Actor.of_resident(), channel=channel, source=JOIN_SOURCE,
+                                   external_id=key, **{**report, "reporter_phone": phone})
+    match = selectors.match_between(own, survivor)
+    DuplicateCandidate.objects.get_or_create(
+        case=own, candidate=survivor,
+        defaults={"score": match.score if match is not None else 1.0,
+                  "reasons": {**(match.reasons if match is not None else {}), "resident": True}},
+    )
+    CaseReporterLink.objects.create(case=survivor, kind=LinkKind.JOINED, resident_id=own.reporter_id, from_case=own)
+    return Joined(into=survivor, report=own, created=True)
+
+
+def _locked_survivor(case: Case | None) -> Case:
+    """The case that carries on for ``case``, locked; a merge that landed meanwhile is followed."""
+    current = Case.objects.filter(pk=case.pk).first() if case is not None else None
+    for _hop in range(MAX_HOPS):
+        if current is None:
+            break
+        current = Case.objects.select_for_update().filter(pk=selectors.surviving_case(current).pk).first()
+        if current is not None and current.status != CaseStatus.MERGED:
+            return current
+    raise CaseNotFound()
 
 
 def tell_linked_reporters(*, case: Case, event_key: str, template: str, context: dict) -> int:
     """Queue ``template`` to every further reporter of ``case`` with a mobile number (not its own
     reporter, whom ``replies`` tells). One message per event and number. Returns how many."""
-    own = _mobile_of(case)
+    own = mobile_of(case)
     sent = set()
     for link in CaseReporterLink.objects.filter(case=case).select_related("resident", "from_case"):
-        phone = _mobile(getattr(link.resident, "phone", "")) or (_mobile_of(link.from_case) if link.from_case else "")
+        phone = _mobile(getattr(link.resident, "phone", "")) or (mobile_of(link.from_case) if link.from_case else "")
         if not phone or phone == own or phone in sent:
             continue
         sent.add(phone)
@@ -277,7 +333,7 @@ def _mobile(phone: str) -> str:
     return digits if MOBILE.fullmatch(digits) else ""
 
 
-def _mobile_of(case: Case | None) -> str:
+def mobile_of(case: Case | None) -> str:
     if case is None:
         return ""
     reporter = case.reporter if case.reporter_id else None

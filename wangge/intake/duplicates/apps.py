@@ -13,6 +13,7 @@ class DuplicatesConfig(AppConfig):
         from wangge.cases.panels import register_case_panel
         from wangge.core.events import Mode, subscribe
         from wangge.core.periodic import register_periodic
+        from wangge.core.ratelimit import register_limit
         from wangge.residents.retention import register_open_business_check
         from wangge.residents.signals import residents_merged
 
@@ -30,6 +31,8 @@ class DuplicatesConfig(AppConfig):
         subscribe("case_resolved", receivers.resolved, mode=Mode.ATOMIC, key="intake_duplicates.resolved")
         residents_merged.connect(receivers.residents_merged, dispatch_uid="intake_duplicates.repoint_links")
         register_open_business_check(receivers.follows_open_cases)
+        # 我也遇到了 posts per client address, valid or not (the reports it files count as "report").
+        register_limit("report_join_attempt", 200, 3600)
         register_case_panel("intake_duplicates", template="intake_duplicates/case_panel.html",
                             context=lambda case, user: {"case": case}, order=10)
 

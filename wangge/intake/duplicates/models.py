@@ -88,12 +88,14 @@ class DuplicateCandidate(models.Model):
 
 class CaseReporterLink(models.Model):
     """同一问题的其他反映人 — a resident counted on a case that is not their own report: the
-    reporter of a case merged into it, or a resident who added themselves from the report page.
+    reporter of a case merged into it, or a resident who added themselves from the report page
+    (their report is filed as a case of its own, ``from_case``, until a clerk merges it in).
     They hear of the case's acceptance and resolution as its own reporter does."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+", verbose_name=_("case"))
     kind = models.CharField(_("how"), max_length=8, choices=LinkKind.choices)
-    # The merged report whose reporter this is (none for a resident who added themselves).
+    # The report whose reporter this is: the merged case, or the joining resident's own report
+    # (none for a resident who added themselves before joins filed a report of their own).
     from_case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                                   verbose_name=_("merged report"))
     # None: an anonymous report, or a staff report without a phone — still counted.
@@ -114,7 +116,7 @@ class CaseReporterLink(models.Model):
                                     name="reporter_link_once_per_resident"),
             models.CheckConstraint(
                 condition=(models.Q(kind=LinkKind.MERGED) & models.Q(from_case__isnull=False))
-                | (models.Q(kind=LinkKind.JOINED) & models.Q(from_case__isnull=True)),
+                | models.Q(kind=LinkKind.JOINED),
                 name="reporter_link_merged_has_case",
             ),
         ]

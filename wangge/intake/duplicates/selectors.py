@@ -23,9 +23,11 @@ from django.utils import timezone
 from wangge.cases.choices import OPEN_STATUSES, CaseStatus
 from wangge.cases.models import Case, Category
 from wangge.core.localcache import ProcessCache
+from wangge.org.choices import RegionLevel
+from wangge.org.models import Region
 
 from . import text as textsim
-from .choices import CandidateStatus
+from .choices import CandidateStatus, LinkKind
 from .models import (
     DEFAULT_CLOSED_DAYS,
     DEFAULT_RADIUS_M,
@@ -40,6 +42,10 @@ M_PER_DEG_LNG_EQUATOR = 111_320.0
 # At most this many rows are read and scored for one report: a busy corner at 250 m over 30 days
 # has a few dozen; the cap only bounds a pathological rule (5 km, a year).
 MAX_ROWS = 400
+
+# The finest places of the territory: a report made at one (a 码上办 code on a building's door)
+# is at the same spot as an earlier one made there.
+SPOT_LEVELS = (RegionLevel.BUILDING, RegionLevel.UNIT)
 
 # How the score is made (0…1): what the texts share counts most, then how close, then whether it
 # is the same kind of problem, then how recent. See ``score``.
@@ -225,10 +231,12 @@ def candidate_queryset(*, category_id: int | None, point: tuple[float, float] | 
 
 
 def score(*, text_sim: float, distance: float | None, radius_m: float, same_grid: bool, category: str,
-          age: dt.timedelta, window_days: int) -> float:
-    """The weighted sum of text similarity, closeness (unknown distance in the same grid counts
-    half), category relation and recency."""
-    if distance is not None:
+          age: dt.timedelta, window_days: int, same_spot: bool = False) -> float:
+    """The weighted sum of text similarity, closeness (the same building or unit counts as the same
+    spot; unknown distance in the same grid counts half), category relation and recency."""
+    if same_spot:
+        place = 1.0
+    elif distance is not None:
         place = max(0.0, 1 - distance / radius_m)
     else:
         place = 0.5 if same_grid else 0.25
@@ -239,11 +247,17 @@ def score(*, text_sim: float, distance: float | None, radius_m: float, same_grid
 
 
 def find_matches(*, text: str, category_id: int | None, longitude=None, latitude=None, grid_id: int | None = None,
-                 exclude_pk: int | None = None, now: dt.datetime | None = None, base: QuerySet | None = None,
-                 threshold: float | None = None, limit: int = 5, open_only: bool = False) -> list[Match]:
+                 spot: Region | None = None, exclude_pk: int | None = None, now: dt.datetime | None = None,
+                 base: QuerySet | None = None, threshold: float | None = None, limit: int = 5,
+                 open_only: bool = False) -> list[Match]:
     """Earlier cases that may be the same problem as a report (its text, category and place),
-    best first. Bad or missing input gives fewer matches, never an error."""
+    best first. ``spot``: the building or unit the report was made at (a 码上办 code's place) —
+    a case filed at it, or at a unit of it, is at the same spot. Bad or missing input gives
+    fewer matches, never an error."""
     now = now or timezone.now()
+    spot_path = spot.path if spot is not None and spot.level in SPOT_LEVELS else ""
+    if spot_path and not grid_id:
+        grid_id = grid_of(spot)
     point = _point(longitude, latitude)
     category_id = category_id if isinstance(category_id, int) else None
     grid_id = grid_id if isinstance(grid_id, int) else None
@@ -254,10 +268,10 @@ def find_matches(*, text: str, category_id: int | None, longitude=None, latitude
     rule = rule_for(category_id)
     threshold = show_threshold() if threshold is None else threshold
     mine = textsim.bigrams(text or "")
-    rows = qs.select_related("category", "grid").only(
+    rows = qs.select_related("category", "grid", "region").only(
         "pk", "number", "title", "description", "address", "status", "category__name", "category__path",
-        "grid__name", "grid_id", "longitude", "latitude", "submitted_at", "closed_at", "merged_into_id",
-        "category_id",
+        "category__resident_label", "grid__name", "grid_id", "longitude", "latitude", "submitted_at",
+        "closed_at", "merged_into_id", "category_id", "region__name", "region__path", "region__level",
     )[:MAX_ROWS]
     matches = []
     for case in rows:
@@ -269,39 +283,95 @@ def find_matches(*, text: str, category_id: int | None, longitude=None, latitude
         text_sim = textsim.similarity(mine, textsim.bigrams(f"{case.title} {case.description}"))
         rel = relation(category_id, case.category_id)
         age = now - case.submitted_at
+        same_spot = bool(spot_path) and _same_spot(spot_path, case.region)
         value = score(text_sim=text_sim, distance=distance, radius_m=rule.radius_m,
                       same_grid=bool(grid_id) and case.grid_id == grid_id, category=rel, age=age,
-                      window_days=rule.window_days)
+                      window_days=rule.window_days, same_spot=same_spot)
         if value < threshold:
             continue
         reasons = {"text": text_sim, "category": rel, "hours": max(0, int(age.total_seconds() // 3600))}
         if distance is not None:
             reasons["distance_m"] = round(distance)
+        if same_spot:
+            reasons["spot"] = True
         matches.append(Match(case=case, score=value, reasons=reasons))
     matches.sort(key=lambda m: (-m.score, -m.case.submitted_at.timestamp(), m.case.pk))
     return matches[:limit]
+
+
+def _same_spot(spot_path: str, region: Region | None) -> bool:
+    """Was a case filed at ``region`` at the spot (building or unit) of path ``spot_path``: the
+    very place, a unit of that building, or the building of that unit?"""
+    if region is None or region.level not in SPOT_LEVELS:
+        return False
+    return region.path.startswith(spot_path) or spot_path.startswith(region.path)
+
+
+def grid_of(region: Region | None) -> int | None:
+    """The id of the grid ``region`` is (or lies in: a building, a unit), or None."""
+    if region is None:
+        return None
+    if region.level == RegionLevel.GRID:
+        return region.pk
+    if region.level not in SPOT_LEVELS:
+        return None
+    step = Region.steplen
+    above = [region.path[:end] for end in range(step, len(region.path), step)]
+    return Region.objects.filter(path__in=above, level=RegionLevel.GRID).values_list("pk", flat=True).first()
+
+
+def _spot_of(case: Case) -> Region | None:
+    region = case.region if case.region_id else None
+    return region if region is not None and region.level in SPOT_LEVELS else None
 
 
 def matches_for_case(case: Case, *, threshold: float | None = None, limit: int = 5) -> list[Match]:
     """Earlier cases that may be the same problem as the filed ``case``."""
     return find_matches(
         text=f"{case.title} {case.description}", category_id=case.category_id, longitude=case.longitude,
-        latitude=case.latitude, grid_id=case.grid_id, exclude_pk=case.pk, now=case.submitted_at,
+        latitude=case.latitude, grid_id=case.grid_id, spot=_spot_of(case), exclude_pk=case.pk,
+        now=case.submitted_at,
         base=Case.objects.filter(submitted_at__lte=case.submitted_at),
         threshold=store_threshold() if threshold is None else threshold, limit=limit,
     )
 
 
 def open_match_for_report(*, text: str, category_id: int | None, longitude=None, latitude=None,
-                          grid_id: int | None = None, limit: int = 3) -> list[Match]:
+                          grid_id: int | None = None, spot: Region | None = None, limit: int = 3) -> list[Match]:
     """For the resident report page: open cases nearby that are very likely the same problem —
     of the very category the resident chose (without one, a resident is never turned away from
     filing: a wrong offer costs them their report)."""
     if not category_id:
         return []
     matches = find_matches(text=text, category_id=category_id, longitude=longitude, latitude=latitude,
-                           grid_id=grid_id, threshold=resident_threshold(), limit=limit + 3, open_only=True)
-    return [m for m in matches if m.reasons["category"] == "same"][:limit]
+                           grid_id=grid_id, spot=spot, threshold=resident_threshold(), limit=limit + 3,
+                           open_only=True)
+    same = [m for m in matches if m.reasons["category"] == "same"]
+    return _joined_as_their_case(same, point=_point(longitude, latitude))[:limit]
+
+
+def _joined_as_their_case(matches: list[Match], *, point: tuple[float, float] | None = None) -> list[Match]:
+    """A report filed by 我也遇到了 and not merged yet stands for the case it joined: offering it
+    apart would show the same problem twice (and count its joiners apart)."""
+    joined = dict(CaseReporterLink.objects.filter(
+        from_case__in=[m.case.pk for m in matches], kind=LinkKind.JOINED, case__status__in=OPEN_STATUSES,
+    ).values_list("from_case_id", "case_id"))
+    if not joined:
+        return matches
+    cases = Case.objects.select_related("category", "grid", "region").in_bulk(set(joined.values()))
+    out, seen = [], set()
+    for match in matches:  # best first: a case keeps its best match
+        case = cases.get(joined.get(match.case.pk), match.case)
+        if case.pk in seen:
+            continue
+        seen.add(case.pk)
+        if case is not match.case:  # where the joined report is says nothing of where its case is
+            reasons = {k: v for k, v in match.reasons.items() if k not in ("distance_m", "spot")}
+            if point and case.longitude is not None and case.latitude is not None:
+                reasons["distance_m"] = round(distance_m(point[0], point[1], case.longitude, case.latitude))
+            match = Match(case=case, score=match.score, reasons=reasons)
+        out.append(match)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,6 +439,45 @@ def reporter_count(case: Case, links: list[CaseReporterLink] | None = None) -> i
     return len(people)
 
 
+def counts_phone(case: Case, phone: str) -> bool:
+    """Is the person of mobile/phone ``phone`` (normalised) already counted on ``case``: its own
+    reporter, or a further reporter (by their resident record or the report they filed)?"""
+    from wangge.residents.masking import normalise_phone
+
+    def same(value) -> bool:
+        return bool(value) and normalise_phone(value) == phone
+
+    reporter = case.reporter if case.reporter_id else None
+    if same(case.reporter_phone) or same(getattr(reporter, "phone", "")):
+        return True
+    return any(same(getattr(link.resident, "phone", "")) or same(getattr(link.from_case, "reporter_phone", ""))
+               for link in reporter_links(case))
+
+
+def match_between(case: Case, other: Case) -> Match | None:
+    """How alike ``case`` and the earlier ``other`` are, scored as the finder scores (None when
+    ``other`` is outside where the finder looks: too far, too old, another family)."""
+    found = find_matches(
+        text=f"{case.title} {case.description}", category_id=case.category_id, longitude=case.longitude,
+        latitude=case.latitude, grid_id=case.grid_id, spot=_spot_of(case), exclude_pk=case.pk,
+        now=case.submitted_at, base=Case.objects.filter(pk=other.pk), threshold=0.0, limit=1,
+    )
+    return found[0] if found else None
+
+
+def counted_on(report: Case) -> Case | None:
+    """The open case a 我也遇到了 report is counted on while it waits to be merged (for its
+    tracking page: "joined to the same problem, reported by N people"), or None."""
+    link = (CaseReporterLink.objects.filter(from_case=report, kind=LinkKind.JOINED, case__status__in=OPEN_STATUSES)
+            .select_related("case__category", "case__grid").first())
+    return link.case if link is not None else None
+
+
+def joined_report(*, source: str, key: str) -> Case | None:
+    """The report 我也遇到了 filed under idempotency ``key``, if it was filed."""
+    return Case.objects.filter(source=source, external_id=key).first() if key else None
+
+
 # --------------------------------------------------------------------------------------------
 # The resident report page: "already reported nearby — add yourself"
 # --------------------------------------------------------------------------------------------
@@ -379,17 +488,31 @@ REF_MAX_AGE = 6 * 3600  # an offer made on the report page holds for six hours
 
 @dataclass(frozen=True)
 class NearbyReport:
-    """What a resident is shown of someone else's open case: the kind of problem, the place and
-    when — never its text, address or reporter (they may name a person)."""
+    """What a resident is shown of someone else's open case: the kind of problem, where and when —
+    never its text or reporter (they may name a person). ``spot`` tells two such cases in one grid
+    apart: the building or unit it was filed at, else the start of the address it gave, cut before
+    any room or household detail (``text.public_place``)."""
 
     ref: str
     label: str
-    place: str
+    place: str  # the grid
+    spot: str
     submitted_at: dt.datetime
     reporters: int
+    distance_m: int | None = None  # from the place the resident chose
 
 
-def describe_for_resident(case: Case) -> NearbyReport:
+def _spot_words(case: Case) -> str:
+    region = case.region if case.region_id else None
+    if region is not None and region.level in SPOT_LEVELS:
+        if region.level == RegionLevel.UNIT:
+            building = Region.objects.filter(path=region.path[:-Region.steplen], level=RegionLevel.BUILDING).first()
+            return f"{building.name}{region.name}" if building is not None else region.name
+        return region.name
+    return textsim.public_place(case.address)
+
+
+def describe_for_resident(case: Case, match: Match | None = None) -> NearbyReport:
     from django.core import signing
 
     category = case.category
@@ -397,7 +520,8 @@ def describe_for_resident(case: Case) -> NearbyReport:
     grid = case.grid
     return NearbyReport(
         ref=signing.dumps(case.pk, salt=REF_SALT), label=label, place=grid.name if grid is not None else "",
-        submitted_at=case.submitted_at, reporters=reporter_count(case),
+        spot=_spot_words(case), submitted_at=case.submitted_at, reporters=reporter_count(case),
+        distance_m=match.distance_m if match is not None else None,
     )
 
 
@@ -416,12 +540,11 @@ def nearby_reports(*, description: str = "", category=None, longitude=None, lati
                    skip: bool = False, limit: int = 2, **_other) -> list[NearbyReport]:
     """Open cases very likely about the resident's problem, from what ``ReportForm.case_kwargs``
     gives (other keys ignored); none when ``skip`` (the resident chose to send it anyway)."""
-    from wangge.org.choices import RegionLevel
-
     if skip:
         return []
-
-    grid_id = region.pk if region is not None and region.level == RegionLevel.GRID else None
+    # A place chosen from the list is a grid; a 码上办 code's place may be a building or a unit.
+    spot = region if region is not None and region.level in SPOT_LEVELS else None
     matches = open_match_for_report(text=description, category_id=getattr(category, "pk", None),
-                                    longitude=longitude, latitude=latitude, grid_id=grid_id, limit=limit)
-    return [describe_for_resident(m.case) for m in matches]
+                                    longitude=longitude, latitude=latitude, grid_id=grid_of(region),
+                                    spot=spot, limit=limit)
+    return [describe_for_resident(m.case, m) for m in matches]

@@ -70,3 +70,26 @@ def similarity(a: str | Counter, b: str | Counter) -> float:
     if shorter < CONTAINED_MIN:  # a few pieces (often just the address) are contained by chance
         return round(dice, 4)
     return round(max(dice, 0.7 * common / shorter), 4)
+
+
+# Where an address stops naming a place and starts naming a household: a room ("301室", "2单元
+# 301", "5楼502"), a building-unit-room triple ("3-2-301"), a floor ("6层"), a long digit run
+# (a phone number typed into the wrong box).
+_HOUSEHOLD = re.compile(
+    r"\d+\s*[-－—–]\s*\d+"
+    r"|(?:(?<=单元)|(?<=号楼)|(?<=楼)|(?<=栋)|(?<=幢)|(?<=座))\s*\d{3,}"
+    r"|\d+\s*(?:室|户|层|房间|号房)"
+    r"|\d{5,}"
+)
+PUBLIC_PLACE_CHARS = 16
+
+
+def public_place(address: str, *, limit: int = PUBLIC_PLACE_CHARS) -> str:
+    """The start of an address a neighbour may be shown ("和顺西里5号楼2单元301室" →
+    "和顺西里5号楼2单元…"): cut before the first sign of a household, then to ``limit``
+    characters — enough to tell one spot of a grid from another, short of naming who lives there."""
+    text = " ".join((address or "").split())
+    found = _HOUSEHOLD.search(text)
+    kept = text[:found.start()] if found else text
+    kept = kept[:limit].rstrip(" ,，、;；:：-—()（）")
+    return kept + "…" if kept and len(kept) < len(text) else kept

@@ -1,4 +1,7 @@
-"""Thin views: confirm / dismiss a possible duplicate (staff), add yourself to a case (residents)."""
+"""Thin views: confirm / dismiss a possible duplicate (staff), add yourself to a case (residents).
+
+The resident's 我也遇到了 is checked by the report page's own form (``portal.forms.ReportForm``):
+it is the same report, sent with a different button."""
 
 from __future__ import annotations
 
@@ -6,17 +9,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from wangge.cases.choices import Channel
 from wangge.cases.errors import CaseError, CaseNotFound
 from wangge.cases.models import Case
 from wangge.cases.models.case import looks_like_case_number
 from wangge.core.http import client_ip
 from wangge.core.ratelimit import Limit
+from wangge.intake.qrcodes import selectors as qr_codes
+from wangge.portal.forms import ReportForm
 
 from . import actions, selectors
+
+ATTEMPTS = "report_join_attempt"  # registered in apps.py
 
 
 def _back(request, fallback: str | None = None):
@@ -59,28 +68,52 @@ def dismiss(request, pk: int):
 @never_cache
 @require_POST
 def join(request):
-    """我也遇到了 — from the resident report page: add the resident to the open case offered
-    (``ref``, signed by ``selectors.nearby_reports``) instead of filing another."""
-    limit = Limit.named("report")
-    if not limit.hit(client_ip(request)):
-        response = render(request, "portal/too_many.html", {"minutes": max(1, limit.seconds // 60)}, status=429)
-        response["Retry-After"] = str(limit.seconds)
-        return response
-    case_pk = selectors.read_report_ref(request.POST.get("ref", ""))
+    """我也遇到了 — the resident report page's form, posted here from the offer of an open case
+    about the same problem (``ref``, signed by ``selectors.nearby_reports``): the report is filed
+    as the resident's own and counted on that case; the answer gives its number and link."""
+    # As on the report page: only a report actually filed counts towards "report" (many phones
+    # share one address); every post counts towards a far higher ceiling against floods.
+    ip, attempts, filed = client_ip(request), Limit.named(ATTEMPTS), Limit.named("report")
+    if not attempts.hit(ip):
+        return _too_many(request, attempts)
+    if filed.exhausted(ip):
+        return _too_many(request, filed)
+    ref = request.POST.get("ref", "")
+    case_pk = selectors.read_report_ref(ref)
     case = Case.objects.filter(pk=case_pk).first() if case_pk else None
     if case is None:
-        return render(request, "intake_duplicates/joined.html",
-                      {"error": _("This offer has expired. Please go back and send your report again.")}, status=400)
-    phone = request.POST.get("reporter_phone", "")
-    name = "" if request.POST.get("anonymous") else request.POST.get("reporter_name", "")[:50]
+        return _refused(request, _("This offer has expired. Please go back and send your report again."))
+    # 码上办: the scanned code fixes the place, as on the report page.
+    qr_token = request.POST.get("qr", "")
+    qr = qr_codes.scan(qr_token) if qr_token else None
+    if qr is not None and not qr.ok:
+        return redirect(qr_codes.refusal_path(qr_token))
+    form = ReportForm(request.POST, request.FILES, qr_code=qr and qr.code)
+    if not form.is_valid():
+        return _refused(request, *(str(e) for errors in form.errors.values() for e in errors))
+    channel = Channel.QR_PAGE if qr is not None or request.POST.get("via") == "qr" else Channel.WEB
     try:
-        link, created = actions.join_case(case=case, phone=phone, name=name)
+        joined = actions.join_case(case=case, report=form.case_kwargs(), channel=channel, offer=ref)
     except CaseError as error:
-        return render(request, "intake_duplicates/joined.html", {"error": error.message}, status=400)
-    survivor = link.case if link.case_id else case
+        return _refused(request, error.message)
+    if joined.created:
+        filed.hit(ip)
+    report = joined.report
     return render(request, "intake_duplicates/joined.html", {
-        "created": created,
-        "told": bool(link.resident_id and actions._mobile(getattr(link.resident, "phone", ""))),
-        "reporters": selectors.reporter_count(survivor),
-        "nearby": selectors.describe_for_resident(survivor),
+        "report": report,
+        "link": request.build_absolute_uri(reverse("portal:case", kwargs={"token": report.tracking_token}))
+        if report is not None else "",
+        "told": report is not None and bool(actions.mobile_of(report)),
+        "reporters": selectors.reporter_count(joined.into),
+        "nearby": selectors.describe_for_resident(joined.into),
     })
+
+
+def _too_many(request, limit: Limit):
+    response = render(request, "portal/too_many.html", {"minutes": max(1, limit.seconds // 60)}, status=429)
+    response["Retry-After"] = str(limit.seconds)
+    return response
+
+
+def _refused(request, *errors: str):
+    return render(request, "intake_duplicates/joined.html", {"errors": errors}, status=400)
