@@ -771,7 +771,7 @@ def create_schedule(*, actor, name: str, kind: str, level: str, region: Region, 
     if not 1 <= day <= 28:
         raise InvalidInput(_("The day of the month must be 1 to 28."), fields={"day_of_month": "invalid"})
     return MeetingSchedule.objects.create(
-        name=_text(name, field="name", label=_("The representative's name"), required=True, max_length=100), kind=kind, level=level,
+        name=_text(name, field="name", label=_("The schedule's name"), required=True, max_length=100), kind=kind, level=level,
         region=region, convener=convener or user, place=place, recurrence=recurrence, day_of_month=day,
         time_of_day=time_of_day, next_date=first_date,
     )

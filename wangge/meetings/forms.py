@@ -58,6 +58,13 @@ class ParticipantForm(forms.Form):
         self.fields["department"].queryset = _departments()
 
 
+class VetForm(forms.Form):
+    """The note a convener gives when vetting a topic (required to reject: the action says so)."""
+
+    note = forms.CharField(label=_("Vetting note"), max_length=300, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": _("Note (required to reject)")}))
+
+
 class TopicForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("meetings", "Title"), max_length=120)
     description = forms.CharField(label=pgettext_lazy("meetings", "Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -91,6 +98,28 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["present"].queryset = meeting.participants.all()
         self.fields["departments"].queryset = _departments()
+
+
+def home_territory(user) -> Region | None:
+    """The territory a convener is posted to (the widest one if several), where their meetings
+    usually are: a community secretary's community, a street chief's sub-district."""
+    from wangge.org.scope import Scope
+
+    from .selectors import CONVENER_ROLES
+
+    levels = {RegionLevel.SUBDISTRICT, RegionLevel.COMMUNITY, RegionLevel.GRID}
+    own = [r for r in Scope.of(user).regions_for(CONVENER_ROLES) if r.level in levels and r.is_active]
+    return min(own, key=lambda r: (r.depth, r.path), default=None)
+
+
+def convening_initial(user) -> dict:
+    """The new-meeting and schedule forms start at the level and territory of the user's own post."""
+    region = home_territory(user)
+    if region is None:
+        return {}
+    level = {RegionLevel.SUBDISTRICT: MeetingLevel.SUBDISTRICT, RegionLevel.COMMUNITY: MeetingLevel.COMMUNITY,
+             RegionLevel.GRID: MeetingLevel.GRID}[region.level]
+    return {"level": level, "region": region.pk}
 
 
 def convening_regions(user):

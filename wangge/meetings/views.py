@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from wangge.cases.selectors import cases_visible_to
@@ -28,6 +30,8 @@ from .forms import (
     ParticipantForm,
     ScheduleForm,
     TopicForm,
+    VetForm,
+    convening_initial,
     convening_regions,
 )
 from .models import Amendment, MeetingSchedule, Minutes, Topic
@@ -40,49 +44,81 @@ def _meeting(request, pk):
         raise Http404 from None
 
 
-def _run(request, fn, **kwargs) -> bool:
-    """Run an action; a refusal becomes a message on the page (nothing was written)."""
+def _run(request, fn, **kwargs):
+    """Run an action; a refusal becomes a message on the page (nothing was written).
+
+    Returns what the action returned (``True`` for an action that returns nothing), or ``None``
+    when it was refused."""
     try:
-        fn(**kwargs)
+        result = fn(**kwargs)
     except NotFound:
         raise Http404 from None
     except DomainError as error:
         messages.error(request, str(error.message))
-        return False
-    return True
+        return None
+    return True if result is None else result
 
 
-def _form_error(request, form) -> None:
+def _run_form(form, fn, **kwargs):
+    """Run an action for a form; a refusal goes back into the form: on the field it names, else
+    on the whole form (nothing was written). Returns what ``_run`` returns."""
+    try:
+        result = fn(**kwargs)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        field = next((f for f in error.fields if f in form.fields), None)
+        form.add_error(field, str(error.message))
+        return None
+    return True if result is None else result
+
+
+def _at_top(url: str) -> str:
+    """After a form posted to ``…#its-anchor`` (so that a refusal shows at the form), the page the
+    redirect leads to would keep that anchor: open it at the top, where the message is."""
+    return f"{url}#top"
+
+
+def _errors_as_message(request, form) -> None:
+    """For a refused form the page would no longer show (the meeting moved on meanwhile)."""
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
 
 
-@login_required
-def schedule(request: HttpRequest) -> HttpResponse:
-    """会议安排 — upcoming and past meetings, and the recurring schedules."""
+# ---------------------------------------------------------------------------------------------
+# 会议安排 — the schedule and the new-meeting form
+# ---------------------------------------------------------------------------------------------
+
+
+def _schedule_page(request, *, form=None, schedule_form=None) -> HttpResponse:
+    """The schedule page; a form the user sent back with errors is shown as they left it."""
     regions = convening_regions(request.user)
-    form = MeetingForm(request.POST or None, regions=regions)
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                meeting = actions.create_meeting(actor=request.user, kind=d["kind"], level=d["level"],
-                                                 region=d["region"], scheduled_at=d["scheduled_at"],
-                                                 place=d["place"], title=d["title"])
-            except DomainError as error:
-                messages.error(request, str(error.message))
-            else:
-                return redirect(meeting.get_absolute_url())
-        else:
-            _form_error(request, form)
+    initial = convening_initial(request.user)
     meetings = selectors.meetings_visible_to(request.user)
     now = timezone.now()
     schedules = MeetingSchedule.objects.filter(region__in=regions).select_related("region", "convener")
     return render(request, "meetings/schedule.html", {
         "upcoming": meetings.filter(scheduled_at__gte=now - dt.timedelta(hours=12)).order_by("scheduled_at")[:50],
         "past": meetings.filter(scheduled_at__lt=now - dt.timedelta(hours=12))[:50],
-        "form": form, "schedule_form": ScheduleForm(regions=regions), "schedules": schedules,
-        "may_convene": regions.exists(),
+        "form": form or MeetingForm(regions=regions, initial=initial),
+        "schedule_form": schedule_form or ScheduleForm(regions=regions, initial=initial),
+        "schedules": schedules, "may_convene": regions.exists(),
     })
+
+
+@login_required
+def schedule(request: HttpRequest) -> HttpResponse:
+    """会议安排 — upcoming and past meetings, and the recurring schedules."""
+    if request.method != "POST":
+        return _schedule_page(request)
+    form = MeetingForm(request.POST, regions=convening_regions(request.user))
+    if form.is_valid():
+        d = form.cleaned_data
+        meeting = _run_form(form, actions.create_meeting, actor=request.user, kind=d["kind"], level=d["level"],
+                            region=d["region"], scheduled_at=d["scheduled_at"], place=d["place"], title=d["title"])
+        if meeting:
+            messages.success(request, _("Meeting scheduled: %(title)s.") % {"title": meeting.title})
+            return redirect(meeting.get_absolute_url())
+    return _schedule_page(request, form=form)
 
 
 @login_required
@@ -91,34 +127,46 @@ def new_schedule(request: HttpRequest) -> HttpResponse:
     form = ScheduleForm(request.POST, regions=convening_regions(request.user))
     if form.is_valid():
         d = form.cleaned_data
-        if _run(request, actions.create_schedule, actor=request.user, name=d["name"], kind=d["kind"],
-                level=d["level"], region=d["region"], recurrence=d["recurrence"], first_date=d["first_date"],
-                place=d["place"]):
+        if _run_form(form, actions.create_schedule, actor=request.user, name=d["name"], kind=d["kind"],
+                     level=d["level"], region=d["region"], recurrence=d["recurrence"],
+                     first_date=d["first_date"], place=d["place"]):
             messages.success(request, _("Schedule saved: the next meeting is created ahead of time."))
-    else:
-        _form_error(request, form)
-    return redirect("meetings:schedule")
+            return redirect(_at_top(reverse("meetings:schedule")))
+    return _schedule_page(request, schedule_form=form)
 
 
-@login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """议程 — the agenda builder with the ledger (台账) and the topics beside it."""
-    meeting = _meeting(request, pk)
+# ---------------------------------------------------------------------------------------------
+# 议程 — the agenda builder beside the ledger and the topics
+# ---------------------------------------------------------------------------------------------
+
+
+def _detail_page(request, meeting, *, participant_form=None, topic_form=None, vetting=None) -> HttpResponse:
+    """The meeting page; a form sent back with errors (``vetting``: the topic and its vetting
+    form) is shown open, as the user left it, with the errors at the fields."""
     manager = selectors.may_manage(request.user, meeting)
     context = {
         "meeting": meeting, "manager": manager,
         "items": selectors.items_for(request.user, meeting),
         "participants": meeting.participants.select_related("user", "department"),
         "events": meeting.events.select_related("actor").order_by("-created_at", "-pk")[:30],
-        "participant_form": ParticipantForm(), "topic_form": TopicForm(),
+        "participant_form": participant_form or ParticipantForm(), "topic_form": topic_form or TopicForm(),
     }
     if manager and meeting.status == MeetingStatus.PLANNED:
         context["ledger"] = selectors.ledger_rows(request.user, meeting.region, meeting=meeting)
         topics = selectors.topics_for(request.user, meeting.region)
         used = set(meeting.items.exclude(topic=None).values_list("topic_id", flat=True))
-        context["topics_pending"] = topics.filter(status=TopicStatus.PROPOSED)
+        pending = list(topics.filter(status=TopicStatus.PROPOSED))
+        for topic in pending:
+            topic.vet_form = vetting[1] if vetting and vetting[0].pk == topic.pk else VetForm(prefix=f"t{topic.pk}")
+        context["topics_pending"] = pending
         context["topics_ready"] = [t for t in topics.filter(status=TopicStatus.ACCEPTED) if t.pk not in used]
     return render(request, "meetings/detail.html", context)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """议程 — the agenda builder with the ledger (台账) and the topics beside it."""
+    return _detail_page(request, _meeting(request, pk))
 
 
 @login_required
@@ -136,8 +184,13 @@ def add_item(request: HttpRequest, pk: int) -> HttpResponse:
         if topic is None:
             messages.error(request, _("Unknown topic."))
             return redirect(meeting.get_absolute_url())
-    _run(request, actions.add_agenda_item, meeting=meeting, actor=request.user, case=case, topic=topic,
-         title=request.POST.get("title", ""), is_dispute=bool(request.POST.get("is_dispute")))
+    item = _run(request, actions.add_agenda_item, meeting=meeting, actor=request.user, case=case, topic=topic,
+                title=request.POST.get("title", ""), is_dispute=bool(request.POST.get("is_dispute")))
+    if item:
+        if item.case_id:
+            messages.success(request, _("%(number)s is on the agenda.") % {"number": item.case.number})
+        else:
+            messages.success(request, _("“%(title)s” is on the agenda.") % {"title": item.title})
     return redirect(meeting.get_absolute_url())
 
 
@@ -148,7 +201,8 @@ def remove_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     item = meeting.items.filter(pk=item_id).first()
     if item is None:
         raise Http404
-    _run(request, actions.remove_agenda_item, item=item, actor=request.user)
+    if _run(request, actions.remove_agenda_item, item=item, actor=request.user):
+        messages.success(request, _("“%(title)s” is off the agenda.") % {"title": item.title})
     return redirect(meeting.get_absolute_url())
 
 
@@ -156,8 +210,22 @@ def remove_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 @require_POST
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    _run(request, actions.propose_agenda, meeting=meeting, actor=request.user)
+    added = _run(request, actions.propose_agenda, meeting=meeting, actor=request.user)
+    if added is not None:
+        if not added:
+            messages.info(request, _("Nothing new to put on the agenda: every ledger case and vetted topic is on one."))
+        else:
+            messages.success(request, ngettext("%(n)d item put on the agenda from the ledger and vetted topics.",
+                                               "%(n)d items put on the agenda from the ledger and vetted topics.",
+                                               len(added)) % {"n": len(added)})
     return redirect(meeting.get_absolute_url())
+
+
+def _invited(d) -> str:
+    """Who was just invited, as the convener typed it (the page masks representatives' names)."""
+    if d["department"] is not None:
+        return str(d["department"])
+    return " ".join(x for x in (d["organisation"].strip(), d["name"].strip()) if x)
 
 
 @login_required
@@ -167,11 +235,16 @@ def add_participant(request: HttpRequest, pk: int) -> HttpResponse:
     form = ParticipantForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, actions.add_participant, meeting=meeting, actor=request.user, department=d["department"],
-             name=d["name"], role=d["role"], organisation=d["organisation"], phone=d["phone"])
-    else:
-        _form_error(request, form)
-    return redirect(meeting.get_absolute_url())
+        if _run_form(form, actions.add_participant, meeting=meeting, actor=request.user, department=d["department"],
+                     name=d["name"], role=d["role"], organisation=d["organisation"], phone=d["phone"]):
+            messages.success(request, _("Invited %(who)s.") % {"who": _invited(d)})
+            return redirect(_at_top(meeting.get_absolute_url()))
+    meeting.refresh_from_db()
+    if not (selectors.may_manage(request.user, meeting)
+            and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED)):
+        _errors_as_message(request, form)
+        return redirect(_at_top(meeting.get_absolute_url()))
+    return _detail_page(request, meeting, participant_form=form)
 
 
 @login_required
@@ -181,11 +254,17 @@ def raise_topic(request: HttpRequest, pk: int) -> HttpResponse:
     form = TopicForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, actions.raise_topic, actor=request.user, region=meeting.region, title=d["title"],
-             description=d["description"], is_dispute=d["is_dispute"])
-    else:
-        _form_error(request, form)
-    return redirect(meeting.get_absolute_url())
+        topic = _run_form(form, actions.raise_topic, actor=request.user, region=meeting.region, title=d["title"],
+                          description=d["description"], is_dispute=d["is_dispute"])
+        if topic:
+            messages.success(request, _("Topic “%(title)s” raised: once accepted it can go on the agenda.")
+                             % {"title": topic.title})
+            return redirect(_at_top(meeting.get_absolute_url()))
+    meeting.refresh_from_db()
+    if not (selectors.may_manage(request.user, meeting) and meeting.status == MeetingStatus.PLANNED):
+        _errors_as_message(request, form)
+        return redirect(_at_top(meeting.get_absolute_url()))
+    return _detail_page(request, meeting, topic_form=form)
 
 
 @login_required
@@ -195,9 +274,20 @@ def vet_topic(request: HttpRequest, pk: int, topic_id: int) -> HttpResponse:
     topic = selectors.topics_for(request.user, meeting.region).filter(pk=topic_id).first()
     if topic is None:
         raise Http404
-    _run(request, actions.vet_topic, topic=topic, actor=request.user, accept=request.POST.get("accept") == "1",
-         note=request.POST.get("note", ""))
-    return redirect(meeting.get_absolute_url())
+    form = VetForm(request.POST, prefix=f"t{topic.pk}")
+    accept = request.POST.get("accept") == "1"
+    if form.is_valid() and _run_form(form, actions.vet_topic, topic=topic, actor=request.user, accept=accept,
+                                     note=form.cleaned_data["note"]):
+        text = _("Topic “%(title)s” accepted.") if accept else _("Topic “%(title)s” rejected.")
+        messages.success(request, text % {"title": topic.title})
+        return redirect(_at_top(meeting.get_absolute_url()))
+    meeting.refresh_from_db()
+    topic.refresh_from_db()
+    if not (selectors.may_manage(request.user, meeting) and meeting.status == MeetingStatus.PLANNED
+            and topic.status == TopicStatus.PROPOSED):
+        _errors_as_message(request, form)
+        return redirect(_at_top(meeting.get_absolute_url()))
+    return _detail_page(request, meeting, vetting=(topic, form))
 
 
 @login_required
@@ -205,24 +295,54 @@ def vet_topic(request: HttpRequest, pk: int, topic_id: int) -> HttpResponse:
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if _run(request, actions.publish_agenda, meeting=meeting, actor=request.user):
+        messages.success(request, _("Agenda published; the participants are notified."))
         return redirect("meetings:day", pk=meeting.pk)
     return redirect(meeting.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------------------------
+# 会中 — the meeting day
+# ---------------------------------------------------------------------------------------------
+
+
+def _day_page(request, meeting, *, bound=None) -> HttpResponse:
+    """The meeting-day page; ``bound``: the item and the form sent back with errors, shown as left."""
+    items = selectors.items_for(request.user, meeting)
+    rows = []
+    for item in items:
+        row = {"item": item, "form": DecisionForm(prefix=f"i{item.pk}"),
+               "attendance": AttendanceForm(prefix=f"a{item.pk}", meeting=meeting,
+                                            initial={"present": list(item.attendees.all()),
+                                                     "departments": list(item.departments_reported.all())})}
+        if bound and bound[0].pk == item.pk:
+            row["attendance" if isinstance(bound[1], AttendanceForm) else "form"] = bound[1]
+        rows.append(row)
+    return render(request, "meetings/day.html", {
+        "meeting": meeting, "rows": rows, "manager": selectors.may_manage(request.user, meeting),
+        "undecided": sum(1 for i in items if not i.decision),
+    })
 
 
 @login_required
 def day(request: HttpRequest, pk: int) -> HttpResponse:
     """会中 — the meeting-day page (a tablet on the table): attendance and a decision per item."""
-    meeting = _meeting(request, pk)
-    items = selectors.items_for(request.user, meeting)
-    rows = [{"item": item, "form": DecisionForm(prefix=f"i{item.pk}"),
-             "attendance": AttendanceForm(prefix=f"a{item.pk}", meeting=meeting,
-                                          initial={"present": list(item.attendees.all()),
-                                                   "departments": list(item.departments_reported.all())})}
-            for item in items]
-    return render(request, "meetings/day.html", {
-        "meeting": meeting, "rows": rows, "manager": selectors.may_manage(request.user, meeting),
-        "undecided": sum(1 for i in items if not i.decision),
-    })
+    return _day_page(request, _meeting(request, pk))
+
+
+def _day_item_url(meeting, item) -> str:
+    return f"{meeting.get_absolute_url()}day/#item-{item.pk}"
+
+
+def _day_form_back(request, meeting, item, form) -> HttpResponse:
+    """A refused attendance or decision form: back on the meeting day as it was sent, the error at
+    the field; as a message when the page no longer shows that form (decided or closed meanwhile)."""
+    meeting.refresh_from_db()
+    item.refresh_from_db()
+    if not (selectors.may_manage(request.user, meeting) and meeting.status == MeetingStatus.AGENDA_PUBLISHED
+            and not item.decision):
+        _errors_as_message(request, form)
+        return redirect(_at_top(reverse("meetings:day", args=[meeting.pk])))
+    return _day_page(request, meeting, bound=(item, form))
 
 
 @login_required
@@ -235,12 +355,14 @@ def decide(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     form = DecisionForm(request.POST, prefix=f"i{item.pk}")
     if form.is_valid():
         d = form.cleaned_data
-        _run(request, actions.decide_item, item=item, actor=request.user, decision=d["decision"],
-             outcome=d["outcome"], notes=d["notes"], lead_department=d["lead_department"],
-             co_departments=list(d["co_departments"]), deadline=d["deadline"], resolve=d["resolve"])
-    else:
-        _form_error(request, form)
-    return redirect(f"{meeting.get_absolute_url()}day/#item-{item.pk}")
+        decided = _run_form(form, actions.decide_item, item=item, actor=request.user, decision=d["decision"],
+                            outcome=d["outcome"], notes=d["notes"], lead_department=d["lead_department"],
+                            co_departments=list(d["co_departments"]), deadline=d["deadline"], resolve=d["resolve"])
+        if decided:
+            messages.success(request, _("Decision recorded for “%(title)s”: %(decision)s.")
+                             % {"title": decided.title, "decision": decided.get_decision_display()})
+            return redirect(_day_item_url(meeting, item))
+    return _day_form_back(request, meeting, item, form)
 
 
 @login_required
@@ -251,12 +373,12 @@ def attendance(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     if item is None:
         raise Http404
     form = AttendanceForm(request.POST, prefix=f"a{item.pk}", meeting=meeting)
-    if form.is_valid():
-        _run(request, actions.record_attendance, item=item, actor=request.user,
-             present=list(form.cleaned_data["present"]), departments=list(form.cleaned_data["departments"]))
-    else:
-        _form_error(request, form)
-    return redirect(f"{meeting.get_absolute_url()}day/#item-{item.pk}")
+    if form.is_valid() and _run_form(form, actions.record_attendance, item=item, actor=request.user,
+                                     present=list(form.cleaned_data["present"]),
+                                     departments=list(form.cleaned_data["departments"])):
+        messages.success(request, _("Attendance saved for “%(title)s”.") % {"title": item.title})
+        return redirect(_day_item_url(meeting, item))
+    return _day_form_back(request, meeting, item, form)
 
 
 @login_required
@@ -264,6 +386,7 @@ def attendance(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if _run(request, actions.close_meeting, meeting=meeting, actor=request.user):
+        messages.success(request, _("Meeting closed: the draft minutes are ready."))
         return redirect("meetings:minutes", pk=meeting.pk)
     return redirect("meetings:day", pk=meeting.pk)
 
@@ -272,29 +395,20 @@ def _main_minutes(meeting) -> Minutes | None:
     return meeting.minutes.filter(kind=MinutesKind.MINUTES).first()
 
 
-@login_required
-def minutes(request: HttpRequest, pk: int) -> HttpResponse:
-    """纪要 — printable; draft with amendments, then signed off by the convener; addenda."""
-    meeting = _meeting(request, pk)
-    main = _main_minutes(meeting)
-    if main is not None and request.method == "POST":
-        what = request.POST.get("do")
-        if what == "summary":
-            _run(request, actions.update_minutes_summary, minutes=main, actor=request.user,
-                 summary=request.POST.get("summary", ""))
-        elif what == "amend":
-            _run(request, actions.propose_amendment, minutes=main, actor=request.user, text=request.POST.get("text", ""))
-        elif what in ("accept", "reject"):
-            amendment = Amendment.objects.filter(minutes=main, pk=row_id(request.POST.get("amendment")) or 0).first()
-            if amendment is None:
-                raise Http404
-            _run(request, actions.decide_amendment, amendment=amendment, actor=request.user, accept=what == "accept")
-        elif what == "publish":
-            if _run(request, actions.publish_minutes, minutes=main, actor=request.user):
-                messages.success(request, _("Minutes published."))
-        elif what == "addendum":
-            _run(request, actions.add_addendum, minutes=main, actor=request.user, text=request.POST.get("text", ""))
-        return redirect("meetings:minutes", pk=meeting.pk)
+# What the minutes page's buttons do: the action, and what the user is told once it is done.
+_MINUTES_DONE = {
+    "summary": gettext_lazy("The draft minutes are saved."),
+    "amend": gettext_lazy("Amendment proposed: the convener accepts or rejects it before signing off."),
+    "accept": gettext_lazy("Amendment accepted."),
+    "reject": gettext_lazy("Amendment rejected."),
+    "publish": gettext_lazy("Minutes published."),
+    "addendum": gettext_lazy("Addendum added to the minutes."),
+}
+_MINUTES_TYPED = {"summary": "summary", "amend": "text", "addendum": "text"}  # forms with text the user typed
+
+
+def _minutes_page(request, meeting, main, *, typed=None) -> HttpResponse:
+    """The minutes page; ``typed``: a text sent back with its error, shown as the user left it."""
     items = main.items if main is not None and main.status == "final" else actions.minutes_snapshot(meeting)
     visible = {i.pk for i in selectors.items_for(request.user, meeting)}
     return render(request, "meetings/minutes.html", {
@@ -303,7 +417,47 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
         "amendments": main.amendments.select_related("proposed_by") if main else [],
         "manager": selectors.may_manage(request.user, meeting),
         "participants": meeting.participants.select_related("user", "department"),
+        "typed": typed or {},
     })
+
+
+def _minutes_action(request, main, what: str):
+    if what == "summary":
+        return actions.update_minutes_summary(minutes=main, actor=request.user, summary=request.POST.get("summary", ""))
+    if what == "amend":
+        return actions.propose_amendment(minutes=main, actor=request.user, text=request.POST.get("text", ""))
+    if what in ("accept", "reject"):
+        amendment = Amendment.objects.filter(minutes=main, pk=row_id(request.POST.get("amendment")) or 0).first()
+        if amendment is None:
+            raise Http404
+        return actions.decide_amendment(amendment=amendment, actor=request.user, accept=what == "accept")
+    if what == "publish":
+        return actions.publish_minutes(minutes=main, actor=request.user)
+    return actions.add_addendum(minutes=main, actor=request.user, text=request.POST.get("text", ""))
+
+
+@login_required
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """纪要 — printable; draft with amendments, then signed off by the convener; addenda."""
+    meeting = _meeting(request, pk)
+    main = _main_minutes(meeting)
+    what = request.POST.get("do")
+    if main is None or request.method != "POST" or what not in _MINUTES_DONE:
+        if request.method == "POST":
+            return redirect("meetings:minutes", pk=meeting.pk)
+        return _minutes_page(request, meeting, main)
+    try:
+        _minutes_action(request, main, what)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        if what in _MINUTES_TYPED:
+            return _minutes_page(request, meeting, main, typed={
+                "do": what, "text": request.POST.get(_MINUTES_TYPED[what], ""), "error": str(error.message)})
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, str(_MINUTES_DONE[what]))
+    return redirect("meetings:minutes", pk=meeting.pk)
 
 
 @login_required
