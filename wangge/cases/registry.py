@@ -14,6 +14,7 @@ from functools import cached_property
 
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import permissions as p
 from .choices import CaseStatus as S
@@ -149,7 +150,7 @@ for _action in [
     CaseActionType("reopen", _("Reopen"), _("reopened"), Transition(frozenset({S.RESOLVED, S.CLOSED}), None),
                    p.is_dispatcher, _A + "reopen_case", _S + "ReasonSerializer",
                    "重办 — send a resolved or closed case back, with a reason"),
-    CaseActionType("close", _("Close"), _("closed"), Transition(frozenset({S.RESOLVED}), S.CLOSED), p.is_dispatcher,
+    CaseActionType("close", pgettext_lazy("case", "Close"), _("closed"), Transition(frozenset({S.RESOLVED}), S.CLOSED), p.is_dispatcher,
                    _A + "close_case", _S + "NoteSerializer", "结案 — close a resolved case"),
     CaseActionType("merge", _("Merge"), _("merged"), Transition(OPEN, S.MERGED), p.is_dispatcher,
                    _A + "merge_case", _S + "MergeSerializer", "合并 — merge this duplicate into another case"),

@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import CreditRule, StoreItem
 
@@ -53,8 +54,8 @@ class OpenAccountForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
-    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    name = forms.CharField(label=pgettext_lazy("item", "Name"), max_length=100)
+    description = forms.CharField(label=pgettext_lazy("credit", "Description"), max_length=300, required=False)
     price = forms.IntegerField(label=_("Price (credit)"), min_value=1, max_value=10**9)
     stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=10**9, initial=0)
 

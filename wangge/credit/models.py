@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import AccountKind, Awarder, EntryKind, RedemptionVia, RuleUnit
 
@@ -60,12 +61,12 @@ class CreditRule(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("credit", "description"), blank=True)
     points = models.PositiveIntegerField(_("points"))
     unit = models.CharField(_("counted"), max_length=16, choices=RuleUnit.choices, default=RuleUnit.FIXED)
     max_quantity = models.PositiveIntegerField(
         _("most units per award"), default=1, help_text=_("Hours for a per-hour rule; 1 for a per-award rule."))
-    awarded_by = models.CharField(_("awarded by"), max_length=16, choices=Awarder.choices, default=Awarder.CHIEF)
+    awarded_by = models.CharField(pgettext_lazy("credit", "awarded by"), max_length=16, choices=Awarder.choices, default=Awarder.CHIEF)
     expiry_months = models.PositiveIntegerField(
         _("expires after (months)"), null=True, blank=True, help_text=_("Empty: the credit never expires."))
     # Automatic awards: the domain event that books this rule (only "case_accepted" for now) and
@@ -143,7 +144,7 @@ class LedgerEntry(models.Model):
     award (or spend, or expiry) is never booked twice."""
 
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries",
-                                verbose_name=_("account"))
+                                verbose_name=pgettext_lazy("credit", "account"))
     seq = models.PositiveIntegerField(_("number in the account"))
     kind = models.CharField(_("kind"), max_length=16, choices=EntryKind.choices)
     amount = models.BigIntegerField(_("amount"))
@@ -196,7 +197,7 @@ class CreditLot(models.Model):
     its date. The sum of an account's lots' ``remaining`` is its balance."""
 
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="lots",
-                                verbose_name=_("account"))
+                                verbose_name=pgettext_lazy("credit", "account"))
     entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="lot", verbose_name=_("entry"))
     amount = models.BigIntegerField(_("amount"))
     remaining = models.BigIntegerField(_("remaining"))
@@ -246,7 +247,7 @@ class StoreItem(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, null=True, blank=True, related_name="items",
                                  verbose_name=_("merchant"))
     name = models.CharField(_("name"), max_length=100)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    description = models.CharField(pgettext_lazy("credit", "description"), max_length=300, blank=True)
     price = models.PositiveIntegerField(_("price (credit)"))
     stock = models.IntegerField(_("stock"), default=0)
     is_active = models.BooleanField(_("on sale"), default=True)
@@ -271,7 +272,7 @@ class RedemptionCode(models.Model):
 
     code = models.CharField(_("code"), max_length=12, unique=True)
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="codes",
-                                verbose_name=_("account"))
+                                verbose_name=pgettext_lazy("credit", "account"))
     item = models.ForeignKey(StoreItem, on_delete=models.PROTECT, related_name="codes", verbose_name=_("item"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
@@ -289,7 +290,7 @@ class Redemption(models.Model):
     """兑换 — one item handed out for credit: the stock taken and the spend entry, together."""
 
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="redemptions",
-                                verbose_name=_("account"))
+                                verbose_name=pgettext_lazy("credit", "account"))
     item = models.ForeignKey(StoreItem, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("item"))
     price = models.PositiveIntegerField(_("price (credit)"))
     via = models.CharField(_("via"), max_length=16, choices=RedemptionVia.choices)

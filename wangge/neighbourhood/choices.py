@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.org.choices import RegionLevel
 
@@ -52,12 +53,12 @@ class NeedScope(models.TextChoices):
 class NeedStatus(models.TextChoices):
     """A need's stage: open → matched → served; or → case; or escalated; or merged / closed."""
 
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("need", "Open")
     MATCHED = "matched", _("Matched to a resource")
     SERVED = "served", _("Served")
     CASE = "case", _("Handled as a case")
     MERGED = "merged", _("Merged")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("need", "Closed")
 
 
 NEED_STATUS_COLOURS = {

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     AwardTarget,
@@ -108,7 +109,7 @@ class SentimentEntry(models.Model):
     region = models.ForeignKey(REGION, on_delete=models.PROTECT, related_name="+", verbose_name=_("place"))
     household = models.ForeignKey("residents.Household", on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("household"))
-    visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
+    visited_at = models.DateTimeField(pgettext_lazy("visit", "visited at"), default=timezone.now)
     note = models.TextField(_("what was said"), max_length=2000)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
@@ -143,7 +144,7 @@ class Need(models.Model):
     how it was answered (a resource, a case, or escalation to the community / sub-district)."""
 
     need_class = models.ForeignKey(NeedClass, on_delete=models.PROTECT, related_name="+", verbose_name=_("class"))
-    description = models.TextField(_("description"), max_length=2000)
+    description = models.TextField(pgettext_lazy("need", "description"), max_length=2000)
     source = models.CharField(_("raised by"), max_length=16, choices=NeedSource.choices)
     scope = models.CharField(_("common or individual"), max_length=16, choices=NeedScope.choices,
                              default=NeedScope.INDIVIDUAL)
@@ -220,7 +221,7 @@ class NeedEvent(models.Model):
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events", verbose_name=_("need"))
     type = models.CharField(_("type"), max_length=32)
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("by"))
+                              verbose_name=pgettext_lazy("actor", "by"))
     note = models.CharField(_("note"), max_length=500, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -243,7 +244,7 @@ class Resource(models.Model):
     classes = models.ManyToManyField(NeedClass, related_name="resources", verbose_name=_("service classes"))
     area = models.ForeignKey(REGION, on_delete=models.PROTECT, related_name="+", verbose_name=_("service area"))
     capacity = models.PositiveIntegerField(_("capacity (households a month)"), default=0)
-    hours = models.CharField(_("hours"), max_length=100, blank=True)
+    hours = models.CharField(pgettext_lazy("opening", "hours"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -361,7 +362,7 @@ class FollowUp(models.Model):
     created_at = models.DateTimeField(_("asked at"), default=timezone.now)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, db_index=True)
     fixed = models.CharField(_("really fixed?"), max_length=8, choices=FixedAnswer.choices, blank=True)
-    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(pgettext_lazy("rating", "score"), null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
     class Meta:
@@ -435,7 +436,7 @@ class PublishedScore(models.Model):
     """One published score of a quarter (快照): never changed after publication."""
 
     period = models.ForeignKey(RatingPeriod, on_delete=models.PROTECT, related_name="scores", verbose_name=_("quarter"))
-    target = models.CharField(_("rated"), max_length=16, choices=ScoreTarget.choices)
+    target = models.CharField(pgettext_lazy("rating", "rated"), max_length=16, choices=ScoreTarget.choices)
     service = models.ForeignKey(ServiceRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                 verbose_name=_("service"))
     chief = models.ForeignKey(Chief, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -445,7 +446,7 @@ class PublishedScore(models.Model):
     name = models.CharField(_("name"), max_length=120)
     ratings = models.PositiveIntegerField(_("ratings"))
     total = models.PositiveIntegerField(_("sum of scores"))
-    score = models.DecimalField(_("score"), max_digits=4, decimal_places=2)
+    score = models.DecimalField(pgettext_lazy("rating", "score"), max_digits=4, decimal_places=2)
 
     class Meta:
         verbose_name = _("published score")

@@ -86,6 +86,18 @@ def reach_roots(user, *, roles=None) -> list[Region] | None:
     return roots + [c.region for c in serving_chiefs(user)]
 
 
+def scoring_subdistricts(user) -> list[Region]:
+    """The sub-districts whose quarterly scores and yearly evaluation ``user`` runs (leaders,
+    administrators); none for the community and the grid, whose menu then leaves those pages out."""
+    roots = reach_roots(user, roles=SUBDISTRICT_ROLES)
+    qs = Region.objects.filter(level=RegionLevel.SUBDISTRICT, is_active=True)
+    if roots is not None:
+        if not roots:
+            return []
+        qs = qs.filter(_or([Q(path__startswith=r.path) for r in roots]))
+    return list(qs.order_by("path"))
+
+
 def _within(roots, field: str = "region") -> Q | None:
     if roots is None:
         return None
@@ -404,6 +416,10 @@ class ScoreRow:
     ratings: int
     total: int
     score: Decimal
+
+    def get_target_display(self) -> str:
+        """As a published row (``PublishedScore``) says it: the page shows either."""
+        return str(ScoreTarget(self.target).label)
 
 
 def quarter_scores(subdistrict: Region, year: int, quarter: int, min_ratings: int) -> list[ScoreRow]:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.core import exports
@@ -142,7 +143,7 @@ def needs_export(request):
              timezone.localtime(n.raised_at).strftime("%Y-%m-%d %H:%M"), n.case_number]
             for n in _filtered_needs(request)[:50000])
     headers = [_("Number"), _("Class"), _("Raised by"), _("Common or individual"), _("Households"), _("Status"),
-               _("Held by"), _("Community"), _("Place"), _("Description"), _("Raised at"), _("Case number")]
+               _("Held by"), _("Community"), _("Place"), pgettext("need", "Description"), _("Raised at"), _("Case number")]
     response = HttpResponse(exports.write_xlsx(headers, rows, title=_("Needs list")),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="needs.xlsx"'
@@ -521,12 +522,7 @@ def questionnaire_qr(request, pk: int):
 
 
 def _subdistricts(user) -> list[Region]:
-    roots = selectors.reach_roots(user, roles=selectors.SUBDISTRICT_ROLES)
-    qs = Region.objects.filter(level=RegionLevel.SUBDISTRICT, is_active=True)
-    if roots is not None:
-        qs = qs.filter(selectors._or([Q(path__startswith=r.path)
-                                      for r in roots]))
-    return list(qs.order_by("path"))
+    return selectors.scoring_subdistricts(user)
 
 
 def _last_quarter(now: dt.datetime) -> tuple[int, int]:

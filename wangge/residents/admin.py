@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from wangge.core.admin_mixins import ReadOnlyAdminMixin
 from wangge.core.errors import DomainError
@@ -53,7 +53,7 @@ class ResidentAdmin(IdSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         return (lookup.split("__")[0] in ("anonymised_at", "phone_verified_at")
                 and super().lookup_allowed(lookup, value, request))
 
-    @admin.display(description=_("name"))
+    @admin.display(description=pgettext_lazy("person", "name"))
     def masked_name(self, obj: Resident) -> str:
         return mask_name(obj.name)
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Household(models.Model):
@@ -33,7 +34,7 @@ class Household(models.Model):
 class Resident(models.Model):
     """居民 — one person who deals with the office. ``phone`` holds digits only (normalised)."""
 
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
     household = models.ForeignKey(

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..choices import DurationUnit
 
@@ -19,15 +20,15 @@ class SlaPolicy(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     accept_value = models.PositiveIntegerField(_("accept within"), default=1)
     accept_unit = models.CharField(
-        _("unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.MINUTES
+        pgettext_lazy("duration", "unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.MINUTES
     )
     dispatch_value = models.PositiveIntegerField(_("dispatch within"), default=15)
     dispatch_unit = models.CharField(
-        _("unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.MINUTES
+        pgettext_lazy("duration", "unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.MINUTES
     )
     resolve_value = models.PositiveIntegerField(_("resolve within"), default=5)
     resolve_unit = models.CharField(
-        _("unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.WORKING_DAYS
+        pgettext_lazy("duration", "unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.WORKING_DAYS
     )
     amber_ratio = models.FloatField(
         _("amber at share of time used"),

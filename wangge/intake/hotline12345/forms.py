@@ -4,12 +4,13 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import DEFAULT_MAPPING, REQUIRED_FIELDS, Field, ImportMode
 
 
 class SourceForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, initial="12345热线")
+    name = forms.CharField(label=pgettext_lazy("source", "Name"), max_length=100, initial="12345热线")
     subdistrict = forms.TypedChoiceField(label=_("Sub-district"), coerce=int)
     header_row = forms.IntegerField(label=_("Heading row"), min_value=1, max_value=50, initial=1)
 

@@ -66,6 +66,26 @@ def test_the_quarterly_publication_computes_exactly_the_published_scores(hood, r
     }  # svc1, svc3 and the building chief have one score each: below the minimum
 
 
+def test_the_staff_page_shows_a_quarter_before_and_after_publication(hood, rated, client):
+    """The leader's 季度公示 page lists the kind of each score, from the preview and from the
+    published snapshot alike."""
+    client.force_login(hood.leader)
+    url = f"/neighbourhood/ratings/?subdistrict={hood.world.subdistrict.pk}&year=2026&quarter=3&min_ratings=2"
+
+    def rows() -> str:
+        page = client.get(url)
+        assert page.status_code == 200
+        return page.content.decode().split('data-testid="nb-scores"', 1)[1].split("</table>", 1)[0]
+
+    before = rows()
+    assert "放心粮店" in before and "资源" in before
+    period = actions.review_quarter(actor=hood.leader, subdistrict=hood.world.subdistrict, year=2026, quarter=3,
+                                    min_ratings=2)
+    actions.publish_quarter(actor=hood.leader, period=period)
+    after = rows()
+    assert "放心粮店" in after and "资源" in after and "单元长 王**" in after
+
+
 def test_the_minimum_decides_what_is_published(hood, rated):
     period = actions.review_quarter(actor=hood.leader, subdistrict=hood.world.subdistrict, year=2026, quarter=3,
                                     min_ratings=1)

@@ -152,3 +152,25 @@ def test_phone_case_list_is_cards_and_errors_are_our_pages(page_factory, screens
     screenshot(page, "error_404_phone")
     assert watch.console_errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
     watch.console_errors.clear()
+
+
+@pytest.mark.parametrize("username", ["worker_a1", "secretary_a"])
+def test_every_page_of_the_menus_fits_a_phone(page_factory, world, username):
+    """From the main menu and each app's tabs, every page a grid worker or a secretary opens on a
+    phone fits its width: a wide table scrolls inside its card, never the page sideways."""
+    case_in_state(world, CaseStatus.DISPATCHED)
+    page, _watch = page_factory(**PHONE)
+    sign_in(page, username)
+    todo = page.evaluate("[...document.querySelectorAll('.mainnav a')].map(a => a.getAttribute('href'))")
+    seen, wide = set(), []
+    while todo:
+        href = todo.pop(0)
+        if href in seen or not href.startswith("/") or href.startswith("/admin/"):
+            continue
+        seen.add(href)
+        assert page.goto(href).status < 400, href
+        if not fits(page):
+            wide.append((href, page.evaluate("document.documentElement.scrollWidth")))
+        todo += page.evaluate("[...document.querySelectorAll('nav.tabs a')].map(a => a.getAttribute('href'))")
+    assert len(seen) >= 8
+    assert wide == []
