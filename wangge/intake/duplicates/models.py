@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import CandidateStatus, LinkKind
 
@@ -131,7 +132,7 @@ class CategoryClassifier(models.Model):
 
     trained_at = models.DateTimeField(_("trained at"), default=timezone.now, db_index=True)
     cases = models.PositiveIntegerField(_("cases trained on"))
-    categories = models.PositiveIntegerField(_("categories"))
+    categories = models.PositiveIntegerField(pgettext_lazy("how many", "categories"))
     accuracy = models.FloatField(_("held-out accuracy"), null=True, blank=True)
     # {"classes": {category_id: [doc_count, token_total, {gram: count}]}, "vocab": n}
     model = models.JSONField()
