@@ -27,6 +27,7 @@ from . import events, periods, selectors
 from .choices import (
     CASE_REPORTS,
     INFO_REPORTS,
+    URGENT_REPORTS,
     AccessKind,
     AttendanceKind,
     HelpNeeded,
@@ -58,6 +59,8 @@ ID_NUMBER_RE = re.compile(r"\d{17}[\dXx]|\d{15}")
 # How far back a visit or a report may be dated (entered the evening after, or after a weekend).
 BACKDATE_DAYS = 30
 FUTURE_SLACK = dt.timedelta(minutes=10)
+# 六报 that file a case or alert the leaders: they must say where or what (a place or a note).
+NEEDS_WORDS = CASE_REPORTS | URGENT_REPORTS
 
 
 def _text(value, *, field: str, max_length: int, required: bool = False, label=None) -> str:
@@ -436,7 +439,8 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
     """六报 — one tap from the street. Damage, dirt and hazards open a case (channel patrol, the
     worker as reporter); pregnancy and incoming population are information for their office (the
     configured ``QuickReportRoute``) and never a case; instability goes to the sub-district
-    leaders at once (and to the configured office, if any)."""
+    leaders at once (and to the configured office, if any). A report that files a case or alerts
+    the leaders must say where or what: a place or a note (else nothing is written)."""
     _require_role(actor)
     if kind not in QuickReportKind.values:
         raise BadKeyPersonInput(_("Unknown report."), fields={"kind": "invalid"})
@@ -444,14 +448,21 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
     note = _text(note, field="note", max_length=500)
     place = _text(place, field="place", max_length=100)
     label = str(QuickReportKind(kind).label)
+    said = _("%(note)s (%(place)s)") % {"note": note, "place": place} if place and note else note or place
     with transaction.atomic():
         grid = _grid_for(actor, grid)
+        if kind in NEEDS_WORDS and not (note or place):
+            # A case titled only "damaged public facilities", or the leaders told "instability: —",
+            # sends nobody anywhere: say where it is or what was seen.
+            raise BadKeyPersonInput(_("Say where it is or what you saw: fill in the place or the note."),
+                                    fields={"note": "required", "place": "required"})
         report = QuickReport(kind=kind, worker=actor, grid=grid, community=grid.ancestor_at(RegionLevel.COMMUNITY),
                              at=at, place=place, note=note, longitude=longitude, latitude=latitude)
         if kind in CASE_REPORTS:
             report.case = create_case(actor=actor, channel=Channel.PATROL, title=label,
-                                      description=note or label, region=None if longitude is not None else grid,
-                                      longitude=longitude, latitude=latitude, address=place, submitted_at=at)
+                                      description=_("%(kind)s: %(what)s") % {"kind": label, "what": said},
+                                      region=None if longitude is not None else grid, longitude=longitude,
+                                      latitude=latitude, address=place, submitted_at=at)
             report.routed_to = report.case.number
             report.save()
         else:
@@ -470,7 +481,7 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
             report.routed_to = where[:200]
             report.save()
             message = _("%(kind)s reported in %(grid)s by %(worker)s: %(note)s") % {
-                "kind": label, "grid": grid.name, "worker": str(actor), "note": note or place or "—"}
+                "kind": label, "grid": grid.name, "worker": str(actor), "note": said or "—"}
             report.notified = notify(recipients=recipients, kind=notice_kind, message=message, subject=report,
                                      url="")
             report.save(update_fields=["notified"])

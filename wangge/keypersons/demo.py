@@ -11,7 +11,7 @@ from wangge.diary import actions as diary_actions
 from wangge.diary.models import DiaryDay
 from wangge.org.choices import Role
 
-from . import actions
+from . import actions, periods
 from .choices import AttendanceKind, HelpNeeded, Mood, QuickReportKind
 from .models import KeyPersonTag, QuickReportRoute
 
@@ -21,8 +21,24 @@ FOUND = ["身体尚可，生活能自理", "反映血压偏高，已提醒按时
          "刚找到新工作", "希望办理残疾人补贴", "租住人员信息已登记"]
 
 
+# 六报 of the demo, by kind: (place, note) as a worker types them.
+QUICK_REPORTS = {
+    QuickReportKind.PREGNANCY: ("", "{b}号楼2单元住户新孕，已提醒到社区卫生服务站建档"),
+    QuickReportKind.INCOMING: ("{b}号楼1单元", "新租户两人，已登记流动人口信息"),
+    QuickReportKind.DIRT: ("", "{b}号楼东侧垃圾堆放多日"),
+}
+
+
 def _name(rng) -> str:
     return rng.choice(FAMILY) + rng.choice(GIVEN)
+
+
+def _at_work(now: dt.datetime, days_back: int, hour: int, minute: int) -> dt.datetime:
+    """``hour:minute`` on the local (Beijing) clock, ``days_back`` local days before ``now``: a
+    worker's hours, never after ``now`` (a time still to come today falls on the day before)."""
+    day = periods.local_day(now) - dt.timedelta(days=days_back)
+    at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=periods.tz())
+    return at if at <= now else at - dt.timedelta(days=1)
 
 
 def load_demo_data(*, world, rng, now) -> int:
@@ -42,14 +58,12 @@ def load_demo_data(*, world, rng, now) -> int:
                           f"{rng.randrange(1000, 9999)}",
                 address=f"{info.community.name}{rng.randrange(1, 12)}号楼{rng.randrange(1, 4)}单元{rng.randrange(101, 1802)}",
                 tags=rng.sample(tags, rng.choice([1, 1, 2])), worker=info.worker,
-                registered_at=now - dt.timedelta(days=120), notes="")
+                registered_at=_at_work(now, 120, 9, 30), notes="")
             made += 1
             for months_back in (3, 2, 1, 0):
                 if rng.random() < 0.25:
                     continue  # a missed month
-                at = now - dt.timedelta(days=30 * months_back + rng.randrange(0, 25), hours=rng.randrange(0, 8))
-                if at > now:
-                    continue
+                at = _at_work(now, 30 * months_back + rng.randrange(0, 25), 9 + rng.randrange(0, 8), rng.randrange(60))
                 help_needed = HelpNeeded.SERVICE if rng.random() < 0.1 else HelpNeeded.NONE
                 actions.record_visit(actor=info.worker, person=person, visited_at=at, found=rng.choice(FOUND),
                                      place="家中", mood=rng.choice([Mood.STABLE] * 5 + [Mood.LOW, Mood.ANXIOUS]),
@@ -57,13 +71,14 @@ def load_demo_data(*, world, rng, now) -> int:
                                      now=at + dt.timedelta(hours=1))
                 made += 1
         for back in (2, 1):
-            at = now - dt.timedelta(days=back, hours=rng.randrange(1, 6))
+            at = _at_work(now, back, 9 + rng.randrange(1, 6), rng.randrange(60))
             actions.record_attendance(actor=info.worker, kind=rng.choice(AttendanceKind.values), grid=info.region,
                                       note="到场了解情况", at=at, now=now)
             made += 1
         kind = [QuickReportKind.PREGNANCY, QuickReportKind.INCOMING, QuickReportKind.DIRT][n % 3]
-        actions.quick_report(actor=info.worker, kind=kind, grid=info.region, note="网格员一键上报",
-                             at=now - dt.timedelta(days=1, hours=2), now=now)
+        place, note = (text.format(b=n % 6 + 2) for text in QUICK_REPORTS[kind])
+        actions.quick_report(actor=info.worker, kind=kind, grid=info.region, place=place, note=note,
+                             at=_at_work(now, 1, 10 + n % 6, (17 * n) % 60), now=now)
         made += 1
     # Close the ended days (the end-of-day job) and let the chiefs sign most of them.
     diary_actions.close_ended_days(now=now)

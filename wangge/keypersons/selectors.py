@@ -67,6 +67,20 @@ def key_person_for(user, pk) -> KeyPerson:
     return row
 
 
+def own_quick_entry(user, *, report=None, attended=None) -> QuickReport | Attendance | None:
+    """The 六报 (``report``) or 六到 (``attended``) the user just recorded, for the confirmation on
+    the quick page: the user's own only — another's id is the same as none."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    model, raw = (QuickReport, report) if report else (Attendance, attended)
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError):
+        return None
+    related = ("case", "grid") if model is QuickReport else ("grid",)
+    return model.objects.filter(pk=pk, worker=user).select_related(*related).first()
+
+
 def grids_for(user) -> list[Region]:
     """The active grids ``user`` may register key persons in."""
     if not can_view(user):

@@ -23,7 +23,7 @@ from wangge.org.models import RoleAssignment
 from . import actions, periods, selectors
 from .choices import MOOD_BADGE, AttendanceKind, HelpNeeded, Mood, QuickReportKind
 from .masking import mask_address, mask_id_number, mask_name, mask_phone
-from .models import KeyPersonTag
+from .models import KeyPersonTag, QuickReport
 
 
 def _client_ip(request) -> str | None:
@@ -40,6 +40,13 @@ def _person_or_404(user, pk):
 def _masked(p) -> dict:
     return {"name": mask_name(p.name), "phone": mask_phone(p.phone), "id_number": mask_id_number(p.id_number),
             "address": mask_address(p.address)}
+
+
+def _at_fields(error: DomainError, fields: set[str]) -> dict[str, str]:
+    """A refusal put back into its form: field → message for the fields the action named that the
+    form has (``form`` — shown above the form — when it named none of them)."""
+    named = [f for f in error.fields if f in fields]
+    return {f: str(error.message) for f in named} or {"form": str(error.message)}
 
 
 def _ensure_viewer(request):
@@ -73,18 +80,41 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, person, revealed=None)
 
 
-def _render_detail(request, person, *, revealed, status: int = 200):
+def _render_detail(request, person, *, revealed, refused: str = "", errors: dict | None = None):
+    """The person's page; ``refused`` names the form (visit, edit, retire) the server sent back,
+    which comes back as typed with ``errors`` at its fields."""
     today = periods.local_day(timezone.now())
     due = selectors.due_list([person], today=today)[0] if person.is_active else None
+    typed = request.POST if refused else {}
+    visit = typed if refused == "visit" else {}
+    edit = typed if refused == "edit" else {}
     return render(request, "keypersons/detail.html", {
         "person": person, "masked": _masked(person), "revealed": revealed, "due": due,
         "visits": list(selectors.visits_of(request.user, person)[:20]),
         "moods": Mood.choices, "helps": HelpNeeded.choices, "attend_kinds": AttendanceKind.choices,
         "now": timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M"),
         "tags": KeyPersonTag.objects.filter(is_active=True),
-        "tag_ids": {t.pk for t in person.tags.all()},
+        "tag_ids": ({int(t) for t in edit.getlist("tags") if t.isdigit()} if edit
+                    else {t.pk for t in person.tags.all()}),
         "workers": _workers_in([person.grid]) if person.is_active else [],
-    }, status=status)
+        "visit": visit, "edit": edit, "retire": typed if refused == "retire" else {},
+        "refused": refused, "errors": errors or {}, "focus": _focus(refused, errors or {}),
+    })
+
+
+# The element of each field of the person page's forms: a refused form comes back focused (and
+# so scrolled to, without JavaScript) at its first refused field, or its first field.
+FOCUS = {
+    "visit": {"visited_at": "v-at", "place": "v-place", "found": "v-found", "mood": "v-mood",
+              "help_needed": "v-help", "need_note": "v-need", "form": "v-at"},
+    "edit": {"tags": "e-tags", "worker": "e-worker", "notes": "e-notes", "form": "e-tags"},
+    "retire": {"reason": "r-reason", "form": "r-reason"},
+}
+
+
+def _focus(refused: str, errors: dict) -> str:
+    ids = FOCUS.get(refused, {})
+    return next((ids[f] for f in ids if f in errors), "")
 
 
 @login_required
@@ -112,6 +142,9 @@ def _parse_time(raw: str | None):
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
+VISIT_FIELDS = {"visited_at", "place", "found", "mood", "help_needed", "need_note"}
+
+
 @login_required
 @require_POST
 def visit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -124,9 +157,12 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
                                  place=request.POST.get("place", ""), mood=request.POST.get("mood", Mood.STABLE),
                                  help_needed=request.POST.get("help_needed", HelpNeeded.NONE),
                                  need_note=request.POST.get("need_note", ""), visited_at=at)
+    except NotFound:
+        raise Http404 from None
     except DomainError as e:
-        messages.error(request, str(e.message))
-        return redirect(person.get_absolute_url())
+        # Back with what was typed and the refusal at its field (a future time, a missing note).
+        return _render_detail(request, person, revealed=None, refused="visit",
+                              errors=_at_fields(e, VISIT_FIELDS))
     if v.case_id:
         messages.success(request, _("Visit recorded; case %(number)s opened.") % {"number": v.case.number})
     else:
@@ -140,9 +176,10 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person_or_404(request.user, pk)
     try:
         actions.retire_key_person(actor=request.user, person=person, reason=request.POST.get("reason", ""))
+    except NotFound:
+        raise Http404 from None
     except DomainError as e:
-        messages.error(request, str(e.message))
-        return redirect(person.get_absolute_url())
+        return _render_detail(request, person, revealed=None, refused="retire", errors=_at_fields(e, {"reason"}))
     messages.success(request, _("Taken off the register."))
     return redirect("keypersons:mine")
 
@@ -152,19 +189,21 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """改标签、责任人、备注 — a person's tags, responsible worker and notes."""
     person = _person_or_404(request.user, pk)
-    worker = None
-    if request.POST.get("worker"):
-        worker = next((u for u in _workers_in([person.grid]) if str(u.pk) == request.POST["worker"]), None)
-        if worker is None:
-            messages.error(request, _("The responsible worker must work in this grid."))
-            return redirect(person.get_absolute_url())
     try:
+        worker = None
+        if request.POST.get("worker"):
+            worker = next((u for u in _workers_in([person.grid]) if str(u.pk) == request.POST["worker"]), None)
+            if worker is None:
+                raise actions.BadKeyPersonInput(_("The responsible worker must work in this grid."),
+                                                fields={"worker": "invalid"})
         actions.update_key_person(actor=request.user, person=person, tags=request.POST.getlist("tags"),
                                   worker=worker, notes=request.POST.get("notes", ""))
+    except NotFound:
+        raise Http404 from None
     except DomainError as e:
-        messages.error(request, str(e.message))
-    else:
-        messages.success(request, _("Saved."))
+        return _render_detail(request, person, revealed=None, refused="edit",
+                              errors=_at_fields(e, {"tags", "worker", "notes"}))
+    messages.success(request, _("Saved."))
     return redirect(person.get_absolute_url())
 
 
@@ -206,6 +245,7 @@ def register(request: HttpRequest) -> HttpResponse:
     _ensure_viewer(request)
     grids = selectors.grids_for(request.user)
     form = request.POST if request.method == "POST" else {}
+    errors = {}
     if request.method == "POST":
         try:
             grid = next((g for g in grids if str(g.pk) == request.POST.get("grid")), None)
@@ -230,44 +270,49 @@ def register(request: HttpRequest) -> HttpResponse:
                 address=request.POST.get("address", ""), tags=request.POST.getlist("tags"), worker=worker,
                 notes=request.POST.get("notes", ""))
         except DomainError as e:
-            messages.error(request, str(e.message))
+            errors = _at_fields(e, REGISTER_FIELDS)
         else:
             messages.success(request, _("Registered."))
             return redirect(person.get_absolute_url())
     return render(request, "keypersons/register.html", {
         "grids": grids, "tags": KeyPersonTag.objects.filter(is_active=True), "workers": _workers_in(grids),
-        "units": _units_in(grids),
+        "units": _units_in(grids), "errors": errors,
         "form": form, "chosen_tags": form.getlist("tags") if hasattr(form, "getlist") else [],
     })
+
+
+REGISTER_FIELDS = {"grid", "name", "phone", "id_number", "unit", "address", "tags", "worker", "notes"}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def quick(request: HttpRequest) -> HttpResponse:
-    """六到六报 — one tap each (a note is optional)."""
+    """六到六报 — one tap each. A report that files a case or alerts the leaders must say where or
+    what (the action refuses it otherwise: the page comes back as typed, the message at the note).
+    After a tap the page confirms what happened (``?report=`` / ``?attended=``, the worker's own)."""
     _ensure_viewer(request)
     grids = selectors.grids_for(request.user)
+    errors = {}
     if request.method == "POST":
         what = "attend" if request.POST.get("attend") else "report"
         kind = request.POST.get(what, "")
         grid = grids[0] if len(grids) == 1 else next((g for g in grids if str(g.pk) == request.POST.get("grid")), None)
         try:
             if what == "attend":
-                actions.record_attendance(actor=request.user, kind=kind, note=request.POST.get("note", ""),
-                                          place=request.POST.get("place", ""), grid=grid)
-                messages.success(request, _("Attendance recorded: %(kind)s") % {"kind": AttendanceKind(kind).label})
-            else:
-                report = actions.quick_report(actor=request.user, kind=kind, note=request.POST.get("note", ""),
-                                              place=request.POST.get("place", ""), grid=grid)
-                if report.case_id:
-                    messages.success(request, _("Reported: case %(number)s opened.") % {"number": report.case.number})
-                else:
-                    messages.success(request, _("Reported to %(to)s.") % {"to": report.routed_to})
+                row = actions.record_attendance(actor=request.user, kind=kind, note=request.POST.get("note", ""),
+                                                place=request.POST.get("place", ""), grid=grid)
+                return redirect(f"{reverse('keypersons:quick')}?attended={row.pk}")
+            row = actions.quick_report(actor=request.user, kind=kind, note=request.POST.get("note", ""),
+                                       place=request.POST.get("place", ""), grid=grid)
+            return redirect(f"{reverse('keypersons:quick')}?report={row.pk}")
         except DomainError as e:
-            messages.error(request, str(e.message))
-        return redirect("keypersons:quick")
+            errors = _at_fields(e, {"note", "place", "grid"})
+    done = selectors.own_quick_entry(request.user, report=request.GET.get("report"),
+                                     attended=request.GET.get("attended"))
     return render(request, "keypersons/quick.html", {
         "grids": grids, "attend_kinds": AttendanceKind.choices, "report_kinds": QuickReportKind.choices,
+        "form": request.POST if errors else {}, "errors": errors, "done": done,
+        "done_report": done if isinstance(done, QuickReport) else None,
     })
 
 

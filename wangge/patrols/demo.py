@@ -15,7 +15,7 @@ from wangge.org.choices import Role
 from . import actions
 from .choices import FindingClass, Frequency, PointClass
 from .models import OfficerRole
-from .windows import local_day
+from .windows import SHANGHAI, local_day
 
 DAYS = 14
 POINTS = [
@@ -48,12 +48,13 @@ def load_demo_data(*, world, rng, now) -> int:
                                                    active_from=start_day))
                 made += 1
             for offset in range(DAYS + 1):
-                day_start = now - dt.timedelta(days=DAYS - offset)
+                day = start_day + dt.timedelta(days=offset)
                 for point in points:
                     due_today = point.frequency == Frequency.DAILY or rng.random() < 0.2
                     if not due_today or rng.random() > 0.85:
                         continue
-                    at = day_start.replace(hour=8 + rng.randrange(9), minute=rng.randrange(60))
+                    # Working hours on the local (Beijing) clock: 08:00–16:59; today's only if past.
+                    at = dt.datetime.combine(day, dt.time(8 + rng.randrange(9), rng.randrange(60)), tzinfo=SHANGHAI)
                     if at > now:
                         continue
                     far = rng.random() < 0.05

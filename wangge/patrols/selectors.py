@@ -4,9 +4,10 @@ grids, a leader the territory — and a row outside it is "not found" (404)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from wangge.core.errors import NotFound
 from wangge.org.choices import RegionLevel, Role
@@ -76,6 +77,21 @@ def slot_for(user, pk) -> VisitSlot:
 
 def checkin_for(user, pk) -> CheckIn:
     return _one(checkins_visible_to(user).select_related("point", "worker", "slot"), pk)
+
+
+def own_checkin(user, client_id) -> CheckIn | None:
+    """The user's own check-in by the phone's client id, with its findings and their cases — what
+    the landing page confirms after 打卡. Only the worker's own: another worker's client id (or a
+    malformed one) is the same as none."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        client_id = uuid.UUID(str(client_id))
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return (CheckIn.objects.filter(client_id=client_id, worker=user).select_related("point")
+            .prefetch_related(Prefetch("findings", Finding.objects.select_related("case").order_by("pk")))
+            .first())
 
 
 def finding_for(user, pk) -> Finding:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,7 +24,7 @@ from wangge.org.models import Region, User
 from . import actions, imports, permissions, selectors
 from .figures import By, compliance
 from .forms import CancelSlotForm, CheckInForm, ImportForm
-from .windows import today
+from .windows import local_day, today
 
 # Visits listed on the phone before "show more" (a list of 500 helps nobody standing in an alley).
 PHONE_LIST = 60
@@ -80,12 +81,34 @@ def today_page(request: HttpRequest) -> HttpResponse:
         visit.url = f"{prefix}{visit.point_id}/check-in/"
     query = request.GET.copy()
     query["all"] = "1"
+    query.pop("done", None)
     return render(request, "patrols/today.html", {
         "today": data, "due": due, "overdue": overdue, "due_hidden": len(data.due) - len(due),
         "all_query": query.urlencode(), "grids": grids, "located": lat is not None and lng is not None,
         "whole_grid": whole, "day": day, "manager": permissions.is_manager(user),
-        "can_cancel": permissions.is_manager(user),
+        "can_cancel": permissions.is_manager(user), **_done(request, day),
     })
+
+
+def _done(request: HttpRequest, day: dt.date) -> dict:
+    """The outcome of the check-in the worker just made (``?done=<client id>``, set by the form
+    with or without JavaScript), read back from the server: theirs only. A client id not (yet)
+    on the server is offered to the page's script, which says so when the phone still holds it."""
+    raw = request.GET.get("done")
+    if not raw:
+        return {}
+    checkin = selectors.own_checkin(request.user, raw)
+    if checkin is None:
+        try:
+            return {"pending": str(uuid.UUID(raw))}
+        except ValueError:
+            return {}
+    return {"done": checkin, "done_findings": list(checkin.findings.all()),
+            "done_other_day": local_day(checkin.client_time) != day}
+
+
+# The actions' names of the check-in form's fields, where they differ.
+FIELD_OF = {"description": "finding"}
 
 
 def _checkin_page(request: HttpRequest, point, *, plate_token: str = "") -> HttpResponse:
@@ -99,7 +122,7 @@ def _checkin_page(request: HttpRequest, point, *, plate_token: str = "") -> Http
                 if wants_json:
                     return JsonResponse({"error": {"code": error.code, "message": str(error.message),
                                                    "fields": error.fields}}, status=error.status_code)
-                field = next((f for f in error.fields if f in form.fields), None)
+                field = next((FIELD_OF.get(f, f) for f in error.fields if FIELD_OF.get(f, f) in form.fields), None)
                 form.add_error(field, str(error.message))
             else:
                 checkin, finding = result
@@ -107,17 +130,15 @@ def _checkin_page(request: HttpRequest, point, *, plate_token: str = "") -> Http
                     return JsonResponse({"checkin": checkin.pk, "client_id": str(checkin.client_id),
                                          "is_far": checkin.is_far, "is_late": checkin.is_late,
                                          "case": finding.case.number if finding else None})
-                text = _("Checked in at %(point)s.") % {"point": point.name}
-                if checkin.is_far:
-                    text += " " + _("You were %(m)d m from the point; the check-in is flagged.") % {
-                        "m": checkin.distance_m}
-                if finding:
-                    text += " " + _("Case %(number)s filed.") % {"number": finding.case.number}
-                messages.success(request, text)
-                return redirect("patrols:today")
+                # The landing page confirms it (point, time, flags, the finding's case), the same
+                # page the script lands on.
+                return redirect(f"{reverse('patrols:today')}?done={checkin.client_id}")
         elif wants_json:
             return JsonResponse({"error": {"code": "invalid", "message": _("The input is not valid."),
                                            "fields": {k: "invalid" for k in form.errors}}}, status=400)
+        if request.FILES.getlist("photos") and "photos" not in form.errors:
+            # A page sent back keeps what was typed, but a browser cannot refill a file input.
+            form.add_error("photos", _("Choose the photos again: a form sent back cannot keep them."))
     else:
         form = CheckInForm(initial={"presence": "qr" if plate_token else "gps", "plate_token": plate_token})
     return render(request, "patrols/checkin.html", {

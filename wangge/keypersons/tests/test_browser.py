@@ -46,8 +46,12 @@ def test_a_round_on_the_phone(world, register, page_factory, screenshot):
     assert fits(page)
     page.fill("#q-note", "井盖松动")
     page.get_by_test_id("report-hazard").click()
-    expect(page.locator(".messages")).to_contain_text("已立案")
-    assert Case.objects.get().channel == Channel.PATROL
+    done = page.get_by_test_id("kp-quick-done")
+    expect(done).to_contain_text("已上报“安全隐患”：已立案")
+    case = Case.objects.get()
+    expect(done.get_by_role("link", name=case.number)).to_be_visible()
+    assert case.channel == Channel.PATROL
+    screenshot(page, "keypersons_quick_done_phone")
 
     page.goto("/diary/")
     lines = page.get_by_test_id("diary-lines")

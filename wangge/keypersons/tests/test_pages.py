@@ -27,7 +27,7 @@ def test_the_workers_phone_pages(world, register, tags, client):
                                                      "tags": [tags["needy"].pk], "phone": "13700000000"})
     assert r.status_code == 302 and KeyPerson.objects.filter(name="李桂兰").exists()
     r = client.post(reverse("keypersons:retire", args=[person.pk]), {"reason": ""})
-    assert r.status_code == 302 and KeyPerson.objects.get(pk=person.pk).is_active
+    assert 'id="r-reason-error"' in r.content.decode() and KeyPerson.objects.get(pk=person.pk).is_active
     day = client.get(reverse("diary:today"), follow=True)
     assert day.status_code == 200 and "身体不错" in day.content.decode()
 
@@ -109,3 +109,46 @@ def test_registration_picks_the_building_and_unit_of_the_grid(world, tags, clien
                                                      "tags": [tags["elderly_alone"].pk]})
     assert r.status_code == 200 and "楼栋或单元必须在该网格内。" in r.content.decode()
     assert not KeyPerson.objects.filter(name="钱大妈").exists()
+
+
+def test_a_refused_visit_comes_back_as_typed_with_the_error_at_the_time(world, register, client):
+    person = register()
+    client.force_login(world.users["worker_a1"])
+    future = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    r = client.post(reverse("keypersons:visit", args=[person.pk]), {
+        "visited_at": future, "place": "家中", "found": "反映暖气不热", "mood": "anxious",
+        "help_needed": "service", "need_note": "需要助餐服务"})
+    page = r.content.decode()
+    assert r.status_code == 200 and not Visit.objects.exists()
+    assert f'value="{future}" aria-invalid="true" aria-describedby="v-at-error"' in page
+    assert '<p class="field-error" id="v-at-error" role="alert">时间不能晚于现在。</p>' in page
+    assert ">反映暖气不热</textarea>" in page and 'value="家中"' in page and 'value="需要助餐服务"' in page
+    assert '<option value="anxious" selected>' in page and '<option value="service" selected>' in page
+
+
+def test_refused_edits_and_retirements_keep_what_was_typed(world, register, tags, client):
+    person = register()
+    client.force_login(world.users["chief_a1"])
+    # No tag left: refused, the notes typed stay, the form stays open.
+    r = client.post(reverse("keypersons:edit", args=[person.pk]), {"notes": "子女在外地，每周电话"})
+    page = r.content.decode()
+    assert 'data-testid="kp-edit" open' in page and 'data-testid="kp-edit-tags-error"' in page
+    assert ">子女在外地，每周电话</textarea>" in page
+    person.refresh_from_db()
+    assert person.notes == "" and person.tags.count() == 1
+    # A reason of blanks is refused at the field.
+    r = client.post(reverse("keypersons:retire", args=[person.pk]), {"reason": "   "})
+    page = r.content.decode()
+    assert 'data-testid="kp-retire" open' in page and 'id="r-reason-error"' in page
+    assert KeyPerson.objects.get(pk=person.pk).is_active
+
+
+def test_a_refused_registration_keeps_the_worker_and_says_why_at_the_field(world, tags, client):
+    client.force_login(world.users["chief_a1"])
+    r = client.post(reverse("keypersons:register"), {
+        "grid": world.grids[0].pk, "name": "李桂兰", "phone": "12345", "worker": world.users["worker_a1"].pk,
+        "tags": [tags["needy"].pk]})
+    page = r.content.decode()
+    assert 'data-testid="kp-register-phone-error"' in page and 'value="李桂兰"' in page
+    assert f'<option value="{world.users["worker_a1"].pk}" selected>' in page
+    assert not KeyPerson.objects.filter(name="李桂兰").exists()

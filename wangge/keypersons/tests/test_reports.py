@@ -79,3 +79,52 @@ def test_one_tap_on_the_phone_page(world, client):
     assert r.status_code == 302 and Case.objects.get().channel == Channel.PATROL
     r = client.post(reverse("keypersons:quick"), {"attend": "illness"})
     assert r.status_code == 302 and Attendance.objects.get().kind == AttendanceKind.ILLNESS
+
+
+@pytest.mark.parametrize("kind", [QuickReportKind.DAMAGE, QuickReportKind.DIRT, QuickReportKind.HAZARD,
+                                  QuickReportKind.INSTABILITY])
+def test_a_case_or_an_alert_must_say_where_or_what(world, kind):
+    with pytest.raises(BadKeyPersonInput) as refused:
+        actions.quick_report(actor=world.users["worker_a1"], kind=kind, note="  ", place="")
+    assert set(refused.value.fields) == {"note", "place"}
+    assert QuickReport.objects.count() == 0 and Case.objects.count() == 0
+    assert Notification.objects.count() == 0
+    # A place alone is enough: it becomes the case's address, or what the leaders read.
+    report = actions.quick_report(actor=world.users["worker_a1"], kind=kind, place="3号楼东侧")
+    if report.case:
+        assert report.case.address == "3号楼东侧" and "3号楼东侧" in report.case.description
+    else:
+        assert "3号楼东侧" in Notification.objects.get(recipient=world.users["leader"]).message
+
+
+def test_information_reports_may_still_be_one_bare_tap(world):
+    QuickReportRoute.objects.create(kind=QuickReportKind.INCOMING, role=Role.COMMUNITY_SECRETARY)
+    report = actions.quick_report(actor=world.users["worker_a1"], kind=QuickReportKind.INCOMING)
+    assert report.notified == 1
+
+
+def test_the_phone_page_asks_for_a_place_or_note_then_confirms_what_happened(world, client):
+    worker = world.users["worker_a1"]
+    client.force_login(worker)
+    r = client.post(reverse("keypersons:quick"), {"report": "damage", "place": "", "note": ""})
+    page = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="kp-quick-note-error"' in page
+    assert "请填写地点或备注" in page and 'aria-invalid="true"' in page
+    assert QuickReport.objects.count() == 0 and Case.objects.count() == 0
+
+    r = client.post(reverse("keypersons:quick"), {"report": "damage", "place": "东园路口", "note": "路灯杆倾斜"},
+                    follow=True)
+    case = Case.objects.get()
+    done = r.content.decode()
+    assert 'data-testid="kp-quick-done"' in done
+    assert f'已上报“公共设施损坏”：已立案 <a href="/cases/{case.number}/">{case.number}</a>' in done
+    assert "东园路口" in done and "路灯杆倾斜" in done
+
+    r = client.post(reverse("keypersons:quick"), {"report": "instability", "note": "聚集上访苗头"}, follow=True)
+    assert "已上报“不稳定因素”：已通知街道领导（1 人）" in r.content.decode()
+    report = QuickReport.objects.get(kind=QuickReportKind.INSTABILITY)
+
+    # Another worker's report is not confirmed to anyone else.
+    client.force_login(world.users["worker_a1b"])
+    page = client.get(reverse("keypersons:quick"), {"report": report.pk}).content.decode()
+    assert 'data-testid="kp-quick-done"' not in page and "聚集上访苗头" not in page

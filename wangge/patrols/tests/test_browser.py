@@ -53,8 +53,12 @@ def test_a_patrol_on_a_phone_with_a_check_in_a_finding_and_the_offline_queue(wor
     page.get_by_test_id("checkin-submit").click()
     expect(page).to_have_url(re.compile(r"/patrols/\?done="))
     expect(page.get_by_test_id("due-visit")).to_have_count(1)
-
     finding = Finding.objects.select_related("case", "checkin").get()
+    done = page.get_by_test_id("checkin-done")
+    expect(done).to_contain_text("在老王小炒打卡")
+    expect(done.get_by_role("link", name=finding.case.number)).to_be_visible()
+    screenshot(page, "patrol_checked_in_phone")
+
     assert finding.case.channel == Channel.PATROL and finding.case.status == CaseStatus.RESOLVED
     assert finding.case.resolved_on_time and finding.checkin.notes == "店铺营业正常"
     assert not finding.checkin.is_far and finding.checkin.distance_m < 40
@@ -68,6 +72,9 @@ def test_a_patrol_on_a_phone_with_a_check_in_a_finding_and_the_offline_queue(wor
     expect(page.get_by_test_id("offline-queue").first).to_be_visible()
     assert CheckIn.objects.count() == 1
     page.context.set_offline(False)
+    # Sent once online: the phone goes on to the outcome the server holds.
+    expect(page).to_have_url(re.compile(r"/patrols/\?done="))
+    expect(page.get_by_test_id("checkin-done")).to_contain_text("在幸福路背街小巷打卡")
     expect(page.get_by_test_id("offline-queue").first).to_be_hidden()
     # The send tried while offline failed as it should; Chromium logs that failed load.
     watch.console_errors[:] = [e for e in watch.console_errors if "ERR_INTERNET_DISCONNECTED" not in e]

@@ -115,3 +115,70 @@ def test_the_chief_cancels_a_visit_from_the_list_with_a_reason(world, client, da
     assert VisitSlot.objects.get(pk=slot.pk).status == SlotStatus.OPEN
     client.post(f"/patrols/slots/{slot.pk}/cancel/", {"reason": "节日停业"})
     assert VisitSlot.objects.get(pk=slot.pk).cancel_reason == "节日停业"
+
+
+def _post_check_in(client, point, *, metres_north=0.0, script=False, **extra):
+    data = {"client_id": str(uuid.uuid4()), "finding_client_id": str(uuid.uuid4()), "presence": "gps",
+            "latitude": point.latitude + metres_north / 111_195, "longitude": point.longitude, "accuracy": 10,
+            **extra}
+    headers = {"X-Patrol-Client": "1"} if script else {}
+    return data["client_id"], client.post(f"/patrols/points/{point.pk}/check-in/", data, headers=headers)
+
+
+def _banner(page: str) -> str:
+    start = page.find('data-testid="checkin-done"')
+    return page[start:page.find("</div>", start)] if start >= 0 else ""
+
+
+def test_after_a_check_in_without_javascript_the_landing_page_confirms_it(world, client, clock):
+    clock.set(2026, 11, 24, 9, 41)
+    point = point_in(world, active_from=dt.date(2026, 11, 24))
+    client.force_login(world.users["worker_a1"])
+    _id, response = _post_check_in(client, point, metres_north=2923, finding="路灯不亮",
+                                   handling_class=FindingClass.APPROVAL)
+    page = client.get(response["Location"]).content.decode()
+    banner = _banner(page)
+    case = Finding.objects.get().case
+    assert f"已于 09:41 在{point.name}打卡" in banner
+    assert f'<a href="/cases/{case.number}/">{case.number}</a>' in banner
+    metres = round(CheckIn.objects.get().distance_m)
+    assert metres > 2900 and f"{metres} 米" in banner and "距点位较远" in banner
+
+
+def test_after_a_check_in_by_the_script_the_landing_page_confirms_it_to_that_worker_only(world, client, clock):
+    clock.set(2026, 11, 24, 10, 30)
+    point = point_in(world, active_from=dt.date(2026, 11, 24))
+    client.force_login(world.users["worker_a1"])
+    # Made offline at 09:15, sent now: late, near the point, nothing found.
+    client_id, response = _post_check_in(client, point, script=True, client_time="2026-11-24T01:15:00Z")
+    assert response.json()["client_id"] == client_id
+    banner = _banner(client.get("/patrols/", {"done": client_id}).content.decode())
+    assert f"已于 09:15 在{point.name}打卡" in banner and "延迟提交" in banner
+    assert "距点位较远" not in banner and "/cases/" not in banner
+    # The grid chief sees the grid, yet not another worker's confirmation.
+    client.force_login(world.users["chief_a1"])
+    page = client.get("/patrols/", {"done": client_id}).content.decode()
+    assert _banner(page) == "" and "已于" not in page
+
+
+def test_a_check_in_the_server_has_not_seen_is_left_to_the_phones_queue(world, client):
+    client.force_login(world.users["worker_a1"])
+    queued = str(uuid.uuid4())
+    page = client.get("/patrols/", {"done": queued}).content.decode()
+    assert _banner(page) == ""
+    assert f'data-pending="{queued}" hidden' in page and "保存在本手机" in page
+    assert "data-pending" not in client.get("/patrols/", {"done": "not-a-uuid"}).content.decode()
+
+
+def test_a_refused_check_in_without_javascript_comes_back_as_typed(world, client, daily_point):
+    from .test_checkins import photo
+
+    client.force_login(world.users["worker_a1"])
+    response = client.post(f"/patrols/points/{daily_point.pk}/check-in/", {
+        "client_id": str(uuid.uuid4()), "finding_client_id": str(uuid.uuid4()), "presence": "gps",
+        "latitude": daily_point.latitude, "longitude": daily_point.longitude, "notes": "店门半开",
+        "finding": "门口垃圾", "handling_class": FindingClass.GENERAL, "result": "已清理", "photos": photo()})
+    page = response.content.decode()
+    assert response.status_code == 200 and not CheckIn.objects.exists()
+    assert ">\n店门半开</textarea>" in page and ">\n门口垃圾</textarea>" in page and ">\n已清理</textarea>" in page
+    assert "请重新选择照片" in page

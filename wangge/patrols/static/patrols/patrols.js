@@ -17,6 +17,10 @@
 
   function showQueue() {
     var items = readQueue();
+    // The landing page after a check-in the server has not seen: say so when this phone holds it.
+    document.querySelectorAll("[data-pending]").forEach(function (el) {
+      el.hidden = !items.some(function (i) { return i.fields.client_id === el.dataset.pending; });
+    });
     document.querySelectorAll("[data-queue]").forEach(function (el) {
       var form = document.querySelector("[data-checkin-form]");
       var text = (form && form.dataset.textQueued) || "%s";
@@ -54,7 +58,28 @@
     var item = items[0];
     send(item.url, toFormData(item)).then(function (r) {
       // Sent (2xx) or refused for good (4xx): either way it leaves the queue.
-      if (r.status < 500) { writeQueue(readQueue().slice(1)); flushing = false; flush(); }
+      if (r.status < 500) {
+        writeQueue(readQueue().slice(1)); flushing = false;
+        // The check-in this page is waiting for has arrived: show its outcome from the server.
+        var id = item.fields.client_id, form = document.querySelector("[data-checkin-form]");
+        var mine = form && form.querySelector("[name=client_id]");
+        if (r.ok && mine && mine.value === id) { window.location.href = form.dataset.doneUrl + "?done=" + encodeURIComponent(id); return; }
+        var pending = document.querySelector("[data-pending=\"" + id + "\"]");
+        if (pending && r.ok) { window.location.reload(); return; }
+        if (mine && mine.value === id) {
+          r.json().then(function (body) { message(form, (body.error && body.error.message) || "Error", "msg msg-error"); })
+            .catch(function () {});
+        }
+        if (pending) {
+          // Refused for good (the server said why): say so rather than let it vanish.
+          r.json().then(function (body) {
+            pending.className = "msg msg-error"; pending.hidden = false;
+            pending.textContent = (body.error && body.error.message) || pending.textContent;
+            pending.removeAttribute("data-pending");
+          }).catch(function () {});
+        }
+        flush();
+      }
       else { flushing = false; }
     }).catch(function () { flushing = false; });
   }
@@ -141,6 +166,7 @@
       if (!navigator.geolocation) { return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
         var params = new URLSearchParams(window.location.search);
+        params.delete("done");
         params.set("lat", pos.coords.latitude.toFixed(6)); params.set("lng", pos.coords.longitude.toFixed(6));
         window.location.search = params.toString();
       });
