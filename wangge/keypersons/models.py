@@ -73,9 +73,9 @@ class KeyPerson(models.Model):
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="+", verbose_name=_("registered by"))
     is_active = models.BooleanField(_("active"), default=True)
-    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    retired_at = models.DateTimeField(pgettext_lazy("register", "retired"), null=True, blank=True)
     retired_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("retired by"))
+                                   related_name="+", verbose_name=pgettext_lazy("register", "retired by"))
     retire_reason = models.CharField(_("reason for retiring"), max_length=200, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
@@ -137,7 +137,7 @@ class Visit(models.Model):
     grid = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("grid"))
     community = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("community"))
-    visited_at = models.DateTimeField(_("visited at"), db_index=True)
+    visited_at = models.DateTimeField(pgettext_lazy("visit", "visited at"), db_index=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
     found = models.TextField(_("what was found"), blank=True)
     mood = models.CharField(_("mood"), max_length=16, choices=Mood.choices, default=Mood.STABLE)

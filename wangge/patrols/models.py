@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import FindingClass, Frequency, PointClass, Presence, SlotStatus
 
@@ -138,7 +139,7 @@ class CheckIn(PlacedRow):
     slot = models.ForeignKey(VisitSlot, on_delete=models.PROTECT, null=True, blank=True, related_name="checkins",
                              verbose_name=_("visit slot"))
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("worker"))
+                               verbose_name=pgettext_lazy("grid worker", "worker"))
     client_time = models.DateTimeField(_("time on the phone"), db_index=True)
     received_at = models.DateTimeField(_("received by the server"))
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
@@ -195,7 +196,7 @@ class Finding(PlacedRow):
     checkin = models.ForeignKey(CheckIn, on_delete=models.PROTECT, related_name="findings", verbose_name=_("check-in"))
     point = models.ForeignKey(PatrolPoint, on_delete=models.PROTECT, related_name="findings", verbose_name=_("point"))
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("worker"))
+                               verbose_name=pgettext_lazy("grid worker", "worker"))
     handling_class = models.CharField(_("handling class"), max_length=16, choices=FindingClass.choices)
     description = models.TextField(_("description"))
     case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="patrol_finding",
@@ -243,7 +244,7 @@ class GridOfficer(PlacedRow):
     role = models.ForeignKey(OfficerRole, on_delete=models.PROTECT, related_name="officers", verbose_name=_("role"))
     is_active = models.BooleanField(_("active"), default=True)
     appointed_at = models.DateTimeField(_("appointed"), auto_now_add=True)
-    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    retired_at = models.DateTimeField(pgettext_lazy("officer", "retired"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("grid officer")
