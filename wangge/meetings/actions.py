@@ -453,6 +453,11 @@ def _available(user, case) -> list[str]:
 
 def _apply_plan(item: AgendaItem, case, actor: User, lead: Department, co: list[Department], note: str):
     """Send the case to the agreed lead department (and co-handlers) through the core."""
+    if case.status not in OPEN_STATUSES:
+        # Finished (or refused, merged) since it went on the agenda: nobody holds it to pass it on.
+        raise InvalidState(_("This case is now %(status)s: a plan cannot send it to a department, and nothing "
+                             "was recorded. Reopen the case first if the problem is back.")
+                           % {"status": CaseStatus(case.status).label})
     target = case_actions.Target(department=lead)
     co_targets = [case_actions.Target(department=d) for d in co if d.pk != lead.pk]
     if case.status == CaseStatus.SUBMITTED:

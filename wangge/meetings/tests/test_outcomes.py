@@ -66,6 +66,26 @@ def test_department_consultation_plan_sets_the_lead_department_through_the_core(
     assert Notification.objects.filter(recipient=world.users["huanwei"], kind=actions.NOTIFICATION_KIND).exists()
 
 
+def test_a_plan_for_a_case_finished_meanwhile_says_so_and_records_nothing(world, bimonthly, ledger_case):
+    """The case was refused (or closed) after it went on the agenda: the refusal names its state,
+    not another handler who would have to pass it on."""
+    from django.utils import translation
+
+    from wangge.cases import actions as case_actions
+
+    secretary = world.users["secretary_a"]
+    open_meeting(bimonthly, secretary, ledger_case)
+    item = bimonthly.items.get()
+    case_actions.reject_case(case=Case.objects.get(pk=ledger_case.pk), actor=world.users["clerk"], reason="重复来电")
+    with translation.override("zh-hans"), pytest.raises(InvalidState) as refused:
+        actions.decide_item(item=item, actor=secretary, decision=Decision.PLAN, outcome="由环卫中心牵头清运",
+                            lead_department=world.departments["huanwei"],
+                            deadline=timezone.localdate() + dt.timedelta(days=10))
+    assert "不予受理" in refused.value.message and "转派" not in refused.value.message
+    item.refresh_from_db()
+    assert item.decision == "" and Case.objects.get(pk=ledger_case.pk).status == CaseStatus.REJECTED
+
+
 def test_a_plan_needs_a_lead_department_and_a_deadline(world, bimonthly, ledger_case):
     secretary = world.users["secretary_a"]
     open_meeting(bimonthly, secretary, ledger_case)
