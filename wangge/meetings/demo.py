@@ -39,12 +39,17 @@ def _hold(meeting, convener, rng, department_pool) -> int:
     return rows + 2
 
 
+# One vetted topic per meeting (a community does not raise the same one twice).
+TOPICS = [("小区电动车充电桩增设", "居民提出楼道充电隐患，建议增设集中充电桩"),
+          ("老楼加装电梯意见征集", "低层与高层住户意见不一，需协商出资比例和施工安排")]
+
+
 def load_demo_data(*, world, rng, now) -> int:
     made = 0
     departments = [d for d in world.departments.values() if d.kind == "district"] or list(world.departments.values())
     for community in world.communities[:2]:
         secretary = world.secretary(community)
-        for days_ago in (60, 14):
+        for days_ago, (title, description) in zip((60, 14), TOPICS, strict=True):
             at = now - dt.timedelta(days=days_ago)
             meeting = actions.create_meeting(actor=secretary, kind=MeetingKind.BIMONTHLY, level=MeetingLevel.COMMUNITY,
                                              region=community, scheduled_at=at, place=f"{community.name}党群服务中心")
@@ -60,8 +65,8 @@ def load_demo_data(*, world, rng, now) -> int:
                     actions.add_agenda_item(meeting=meeting, actor=secretary, case=case)
                 except DomainError:
                     continue
-            topic = actions.raise_topic(actor=secretary, region=community, title="小区电动车充电桩增设",
-                                        description="居民提出楼道充电隐患，建议增设集中充电桩", is_dispute=True)
+            topic = actions.raise_topic(actor=secretary, region=community, title=title, description=description,
+                                        is_dispute=True)
             actions.vet_topic(topic=topic, actor=secretary, accept=True)
             actions.add_agenda_item(meeting=meeting, actor=secretary, topic=topic)
             actions.publish_agenda(meeting=meeting, actor=secretary)
