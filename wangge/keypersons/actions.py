@@ -459,7 +459,8 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
         report = QuickReport(kind=kind, worker=actor, grid=grid, community=grid.ancestor_at(RegionLevel.COMMUNITY),
                              at=at, place=place, note=note, longitude=longitude, latitude=latitude)
         if kind in CASE_REPORTS:
-            report.case = create_case(actor=actor, channel=Channel.PATROL, title=label,
+            title = _("%(kind)s (%(place)s)") % {"kind": label, "place": place} if place else label
+            report.case = create_case(actor=actor, channel=Channel.PATROL, title=title[:200],
                                       description=_("%(kind)s: %(what)s") % {"kind": label, "what": said},
                                       region=None if longitude is not None else grid, longitude=longitude,
                                       latitude=latitude, address=place, submitted_at=at)

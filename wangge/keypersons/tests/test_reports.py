@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from wangge.cases.choices import Channel
 from wangge.cases.models import Case
@@ -47,6 +48,9 @@ def test_hazard_damage_and_dirt_become_patrol_cases(world, kind):
     assert report.case == case
     assert (case.channel, case.grid_id, case.created_by) == (Channel.PATROL, world.grids[0].pk, world.users["worker_a1"])
     assert Notification.objects.filter(kind__in=[actions.KIND_INFO_REPORT, actions.KIND_INSTABILITY]).count() == 0
+    # Lists name the place as they do for every report: "环境脏乱（东园路口）".
+    with translation.override("zh-hans"):
+        assert case.title == f"{QuickReportKind(kind).label}（东园路口）"
 
 
 def test_instability_notifies_the_sub_district_leader_at_once(world):
