@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from wangge.cases.choices import CaseStatus, EventType
-from wangge.residents.masking import mask_phone, valid_phone
+from wangge.residents.masking import mask_name, mask_phone, valid_phone
 
 from .selectors import OPEN
 
@@ -27,12 +27,17 @@ def moment(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
-def public_text(value: str | None) -> str:
-    """Free text as the public may read it: runs of 7+ digits (phones, ID numbers) masked."""
+def public_text(value: str | None, case=None) -> str:
+    """Free text as the public may read it: runs of 7+ digits (phones, ID numbers) masked, and
+    the reporter's name where the text repeats it (a staff note: 已联系报告人张三)."""
     def mask(match):
         run = match.group(0)
         return mask_phone(run) if valid_phone(run) else run[:3] + "*" * (len(run) - 5) + run[-2:]
-    return _DIGITS.sub(mask, value or "")
+    text = _DIGITS.sub(mask, value or "")
+    name = (getattr(case, "reporter_name", "") or "").strip()
+    if len(name) >= 2:
+        text = text.replace(name, mask_name(name))
+    return text
 
 
 def discovery(base_url: str) -> dict:
@@ -86,10 +91,10 @@ def open_or_closed(status: str) -> str:
 
 def status_notes(case) -> str:
     if case.status == CaseStatus.REJECTED:
-        return _("Not taken up. Reason: %(reason)s") % {"reason": public_text(case.public_reason)} \
+        return _("Not taken up. Reason: %(reason)s") % {"reason": public_text(case.public_reason, case)} \
             if case.public_reason else _("Not taken up.")
     if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and case.result:
-        return public_text(case.result)
+        return public_text(case.result, case)
     if case.status == CaseStatus.MERGED and case.merged_into_id:
         return _("Handled together with request %(number)s.") % {"number": case.merged_into.number}
     return {
@@ -126,7 +131,7 @@ def request(case) -> dict:
         "status_notes": status_notes(case) or None,
         "service_name": (category.resident_label or category.name) if category else None,
         "service_code": category.code if category else "",
-        "description": public_text(case.description),
+        "description": public_text(case.description, case),
         "agency_responsible": case.lead_department.name if case.lead_department_id else None,
         "service_notice": service_notice(case),
         "requested_datetime": moment(case.submitted_at),
@@ -180,7 +185,7 @@ UPDATE_STATUS = {
 def _update_text(event) -> str:
     t = event.type
     if t in (EventType.REJECTED, EventType.PROGRESS, EventType.SUSPENDED, EventType.RESOLVED) and event.note:
-        return public_text(event.note)
+        return public_text(event.note, event.case)
     return {
         EventType.CREATED: _("Report received."),
         EventType.ACCEPTED: _("Report accepted."),

@@ -97,8 +97,10 @@ def tokens(token: str) -> list[Open311Request]:
 
 
 def updates(query) -> list[CaseEvent]:
-    """servicerequestupdates: public steps, oldest first, one page."""
-    events = CaseEvent.objects.select_related("case").filter(public=True, type__in=UPDATE_TYPES)
+    """servicerequestupdates: public steps, oldest first, one page — of reports filed through
+    Open311 only, as for the requests themselves (``_public_cases``)."""
+    events = CaseEvent.objects.select_related("case").filter(public=True, type__in=UPDATE_TYPES,
+                                                             case__open311__isnull=False)
     if query.ids:
         events = events.filter(case__number__in=query.ids)
     if query.start:

@@ -39,12 +39,17 @@ def open311_view(*methods):
                     response["Allow"] = ", ".join(methods)
                     return response
                 try:
-                    if request.method == "GET" and not Limit.named("open311_read").hit(client_ip(request)):
-                        raise Open311Error(_("Too many requests; try again later."), status=429)
+                    reads = Limit.named("open311_read")
+                    if request.method == "GET" and not reads.hit(client_ip(request)):
+                        raise Open311Error(_("Too many requests; try again later."), status=429,
+                                           retry_after=reads.seconds)
                     params.check_jurisdiction(request.GET if request.method == "GET" else _post(request))
                     return view(request, *args, fmt=fmt, **kwargs)
                 except Open311Error as exc:
-                    return render.errors(fmt, exc.errors)
+                    response = render.errors(fmt, exc.errors)
+                    if exc.retry_after:
+                        response["Retry-After"] = str(exc.retry_after)
+                    return response
                 except DomainError as exc:
                     return render.errors(fmt, [(exc.status_code, str(exc.message))])
                 except (RequestDataTooBig, TooManyFieldsSent, SuspiciousOperation, BadRequest):
@@ -99,8 +104,10 @@ def _client(request, form):
     client = selectors.client_by_key_hash(actions.hash_key(key)) if key and len(key) <= 100 else None
     if client is None or not client.is_active:
         # Unknown and revoked keys get the same answer; both count against the caller's address.
-        if not Limit.named("open311_bad_key").hit(client_ip(request)):
-            raise Open311Error(_("Too many requests with an invalid api_key; try again later."), status=429)
+        guesses = Limit.named("open311_bad_key")
+        if not guesses.hit(client_ip(request)):
+            raise Open311Error(_("Too many requests with an invalid api_key; try again later."), status=429,
+                               retry_after=guesses.seconds)
         raise Open311Error(_("api_key was not provided or is not valid."), status=403)
     return client
 
@@ -108,8 +115,10 @@ def _client(request, form):
 def _create(request, fmt):
     form = _post(request)
     client = _client(request, form)
-    if not Limit.named("open311_post").hit(f"client:{client.pk}"):
-        raise Open311Error(_("This api_key has filed too many requests; try again later."), status=429)
+    posts = Limit.named("open311_post")
+    if not posts.hit(f"client:{client.pk}"):
+        raise Open311Error(_("This api_key has filed too many requests; try again later."), status=429,
+                           retry_after=posts.seconds)
     report = params.parse_report(form, client=client, idempotency_key=request.headers.get("Idempotency-Key", ""))
     case, received = actions.submit_request(client=client, report=report)
     log.info("open311 request filed", extra={"client": client.pk, "case": case.number, "replayed": case.replayed})

@@ -8,9 +8,11 @@ import pytest
 from django.db import connection
 
 from wangge.cases import actions as case_actions
+from wangge.cases.choices import CaseStatus
 from wangge.cases.models import Case, CaseEvent
 from wangge.intake.open311 import actions
 from wangge.intake.open311.models import Open311Client, Open311Request, ServiceAttribute
+from wangge.residents.masking import mask_name
 
 from .conftest import validate, xml
 
@@ -246,10 +248,37 @@ def test_each_key_has_its_own_rate_limit(api, report, settings):
 
 
 def test_guessing_keys_is_rate_limited_per_address(api, report, settings):
-    settings.WANGGE_RATE_LIMITS = {"open311_bad_key": (3, 600)}
+    settings.WANGGE_RATE_LIMITS = {"open311_bad_key": (3, 600), "open311_read": (2, 60)}
     for _ in range(3):
         assert_error(api.post("requests.json", {**report, "api_key": "o311_guess"}), 403)
-    assert_error(api.post("requests.json", {**report, "api_key": "o311_guess"}), 429)
+    refused = api.post("requests.json", {**report, "api_key": "o311_guess"})
+    assert_error(refused, 429)
+    assert refused["Retry-After"] == "600"  # RFC 6585: when to come back
+    api.get("services.json"), api.get("services.json")
+    assert api.get("services.json")["Retry-After"] == "60"
+
+
+def test_the_update_feed_holds_open311_reports_only_and_masks_the_reporter(api, report, world):
+    """A resident who phoned the hotline did not agree to a public feed; and a staff note that
+    names the Open311 reporter shows the name masked."""
+    from wangge.testing import case_in_state
+
+    created = file(api, report)
+    mine = Case.objects.get(number=created["service_request_id"])
+    clerk, officer = world.users["clerk"], world.users["chengguan"]
+    mine = case_actions.accept_case(case=mine, actor=clerk)
+    mine = case_actions.dispatch_case(case=mine, actor=clerk, lead=case_actions.Target(department=world.departments["chengguan"]))
+    case_actions.claim_case(case=mine, actor=officer)
+    case_actions.add_progress_note(case=Case.objects.get(pk=mine.pk), actor=officer, public=True,
+                                   note=f"已联系报告人{mine.reporter_name}，明天上门")
+    hotline = case_in_state(world, CaseStatus.IN_PROGRESS, description="热线来电：楼道堆物")
+    case_actions.add_progress_note(case=hotline, actor=officer, public=True, note="已联系报告人李四，住东园路5号2单元301")
+    feed = api.get("servicerequestupdates.json").json()
+    assert {u["service_request_id"] for u in feed} == {mine.number}
+    body = api.get("servicerequestupdates.json").content.decode()
+    assert mine.reporter_name not in body and "李四" not in body and "东园路5号" not in body
+    assert mask_name(mine.reporter_name) in body
+    assert_error(api.get(f"requests/{hotline.number}.json"), 404)
 
 
 # ---------------------------------------------------------------- bad input
