@@ -82,7 +82,8 @@ def _ranking(ws, ctx: dict) -> None:
     row = 1
     for title, rows in [(_("Communities"), ctx["communities"]), (_("Grids"), ctx["grids"]),
                         (pgettext("dashboard", "Departments"), ctx["departments"])]:
-        put(ws, row, 1, f"{title} — {_('ranked by')} {ctx['rank_label']}").font = Font(bold=True)
+        heading = _("%(level)s — ranked by %(metric)s") % {"level": title, "metric": ctx["rank_label"]}
+        put(ws, row, 1, heading).font = Font(bold=True)
         row += 1
         _header(ws, row, [_("Rank"), pgettext("dashboard", "Name"), pgettext("dashboard", "Filed"), _("Open"), _("Overdue (red light)"), *_rate_headers()])
         row += 1

@@ -28,13 +28,17 @@ def _label(choices, value) -> str:
 
 
 def result_report(job: ImportJob) -> bytes:
-    """Every row of the file: its line, order number, outcome, case number and the reason; for a
-    job that has not imported (yet), the validation report."""
-    headers = [_("Line"), _("Order number"), _("Outcome"), _("Case number"), _("Reason")]
-    lines = job.lines.select_related("case").only("line", "order_number", "outcome", "reason", "case__number")
+    """Every row of the file: its line, order number, outcome, case number, the reason, the
+    hotline's deadline (办理时限) and the case's own; for a job that has not imported (yet), the
+    validation report."""
+    headers = [_("Line"), _("Order number"), _("Outcome"), _("Case number"), _("Reason"), _("Hotline deadline"),
+               _("Case's resolve deadline")]
+    lines = job.lines.select_related("case").only("line", "order_number", "outcome", "reason", "hotline_deadline",
+                                                  "case__number", "case__resolve_due_at")
     if lines.exists():
         rows = ([row.line, row.order_number, _label(Outcome, row.outcome), row.case.number if row.case else "",
-                 row.reason] for row in lines.iterator(chunk_size=2000))
+                 row.reason, _local(row.hotline_deadline), _local(row.case.resolve_due_at) if row.case else ""]
+                for row in lines.iterator(chunk_size=2000))
     else:
         rows = ([p["line"], "", _("Not valid"), "", f"{p['column']}：{reason(p['code'], **p.get('params', {}))}"]
                 for p in job.errors)

@@ -123,6 +123,21 @@ def parse_time(value) -> dt.datetime | None:
     return moment
 
 
+def shown_time(value: str | dt.datetime | None) -> str:
+    """A time of the hotline as its people read it: Beijing time, to the minute ("2026-11-30 08:30");
+    ``value`` is a datetime or its ISO text (as a job's preview keeps it)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=HOTLINE_TZ)
+    return value.astimezone(HOTLINE_TZ).strftime("%Y-%m-%d %H:%M")
+
+
 def _from_serial(number: float) -> dt.datetime:
     if not SERIAL_MIN <= number <= SERIAL_MAX:
         raise ValueError(number)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from wangge.core.errors import NotFound
 from wangge.org.scope import Scope
 
-from .models import ImportJob, ImportSource
+from .choices import Outcome
+from .models import ImportJob, ImportLine, ImportSource
 from .permissions import IMPORT_ROLES, can_import
 
 
@@ -37,3 +38,10 @@ def job_for(user, pk) -> ImportJob:
     if job is None:
         raise NotFound()
     return job
+
+
+def lines_due_after_hotline(job: ImportJob) -> QuerySet[ImportLine]:
+    """The job's orders whose case must be resolved later than the hotline's deadline (办理时限)
+    allows: the case's clock shows green while the city already counts the order late."""
+    return job.lines.filter(outcome__in=[Outcome.FILED, Outcome.EXISTING], hotline_deadline__isnull=False,
+                            case__resolve_due_at__gt=F("hotline_deadline")).select_related("case")

@@ -16,7 +16,7 @@ from . import actions, reports, selectors
 from .choices import Field, JobStatus, Outcome
 from .forms import ReplyForm, SourceForm, StartForm, UploadForm
 from .permissions import can_import, subdistricts_for
-from .rows import reason
+from .rows import reason, shown_time
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -89,11 +89,13 @@ def _job_context(job, **extra) -> dict:
     problems = [dict(p, reason=reason(p["code"], **p.get("params", {}))) for p in job.errors[:500]]
     preview = []
     for row in job.preview:
-        preview.append(dict(row, reasons=[f"{p['column']}：{reason(p['code'], **p.get('params', {}))}"
-                                          for p in row.get("problems", [])]))
-    existing = job.lines.filter(outcome=Outcome.EXISTING).select_related("case")[:200] \
-        if job.status == JobStatus.DONE else []
-    return {"job": job, "problems": problems, "preview": preview, "existing": existing,
+        preview.append(dict(row, received_at=shown_time(row.get("received_at")), deadline=shown_time(row.get("deadline")),
+                            reasons=[f"{p['column']}：{reason(p['code'], **p.get('params', {}))}"
+                                     for p in row.get("problems", [])]))
+    done = job.status == JobStatus.DONE
+    existing = job.lines.filter(outcome=Outcome.EXISTING).select_related("case")[:200] if done else []
+    due_after = selectors.lines_due_after_hotline(job)[:200] if done else []
+    return {"job": job, "problems": problems, "preview": preview, "existing": existing, "due_after": due_after,
             "stalled": actions.is_stalled(job), "fields": Field, "statuses": JobStatus, **extra}
 
 
