@@ -39,3 +39,13 @@ class InvalidTransition(CaseError, errors.InvalidState):
 class InvalidInput(CaseError, errors.InvalidInput):
     code = "invalid"
     status_code = 400
+
+
+class IdempotencyKeyReused(CaseError):
+    """An API client sent an Idempotency-Key again with another report
+    (draft-ietf-httpapi-idempotency-key-header §2.7): refused, the first case stands."""
+
+    code = "idempotency_key_reused"
+    status_code = 422
+    default_message = _("This Idempotency-Key was already used for a different report. Send a retry with "
+                        "exactly the same report, or use a new key for a new report.")

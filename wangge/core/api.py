@@ -251,7 +251,10 @@ def _domain_error_response(exc: DomainError) -> Response:
     # Actions name the offending fields with a code; give each the sentence as well.
     fields = {name: message for name in exc.fields}
     codes = {name: str(code) for name, code in exc.fields.items()}
-    return error_response(exc.code, message, exc.status_code, fields, codes)
+    response = error_response(exc.code, message, exc.status_code, fields, codes)
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def exception_handler(exc, context):

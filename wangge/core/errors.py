@@ -15,16 +15,18 @@ class DomainError(Exception):
     """A refused action: nothing was written.
 
     ``message``: one sentence for a person (default: the class's ``default_message``);
-    ``fields``: offending input field → machine-readable code.
+    ``fields``: offending input field → machine-readable code; ``retry_after``: for a refusal
+    over a rate limit, the seconds after which to try again (the API's ``Retry-After``).
     """
 
     code = "invalid"
     status_code = 400
     default_message = _("The action could not be carried out.")
 
-    def __init__(self, message=None, *, fields: dict | None = None):
+    def __init__(self, message=None, *, fields: dict | None = None, retry_after: int | None = None):
         self.message = message if message is not None else self.default_message
         self.fields = fields or {}
+        self.retry_after = retry_after
         super().__init__(str(self.message))
 
 

@@ -16,7 +16,7 @@ merge, urge), ``privacy`` (the logged reveal). Helpers: ``base``, ``clock`` (dea
 ``recipients``, ``numbering``, ``batching`` (the sweep's grouped writes).
 """
 
-from .base import Target
+from .base import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH, Target
 from .batching import deferred_light_saves
 from .clock import default_policy
 from .closing import (
@@ -52,7 +52,7 @@ from .timeline import record_on_timeline
 from .triage import accept_case, classify_case, reject_case
 
 __all__ = [
-    "Target", "accept_case", "agree_deadline", "add_progress_note", "check_deadline", "claim_case",
+    "NOTE_MAX_LENGTH", "RESULT_MAX_LENGTH", "Target", "accept_case", "agree_deadline", "add_progress_note", "check_deadline", "claim_case",
     "classify_case", "close_case", "create_case", "decide_extension", "default_policy", "deferred_light_saves",
     "dispatch_case", "escalate_case", "file_and_dispatch", "file_and_resolve_on_the_spot", "look_up_caller", "merge_case", "postpone_check", "rate_case",
     "rate_case_as_resident", "recompute_deadlines", "redispatch_case", "reject_case", "record_on_timeline", "reopen_case", "report_in",

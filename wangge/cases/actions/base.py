@@ -59,8 +59,19 @@ def _clean_text(value: str | None, *, field: str, label: str, required: bool, ma
     return text
 
 
+# The longest note or reason an action stores on the timeline, and the longest result (the
+# answer the resident is told). The web forms and the API serializers show the same limits.
+NOTE_MAX_LENGTH = 2000
+RESULT_MAX_LENGTH = 5000
+
+
 def _require_reason(reason: str | None, field: str = "reason") -> str:
-    return _clean_text(reason, field=field, label=_("A reason"), required=True)
+    return _clean_text(reason, field=field, label=_("A reason"), required=True, max_length=NOTE_MAX_LENGTH)
+
+
+def _clean_note(note: str | None, field: str = "note") -> str:
+    """An optional note of an action (may be blank), trimmed, at most NOTE_MAX_LENGTH characters."""
+    return _clean_text(note, field=field, label=_("The note"), required=False, max_length=NOTE_MAX_LENGTH)
 
 
 def _store_attachments(case: Case, event, checked, actor) -> list[CaseAttachment]:

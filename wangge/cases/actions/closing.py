@@ -29,6 +29,7 @@ from ..models.event import ActorKind
 from ..transitions import check_transition
 from .base import (
     _begin,
+    _clean_note,
     _clean_text,
     _end_assignments,
     _lock,
@@ -62,6 +63,7 @@ def revisit_case(*, case: Case, actor: User, lawful: bool, in_place: bool, accep
              for key, value in (("lawful", lawful_words), ("in_place", in_place_words),
                                 ("accepted", accepted_words))}
     case = _begin("revisit", case, actor)
+    note = _clean_note(note)
     now = timezone.now()
     case.revisited_at = now
     case.revisit_lawful, case.revisit_in_place, case.revisit_accepted = bool(lawful), bool(in_place), bool(accepted)
@@ -157,6 +159,7 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
 def close_case(*, case: Case, actor: User, note: str = "") -> Case:
     """结案 — close a resolved case."""
     case = _begin("close", case, actor)
+    note = _clean_note(note)
     now = timezone.now()
     old = case.status
     case.status, case.closed_at = CaseStatus.CLOSED, now
@@ -175,6 +178,7 @@ def merge_case(*, case: Case, into: Case, actor: User, note: str = "") -> Case:
     case, into = locked[case.pk], locked[into.pk]
     permissions.require(actor, "merge", case)
     check_transition("merge", case.status)
+    note = _clean_note(note)
     if not permissions.can_see(actor, into):
         raise CaseNotFound(_("The case to merge into was not found."))
     if into.status not in {CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED,
@@ -196,6 +200,7 @@ def merge_case(*, case: Case, into: Case, actor: User, note: str = "") -> Case:
 def urge_case(*, case: Case, actor: User, note: str = "") -> Case:
     """催办 — press the handler of an open case; they are notified."""
     case = _begin("urge", case, actor)
+    note = _clean_note(note)
     case.urge_count += 1
     _save(case, ["urge_count"])
     record_event(case, EventType.URGED, actor=actor, note=note, public=False)

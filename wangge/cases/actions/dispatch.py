@@ -25,12 +25,21 @@ from ..events import record_event
 from ..models import (
     Case,
 )
-from .base import Target, _begin, _end_assignments, _require_reason, _save, _start_lead
+from .base import (
+    Target,
+    _begin,
+    _clean_note,
+    _end_assignments,
+    _require_reason,
+    _save,
+    _start_lead,
+)
 from .clock import _refresh_clock
 from .recipients import _dispatchers_at, _people_behind
 
 
 def _dispatch(case: Case, actor: User, lead: Target, co_handlers: Sequence[Target], note: str, action: str) -> Case:
+    note = _clean_note(note)
     lead.validate(case)
     for co in co_handlers:
         co.validate(case)
@@ -86,6 +95,7 @@ def claim_case(*, case: Case, actor: User, note: str = "") -> Case:
     """认领 — a street chief or grid worker takes an accepted case on themselves (small things
     stay in the grid), or the dispatched handler confirms they are working on it."""
     case = _begin("claim", case, actor)
+    note = _clean_note(note)
     now = timezone.now()
     old = case.status
     data = {}
@@ -111,6 +121,7 @@ def claim_case(*, case: Case, actor: User, note: str = "") -> Case:
 def report_in(*, case: Case, actor: User, note: str = "") -> Case:
     """报到 — a co-handler summoned by a whistle confirms it is on the case."""
     case = _begin("report_in", case, actor)
+    note = _clean_note(note)
     now = timezone.now()
     assignment = next(
         (a for a in case.assignments.filter(active=True, role=AssignmentRole.ASSIST, reported_in_at__isnull=True)

@@ -31,7 +31,10 @@ from ..models import (
     ExtensionRequest,
 )
 from .base import (
+    NOTE_MAX_LENGTH,
+    RESULT_MAX_LENGTH,
     _begin,
+    _clean_note,
     _clean_text,
     _require_reason,
     _save,
@@ -46,7 +49,7 @@ from .recipients import _dispatchers_at
 def add_progress_note(*, case: Case, actor: User, note: str, attachments: Sequence = (), public: bool = False) -> Case:
     """办理进展 — a note (and photos) on the timeline while the case is handled."""
     case = _begin("progress", case, actor)
-    note = _clean_text(note, field="note", label=_("The note"), required=True)
+    note = _clean_text(note, field="note", label=_("The note"), required=True, max_length=NOTE_MAX_LENGTH)
     checked = validate_uploads(list(attachments))
     event = record_event(case, EventType.PROGRESS, actor=actor, note=note, public=public)
     _store_attachments(case, event, checked, actor)
@@ -75,6 +78,7 @@ def decide_extension(*, request: ExtensionRequest, actor: User, approve: bool, n
     """审批延期 — approve (the resolve deadline moves by the working days) or deny."""
     case = _begin("decide_extension", request.case_id, actor)
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    note = _clean_note(note)
     if request.status != ExtensionStatus.PENDING:
         raise InvalidTransition(_("This extension request has already been decided."))
     now = timezone.now()
@@ -117,6 +121,7 @@ def suspend_case(*, case: Case, actor: User, reason: str) -> Case:
 def resume_case(*, case: Case, actor: User, note: str = "") -> Case:
     """恢复 — restart the clock; every deadline moves by the time spent suspended."""
     case = _begin("resume", case, actor)
+    note = _clean_note(note)
     now = timezone.now()
     paused = now - case.suspended_at
     for stage in ("accept", "dispatch", "resolve"):
@@ -143,7 +148,7 @@ def _escalated_for_being_late(case: Case) -> bool:
 def resolve_case(*, case: Case, actor: User, result: str, attachments: Sequence = ()) -> Case:
     """办结 — the handler reports the result (the answer the resident will be told)."""
     case = _begin("resolve", case, actor)
-    result = _clean_text(result, field="result", label=_("The result"), required=True, max_length=5000)
+    result = _clean_text(result, field="result", label=_("The result"), required=True, max_length=RESULT_MAX_LENGTH)
     checked = validate_uploads(list(attachments), images_only=True)
     now = timezone.now()
     old = case.status

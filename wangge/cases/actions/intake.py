@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -26,7 +28,7 @@ from ..choices import (
     HandlingType,
     StarLevel,
 )
-from ..errors import ActionForbidden, InvalidInput
+from ..errors import ActionForbidden, IdempotencyKeyReused, InvalidInput
 from ..events import jsonable, record_event
 from ..models import (
     Case,
@@ -63,15 +65,23 @@ def create_case(
     submitted_at: dt.datetime | None = None,
     source: str = "",
     external_id: str = "",
+    idempotency_key: str = "",
+    request_extra: Mapping | None = None,
     related=None,
 ) -> Case:
     """受理登记 — file a new case from any channel, on behalf of ``actor`` (staff, a resident,
     the system or an integration: ``core.actors.Actor``; a user means staff).
 
     Idempotent: with an ``external_id`` (a WeChat MsgId, a 12345 order number, an Open311
-    token, an API Idempotency-Key) the case already filed under (``source``, ``external_id``)
-    is returned as it is — however many retries arrive, and however concurrently. The returned
-    case then has ``replayed = True``."""
+    token) the case already filed under (``source``, ``external_id``) is returned as it is —
+    however many retries arrive, and however concurrently, and whatever they carry (a channel
+    that sends an edited report again under its id gets the case filed). The returned case then
+    has ``replayed = True``.
+
+    ``idempotency_key`` (an API client's Idempotency-Key header, instead of ``external_id``) is
+    stricter, as draft-ietf-httpapi-idempotency-key-header §2.7 asks: a retry replays only if
+    it carries the same report (the same fields, ``request_extra`` and photos); the same key
+    with another report is refused (``IdempotencyKeyReused``, 422) and nothing is written."""
     from wangge.org import geo
 
     now = timezone.now()
@@ -83,12 +93,29 @@ def create_case(
     user = actor.user if actor.is_staff else None
     if user is not None and not permissions.can_file_cases(user):
         raise ActionForbidden(_("Your role cannot file cases."))
-    external_id = _clean_text(external_id, field="external_id", label=_("External id"), required=False,
-                              max_length=100)
+    fingerprint = ""
+    if idempotency_key:
+        if external_id:
+            raise TypeError("create_case: give external_id or idempotency_key, not both")
+        external_id = _clean_text(idempotency_key, field="Idempotency-Key", label=_("The Idempotency-Key header"),
+                                  required=False, max_length=100)
+        fingerprint = _fingerprint(
+            {"channel": channel, "description": description, "title": title, "category": category, "region": region,
+             "longitude": longitude, "latitude": latitude, "address": address, "reporter_name": reporter_name,
+             "reporter_phone": reporter_phone, "reporter_anonymous": reporter_anonymous, "star": star,
+             "handling_type": handling_type, "submitted_at": submitted_at, **(request_extra or {})},
+            attachments,
+        )
+    else:
+        external_id = _clean_text(external_id, field="external_id", label=_("External id"), required=False,
+                                  max_length=100)
     source = (source or (channel if external_id else ""))[:32]
     if external_id:
         existing = _already_filed(source, external_id)
         if existing is not None:
+            # A case filed before fingerprints were kept has none: it replays, as it did then.
+            if fingerprint and existing.idempotency_fingerprint and existing.idempotency_fingerprint != fingerprint:
+                raise IdempotencyKeyReused(fields={"Idempotency-Key": "reused"})
             return existing
 
     description = _clean_text(description, field="description", label=_("Description"), required=True, max_length=5000)
@@ -157,6 +184,7 @@ def create_case(
         reporter=reporter,
         source=source,
         external_id=external_id,
+        idempotency_fingerprint=fingerprint,
         created_by=user,
         sla_policy=_policy_for(category),
         submitted_at=submitted_at,
@@ -185,6 +213,31 @@ def create_case(
     return case
 
 
+def _fingerprint(report: dict, attachments: Sequence) -> str:
+    """The digest of a report as its sender gave it — text trimmed, rows by id, photos by their
+    content — which a retry under the same Idempotency-Key must match."""
+
+    def plain(value):
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, dt.datetime):
+            return value.isoformat()
+        return getattr(value, "pk", value)
+
+    digest = hashlib.sha256(json.dumps({k: plain(v) for k, v in report.items()}, sort_keys=True,
+                                       ensure_ascii=False, default=str).encode())
+    for upload in attachments:
+        part = hashlib.sha256()
+        if hasattr(upload, "chunks"):
+            for chunk in upload.chunks():
+                part.update(chunk)
+            upload.seek(0)
+        else:
+            part.update(repr(upload).encode())
+        digest.update(part.digest())
+    return digest.hexdigest()
+
+
 def _already_filed(source: str, external_id: str) -> Case | None:
     """The case filed under (source, external id), waiting for a concurrent filing of the same
     report to finish first (PostgreSQL: a transaction-level advisory lock on the pair; the unique
@@ -201,6 +254,8 @@ def _already_filed(source: str, external_id: str) -> Case | None:
 def file_and_dispatch(*, actor: User, dispatch_now: bool = True, attachments: Sequence = (), **fields) -> Case:
     """热线一次办结派单 — file a case, and (``dispatch_now``) accept it and send it to its
     category's default department, all or nothing. The hotline page and the API both call this."""
+    # Whether to dispatch at once is part of the request an Idempotency-Key stands for.
+    fields["request_extra"] = {**(fields.get("request_extra") or {}), "dispatch_now": dispatch_now}
     if not dispatch_now:
         return create_case(actor=actor, attachments=attachments, **fields)  # no savepoint on the plain path
     with transaction.atomic():

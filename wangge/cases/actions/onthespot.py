@@ -24,7 +24,7 @@ from ..errors import ActionForbidden, InvalidInput
 from ..events import record_event
 from ..models import Case, Category
 from ..transitions import check_transition
-from .base import _clean_text, _lock, _save
+from .base import RESULT_MAX_LENGTH, _clean_text, _lock, _save
 from .clock import _alert_provisional, _refresh_clock
 from .dispatch import claim_case
 from .handling import resolve_case
@@ -44,7 +44,7 @@ def file_and_resolve_on_the_spot(*, actor: User, category: Category | None, resu
         raise ActionForbidden(_("Only a staff member can resolve a case on the spot."))
     if category is None:
         raise InvalidInput(_("Choose a category before accepting."), fields={"category": "required"})
-    result = _clean_text(result, field="result", label=_("The result"), required=True, max_length=5000)
+    result = _clean_text(result, field="result", label=_("The result"), required=True, max_length=RESULT_MAX_LENGTH)
     fields.setdefault("handling_type", HandlingType.GENERAL)
     case = create_case(actor=actor, category=category, attachments=attachments, **fields)
     if getattr(case, "replayed", False):

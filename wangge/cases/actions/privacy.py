@@ -38,6 +38,18 @@ register_limit(CALLER_LOOKUP_LIMIT, 120, 3600)
 CALLER_CHANNEL = "caller"
 
 
+# Unmasked residents per staff member and window: every view is logged, but a leaked session or
+# token must not be able to pull every reporter's phone in a minute (``reporter_reveal``).
+REVEAL_LIMIT = "reporter_reveal"
+register_limit(REVEAL_LIMIT, 120, 3600)
+
+
+class TooManyReveals(CaseError):
+    code = "too_many_requests"
+    status_code = 429
+    default_message = gettext_lazy("Too many residents' details opened in a short time. Try again later.")
+
+
 class TooManyLookups(CaseError):
     code = "too_many_requests"
     status_code = 429
@@ -54,6 +66,13 @@ def reveal_reporter(*, case: Case, actor: User, channel: str = "web", ip_address
     if not permissions.can_see(actor, case):
         raise CaseNotFound()
     allowed = permissions.may_reveal_reporter(actor, case)
+    limit = Limit.named(REVEAL_LIMIT)
+    if allowed and not limit.hit(str(actor.pk)):
+        with transaction.atomic():
+            ReporterAccessLog.objects.create(case=case, user=actor, channel=channel, ip_address=ip_address,
+                                             granted=False)
+        pii_log.warning("reporter reveal over the limit: user=%s ip=%s case=%s", actor.pk, ip_address, case.number)
+        raise TooManyReveals(retry_after=limit.seconds)
     if case.reporter_id:
         # The person's own access log (PIPL): who saw this resident's data, for which case —
         # refused attempts included.
@@ -95,9 +114,10 @@ def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, li
     if not can_look_up_callers(actor):
         pii_log.warning("caller look-up refused: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
         raise ActionForbidden(_("Only intake clerks may look up a caller's earlier cases."))
-    if not Limit.named(CALLER_LOOKUP_LIMIT).hit(str(actor.pk)):
+    lookups = Limit.named(CALLER_LOOKUP_LIMIT)
+    if not lookups.hit(str(actor.pk)):
         pii_log.warning("caller look-up over the limit: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
-        raise TooManyLookups()
+        raise TooManyLookups(retry_after=lookups.seconds)
     cases = list(
         cases_visible_to(actor).filter(reporter_phone__in=sorted({text, number})).select_related("category")
         .order_by("-submitted_at", "-pk")[:limit]

@@ -21,7 +21,7 @@ from ..models import (
     Case,
     Category,
 )
-from .base import _begin, _require_reason, _save
+from .base import _begin, _clean_note, _require_reason, _save
 from .clock import _alert_provisional, _policy_for, _recompute_clock, _refresh_clock
 
 # A category read this recently (the API's or the form's validation, a moment before the action)
@@ -86,6 +86,7 @@ def accept_case(*, case: Case, actor: User, category: Category | None = None, st
                 handling_type: str | None = None, note: str = "") -> Case:
     """受理 — take the case on; it must have a category (given now or before)."""
     case = _begin("accept", case, actor)
+    note = _clean_note(note)
     now = timezone.now()
     if category is None and case.category_id is None:
         raise InvalidInput(_("Choose a category before accepting."), fields={"category": "required"})
@@ -118,6 +119,7 @@ def classify_case(*, case: Case, actor: User, category: Category | None = None, 
                   handling_type: str | None = None, note: str = "") -> Case:
     """分类 / 改类 — change category, star level or handling type; deadlines follow the policy."""
     case = _begin("classify", case, actor)
+    note = _clean_note(note)
     now = timezone.now()
     changes = _apply_classification(case, category=category, star=star, handling_type=handling_type,
                                     calendar=load_calendar())

@@ -6,8 +6,14 @@ shapes and types and resolve ids. Every rule of the domain lives in ``cases.acti
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,6 +21,7 @@ from rest_framework import serializers
 from wangge.org.models import Department, Region, User
 
 from .. import permissions, selectors
+from ..actions import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
 from ..channels import channels
 from ..choices import (
     AssignmentRole,
@@ -96,13 +103,34 @@ class UploadsField(serializers.ListField):
         super().__init__(**kwargs)
 
 
+class TooLong(MaxLengthValidator):
+    """At most ``limit`` characters — the limit the action enforces, refused here first in the
+    action's own words and code (``too_long``); the schema shows it as ``maxLength``."""
+
+    code = "too_long"
+
+    def __init__(self, limit: int, label):
+        super().__init__(limit)
+        self.label = label
+
+    def __call__(self, value):
+        if len(value) > self.limit_value:
+            raise DjangoValidationError(
+                _("%(label)s is too long (at most %(n)d characters).") % {"label": self.label, "n": self.limit_value},
+                code=self.code,
+            )
+
+
 def reason_field(**kwargs) -> serializers.CharField:
     # Blank is passed on: the action answers "a reason is required" in its own words.
-    return serializers.CharField(required=True, allow_blank=True, trim_whitespace=False, **kwargs)
+    return serializers.CharField(required=True, allow_blank=True, trim_whitespace=False,
+                                 validators=[TooLong(NOTE_MAX_LENGTH, _("A reason"))], **kwargs)
 
 
-def note_field() -> serializers.CharField:
-    return serializers.CharField(required=False, allow_blank=True, default="")
+def note_field(**kwargs) -> serializers.CharField:
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("default", "")
+    return serializers.CharField(allow_blank=True, validators=[TooLong(NOTE_MAX_LENGTH, _("The note"))], **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,10 +188,37 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+# A date and time with its offset, as events keep them in their data ("due", "resolve_due_at").
+STORED_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[+-]\d{2}:\d{2}|Z)")
+DATETIME = serializers.DateTimeField()
+
+
+def local_times(value):
+    """``value`` (an event's data) with each date and time in it given as every datetime of the
+    API is — in the platform's time zone (Asia/Shanghai, +08:00) — whatever offset it was stored
+    with. Nothing else changes, and nothing stored does."""
+    if isinstance(value, dict):
+        return {key: local_times(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [local_times(item) for item in value]
+    if isinstance(value, str) and STORED_DATETIME.fullmatch(value):
+        try:
+            return DATETIME.to_representation(dt.datetime.fromisoformat(value))
+        except ValueError:  # the shape of a time, not a real one (month 13): left as it is
+            return value
+    return value
+
+
+class LocalTimesJSONField(serializers.JSONField):
+    def to_representation(self, value):
+        return local_times(super().to_representation(value))
+
+
 class EventSerializer(serializers.ModelSerializer):
     """One entry of the timeline (全程留痕)."""
 
     label = CalledField(source="get_type_display")
+    data = LocalTimesJSONField(help_text="What changed (old → new values); dates and times in Asia/Shanghai.")
     actor = serializers.SerializerMethodField()
     actor_kind_label = CalledField(source="get_actor_kind_display")
     time = serializers.DateTimeField(source="created_at")
@@ -176,6 +231,17 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_actor(self, event) -> str:
         return str(event.actor) if event.actor_id else event.get_actor_kind_display()
+
+
+class QueueExtensionSerializer(serializers.Serializer):
+    """An extension request waiting for the user's decision (the work queue)."""
+
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.number", help_text="Case number")
+    working_days = serializers.IntegerField()
+    reason = serializers.CharField()
+    requested_by = serializers.StringRelatedField()
+    requested_at = serializers.DateTimeField()
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
@@ -333,8 +399,10 @@ class CaseCreateSerializer(serializers.Serializer):
     region id (a community, grid, building or unit)."""
 
     channel = ChannelField(default=Channel.API, help_text="A registered channel (apps may add their own).")
-    title = serializers.CharField(required=False, allow_blank=True, default="")
-    description = serializers.CharField(allow_blank=True)
+    title = serializers.CharField(required=False, allow_blank=True, default="",
+                                  validators=[TooLong(120, _("Title"))],
+                                  help_text="Blank: the first 30 characters of the description.")
+    description = serializers.CharField(allow_blank=True, validators=[TooLong(5000, _("Description"))])
     source = serializers.CharField(required=False, allow_blank=True, default="", max_length=32,
                                    help_text="Where the report came from (12345, wechat:…); with external_id.")
     external_id = serializers.CharField(
@@ -349,8 +417,10 @@ class CaseCreateSerializer(serializers.Serializer):
     latitude = serializers.FloatField(required=False, allow_null=True, default=None)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True,
                                                 default=None)
-    address = serializers.CharField(required=False, allow_blank=True, default="")
-    reporter_name = serializers.CharField(required=False, allow_blank=True, default="")
+    address = serializers.CharField(required=False, allow_blank=True, default="",
+                                    validators=[TooLong(200, _("Address"))])
+    reporter_name = serializers.CharField(required=False, allow_blank=True, default="",
+                                          validators=[TooLong(50, _("Name"))])
     reporter_phone = serializers.CharField(required=False, allow_blank=True, default="")
     reporter_anonymous = serializers.BooleanField(required=False, default=False)
     star = serializers.ChoiceField(choices=StarLevel.choices, required=False, allow_null=True, default=None)
@@ -372,10 +442,30 @@ class ReasonSerializer(serializers.Serializer):
     reason = reason_field()
 
 
+class ZonedDateTimeField(serializers.DateTimeField):
+    """A date and time that must say its time zone (``+08:00``, ``Z``): one without is refused,
+    not guessed."""
+
+    default_error_messages = {"no_time_zone": _("Give a time with its time zone.")}
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # not a real time: DRF's own message says so
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("no_time_zone")
+        elif isinstance(value, dt.datetime) and timezone.is_naive(value):
+            self.fail("no_time_zone")
+        return super().to_internal_value(value)
+
+
 class AgreeDeadlineSerializer(serializers.Serializer):
     """议定时限: the resolve deadline agreed at a consultation, and where it was agreed."""
 
-    due_at = serializers.DateTimeField(help_text="The agreed resolve deadline (ISO 8601, with a time zone).")
+    due_at = ZonedDateTimeField(help_text="The agreed resolve deadline: ISO 8601 with a time zone "
+                                          "(2026-03-01T18:00:00+08:00); one without a time zone is a 400.")
     reason = reason_field()
 
 
@@ -407,7 +497,7 @@ class DispatchSerializer(serializers.Serializer):
 
 
 class ProgressSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True)
+    note = note_field(required=True, default=serializers.empty)
     public = serializers.BooleanField(required=False, default=False,
                                       help_text="Show this note on the resident's tracking page.")
     attachments = UploadsField()
@@ -419,7 +509,8 @@ class RequestExtensionSerializer(serializers.Serializer):
 
 
 class ResolveSerializer(serializers.Serializer):
-    result = serializers.CharField(allow_blank=True, help_text="The answer the resident will be told.")
+    result = serializers.CharField(allow_blank=True, help_text="The answer the resident will be told.",
+                                   validators=[TooLong(RESULT_MAX_LENGTH, _("The result"))])
     attachments = UploadsField(help_text="Photos of the result (JPEG, PNG, WebP, GIF).")
 
 
@@ -434,7 +525,8 @@ class RevisitInputSerializer(serializers.Serializer):
 
 class RateSerializer(serializers.Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="",
+                                    validators=[TooLong(1000, _("The comment"))])
 
 
 class MergeSerializer(serializers.Serializer):

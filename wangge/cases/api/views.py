@@ -14,12 +14,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import generics, serializers, status, viewsets
+from rest_framework import exceptions, generics, serializers, status, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -28,6 +29,7 @@ from rest_framework.views import APIView
 from wangge.core.api import (
     BoundedJSONParser,
     CappedCountPagination,
+    ErrorSerializer,
     client_ip,
     error_responses,
 )
@@ -75,8 +77,36 @@ def fresh_detail_data(request, pk: int) -> dict:
     return detail_data(request, Case.objects.select_related(*selectors.CASE_DETAIL_RELATED).get(pk=pk))
 
 
+class StrictOrderingFilter(OrderingFilter):
+    """DRF's ``?ordering=`` (``-`` for descending, several comma-separated), refusing a field it
+    does not sort by with a 400 that names the ones it does — never silently the default order."""
+
+    def allowed(self, view) -> list[str]:
+        return [term for name in view.ordering_fields for term in (name, f"-{name}")]
+
+    def get_ordering(self, request, queryset, view):
+        terms = [term.strip() for term in request.query_params.get(self.ordering_param, "").split(",")]
+        allowed = self.allowed(view)
+        if any(term and term not in allowed for term in terms):
+            raise exceptions.ValidationError({self.ordering_param: [exceptions.ErrorDetail(
+                _("Sort by one of: %(choices)s.") % {"choices": ", ".join(allowed)}, code="invalid_choice")]})
+        return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param:
+                parameter["schema"]["enum"] = self.allowed(view)
+                parameter["description"] = ("Sort by this field (`-` for descending); any other value is a 400 "
+                                            "(code invalid_choice). Default: newest first.")
+        return parameters
+
+
 # `department` filters through assignments, not a field of Case: tell the schema it is an id.
 extend_schema_field(OpenApiTypes.INT)(CaseFilterSet.base_filters["department"])
+
+# The longest Idempotency-Key kept (it is stored as the case's external id).
+IDEMPOTENCY_KEY_MAX = 100
 
 CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Case number, e.g. WG20261124-00042")
 
@@ -103,9 +133,13 @@ CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description
                     "case's detail; with the header `Prefer: return=minimal` only its number and URL.",
         parameters=[OpenApiParameter("Prefer", str, OpenApiParameter.HEADER, required=False,
                                      enum=["return=minimal", "return=representation"]),
-                    OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-                                     description="A retry with the same key answers 200 with the case "
-                                                 "already filed (header Idempotent-Replayed: true).")],
+                    OpenApiParameter("Idempotency-Key", {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
+                                     OpenApiParameter.HEADER, required=False,
+                                     description="A retry with the same key and the same report answers 200 "
+                                                 "with the case already filed (header Idempotent-Replayed: "
+                                                 "true). The same key with a different report is refused: "
+                                                 "422, code `idempotency_key_reused`, nothing filed. Ignored "
+                                                 "when the body gives an `external_id`.")],
         request={"application/json": s.CaseCreateSerializer, "multipart/form-data": s.CaseCreateSerializer},
         responses={
             201: PolymorphicProxySerializer(
@@ -114,14 +148,17 @@ CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description
             200: PolymorphicProxySerializer(
                 component_name="CaseCreateReplayAnswer",
                 serializers=[s.CaseDetailSerializer, s.CaseCreatedSerializer], resource_type_field_name=None),
-            **error_responses(400, 403, 413)},
+            **error_responses(400, 403, 413),
+            422: OpenApiResponse(ErrorSerializer, description="The Idempotency-Key was already used for a "
+                                                              "different report (code idempotency_key_reused)."),
+        },
     ),
 )
 class CaseViewSet(viewsets.GenericViewSet):
     """事件 — cases in the user's scope."""
 
     lookup_field = "number"
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     filterset_class = CaseFilterSet
     ordering_fields = ["submitted_at", "resolve_due_at", "number"]
     ordering = ["-submitted_at", "-pk"]
@@ -166,7 +203,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         key = request.headers.get("Idempotency-Key", "").strip()
         if key and not fields.get("external_id"):
             # An API client's retry key is its own: the same key from two clients is two reports.
-            fields["source"], fields["external_id"] = f"api:{request.user.pk}", key
+            fields["source"], fields["idempotency_key"] = f"api:{request.user.pk}", key
         case = actions.file_and_dispatch(actor=request.user, **fields)
         location = request.build_absolute_uri(f"{case.number}/")
         headers = {"Location": location}
@@ -185,8 +222,11 @@ class CaseViewSet(viewsets.GenericViewSet):
 class WorkQueueSerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="red / amber / green / total")
     cases = s.CaseListSerializer(many=True)
-    extensions = serializers.ListField(child=serializers.DictField(), help_text="extension requests to decide")
+    extensions = s.QueueExtensionSerializer(many=True, help_text="extension requests to decide")
     to_close = serializers.IntegerField(help_text="resolved cases waiting for the callback and closing")
+
+
+QUEUE_SIZE_MIN, QUEUE_SIZE_MAX, QUEUE_SIZE_DEFAULT = 1, 200, 50
 
 
 class WorkQueueView(APIView):
@@ -196,7 +236,11 @@ class WorkQueueView(APIView):
         summary="My work queue (待办)",
         parameters=[OpenApiParameter("light", str, OpenApiParameter.QUERY, required=False,
                                      enum=["red", "amber", "green"]),
-                    OpenApiParameter("size", int, OpenApiParameter.QUERY, required=False)],
+                    OpenApiParameter("size", {"type": "integer", "minimum": QUEUE_SIZE_MIN,
+                                              "maximum": QUEUE_SIZE_MAX, "default": QUEUE_SIZE_DEFAULT},
+                                     OpenApiParameter.QUERY, required=False,
+                                     description=f"How many cases (and extension requests) to list, "
+                                                 f"{QUEUE_SIZE_MIN}–{QUEUE_SIZE_MAX}; any other value is a 400.")],
         responses={200: WorkQueueSerializer, **error_responses(400)},
         operation_id="cases_work_queue",
     )
@@ -204,20 +248,21 @@ class WorkQueueView(APIView):
         light = request.query_params.get("light") or None
         if light not in (None, "red", "amber", "green"):
             raise InvalidInput(_("Choose red, amber or green."), fields={"light": "invalid"})
+        raw = request.query_params.get("size", "").strip()
         try:
-            size = min(max(int(request.query_params.get("size", 50)), 1), 200)
+            size = int(raw) if raw else QUEUE_SIZE_DEFAULT
         except ValueError:
             raise InvalidInput(_("The size must be a number."), fields={"size": "invalid"}) from None
+        if not QUEUE_SIZE_MIN <= size <= QUEUE_SIZE_MAX:
+            raise InvalidInput(_("Give a size between %(min)d and %(max)d.") % {"min": QUEUE_SIZE_MIN,
+                                                                               "max": QUEUE_SIZE_MAX},
+                               fields={"size": "out_of_range"})
         queue = selectors.work_queue(request.user, light=light, size=size)
         prefetch_related_objects(queue.rows, ASSIGNMENTS)
         return Response({
             "counts": queue.counts,
             "cases": s.CaseListSerializer(queue.rows, many=True, context={"request": request}).data,
-            "extensions": [
-                {"id": e.pk, "case": e.case.number, "working_days": e.working_days, "reason": e.reason,
-                 "requested_by": str(e.requested_by), "requested_at": e.requested_at.isoformat()}
-                for e in queue.extensions
-            ],
+            "extensions": s.QueueExtensionSerializer(queue.extensions, many=True).data,
             "to_close": queue.to_close,
         })
 

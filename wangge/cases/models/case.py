@@ -104,6 +104,9 @@ class Case(models.Model):
     # order number, an Open311 token, an API Idempotency-Key). A retry finds the case filed.
     source = models.CharField(_("source"), max_length=32, blank=True)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    # Filed under an API Idempotency-Key: the digest of the report the key came with
+    # (``actions.intake``), so the same key with another report is refused, not replayed.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     tracking_token = models.CharField(max_length=32, default=new_tracking_token)  # unique in Meta
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

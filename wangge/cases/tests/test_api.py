@@ -204,6 +204,25 @@ def test_reveal_reporter_is_allowed_to_some_roles_and_logged(world):
     assert ReporterAccessLog.objects.filter(granted=True).count() == 1  # the refused attempt: granted=False
 
 
+def test_reveals_are_rate_limited_per_person_and_the_refusal_is_logged(world, settings):
+    """Every view is logged, and a leaked token still cannot pull every reporter's phone: past
+    the limit a 429 with Retry-After, nothing unmasked, the attempt on record."""
+    from django.core.cache import cache
+
+    settings.WANGGE_RATE_LIMITS = {"reporter_reveal": (2, 3600)}
+    cache.clear()  # the counters live in the cache
+    cases = [file_case(world) for _ in range(3)]
+    clerk = as_user(world.users["clerk"])
+    for case in cases[:2]:
+        assert clerk.post(detail_url(case) + "reveal-reporter/").status_code == 200
+    refused = clerk.post(detail_url(cases[2]) + "reveal-reporter/")
+    assert refused.status_code == 429 and refused["Retry-After"] == "3600"
+    assert refused.json()["error"]["code"] == "too_many_requests" and PHONE not in refused.content.decode()
+    assert list(ReporterAccessLog.objects.filter(case=cases[2]).values_list("granted", flat=True)) == [False]
+    # Another person's allowance is their own.
+    assert as_user(world.users["leader"]).post(detail_url(cases[2]) + "reveal-reporter/").status_code == 200
+
+
 # ---------------------------------------------------------------------------------------------
 # The list: filters, ordering, pagination, query count
 # ---------------------------------------------------------------------------------------------

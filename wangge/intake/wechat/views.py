@@ -58,6 +58,9 @@ def _receive(request, account) -> HttpResponse:
         raise Refused(400, _mode_error(), "mode")
     if not encrypted and account.mode == EncryptionMode.SAFE:
         raise Refused(400, _mode_error(), "mode")
+    if not encrypted:
+        # The plaintext signature covers no body: check it before reading anything a stranger sent.
+        protocol.check_signature(q.get("signature"), account.token, timestamp, nonce)
     outer = protocol.parse_xml(body)
     if encrypted:
         # Safe and compatible modes: the msg_signature over the ciphertext is the one that counts.
@@ -69,7 +72,6 @@ def _receive(request, account) -> HttpResponse:
                                  encrypted=ciphertext)
         fields = protocol.parse_xml(inner)
     else:
-        protocol.check_signature(q.get("signature"), account.token, timestamp, nonce)
         fields = outer
     message = protocol.message_from(fields)
     text = actions.receive_message(account=account, message=message, nonce=nonce, digest=protocol.body_digest(body))

@@ -286,6 +286,9 @@ def test_refuses_a_bad_signature_in_plaintext_mode(client, plain_account):
     params, body = wx.signed_request(wx.text("井盖缺失"), token="not-the-token")
     assert _post_raw(client, plain_account, params, body).status_code == 403
     assert_nothing_stored()
+    # A stranger's body is not even read: a bad signature is a 403 before any XML is parsed.
+    refused = _post_raw(client, plain_account, params, b"<xml><unclosed>")
+    assert refused.status_code == 403 and "签名" in refused.content.decode()
 
 
 @pytest.mark.parametrize("offset", [-301, 400])
