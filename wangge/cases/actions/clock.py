@@ -61,6 +61,16 @@ def _set_deadlines(case: Case, start: dt.datetime, calendar: WorkdayCalendar) ->
             "paused_seconds"]
 
 
+def _within_source_deadline(case: Case) -> None:
+    """来源时限: no stage is due after the deadline the sending channel set (12345's 办理时限)."""
+    cap = case.source_due_at
+    if cap is None:
+        return
+    for stage in ("accept", "dispatch", "resolve"):
+        if getattr(case, f"{stage}_due_at") > cap:
+            setattr(case, f"{stage}_due_at", cap)
+
+
 def _recompute_clock(case: Case, calendar: WorkdayCalendar) -> list[str]:
     """The deadlines of the running clock computed again (a new policy, a newly loaded calendar
     year), keeping what happened since it started: approved extensions and suspended time."""
@@ -76,6 +86,7 @@ def _recompute_clock(case: Case, calendar: WorkdayCalendar) -> list[str]:
         setattr(case, f"{stage}_due_at", getattr(case, f"{stage}_due_at") + paused)
     case.clock_started_at += paused
     case.paused_seconds = int(paused.total_seconds())
+    _within_source_deadline(case)  # a new policy or calendar never moves it past the source's
     return fields
 
 

@@ -35,7 +35,7 @@ from ..models import (
     Category,
 )
 from .base import Target, _clean_text, _store_attachments, _territory_snapshot
-from .clock import _alert_provisional, _policy_for, _refresh_clock, _set_deadlines
+from .clock import _alert_provisional, _policy_for, _refresh_clock, _set_deadlines, _within_source_deadline
 from .dispatch import dispatch_case
 from .numbering import _next_number
 from .triage import _current_category, accept_case
@@ -68,6 +68,7 @@ def create_case(
     idempotency_key: str = "",
     request_extra: Mapping | None = None,
     related=None,
+    source_due_at: dt.datetime | None = None,
 ) -> Case:
     """受理登记 — file a new case from any channel, on behalf of ``actor`` (staff, a resident,
     the system or an integration: ``core.actors.Actor``; a user means staff).
@@ -81,7 +82,11 @@ def create_case(
     ``idempotency_key`` (an API client's Idempotency-Key header, instead of ``external_id``) is
     stricter, as draft-ietf-httpapi-idempotency-key-header §2.7 asks: a retry replays only if
     it carries the same report (the same fields, ``request_extra`` and photos); the same key
-    with another report is refused (``IdempotencyKeyReused``, 422) and nothing is written."""
+    with another report is refused (``IdempotencyKeyReused``, 422) and nothing is written.
+
+    ``source_due_at`` (来源时限): the deadline the sending channel set, such as a 12345 work
+    order's 办理时限; the case is never due later than it (it may already be past: the case
+    then starts red), also after a reclassification; a later one leaves the policy's."""
     from wangge.org import geo
 
     now = timezone.now()
@@ -164,6 +169,8 @@ def create_case(
     if snapshot["subdistrict"] is None:
         raise InvalidInput(_("That place is not inside a sub-district."), fields={"region": "too_coarse"})
 
+    if source_due_at is not None and (not isinstance(source_due_at, dt.datetime) or timezone.is_naive(source_due_at)):
+        raise InvalidInput(_("Give a time with its time zone."), fields={"source_due_at": "invalid"})
     submitted_at = submitted_at or now
     calendar = load_calendar()
     case = Case(
@@ -185,6 +192,7 @@ def create_case(
         source=source,
         external_id=external_id,
         idempotency_fingerprint=fingerprint,
+        source_due_at=source_due_at,
         created_by=user,
         sla_policy=_policy_for(category),
         submitted_at=submitted_at,
@@ -193,6 +201,7 @@ def create_case(
     # Cases start at sub-district intake; "level" is who holds the case, not where it is.
     case.current_level = CaseLevel.SUBDISTRICT
     _set_deadlines(case, submitted_at, calendar)
+    _within_source_deadline(case)
     _refresh_clock(case, now)
     # Numbering last: the day's sequence row stays locked for as short a time as possible.
     case.number = _next_number(submitted_at)
@@ -204,7 +213,8 @@ def create_case(
         actor=user,
         actor_kind=actor.kind,
         to_status=CaseStatus.SUBMITTED,
-        data={"channel": channel, "category": jsonable(category), "grid": jsonable(snapshot["grid"])},
+        data={"channel": channel, "category": jsonable(category), "grid": jsonable(snapshot["grid"]),
+              **({"source_due_at": jsonable(source_due_at)} if source_due_at else {})},
         at=submitted_at,
         related=related,
     )

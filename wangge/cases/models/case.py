@@ -107,6 +107,9 @@ class Case(models.Model):
     # Filed under an API Idempotency-Key: the digest of the report the key came with
     # (``actions.intake``), so the same key with another report is refused, not replayed.
     idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # 来源时限: the deadline the channel that sent the case set (a 12345 work order's 办理时限).
+    # The case is never due later than it, whatever its category's policy says.
+    source_due_at = models.DateTimeField(_("deadline set by the source"), null=True, blank=True)
     tracking_token = models.CharField(max_length=32, default=new_tracking_token)  # unique in Meta
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

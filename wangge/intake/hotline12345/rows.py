@@ -88,7 +88,8 @@ class Order:
     def case_fields(self) -> dict:
         return dict(description=self.description, title=self.title, address=self.address,
                     reporter_name=self.reporter_name, reporter_phone=self.reporter_phone,
-                    category=self.category, region=self.region, submitted_at=self.received_at)
+                    category=self.category, region=self.region, submitted_at=self.received_at,
+                    source_due_at=self.deadline)  # 来源时限: never due after the hotline's 办理时限
 
 
 def parse_time(value) -> dt.datetime | None:
