@@ -159,6 +159,8 @@ def test_monthly_report_renders_for_printing(cases, world, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-test="report"' in html and "report.css" in html
+    # The overdue list is not this month's alone: it says so, beside the month's own count.
+    assert "所有超过时限仍在办理的事件，含以前月份受理的。" in html
     ctx = response.context
     assert ctx["sel"].period.start.strftime("%Y-%m") == month
     assert ctx["summary"]["filed"] >= 8
