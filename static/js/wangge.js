@@ -7,8 +7,15 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
+  /* The zoom buttons' tooltips in the page's language: base.html puts them on <html>. */
+  function zoomTitles() {
+    var d = document.documentElement.dataset;
+    return { zoomInTitle: d.zoomIn || "Zoom in", zoomOutTitle: d.zoomOut || "Zoom out" };
+  }
+
   function baseMap(el, tiles) {
-    var map = L.map(el, { zoomControl: true, attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25 });
+    var map = L.map(el, { zoomControl: false, attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25 });
+    L.control.zoom(zoomTitles()).addTo(map);
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
     return map;
   }
@@ -100,7 +107,15 @@
       highlight(select.value);
       picked.textContent = select.value ? select.options[select.selectedIndex].text : "";
     });
-    if (select.value) { highlight(select.value); }
+    // A refused form comes back with the place it was given: show it again.
+    if (lng.value && lat.value) {
+      marker = L.circleMarker([parseFloat(lat.value), parseFloat(lng.value)],
+        { radius: 8, color: "#fff", weight: 2, fillColor: "#c8102e", fillOpacity: 1 }).addTo(map);
+    }
+    if (select.value) {
+      highlight(select.value);
+      if (select.selectedIndex >= 0) { picked.textContent = select.options[select.selectedIndex].text; }
+    }
   }
 
   /* Ctrl+Enter (or Cmd+Enter) submits forms marked data-submit-on-ctrl-enter. */
@@ -162,5 +177,5 @@
     });
   });
 
-  window.Wangge = { caseMap: caseMap, intakeMap: intakeMap };
+  window.Wangge = { caseMap: caseMap, intakeMap: intakeMap, zoomTitles: zoomTitles };
 })();

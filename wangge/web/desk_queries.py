@@ -71,34 +71,63 @@ def field_desk(user) -> FieldDesk:
 # ---------------------------------------------------------------------------------------------
 
 
+IN_HAND_PAGE = 20
+# 在办 — claimed and not yet resolved: working on it, or paused (挂起) waiting for something.
+IN_HAND_STATUSES = [CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED]
+
+
 @dataclass
 class DepartmentDesk:
     to_claim: list[Case]
     due_soon: list[Case]
     sent_back: list[Case]
     cohandling: list[Case]
+    in_hand: list[Case] = field(default_factory=list)
+    in_hand_page: int = 1
+    in_hand_pages: int = 1
     counts: dict = field(default_factory=dict)
 
 
-def department_desk(user) -> DepartmentDesk:
-    """To claim (dispatched, nobody started), due soon (amber / red or within a day), sent back
-    (reopened after the resident was not satisfied), and whistles to answer (co-handling)."""
+def _nearest_deadline_first(qs: QuerySet[Case], *, page: int, size: int) -> list[Case]:
+    """One page of ``qs``, the nearest deadline first (overdue ones, the most overdue, on top)."""
+    start = (page - 1) * size
+    return list(
+        qs.annotate(due=CURRENT_DUE).select_related("category", "grid", "community", "lead_department")
+        .order_by(F("due").asc(nulls_last=True), "pk")[start:start + size]
+    )
+
+
+def department_desk(user, *, in_hand_page: int = 1) -> DepartmentDesk:
+    """To claim (dispatched, nobody started), in hand (claimed, not yet resolved: nearest deadline
+    first, a page at a time), due soon (amber / red or within a day), sent back (reopened after the
+    resident was not satisfied), and whistles to answer (co-handling)."""
     departments = sorted(Scope.of(user).departments)
     leads = CaseAssignment.objects.filter(department_id__in=departments, active=True, role=AssignmentRole.LEAD)
-    working = Case.objects.filter(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS],
-                                  pk__in=leads.values("case_id"))
-    soon = timezone.now() + DUE_SOON
-    due_soon = working.filter(Q(light__in=[Light.AMBER, Light.RED]) | Q(resolve_due_at__lte=soon))
     co = CaseAssignment.objects.filter(department_id__in=departments, active=True).exclude(role=AssignmentRole.LEAD)
-    cohandling = Case.objects.filter(status__in=[CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS],
-                                     pk__in=co.values("case_id"))
-    to_claim = working.filter(status=CaseStatus.DISPATCHED)
-    sent_back = working.filter(reopen_count__gt=0)
+    handling = [CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS]
+    led, assisted = Q(pk__in=leads.values("case_id")), Q(pk__in=co.values("case_id"))
+    soon = timezone.now() + DUE_SOON
+    q_working = led & Q(status__in=handling)
+    q_to_claim = q_working & Q(status=CaseStatus.DISPATCHED)
+    q_due_soon = q_working & (Q(light__in=[Light.AMBER, Light.RED]) | Q(resolve_due_at__lte=soon))
+    q_sent_back = q_working & Q(reopen_count__gt=0)
+    q_cohandling = assisted & Q(status__in=handling)
+    q_in_hand = led & Q(status__in=IN_HAND_STATUSES)
+    # Every count in one aggregate: the page's queries do not grow with its lists.
+    counts = Case.objects.filter(led | assisted).aggregate(
+        working=Count("pk", filter=q_working), to_claim=Count("pk", filter=q_to_claim),
+        due_soon=Count("pk", filter=q_due_soon), sent_back=Count("pk", filter=q_sent_back),
+        cohandling=Count("pk", filter=q_cohandling), in_hand=Count("pk", filter=q_in_hand),
+    )
+    pages = max(1, -(-counts["in_hand"] // IN_HAND_PAGE))
+    in_hand_page = min(max(1, in_hand_page), pages)
     return DepartmentDesk(
-        to_claim=_urgent_first(to_claim), due_soon=_urgent_first(due_soon), sent_back=_urgent_first(sent_back),
-        cohandling=_urgent_first(cohandling, 10),
-        counts={"working": working.count(), "to_claim": to_claim.count(), "due_soon": due_soon.count(),
-                "sent_back": sent_back.count(), "cohandling": cohandling.count()},
+        to_claim=_urgent_first(Case.objects.filter(q_to_claim)),
+        due_soon=_urgent_first(Case.objects.filter(q_due_soon)),
+        sent_back=_urgent_first(Case.objects.filter(q_sent_back)),
+        cohandling=_urgent_first(Case.objects.filter(q_cohandling), 10),
+        in_hand=_nearest_deadline_first(Case.objects.filter(q_in_hand), page=in_hand_page, size=IN_HAND_PAGE),
+        in_hand_page=in_hand_page, in_hand_pages=pages, counts=counts,
     )
 
 

@@ -5,7 +5,10 @@ form as a plain-language error."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
+from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from wangge.cases import actions
@@ -118,6 +121,10 @@ class ActionForm(forms.Form):
 
     def run(self, *, actor, files):  # pragma: no cover - every subclass defines it
         raise NotImplementedError
+
+    def done_message(self, result) -> str:
+        """What the person is told once the action ran (``result``: what ``run`` returned)."""
+        return gettext("Done: %(action)s.") % {"action": self.label}
 
 
 class NoteForm(ActionForm):
@@ -270,7 +277,16 @@ class ExtensionDecisionForm(ActionForm):
     action, label, style = "decide_extension", _("Decide extension"), "primary"
     decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
                                  choices=[("approve", _("Approve")), ("deny", _("Deny"))])
-    note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)
+    note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000,
+                           help_text=_("Required when you deny: the officer reads why."))
+
+    def clean(self):
+        data = super().clean()
+        # The core takes a note but does not ask for one; a refusal without a reason leaves the
+        # officer guessing, so the form asks for it (and passes it as the decision's note).
+        if data.get("decision") == "deny" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Give the reason for denying the extension."))
+        return data
 
     def pending(self) -> ExtensionRequest | None:
         return self.case.extension_requests.filter(status=ExtensionStatus.PENDING).first()
@@ -282,6 +298,15 @@ class ExtensionDecisionForm(ActionForm):
         return actions.decide_extension(request=request, actor=actor,
                                         approve=self.cleaned_data["decision"] == "approve",
                                         note=self.cleaned_data["note"])
+
+    def done_message(self, result: ExtensionRequest) -> str:
+        if result.status != ExtensionStatus.APPROVED:
+            return gettext("Extension request denied.")
+        due = Case.objects.filter(pk=result.case_id).values_list("resolve_due_at", flat=True).first()
+        return ngettext("Extension of %(days)d working day approved; the new deadline to resolve is %(due)s.",
+                        "Extension of %(days)d working days approved; the new deadline to resolve is %(due)s.",
+                        result.working_days) % {
+            "days": result.working_days, "due": date_format(localtime(due), "Y-m-d H:i") if due else "—"}
 
 
 class SuspendForm(ReasonForm):

@@ -59,6 +59,12 @@ def _error_into_form(form, error: CaseError) -> None:
     form.add_error(field, str(error.message))
 
 
+def _files_not_kept(request: HttpRequest, form, field: str) -> None:
+    """A refused post that carried files: a browser cannot refill a file input, so the form says
+    the photos were not kept and must be chosen again (``form.files_lost``)."""
+    form.files_lost = bool(request.FILES.getlist(form.add_prefix(field)))
+
+
 def _client_ip(request: HttpRequest) -> str | None:
     return client_ip(request)  # through the configured trusted proxies (core.http)
 
@@ -112,7 +118,7 @@ def _field_home(request):
 
 def _department_home(request):
     queue = _queue_context(request)
-    data = desk_queries.department_desk(request.user)
+    data = desk_queries.department_desk(request.user, in_hand_page=page_number(request.GET.get("page")))
     for case in data.to_claim:
         case.is_new = case.pk in queue["new_ids"]
     return render(request, "web/home_department.html", {
@@ -407,14 +413,16 @@ def case_action(request, number: str, action: str):
     if form.is_valid():
         try:
             with transaction.atomic():
-                form.run(actor=request.user, files=request.FILES.getlist(f"{action}-photos"))
+                result = form.run(actor=request.user, files=request.FILES.getlist(f"{action}-photos"))
         except CaseNotFound:
             raise Http404(_("Case not found.")) from None
         except CaseError as error:
             _error_into_form(form, error)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": form.label})
+            messages.success(request, form.done_message(result))
             return redirect("web:case_detail", number=case.number)
+    if form.has_files:
+        _files_not_kept(request, form, "photos")
     case = _prefetched_case(request.user, number)
     form.case = case
     return render(request, "web/case_detail.html", _detail_context(request, case, bound=form))
@@ -472,14 +480,28 @@ def hotline(request):
                 else:
                     messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
                 return redirect("web:case_detail", number=case.number)
+        _files_not_kept(request, form, "attachments")
     else:
         form = HotlineForm()
     grids = Region.objects.filter(level=RegionLevel.GRID, is_active=True, boundary__isnull=False).values("id", "name",
                                                                                               "boundary")
     return render(request, "web/hotline.html", {
         "form": form,
+        "located": _located(form),
         "map_data": {"grids": list(grids), "tiles": settings.WANGGE_TILE_URL or ""},
     })
+
+
+def _located(form: HotlineForm) -> str:
+    """A refused form comes back with the place it was given: the address search's "grid set"
+    line, as the search wrote it (community › grid), for the grid the form received."""
+    if not form.is_bound:
+        return ""
+    grid = Region.objects.filter(pk=row_id(form.data.get("grid")) or 0, level=RegionLevel.GRID).first()
+    if grid is None:
+        return ""
+    names = [r.name for r in Region.objects.get_ancestors(grid) if r.level == RegionLevel.COMMUNITY]
+    return _("Grid set: {grid}").format(grid=" › ".join([*names, grid.name]))
 
 
 @login_required
@@ -500,6 +522,8 @@ def field_report(request):
         else:
             messages.success(request, _("Reported: case %(number)s.") % {"number": case.number})
             return redirect("web:case_detail", number=case.number)
+    if request.method == "POST":
+        _files_not_kept(request, form, "photos")
     return render(request, "web/field_report.html", {"form": form, "grids": grids})
 
 

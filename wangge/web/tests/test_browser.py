@@ -172,3 +172,11 @@ def test_case_list_fits_the_screen(page_factory, world, categories, width):
     page.goto("/cases/")
     expect(page.locator("[data-testid=case-table] tbody tr")).to_have_count(3)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_map_zoom_buttons_speak_the_pages_language(page_factory, world):
+    page, _watch = page_factory()
+    sign_in(page, "clerk")
+    page.goto("/cases/new/")
+    expect(page.locator("#intake-map .leaflet-control-zoom-in")).to_have_attribute("title", "放大")
+    expect(page.locator("#intake-map .leaflet-control-zoom-out")).to_have_attribute("title", "缩小")

@@ -88,7 +88,10 @@
   // The grid map: polygons on a blank background (or the configured tile server).
   var mapNode = document.getElementById("cc-map");
   if (!mapNode || !window.L) return;
-  var map = L.map(mapNode, { zoomControl: true, attributionControl: false, preferCanvas: false });
+  var map = L.map(mapNode, { zoomControl: false, attributionControl: false, preferCanvas: false });
+  // The zoom buttons' tooltips in the page's language (base.html puts them on <html>).
+  var lang = document.documentElement.dataset;
+  L.control.zoom({ zoomInTitle: lang.zoomIn || "Zoom in", zoomOutTitle: lang.zoomOut || "Zoom out" }).addTo(map);
   if (data.tile_url) L.tileLayer(data.tile_url, { maxZoom: 19 }).addTo(map);
   var SCALE = { open: ["#123a6b", "#1d6fa5", "#2fb5d6", "#7be0c5", "#fbbf24"],
                 overdue: ["#123a6b", "#7c2d12", "#b45309", "#dc2626", "#ff1f1f"] };

@@ -177,7 +177,9 @@
     var data = JSON.parse(document.getElementById("route-data").textContent);
     if (typeof L === "undefined") { return; }
     if (!data.points.length) { el.textContent = el.dataset.empty; return; }
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    var map = L.map(el, { zoomControl: false, attributionControl: false, zoomSnap: 0.25 });
+    var zoom = document.documentElement.dataset;  // the tooltips in the page's language (set on <html>)
+    L.control.zoom({ zoomInTitle: zoom.zoomIn || "Zoom in", zoomOutTitle: zoom.zoomOut || "Zoom out" }).addTo(map);
     if (data.tiles) { L.tileLayer(data.tiles, { maxZoom: 19 }).addTo(map); }
     var latlngs = data.points.map(function (p) { return [p.lat, p.lng]; });
     map.fitBounds(L.latLngBounds(latlngs).pad(0.2), { maxZoom: 17 });

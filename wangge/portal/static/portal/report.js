@@ -82,7 +82,9 @@
     }, 0);
   }
 
-  var map = L.map(mapEl, { attributionControl: false, minZoom: 3, maxZoom: 19, zoomSnap: 0.5 });
+  var map = L.map(mapEl, { zoomControl: false, attributionControl: false, minZoom: 3, maxZoom: 19, zoomSnap: 0.5 });
+  var zoom = document.documentElement.dataset;  // the tooltips in the page's language (set on <html>)
+  L.control.zoom({ zoomInTitle: zoom.zoomIn || "Zoom in", zoomOutTitle: zoom.zoomOut || "Zoom out" }).addTo(map);
   if (msg.tileUrl) L.tileLayer(msg.tileUrl, { maxZoom: 19 }).addTo(map);
   map.createPane("pick").style.zIndex = 700;  // the chosen point above the grid labels
   var features = [], layers = {}, marker = null, chosen = null, bounds = null;
