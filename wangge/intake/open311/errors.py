@@ -13,8 +13,8 @@ class Open311Error(DomainError):
     def __init__(self, description, *, status: int = 400, field: str = "", errors=None, retry_after: int | None = None):
         self.errors = list(errors) if errors else [(status, str(description))]
         self.status_code = self.errors[0][0]
-        self.retry_after = retry_after  # seconds, for a 429 (RFC 6585 §4)
-        super().__init__(description, fields={field: "invalid"} if field else None)
+        # retry_after: seconds, for a 429 (RFC 6585 §4)
+        super().__init__(description, fields={field: "invalid"} if field else None, retry_after=retry_after)
 
 
 class ErrorList:

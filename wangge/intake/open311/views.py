@@ -45,13 +45,12 @@ def open311_view(*methods):
                                            retry_after=reads.seconds)
                     params.check_jurisdiction(request.GET if request.method == "GET" else _post(request))
                     return view(request, *args, fmt=fmt, **kwargs)
-                except Open311Error as exc:
-                    response = render.errors(fmt, exc.errors)
+                except DomainError as exc:
+                    errors = getattr(exc, "errors", None) or [(exc.status_code, str(exc.message))]
+                    response = render.errors(fmt, errors)
                     if exc.retry_after:
                         response["Retry-After"] = str(exc.retry_after)
                     return response
-                except DomainError as exc:
-                    return render.errors(fmt, [(exc.status_code, str(exc.message))])
                 except (RequestDataTooBig, TooManyFieldsSent, SuspiciousOperation, BadRequest):
                     return render.errors(fmt, [(400, _("The request could not be read."))])
 

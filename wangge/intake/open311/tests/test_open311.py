@@ -253,7 +253,7 @@ def test_guessing_keys_is_rate_limited_per_address(api, report, settings):
         assert_error(api.post("requests.json", {**report, "api_key": "o311_guess"}), 403)
     refused = api.post("requests.json", {**report, "api_key": "o311_guess"})
     assert_error(refused, 429)
-    assert refused["Retry-After"] == "600"  # RFC 6585: when to come back
+    assert refused.get("Retry-After") == "600"  # RFC 6585: when to come back
     api.get("services.json"), api.get("services.json")
     assert api.get("services.json")["Retry-After"] == "60"
 
