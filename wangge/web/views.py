@@ -535,12 +535,12 @@ def hotline_caller(request):
     it gets it with 200; any other client gets the real status (403, 429)."""
     phone = request.GET.get("reporter_phone", "")
     try:
-        cases = actions.look_up_caller(actor=request.user, phone=phone, ip_address=_client_ip(request))
+        history = actions.look_up_caller(actor=request.user, phone=phone, ip_address=_client_ip(request))
     except CaseError as error:
         status = 200 if request.headers.get("HX-Request") == "true" else error.status_code
         return render(request, "web/partials/caller_history.html", {"error": error.message}, status=status)
     return render(request, "web/partials/caller_history.html",
-                  {"cases": cases, "asked": actions.valid_phone(phone)})
+                  {"cases": history.cases, "total": history.total, "asked": actions.valid_phone(phone)})
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -96,7 +97,15 @@ def reveal_reporter(*, case: Case, actor: User, channel: str = "web", ip_address
     return {"name": case.reporter_name, "phone": case.reporter_phone, "anonymous": case.reporter_anonymous}
 
 
-def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, limit: int = 10) -> list[Case]:
+@dataclass(frozen=True)
+class CallerHistory:
+    """The newest of a caller's earlier cases, and how many there are in all."""
+
+    cases: list[Case]
+    total: int
+
+
+def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, limit: int = 10) -> CallerHistory:
     """来电历史 — the earlier cases (among those ``actor`` may see) reported from the phone a
     resident is calling from, newest first, for an intake clerk on the call.
 
@@ -110,7 +119,7 @@ def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, li
     number = normalise_phone(text)
     who = getattr(actor, "pk", None)
     if not valid_phone(number):
-        return []  # nothing is looked up (the clerk is still typing)
+        return CallerHistory([], 0)  # nothing is looked up (the clerk is still typing)
     if not can_look_up_callers(actor):
         pii_log.warning("caller look-up refused: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
         raise ActionForbidden(_("Only intake clerks may look up a caller's earlier cases."))
@@ -118,10 +127,9 @@ def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, li
     if not lookups.hit(str(actor.pk)):
         pii_log.warning("caller look-up over the limit: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
         raise TooManyLookups(retry_after=lookups.seconds)
-    cases = list(
-        cases_visible_to(actor).filter(reporter_phone__in=sorted({text, number})).select_related("category")
-        .order_by("-submitted_at", "-pk")[:limit]
-    )
+    found = cases_visible_to(actor).filter(reporter_phone__in=sorted({text, number}))
+    cases = list(found.select_related("category").order_by("-submitted_at", "-pk")[:limit])
+    total = len(cases) if len(cases) < limit else found.count()
     with transaction.atomic():
         ReporterAccessLog.objects.bulk_create([
             ReporterAccessLog(case=case, user=actor, channel=CALLER_CHANNEL, ip_address=ip_address, granted=True)
@@ -129,7 +137,7 @@ def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, li
         ])
     pii_log.info("caller look-up: user=%s ip=%s phone=%s cases=%s", who, ip_address, mask_phone(number),
                  ",".join(case.number for case in cases) or "-")
-    return cases
+    return CallerHistory(cases, total)
 
 
 def repoint_reporter(*, kept, merged) -> int:

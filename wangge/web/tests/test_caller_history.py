@@ -70,6 +70,18 @@ def test_a_clerk_sees_the_callers_cases_masked_and_the_look_up_is_logged(world, 
     assert any(earlier.number in r.getMessage() and PHONE not in r.getMessage() for r in pii_log.records)
 
 
+def test_a_frequent_caller_shows_how_many_cases_in_all(world, login, earlier):
+    """The clerk sees the newest ten and how many there are in all (a caller with 57 is not one
+    with 10)."""
+    for _ in range(11):
+        file_case(world, reporter_phone=PHONE)
+    page = login(world.users["clerk"]).get(URL, {"reporter_phone": PHONE}).content.decode()
+    assert page.count('class="casenum"') == 10
+    assert "该号码此前共反映 12 件，下面是最近的 10 件。" in page
+    few = login(world.users["clerk"]).get(URL, {"reporter_phone": "13900003333"}).content.decode()
+    assert 'data-testid="caller-history-total"' not in few
+
+
 def test_a_number_written_with_separators_finds_the_same_cases(world, login, earlier):
     page = login(world.users["clerk"]).get(URL, {"reporter_phone": "138-1234-1234"}).content.decode()
     assert earlier.number in page
