@@ -114,3 +114,19 @@ def hood(world) -> Hood:
         actor=world.users["leader"], name="社区法律服务站", provider="司法所", tier=ResourceTier.SOCIAL,
         classes=[h.classes["legal_aid"], h.classes["convenience"]], area=world.subdistrict)
     return h
+
+
+@pytest.fixture
+def published_quarter(hood):
+    """2025 Q3 published, with one rated service (the minimum 1)."""
+    from zoneinfo import ZoneInfo
+
+    from wangge.neighbourhood.models import Rating
+
+    service = actions.record_service(actor=hood.user("u11"), resource=hood.resources[ResourceTier.CONVENIENCE],
+                                     household=hood.households[(1, 1)], description="代买蔬菜")
+    actions.rate_service(service=service, household=hood.households[(1, 1)], service_score=5, chief_score=4)
+    Rating.objects.update(rated_at=dt.datetime(2025, 8, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    period = actions.review_quarter(actor=hood.leader, subdistrict=hood.world.subdistrict, year=2025, quarter=3,
+                                    min_ratings=1)
+    return actions.publish_quarter(actor=hood.leader, period=period)

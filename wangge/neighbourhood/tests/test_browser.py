@@ -75,18 +75,7 @@ def test_a_need_from_a_phone_answer_to_a_delivered_rated_service(hood, page_fact
     chief_watch.check()
 
 
-def test_the_published_quarters_are_easy_to_tap_on_a_phone(hood, page_factory, screenshot):
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    service = actions.record_service(actor=hood.user("u11"), resource=hood.resources[ResourceTier.CONVENIENCE],
-                                     household=hood.households[(1, 1)], description="代买蔬菜")
-    actions.rate_service(service=service, household=hood.households[(1, 1)], service_score=5, chief_score=4)
-    Rating.objects.update(rated_at=dt.datetime(2025, 8, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
-    period = actions.review_quarter(actor=hood.leader, subdistrict=hood.world.subdistrict, year=2025, quarter=3,
-                                    min_ratings=1)
-    actions.publish_quarter(actor=hood.leader, period=period)
-
+def test_the_published_quarters_are_easy_to_tap_on_a_phone(hood, published_quarter, page_factory, screenshot):
     page, watch = page_factory(width=390, height=844, has_touch=True, is_mobile=True)
     page.goto("/nb/scores/")
     link = page.get_by_test_id("nb-periods").get_by_role("link")

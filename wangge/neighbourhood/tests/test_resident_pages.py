@@ -4,9 +4,7 @@ get back to them, errors at the field, no class chosen for them) and the publish
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -14,7 +12,7 @@ from django.urls import reverse
 
 from wangge.neighbourhood import actions, signing
 from wangge.neighbourhood.choices import ResourceTier
-from wangge.neighbourhood.models import Need, Rating
+from wangge.neighbourhood.models import Need
 
 
 def english(client):
@@ -86,20 +84,9 @@ def test_an_invalid_phone_is_reported_at_the_phone_field(client, hood, ask_url):
     assert re.search(r'data-testid="nb-error-phone">[^<]+<', body) and not Need.objects.exists()
 
 
-@pytest.fixture
-def period(hood):
-    service = actions.record_service(actor=hood.user("u11"), resource=hood.resources[ResourceTier.CONVENIENCE],
-                                     household=hood.households[(1, 1)], description="代买蔬菜")
-    actions.rate_service(service=service, household=hood.households[(1, 1)], service_score=5, chief_score=4)
-    Rating.objects.update(rated_at=dt.datetime(2025, 8, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
-    period = actions.review_quarter(actor=hood.leader, subdistrict=hood.world.subdistrict, year=2025, quarter=3,
-                                    min_ratings=1)
-    return actions.publish_quarter(actor=hood.leader, period=period)
-
-
-def test_the_published_quarter_reads_as_a_chinese_quarter(client, period):
+def test_the_published_quarter_reads_as_a_chinese_quarter(client, published_quarter):
     listing = client.get(reverse("neighbourhood:scores")).content.decode()
-    page = client.get(reverse("neighbourhood:score_period", args=[period.pk])).content.decode()
+    page = client.get(reverse("neighbourhood:score_period", args=[published_quarter.pk])).content.decode()
     for body in (listing, page):
         assert "2025年第三季度" in body and "2025 Q3" not in body
     assert 'class="nb-links"' in listing  # the tall (44 px) tap rows of the phone stylesheet
@@ -108,18 +95,18 @@ def test_the_published_quarter_reads_as_a_chinese_quarter(client, period):
     assert "2025 Q3" in listing and "季度" not in listing.split("</h1>", 1)[1]
 
 
-def test_the_score_columns_are_headed_by_what_they_hold(client, period):
-    body = client.get(reverse("neighbourhood:score_period", args=[period.pk])).content.decode()
+def test_the_score_columns_are_headed_by_what_they_hold(client, published_quarter):
+    body = client.get(reverse("neighbourhood:score_period", args=[published_quarter.pk])).content.decode()
     headers = re.findall(r"<th>([^<]*)</th>", body)
     assert headers == ["类型", "名称", "评价数", "得分"]
     assert "<td>资源</td><td>放心粮店</td>" in body
 
-    body = english(client).get(reverse("neighbourhood:score_period", args=[period.pk])).content.decode()
+    body = english(client).get(reverse("neighbourhood:score_period", args=[published_quarter.pk])).content.decode()
     assert re.findall(r"<th>([^<]*)</th>", body) == ["Type", "Name", "Ratings", "Score"]
 
 
-def test_the_formula_is_shown_in_the_readers_language(client, period):
-    url = reverse("neighbourhood:score_period", args=[period.pk])
+def test_the_formula_is_shown_in_the_readers_language(client, published_quarter):
+    url = reverse("neighbourhood:score_period", args=[published_quarter.pk])
     formula = re.search(r'data-testid="nb-formula">(.*?)</p>', client.get(url).content.decode(), re.DOTALL).group(1)
     assert "得分 = 本季度全部评分之和" in formula and "不少于 1 条" in formula
 
@@ -129,9 +116,9 @@ def test_the_formula_is_shown_in_the_readers_language(client, period):
     assert not re.search(r"[\u4e00-\u9fff]", formula)
 
 
-def test_a_formula_no_longer_current_is_shown_as_it_was_published(client, period):
-    type(period).objects.filter(pk=period.pk).update(formula="旧公式：得分 = 平均分")
-    body = english(client).get(reverse("neighbourhood:score_period", args=[period.pk])).content.decode()
+def test_a_formula_no_longer_current_is_shown_as_it_was_published(client, published_quarter):
+    type(published_quarter).objects.filter(pk=published_quarter.pk).update(formula="旧公式：得分 = 平均分")
+    body = english(client).get(reverse("neighbourhood:score_period", args=[published_quarter.pk])).content.decode()
     assert "旧公式：得分 = 平均分" in body
 
 
