@@ -22,6 +22,7 @@ from wangge.core.http import client_ip
 from wangge.core.ratelimit import Limit
 from wangge.intake.qrcodes import selectors as qr_codes
 from wangge.portal.forms import ReportForm
+from wangge.portal.views import too_many
 
 from . import actions, selectors
 
@@ -75,9 +76,9 @@ def join(request):
     # share one address); every post counts towards a far higher ceiling against floods.
     ip, attempts, filed = client_ip(request), Limit.named(ATTEMPTS), Limit.named("report")
     if not attempts.hit(ip):
-        return _too_many(request, attempts)
+        return too_many(request, attempts)
     if filed.exhausted(ip):
-        return _too_many(request, filed)
+        return too_many(request, filed)
     ref = request.POST.get("ref", "")
     case_pk = selectors.read_report_ref(ref)
     case = Case.objects.filter(pk=case_pk).first() if case_pk else None
@@ -107,12 +108,6 @@ def join(request):
         "reporters": selectors.reporter_count(joined.into),
         "nearby": selectors.describe_for_resident(joined.into),
     })
-
-
-def _too_many(request, limit: Limit):
-    response = render(request, "portal/too_many.html", {"minutes": max(1, limit.seconds // 60)}, status=429)
-    response["Retry-After"] = str(limit.seconds)
-    return response
 
 
 def _refused(request, *errors: str):
