@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from wangge.core.errors import NotFound
+from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region, RoleAssignment
 from wangge.org.scope import FIELD_ROLES, Scope
@@ -73,9 +74,8 @@ def own_quick_entry(user, *, report=None, attended=None) -> QuickReport | Attend
     if not getattr(user, "is_authenticated", False):
         return None
     model, raw = (QuickReport, report) if report else (Attendance, attended)
-    try:
-        pk = int(raw)
-    except (TypeError, ValueError):
+    pk = row_id(raw)
+    if pk is None:
         return None
     related = ("case", "grid") if model is QuickReport else ("grid",)
     return model.objects.filter(pk=pk, worker=user).select_related(*related).first()
