@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.core.errors import DomainError, NotFound
-from wangge.core.http import client_ip
+from wangge.core.http import client_ip, row_id
 from wangge.org.choices import Role
 from wangge.org.models import RoleAssignment
 
@@ -94,7 +94,7 @@ def _render_detail(request, person, *, revealed, refused: str = "", errors: dict
         "moods": Mood.choices, "helps": HelpNeeded.choices, "attend_kinds": AttendanceKind.choices,
         "now": timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M"),
         "tags": KeyPersonTag.objects.filter(is_active=True),
-        "tag_ids": ({int(t) for t in edit.getlist("tags") if t.isdigit()} if edit
+        "tag_ids": ({pk for pk in map(row_id, edit.getlist("tags")) if pk} if edit
                     else {t.pk for t in person.tags.all()}),
         "workers": _workers_in([person.grid]) if person.is_active else [],
         "visit": visit, "edit": edit, "retire": typed if refused == "retire" else {},
