@@ -37,7 +37,10 @@ def test_dashboard_renders_charts_map_and_urges(page_factory, screenshot, live_s
     assert page.locator("#map-legend span").all_inner_texts()[:-1] == ["0", "1"]
     screenshot(page, "dashboard")
 
+    assert page.locator(f"#urge-count-{overdue.number}").inner_text() == "0"
     page.locator(f"#urge-{overdue.number} button").click()
     page.wait_for_selector(f"#urge-{overdue.number} .urge-ok")
+    # The list's own 催办 column counts the urge at once, not after a reload.
+    assert page.locator(f"#urge-count-{overdue.number}").inner_text() == "1"
     overdue.refresh_from_db()
     assert overdue.urge_count == 1
