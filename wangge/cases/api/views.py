@@ -96,8 +96,11 @@ class StrictOrderingFilter(OrderingFilter):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.ordering_param:
-                parameter["schema"]["enum"] = self.allowed(view)
-                parameter["description"] = ("Sort by this field (`-` for descending); any other value is a 400 "
+                # A comma-separated list (OpenAPI style form, explode false), as the filter reads it.
+                parameter["schema"] = {"type": "array", "items": {"type": "string", "enum": self.allowed(view)}}
+                parameter["style"], parameter["explode"] = "form", False
+                parameter["description"] = ("Sort by these fields, comma-separated, first one first (`-` for "
+                                            "descending: `-resolve_due_at,number`); any other value is a 400 "
                                             "(code invalid_choice). Default: newest first.")
         return parameters
 

@@ -258,8 +258,22 @@ def test_known_orderings_still_sort(world, open_and_closed):
 def test_the_schema_lists_the_orderings(world):
     schema = as_user(world.users["clerk"]).get("/api/schema/?format=json").json()
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
-    assert set(parameters["ordering"]["schema"]["enum"]) == {
+    ordering = parameters["ordering"]
+    # A comma-separated list of these, as the list reads it (number,-submitted_at).
+    assert (ordering["schema"]["type"], ordering["style"], ordering["explode"]) == ("array", "form", False)
+    assert set(ordering["schema"]["items"]["enum"]) == {
         "submitted_at", "-submitted_at", "resolve_due_at", "-resolve_due_at", "number", "-number"}
+
+
+def test_several_orderings_sort_first_one_first(world, category):
+    older = file_case(world)
+    newer = file_case(world)
+    Case.objects.filter(pk__in=[older.pk, newer.pk]).update(resolve_due_at=older.resolve_due_at)
+    client = as_user(world.users["clerk"])
+    rows = client.get(LIST, {"ordering": "resolve_due_at,-number"}).json()["results"]
+    assert [row["number"] for row in rows] == sorted([older.number, newer.number], reverse=True)
+    rows = client.get(LIST, {"ordering": "resolve_due_at,number"}).json()["results"]
+    assert [row["number"] for row in rows] == sorted([older.number, newer.number])
 
 
 # ---------------------------------------------------------------------------------------------
