@@ -11,10 +11,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.cases.actions import create_case
 from wangge.cases.channels import Channel
 from wangge.core.exports import write_xlsx
+from wangge.core.language import office_text
 from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region, RoleAssignment
@@ -334,8 +336,8 @@ def record_visit(*, actor, person: KeyPerson, found: str = "", place: str = "", 
         case = None
         if help_needed == HelpNeeded.CASE:
             text = need_note or found
-            case = create_case(actor=actor, channel=Channel.PATROL, title=_("Found on a visit: %(text)s")
-                               % {"text": text[:20]}, description=text, region=row.grid, address=place)
+            case = create_case(actor=actor, channel=Channel.PATROL, title=office_text(gettext_lazy("Found on a visit: %(text)s"),
+                                                                              {"text": text[:20]}), description=text, region=row.grid, address=place)
         visit = Visit.objects.create(key_person=row, worker=actor, grid=row.grid, community=row.community,
                                      visited_at=at, place=place, found=found, mood=mood, help_needed=help_needed,
                                      need_note=need_note, case=case)
@@ -363,8 +365,8 @@ def notify_overdue(*, now: dt.datetime | None = None) -> int:
                 continue
             p = due.person
             key = f"kp-overdue:{p.pk}:{due.missed_window[1].isoformat()}"
-            message = _("Visit overdue: %(person)s (%(grid)s), due by %(day)s.") % {
-                "person": str(p), "grid": p.grid.name, "day": due.missed_window[1].isoformat()}
+            message = office_text(gettext_lazy("Visit overdue: %(person)s (%(grid)s), due by %(day)s."), {
+                "person": str(p), "grid": p.grid.name, "day": due.missed_window[1].isoformat()})
             absent = absent_cache.setdefault((p.worker_id, p.grid_id), selectors.worker_is_absent(p.worker, p.grid))
             if not absent:
                 sent += notify(recipients=[p.worker], kind=KIND_OVERDUE, message=message, subject=p, dedupe_key=key)
@@ -416,11 +418,11 @@ def _route_recipients(kind: str, grid: Region) -> tuple[list, str]:
             labels.append(route.department.name)
         if route.role:
             users += selectors.holders_covering(grid, route.role)
-            labels.append(str(Role(route.role).label))
+            labels.append(office_text(Role(route.role).label))
     else:
         role = getattr(settings, "WANGGE_QUICK_REPORT_DEFAULT_ROLE", Role.COMMUNITY_SECRETARY)
         users += selectors.holders_covering(grid, role)
-        labels.append(str(Role(role).label))
+        labels.append(office_text(Role(role).label))
     return users, "、".join(labels)
 
 
@@ -447,8 +449,9 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
     at = _when(at, now=now or timezone.now(), field="at")
     note = _text(note, field="note", max_length=500)
     place = _text(place, field="place", max_length=100)
-    label = str(QuickReportKind(kind).label)
-    said = _("%(note)s (%(place)s)") % {"note": note, "place": place} if place and note else note or place
+    label = QuickReportKind(kind).label  # lazy: rendered in the office language where it is stored
+    said = office_text(gettext_lazy("%(note)s (%(place)s)"), {"note": note, "place": place}) if place and note \
+        else note or place
     with transaction.atomic():
         grid = _grid_for(actor, grid)
         if kind in NEEDS_WORDS and not (note or place):
@@ -459,9 +462,11 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
         report = QuickReport(kind=kind, worker=actor, grid=grid, community=grid.ancestor_at(RegionLevel.COMMUNITY),
                              at=at, place=place, note=note, longitude=longitude, latitude=latitude)
         if kind in CASE_REPORTS:
-            title = _("%(kind)s (%(place)s)") % {"kind": label, "place": place} if place else label
+            title = office_text(gettext_lazy("%(kind)s (%(place)s)"), {"kind": label, "place": place}) if place \
+                else office_text(label)
             report.case = create_case(actor=actor, channel=Channel.PATROL, title=title[:200],
-                                      description=_("%(kind)s: %(what)s") % {"kind": label, "what": said},
+                                      description=office_text(gettext_lazy("%(kind)s: %(what)s"),
+                                                              {"kind": label, "what": said}),
                                       region=None if longitude is not None else grid, longitude=longitude,
                                       latitude=latitude, address=place, submitted_at=at)
             report.routed_to = report.case.number
@@ -473,7 +478,7 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
                 notice_kind = KIND_INFO_REPORT
             else:  # URGENT_REPORTS
                 recipients = _leaders_of(grid)
-                where = _("Sub-district leaders")
+                where = office_text(gettext_lazy("Sub-district leaders"))
                 if QuickReportRoute.objects.filter(kind=kind).exists():
                     more, more_where = _route_recipients(kind, grid)
                     recipients += more
@@ -481,8 +486,8 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
                 notice_kind = KIND_INSTABILITY
             report.routed_to = where[:200]
             report.save()
-            message = _("%(kind)s reported in %(grid)s by %(worker)s: %(note)s") % {
-                "kind": label, "grid": grid.name, "worker": str(actor), "note": said or "—"}
+            message = office_text(gettext_lazy("%(kind)s reported in %(grid)s by %(worker)s: %(note)s"), {
+                "kind": label, "grid": grid.name, "worker": str(actor), "note": said or "—"})
             report.notified = notify(recipients=recipients, kind=notice_kind, message=message, subject=report,
                                      url="")
             report.save(update_fields=["notified"])

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.cases import actions as case_actions
 from wangge.cases.attachments import validate_uploads
 from wangge.cases.channels import Channel
 from wangge.cases.choices import AssignmentRole, CaseStatus, HandlingType
 from wangge.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from wangge.core.language import office_text
 from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Department, Region, User
@@ -462,13 +464,14 @@ def _tell_about(finding: Finding, case) -> None:
         recipients = _people([r for r in (finding.subdistrict_id, finding.district_id) if r],
                              DISPATCHER_ROLES | {Role.LEADER})
         notify(recipients=recipients, kind=NOTIFY_EMERGENCY, subject=case,
-               message=_("Emergency found on patrol at %(point)s: %(number)s %(title)s")
-               % {"point": finding.point.name, "number": case.number, "title": case.title})
+               message=office_text(gettext_lazy("Emergency found on patrol at %(point)s: %(number)s %(title)s"),
+                                   {"point": finding.point.name, "number": case.number, "title": case.title}))
     elif finding.handling_class in (FindingClass.COORDINATION, FindingClass.APPROVAL):
         if finding.community_id:
             notify(recipients=_people([finding.community_id], {Role.COMMUNITY_SECRETARY}), kind=NOTIFY_FINDING,
-                   subject=case, message=_("Found on patrol at %(point)s, for the community: %(number)s %(title)s")
-                   % {"point": finding.point.name, "number": case.number, "title": case.title})
+                   subject=case, message=office_text(
+                       gettext_lazy("Found on patrol at %(point)s, for the community: %(number)s %(title)s"),
+                       {"point": finding.point.name, "number": case.number, "title": case.title}))
 
 
 # ---------------------------------------------------------------------------------------------

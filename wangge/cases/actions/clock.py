@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from wangge.core.language import office_text
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.choices import Role
@@ -114,9 +115,9 @@ def _alert_provisional(case: Case) -> None:
     admins = User.objects.filter(
         Q(is_superuser=True) | Q(roles__role=Role.ADMIN, roles__is_active=True), is_active=True
     ).distinct()
-    message = _(
+    message = office_text(gettext_lazy(
         "Case deadlines in %(year)d are provisional (Monday–Friday rule): load the %(year)d "
         "holiday calendar from the State Council notice."
-    ) % {"year": year}
+    ), {"year": year})
     # Once per admin and year, read or not (the key is unique per recipient).
     notify(recipients=admins, kind=NotificationKind.CALENDAR, message=message, dedupe_key=f"calendar:{year}")

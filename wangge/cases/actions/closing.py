@@ -7,7 +7,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from wangge.core.language import office_text
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.models import User
@@ -75,7 +77,7 @@ def revisit_case(*, case: Case, actor: User, lawful: bool, in_place: bool, accep
         data["follow_up"] = follow_up
     record_event(case, EventType.REVISITED, actor=actor, data=data, note=note)
     if follow_up:
-        reason = _("On the revisit the resident does not accept the answer.")
+        reason = office_text(gettext_lazy("On the revisit the resident does not accept the answer."))
         said = words["accepted"] or note
         reason = f"{reason} {said}" if said else reason
         permissions.require(actor, "reopen", case)
@@ -108,7 +110,8 @@ def _reopen(case: Case, actor: User | None, reason: str, now: dt.datetime, actor
                  to_status=case.status, note=reason)
     recipients = _people_behind(case.lead_assignment()) if last_lead else _dispatchers_at(case, case.current_level)
     notify(recipients=recipients, kind=NotificationKind.REOPENED, case=case,
-           message=_("Case %(number)s was reopened: %(reason)s") % {"number": case.number, "reason": reason})
+           message=office_text(gettext_lazy("Case %(number)s was reopened: %(reason)s"),
+                               {"number": case.number, "reason": reason}))
     _alert_provisional(case)
 
 
@@ -126,7 +129,7 @@ def _rate(case: Case, actor, satisfaction: str, comment: str, actor_kind: str) -
     record_event(case, EventType.RATED, actor=actor, actor_kind=actor_kind,
                  data={"satisfaction": [old, satisfaction]}, note=comment)
     if satisfaction == Satisfaction.UNSATISFIED:
-        _reopen(case, actor, _("The resident is not satisfied.") + (f" {comment}" if comment else ""), now,
+        _reopen(case, actor, office_text(gettext_lazy("The resident is not satisfied.")) + (f" {comment}" if comment else ""), now,
                 actor_kind=actor_kind)
     return case
 
@@ -206,5 +209,6 @@ def urge_case(*, case: Case, actor: User, note: str = "") -> Case:
     record_event(case, EventType.URGED, actor=actor, note=note, public=False)
     recipients = _handlers(case) or _dispatchers_at(case, case.current_level)
     notify(recipients=recipients, kind=NotificationKind.URGED, case=case,
-           message=_("Case %(number)s is being urged: %(note)s") % {"number": case.number, "note": note or case.title})
+           message=office_text(gettext_lazy("Case %(number)s is being urged: %(note)s"),
+                               {"number": case.number, "note": note or case.title}))
     return case

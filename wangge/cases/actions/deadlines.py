@@ -12,7 +12,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from wangge.core.language import office_text
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.models import User
@@ -50,6 +52,6 @@ def agree_deadline(*, case: Case, actor: User, due_at: dt.datetime, reason: str)
                  data={"resolve_due_at": [jsonable(old_due), jsonable(due_at)]}, note=reason)
     local = timezone.localtime(due_at)
     notify(recipients=[u for u in _handlers(case) if u.pk != actor.pk], kind=NotificationKind.EXTENSION, case=case,
-           message=_("%(number)s must now be resolved by %(due)s (%(reason)s).")
-           % {"number": case.number, "due": local.strftime("%Y-%m-%d %H:%M"), "reason": reason})
+           message=office_text(gettext_lazy("%(number)s must now be resolved by %(due)s (%(reason)s)."),
+                               {"number": case.number, "due": local.strftime("%Y-%m-%d %H:%M"), "reason": reason}))
     return case

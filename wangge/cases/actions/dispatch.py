@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from wangge.core.language import office_text
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.models import User
@@ -67,9 +69,10 @@ def _dispatch(case: Case, actor: User, lead: Target, co_handlers: Sequence[Targe
         },
         note=note,
     )
-    message = _("New case %(number)s: %(title)s") % {"number": case.number, "title": case.title}
+    message = office_text(gettext_lazy("New case %(number)s: %(title)s"), {"number": case.number, "title": case.title})
     notify(recipients=_people_behind(lead_assignment), kind=NotificationKind.ASSIGNED, case=case, message=message)
-    whistle = _("Joint handling (whistle) %(number)s: please report in.") % {"number": case.number}
+    whistle = office_text(gettext_lazy("Joint handling (whistle) %(number)s: please report in."),
+                          {"number": case.number})
     for assignment in assists:
         notify(recipients=_people_behind(assignment), kind=NotificationKind.ASSIGNED, case=case, message=whistle)
     return case
@@ -159,5 +162,6 @@ def return_case(*, case: Case, actor: User, reason: str) -> Case:
                  data={"ended": ended}, note=reason)
     recipients = [dispatcher] if dispatcher else _dispatchers_at(case, level)
     notify(recipients=recipients, kind=NotificationKind.RETURNED, case=case,
-           message=_("Case %(number)s was returned: %(reason)s") % {"number": case.number, "reason": reason})
+           message=office_text(gettext_lazy("Case %(number)s was returned: %(reason)s"),
+                               {"number": case.number, "reason": reason}))
     return case

@@ -7,7 +7,9 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from wangge.core.language import office_text
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.models import User
@@ -59,7 +61,8 @@ def _escalate(case: Case, actor: User | None, reason: str, now: dt.datetime, *, 
         note=reason,
     )
     notify(recipients=_dispatchers_at(case, new_level), kind=NotificationKind.ESCALATED, case=case,
-           message=_("Case %(number)s was escalated to your level: %(reason)s") % {"number": case.number, "reason": reason})
+           message=office_text(gettext_lazy("Case %(number)s was escalated to your level: %(reason)s"),
+                               {"number": case.number, "reason": reason}))
     _alert_provisional(case)
     return case
 
@@ -94,13 +97,13 @@ def check_deadline(case: Case, now: dt.datetime) -> str:
     if case.light == Light.AMBER:
         notify(recipients=_handlers(case) or _dispatchers_at(case, case.current_level),
                kind=NotificationKind.NEARING, case=case,
-               message=_("Case %(number)s is nearing its deadline (%(due)s).") % message_args)
+               message=office_text(gettext_lazy("Case %(number)s is nearing its deadline (%(due)s)."), message_args))
     if not breach:
         _save_light(case, fields)
         return "light"
     notify(recipients=[*_handlers(case), *_dispatchers_at(case, case.current_level)],
            kind=NotificationKind.OVERDUE, case=case,
-           message=_("Case %(number)s is overdue (deadline %(due)s).") % message_args)
+           message=office_text(gettext_lazy("Case %(number)s is overdue (deadline %(due)s)."), message_args))
     case.breached_stage, case.next_check_at = stage, None
     fields.append("breached_stage")
     if stage == Stage.RESOLVE and case.sla_policy.escalate_when_overdue and case.current_level != CaseLevel.CITY:

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from wangge.core.language import office_text
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.models import User
@@ -69,7 +71,8 @@ def request_extension(*, case: Case, actor: User, working_days: int, reason: str
     record_event(case, EventType.EXTENSION_REQUESTED, actor=actor, data={"working_days": working_days, "request": request.pk},
                  note=reason, public=False)
     notify(recipients=_dispatchers_at(case, CaseLevel.SUBDISTRICT), kind=NotificationKind.EXTENSION, case=case,
-           message=_("Case %(number)s asks for %(days)d more working days.") % {"number": case.number, "days": working_days})
+           message=office_text(gettext_lazy("Case %(number)s asks for %(days)d more working days."),
+                               {"number": case.number, "days": working_days}))
     return request
 
 
@@ -99,8 +102,8 @@ def decide_extension(*, request: ExtensionRequest, actor: User, approve: bool, n
     record_event(case, EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_DENIED, actor=actor,
                  data=data, note=note)
     notify(recipients=[request.requested_by], kind=NotificationKind.EXTENSION, case=case,
-           message=(_("Extension approved for %(number)s.") if approve else _("Extension denied for %(number)s."))
-           % {"number": case.number})
+           message=office_text(gettext_lazy("Extension approved for %(number)s.") if approve
+                               else gettext_lazy("Extension denied for %(number)s."), {"number": case.number}))
     return request
 
 

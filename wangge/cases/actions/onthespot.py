@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from wangge.core.language import office_text
 from wangge.org.models import User
 from wangge.workdays.calendar import load_calendar
 
@@ -59,7 +61,7 @@ def file_and_resolve_on_the_spot(*, actor: User, category: Category | None, resu
     _save(case, [*CLASSIFY_FIELDS, "status", "accepted_at", *_refresh_clock(case, now)])
     record_event(case, EventType.ACCEPTED, actor=actor, from_status=CaseStatus.SUBMITTED,
                  to_status=CaseStatus.ACCEPTED, data={**changes, "on_the_spot": True},
-                 note=_("Accepted on the spot by the grid worker who found it."))
+                 note=office_text(gettext_lazy("Accepted on the spot by the grid worker who found it.")))
     _alert_provisional(case)
     case = claim_case(case=case, actor=actor)
     return resolve_case(case=case, actor=actor, result=result, attachments=result_attachments)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from wangge.cases import actions
 from wangge.cases.actions import Target
@@ -561,6 +561,25 @@ def test_urge_notifies_the_handler(world):
     assert last_event(case).type == EventType.URGED
     assert Notification.objects.filter(recipient=world.users["chengguan"], kind=NotificationKind.URGED,
                                        message__contains="请今天内处理").exists()
+
+
+def test_what_someone_working_in_english_stores_reads_in_the_office_language(world):
+    """A leader or clerk reading the pages in English still writes the department's notifications
+    and the case's timeline in Chinese, as everyone else reads them."""
+    case = joint_case(world, CaseStatus.DISPATCHED)
+    with translation.override("en"):
+        actions.urge_case(case=case, actor=world.users["leader"], note="请今天内处理")
+    urged = Notification.objects.get(recipient=world.users["chengguan"], kind=NotificationKind.URGED)
+    assert urged.message == f"事件 {case.number} 被催办：请今天内处理"
+
+    resolved = joint_case(world, CaseStatus.RESOLVED)
+    with translation.override("en"):
+        actions.revisit_case(case=resolved, actor=world.users["clerk"], lawful=True, in_place=True, accepted=False,
+                             follow_up="reopen")
+    reopened = last_event(resolved)
+    assert (reopened.type, reopened.note) == (EventType.REOPENED, "回访时居民不认可办理结果。")
+    told = Notification.objects.filter(kind=NotificationKind.REOPENED).values_list("message", flat=True)
+    assert list(told) and all(m.startswith(f"事件 {resolved.number} 已重办：回访时") for m in told)
 
 
 def test_escalate_raises_level_and_star_and_tells_the_new_level(world):

@@ -132,3 +132,18 @@ def test_the_phone_page_asks_for_a_place_or_note_then_confirms_what_happened(wor
     client.force_login(world.users["worker_a1b"])
     page = client.get(reverse("keypersons:quick"), {"report": report.pk}).content.decode()
     assert 'data-testid="kp-quick-done"' not in page and "聚集上访苗头" not in page
+
+
+def test_a_report_made_in_english_reaches_the_leaders_in_chinese(world):
+    """The worker's phone in English; the leaders' notification and the case title in the office's Chinese."""
+    with translation.override("en"):
+        actions.quick_report(actor=world.users["worker_a1"], kind=QuickReportKind.INSTABILITY, note="聚集上访苗头",
+                             place="东园路口")
+        report = actions.quick_report(actor=world.users["worker_a1"], kind=QuickReportKind.DIRT, note="垃圾堆积",
+                                      place="东园路口")
+    message = Notification.objects.get(recipient=world.users["leader"], kind=actions.KIND_INSTABILITY).message
+    with translation.override("zh-hans"):
+        label = str(QuickReportKind.INSTABILITY.label)
+        assert label not in ("Instability", "") and str(QuickReportKind.DIRT.label) != "Dirt"
+        assert message.endswith(f"上报{label}：聚集上访苗头（东园路口）")
+        assert report.case.title == f"{QuickReportKind.DIRT.label}（东园路口）"
