@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wangge.notifications.context_processors.unread_notifications",
                 "wangge.web.context_processors.navigation",
+                "wangge.web.context_processors.language_switch",
             ],
         },
     },

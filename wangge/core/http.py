@@ -118,3 +118,18 @@ def page_number(value, *, last: int = 10_000) -> int:
     if not (text.isascii() and text.isdigit()):
         return 1
     return last if len(text) > 9 else min(max(int(text), 1), last)
+
+
+def page_to_return_to(request) -> str:
+    """Where a switch on the page (the language, say) should come back to: this page for a GET;
+    after a POST (a refused form shown again at its action's URL, which a GET cannot open: 405)
+    the page the form was sent from, if it is on this site, else the home page."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return referer
+    return "/"

@@ -75,6 +75,22 @@ def test_language_switch_to_english(login, world):
     assert "待办" not in page
 
 
+def test_switching_language_on_a_refused_form_comes_back_to_the_page_it_was_sent_from(login, world, categories):
+    """A refused form is shown at its action's URL, which only takes a POST: the switch must not
+    lead there (a blank 405), but back to the case page the form was on."""
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    client = login(world.users["clerk"])
+    case_page = f"http://testserver/cases/{case.number}/"
+    page = client.post(action_url(case, "resolve"), {"resolve-result": "好了"}, HTTP_REFERER=case_page)
+    assert f'name="next" value="{case_page}"' in page.content.decode()
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": case_page})
+    assert switched["Location"] == case_page and client.get(switched["Location"]).status_code == 200
+    # From elsewhere (or no Referer at all) it goes home, never to a foreign site.
+    page = client.post(action_url(case, "resolve"), {"resolve-result": "好了"}, HTTP_REFERER="http://evil.example/")
+    assert 'name="next" value="/"' in page.content.decode()
+    assert f'name="next" value="/cases/{case.number}/"' in client.get(f"/cases/{case.number}/").content.decode()
+
+
 def test_unread_count_in_nav(login, world, categories):
     case = case_in_state(world, CaseStatus.ACCEPTED, category=categories["street"])
     actions.dispatch_case(case=case, actor=world.users["clerk"],
