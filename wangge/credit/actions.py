@@ -1,7 +1,7 @@
 """Every write of the credit ledger and the credit store (信用积分 / 德誉超市).
 
 Each action checks who acts, locks the rows in one fixed order — redemption code, then account,
-then store item — validates, and writes the change and its ledger entry in one transaction;
+then store item or dispute — validates, and writes the change and its ledger entry in one transaction;
 nothing is written when it refuses. Domain events are published inside the transaction (their
 subscribers choose when to hear of them).
 """
@@ -23,10 +23,11 @@ from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
 from . import ledger, permissions
-from .choices import AccountKind, Awarder, EntryKind, RedemptionVia, RuleUnit
+from .choices import AccountKind, Awarder, DisputeStatus, EntryKind, RedemptionVia, RuleUnit
 from .errors import BadCode, ItemNotFound, NotAllowed, OutOfStock
 from .models import (
     CreditAccount,
+    CreditDispute,
     CreditRule,
     LedgerEntry,
     Merchant,
@@ -70,6 +71,16 @@ def _clean_text(value: str, *, field: str, max_length: int, required: bool = Fal
 # ---------------------------------------------------------------------------------------------
 
 
+def _is_holder(actor_: Actor, account: CreditAccount) -> bool:
+    """Is the resident acting the account's holder — the resident, or a member of the household?"""
+    resident = actor_.resident if actor_.kind == "resident" else None
+    if resident is None:
+        return False
+    if account.kind == AccountKind.HOUSEHOLD:
+        return account.household_id is not None and resident.household_id == account.household_id
+    return account.resident_id == resident.pk
+
+
 def _community_of(region: Region) -> Region:
     community = region.ancestor_at(RegionLevel.COMMUNITY) if region is not None else None
     if community is None:
@@ -109,7 +120,7 @@ def set_leaderboard_opt_in(*, account: CreditAccount, opt_in: bool, actor) -> Cr
     actor_ = Actor.coerce(actor)
     if actor_.is_staff and not permissions.may_correct(actor_.user, account):
         raise NotAllowed()
-    if actor_.kind == "resident" and (actor_.resident is None or account.resident_id != actor_.resident.pk):
+    if actor_.kind == "resident" and not _is_holder(actor_, account):
         raise NotAllowed()
     account = ledger.lock_account(account.pk)
     account.leaderboard_opt_in = bool(opt_in)
@@ -130,11 +141,13 @@ def _check_quantity(rule: CreditRule, quantity) -> int:
     try:
         quantity = int(quantity)
     except (TypeError, ValueError):
-        raise InvalidInput(_("Enter a whole number."), fields={"quantity": "invalid"}) from None
+        raise InvalidInput(_("Hours: enter a whole number."), fields={"quantity": "invalid"}) from None
     if rule.unit == RuleUnit.FIXED and quantity != 1:
-        raise InvalidInput(_("This rule is awarded once at a time."), fields={"quantity": "fixed"})
+        raise InvalidInput(_("Hours: this rule is awarded once at a time, not per hour; leave 1."),
+                           fields={"quantity": "fixed"})
     if not 1 <= quantity <= rule.max_quantity:
-        raise InvalidInput(_("Between 1 and %(n)d.") % {"n": rule.max_quantity}, fields={"quantity": "range"})
+        raise InvalidInput(_("Hours: between 1 and %(n)d for this rule.") % {"n": rule.max_quantity},
+                           fields={"quantity": "range"})
     return quantity
 
 
@@ -201,6 +214,11 @@ def correct_entry(*, actor, entry: LedgerEntry, reason: str, now: dt.datetime | 
                             source_id=str(entry.pk), note=reason, rule=entry.rule, actor=actor_.user,
                             corrects=entry, now=now)
     _entry_event(corrected, actor_.user)
+    # The holder's open dispute of this entry is settled by the correction (the account is locked
+    # above: the fixed order, account before dispute).
+    for dispute in CreditDispute.objects.select_for_update().filter(entry=entry, status=DisputeStatus.OPEN):
+        _close_dispute(dispute, status=DisputeStatus.CORRECTED, reply=reason, correction=corrected,
+                       actor=actor_.user, now=corrected.created_at)
     return corrected
 
 
@@ -375,7 +393,7 @@ def issue_redemption_code(*, account: CreditAccount, item: StoreItem, actor,
     """兑换码 — the resident picks an item on their phone page and gets a code to show at the
     shop, valid for ten minutes. Nothing is spent until the code is redeemed."""
     actor_ = Actor.coerce(actor)
-    if actor_.kind != "resident" or actor_.resident is None or account.resident_id != actor_.resident.pk:
+    if not _is_holder(actor_, account):
         raise NotAllowed()
     now = now or timezone.now()
     if not item.is_active or item.community_id != account.community_id:
@@ -424,3 +442,113 @@ def redeem_code(*, actor, code: str, now: dt.datetime | None = None) -> Redempti
 
 def awarders_label(rule: CreditRule) -> str:
     return dict(Awarder.choices).get(rule.awarded_by, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The holder's page: its link sent, and disputes (申诉)
+# ---------------------------------------------------------------------------------------------
+
+LINK_TEMPLATE = "credit_link"
+DISPUTE_KIND = "credit_dispute"
+
+
+@transaction.atomic
+def send_holder_link(*, actor, account: CreditAccount, now: dt.datetime | None = None) -> list[str]:
+    """发送积分页链接 — a text message to the holder (the resident, or each member of the household
+    with a mobile number) with the link to their credit page, through the outbox. Once a day per
+    number: pressing again the same day sends nothing more. Returns the numbers, masked."""
+    from wangge.notifications.models import OutboundMessage
+    from wangge.notifications.outbox import queue_message
+    from wangge.notifications.registry import OutboxChannel
+    from wangge.residents.masking import mask_phone
+
+    from . import selectors, signing
+
+    actor_ = Actor.coerce(actor)
+    if not actor_.is_staff or not permissions.may_see_account(actor_.user, account):
+        raise NotAllowed(_("You may not send this account's link."))
+    account = ledger.lock_account(account.pk)
+    phones = selectors.holder_phones(account)
+    if not phones:
+        raise InvalidState(_("The holder has no mobile number on record to send the link to."))
+    day = timezone.localdate(now or timezone.now()).isoformat()
+    keys = {phone: f"credit-link:{account.pk}:{phone}:{day}" for phone in phones}
+    if OutboundMessage.objects.filter(dedupe_key__in=keys.values()).count() == len(keys):
+        raise InvalidState(_("The link was already sent today."))
+    context = {"holder": selectors.holder_label(account), "balance": account.balance,
+               "link": signing.public_link(account.pk)}
+    sent = [phone for phone in phones
+            if queue_message(channel=OutboxChannel.SMS, to=phone, template=LINK_TEMPLATE, subject=account,
+                             dedupe_key=keys[phone], context=context) is not None]
+    if not sent:
+        raise InvalidState(_("Nothing was sent: text messages of this kind are switched off (消息模板)."))
+    _publish("credit_link_sent", subject=account, key=f"credit.creditaccount:{account.pk}:link:{day}",
+             actor=actor_.user, payload={"account_id": account.pk, "recipients": len(sent)})
+    return [mask_phone(phone) for phone in sent]
+
+
+def _community_staff(account: CreditAccount) -> list:
+    from wangge.org.choices import Role
+    from wangge.org.models import User
+
+    return list(User.objects.filter(is_active=True, roles__is_active=True, roles__region_id=account.community_id,
+                                    roles__role=Role.COMMUNITY_SECRETARY).distinct())
+
+
+@transaction.atomic
+def dispute_entry(*, actor, account: CreditAccount, entry: LedgerEntry, reason: str,
+                  now: dt.datetime | None = None) -> CreditDispute:
+    """有异议 — the holder objects to one entry of their account, on their phone page. The
+    community's secretaries are notified; the dispute is listed on the account until they correct
+    the entry or reply. One open dispute per entry: a second one while it is open is refused."""
+    from django.urls import reverse
+
+    from wangge.notifications.services import notify
+
+    actor_ = Actor.coerce(actor)
+    if not _is_holder(actor_, account) or entry.account_id != account.pk:
+        raise NotAllowed()
+    reason = _clean_text(reason, field="reason", max_length=300, required=True)
+    account = ledger.lock_account(account.pk)
+    if CreditDispute.objects.filter(entry=entry, status=DisputeStatus.OPEN).exists():
+        raise InvalidState(_("You have already raised this entry; the community will answer."))
+    dispute = CreditDispute.objects.create(account=account, entry=entry, reason=reason,
+                                           created_at=now or timezone.now())
+    _publish("credit_disputed", subject=dispute, key=f"credit.creditdispute:{dispute.pk}", actor=actor_,
+             payload={"account_id": account.pk, "entry_id": entry.pk})
+    notify(recipients=_community_staff(account), kind=DISPUTE_KIND, subject=dispute,
+           url=reverse("credit:account", args=[account.pk]) + "#disputes",
+           message=_("Credit account #%(id)s: the holder disputes entry %(seq)s (%(amount)+d).") % {
+               "id": account.pk, "seq": entry.seq, "amount": entry.amount})
+    return dispute
+
+
+def _close_dispute(dispute: CreditDispute, *, status: str, reply: str, actor, now, correction=None) -> None:
+    dispute.status, dispute.reply, dispute.correction = status, reply, correction
+    dispute.resolved_at, dispute.resolved_by = now, actor
+    dispute.save(update_fields=["status", "reply", "correction", "resolved_at", "resolved_by"])
+    _publish("credit_dispute_resolved", subject=dispute, key=f"credit.creditdispute:{dispute.pk}:resolved",
+             actor=actor, payload={"account_id": dispute.account_id, "entry_id": dispute.entry_id,
+                                   "status": status})
+
+
+@transaction.atomic
+def resolve_dispute(*, actor, dispute: CreditDispute, reply: str, correct: bool,
+                    now: dt.datetime | None = None) -> CreditDispute:
+    """处理申诉 — community staff settle a holder's dispute: with ``correct``, the entry is reversed
+    (更正, the reply its reason); otherwise the reply explains why the entry stands. The holder
+    sees the outcome and the reply on their page."""
+    actor_ = Actor.coerce(actor)
+    if not actor_.is_staff or not permissions.may_correct(actor_.user, dispute.account):
+        raise NotAllowed(_("You may not correct this account."))
+    reply = _clean_text(reply, field="reply", max_length=200, required=True)
+    ledger.lock_account(dispute.account_id)  # the fixed order: account, then dispute
+    dispute = CreditDispute.objects.select_for_update().select_related("entry", "account").get(pk=dispute.pk)
+    if dispute.status != DisputeStatus.OPEN:
+        raise InvalidState(_("This dispute has already been settled."))
+    if correct:
+        correct_entry(actor=actor_.user, entry=dispute.entry, reason=reply, now=now)  # closes the dispute
+        dispute.refresh_from_db()
+        return dispute
+    _close_dispute(dispute, status=DisputeStatus.ANSWERED, reply=reply, actor=actor_.user, now=now or timezone.now())
+    return dispute

@@ -15,10 +15,11 @@ class CreditConfig(AppConfig):
         from wangge.core.navigation import register_dashboard_tab, register_nav
         from wangge.core.periodic import register_periodic
         from wangge.core.ratelimit import register_limit
+        from wangge.notifications.registry import register_kind
         from wangge.residents.retention import register_open_business_check
         from wangge.residents.signals import residents_merged
 
-        from . import events, permissions, receivers  # noqa: F401 — events defines them
+        from . import actions, events, permissions, receivers  # noqa: F401 — events defines them
 
         register_nav("credit", _("Credit"), "credit:accounts", visible=permissions.may_use_credit_desk, order=60)
         # A merchant's sign-in has no territory role: only then is the merchant row looked up.
@@ -28,6 +29,7 @@ class CreditConfig(AppConfig):
                      order=61)
         register_dashboard_tab("credit", _("Credit (信用积分)"), "credit:figures",
                                visible=permissions.may_use_credit_desk, order=60)
+        register_kind(actions.DISPUTE_KIND, _("Credit dispute (积分申诉)"))
         subscribe("case_accepted", receivers.award_for_confirmed_report, mode=Mode.DURABLE,
                   key="credit.award_for_confirmed_report", when=receivers.may_earn)
         subscribe("credit_booked", receivers.tell_resident_of_earning, mode=Mode.ATOMIC,
@@ -40,3 +42,5 @@ class CreditConfig(AppConfig):
         register_limit("credit_code", 20, 600)
         # Resident phone pages opened per client address.
         register_limit("credit_resident", 60, 600)
+        # Disputes a holder's page may raise per client address (each also notifies staff).
+        register_limit("credit_dispute", 10, 3600)

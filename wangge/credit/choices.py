@@ -48,3 +48,18 @@ class RedemptionVia(models.TextChoices):
 
     COUNTER = "counter", _("At the counter")
     MERCHANT = "merchant", _("By a merchant, with the resident's code")
+
+
+class DisputeStatus(models.TextChoices):
+    """Where a resident's objection (申诉) to an entry stands."""
+
+    OPEN = "open", _("Awaiting the community")
+    CORRECTED = "corrected", _("Corrected")
+    ANSWERED = "answered", _("Answered")
+
+
+DISPUTE_COLOURS = {
+    DisputeStatus.OPEN: "amber",
+    DisputeStatus.CORRECTED: "green",
+    DisputeStatus.ANSWERED: "blue",
+}

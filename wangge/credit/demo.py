@@ -56,21 +56,25 @@ def load_demo_data(*, world, rng, now) -> int:
             account = actions.open_account(actor=Actor.system(), region=grid.region, resident=resident)
             made += 2
             when = now - dt.timedelta(days=rng.randint(20, 170))
-            for k in range(rng.randint(1, 4)):
-                made += bool(actions.award_credit(
-                    actor=secretary, account=account, rule=rules["volunteer-hour"], quantity=rng.randint(1, 6),
-                    note="社区志愿服务", request_key=f"demo:{account.pk}:v{k}",
-                    now=min(now, when + dt.timedelta(days=20 * k))))
+            # What the resident did, booked in the order it happened (the history reads by date).
+            awards = [(min(now, when + dt.timedelta(days=20 * k)), dict(
+                actor=secretary, rule=rules["volunteer-hour"], quantity=rng.randint(1, 6), note="社区志愿服务",
+                request_key=f"demo:{account.pk}:v{k}")) for k in range(rng.randint(1, 4))]
             chief = grid.chief or grid.worker
             if chief is not None and rng.random() < 0.5:
-                made += bool(actions.award_credit(actor=chief, account=account, rule=rules["stairwell"],
-                                                  request_key=f"demo:{account.pk}:s", now=when))
+                awards.append((when, dict(actor=chief, rule=rules["stairwell"], request_key=f"demo:{account.pk}:s")))
+            awards.sort(key=lambda a: a[0])  # stable: at the same moment, in the order listed
+            for at, award in awards:
+                made += bool(actions.award_credit(account=account, now=min(now, at), **award))
             account.refresh_from_db()
             counter_items = [i for i in items if i.merchant_id is None and i.price <= account.balance]
             if counter_items and rng.random() < 0.6:
-                actions.redeem_at_counter(actor=secretary, account=account, item=rng.choice(counter_items),
-                                          request_key=f"demo:{account.pk}:r",
-                                          now=min(now, when + dt.timedelta(days=rng.randint(30, 60))))
+                # Never before the last award: the credit spent was earned first. (The random
+                # draws are the ones the demo always made, so the rest of the demo stays the same.)
+                item = rng.choice(counter_items)
+                at = max(when + dt.timedelta(days=rng.randint(30, 60)), awards[-1][0] + dt.timedelta(days=1))
+                actions.redeem_at_counter(actor=secretary, account=account, item=item,
+                                          request_key=f"demo:{account.pk}:r", now=min(now, at))
                 made += 2
             if rng.random() < 0.5:
                 actions.set_leaderboard_opt_in(account=account, opt_in=True, actor=Actor.of_resident(resident))

@@ -44,13 +44,34 @@ class CounterForm(forms.Form):
 class OpenAccountForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     phone = forms.CharField(label=_("Phone"), max_length=20)
-    place = forms.ChoiceField(label=_("Place"))
+    place = forms.ChoiceField(label=_("Place"), help_text=_(
+        "For a household account, its building or unit: the account is named by the household's address."))
     for_household = forms.BooleanField(label=_("One account for the whole household (户)"), required=False)
     room = forms.CharField(label=_("Room"), max_length=40, required=False)
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [(str(r.pk), r.full_name) for r in places]
+        self.places = {str(r.pk): r for r in places}
+        self.fields["place"].choices = [(str(r.pk), getattr(r, "place_label", "") or r.full_name) for r in places]
+
+    def clean_phone(self):
+        from wangge.residents.masking import valid_phone
+
+        phone = self.cleaned_data["phone"]
+        if not valid_phone(phone):
+            raise forms.ValidationError(_("Enter a valid phone number."))
+        return phone
+
+    def clean(self):
+        from wangge.org.choices import RegionLevel
+
+        data = super().clean()
+        place = self.places.get(data.get("place") or "")
+        data["region"] = place
+        if place is not None and data.get("for_household") and place.level not in (RegionLevel.BUILDING,
+                                                                                    RegionLevel.UNIT):
+            self.add_error("place", _("A household account needs the household's building or unit."))
+        return data
 
 
 class ItemForm(forms.Form):
@@ -66,3 +87,21 @@ class RestockForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(label=_("Redemption code"), max_length=20)
+
+
+class DisputeForm(forms.Form):
+    """有异议 — the holder says what is wrong with one entry."""
+
+    entry = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    reason = forms.CharField(label=_("What is wrong with this entry?"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResolveDisputeForm(forms.Form):
+    """处理申诉 — reverse the entry (更正) or reply that it stands."""
+
+    OUTCOMES = [("correct", pgettext_lazy("dispute", "Correct the entry")),
+                ("answer", pgettext_lazy("dispute", "Reply, the entry stands"))]
+
+    reply = forms.CharField(label=_("Reply to the holder"), max_length=200)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES)

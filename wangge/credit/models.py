@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .choices import AccountKind, Awarder, EntryKind, RedemptionVia, RuleUnit
+from .choices import AccountKind, Awarder, DisputeStatus, EntryKind, RedemptionVia, RuleUnit
 
 HASH_PREFIX = "wangge.credit.v1"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -132,10 +132,41 @@ class CreditAccount(models.Model):
 
     @property
     def holder_label(self) -> str:
-        """The holder, masked (张** / 138****1234, or the household's place)."""
+        """The holder, masked (张** / 138****1234), or the household's address (和顺西里1号楼1单元 301)."""
         if self.kind == AccountKind.RESIDENT and self.resident is not None:
             return str(self.resident)
-        return str(self.household) if self.household is not None else f"#{self.pk}"
+        if self.household is None:
+            return f"#{self.pk}"
+        return household_address(self.household, fallback=self.region)
+
+
+def _run_on(first: str, second: str) -> str:
+    """Two place names as one address: the unit "1号楼1单元" continues the building "和顺西里1号楼"
+    (→ 和顺西里1号楼1单元) instead of repeating its number."""
+    for k in range(min(len(first), len(second)), 1, -1):
+        if first.endswith(second[:k]):
+            return first + second[k:]
+    return f"{first} {second}"
+
+
+def household_address(household, *, fallback=None) -> str:
+    """户的地址 — building, unit and room of a household, as residents write it. The household's
+    unit (or building) gives the place; without one, ``fallback`` (the account's place) when it is a
+    building or unit, else the community; the room alone only when nothing else is known."""
+    from wangge.org.choices import RegionLevel
+
+    levels = (RegionLevel.BUILDING, RegionLevel.UNIT)
+    node = household.unit
+    if node is None and fallback is not None:
+        node = fallback if fallback.level in levels else fallback.ancestor_at(RegionLevel.COMMUNITY)
+    place = ""
+    if node is not None:
+        place = node.name
+        if node.level == RegionLevel.UNIT:
+            building = node.ancestor_at(RegionLevel.BUILDING)
+            if building is not None:
+                place = _run_on(building.name, node.name)
+    return " ".join(p for p in (place, household.room) if p) or f"#{household.pk}"
 
 
 class LedgerEntry(models.Model):
@@ -311,3 +342,40 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} · {self.price}"
+
+
+class CreditDispute(models.Model):
+    """积分申诉 — a holder's objection to one entry of their account, made on their phone page.
+    Community staff resolve it by correcting the entry (更正) or by a reply; the holder sees where
+    it stands. An entry has at most one open dispute at a time."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="disputes",
+                                verbose_name=pgettext_lazy("credit", "account"))
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="disputes",
+                              verbose_name=_("entry"))
+    reason = models.CharField(_("what is wrong"), max_length=300)
+    status = models.CharField(_("status"), max_length=16, choices=DisputeStatus.choices, default=DisputeStatus.OPEN)
+    reply = models.CharField(_("reply"), max_length=300, blank=True)
+    correction = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("correction"))
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now, db_index=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("resolved by"))
+
+    class Meta:
+        verbose_name = _("credit dispute")
+        verbose_name_plural = _("credit disputes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry"], condition=Q(status=DisputeStatus.OPEN),
+                                    name="credit_dispute_one_open_per_entry"),
+            models.CheckConstraint(condition=Q(status=DisputeStatus.OPEN, resolved_at__isnull=True)
+                                   | (~Q(status=DisputeStatus.OPEN) & Q(resolved_at__isnull=False)),
+                                   name="credit_dispute_resolved_when_closed"),
+            models.CheckConstraint(condition=~Q(status=DisputeStatus.CORRECTED) | Q(correction__isnull=False),
+                                   name="credit_dispute_corrected_has_correction"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} · {self.get_status_display()}"

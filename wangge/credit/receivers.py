@@ -7,14 +7,11 @@ ledger's idempotency key (``case``, ``<case id>:<rule code>``, account) makes a 
 
 from __future__ import annotations
 
-import re
-
 from django.db.models.signals import post_delete, post_save
 
 from wangge.core.events import DomainEvent
 from wangge.core.localcache import ProcessCache
 from wangge.org.models import Region
-from wangge.residents.masking import normalise_phone
 from wangge.residents.models import Resident
 
 from . import actions
@@ -79,34 +76,32 @@ def award_for_confirmed_report(event: DomainEvent) -> int:
     return booked
 
 
-MOBILE = re.compile(r"1[3-9]\d{9}")
-
-
 def tell_resident_of_earning(event: DomainEvent) -> None:
-    """积分到账 — an SMS to the resident when credit is earned, queued in the booking's own
-    transaction (the outbox delivers it after commit; one per entry, by its dedupe key)."""
-    from django.conf import settings
-    from django.urls import reverse
-
+    """积分到账 — an SMS to the holder (the resident, or each member of the household with a mobile
+    number) when credit is earned, queued in the booking's own transaction (the outbox delivers it
+    after commit; one per entry and number, by its dedupe key)."""
     from wangge.notifications.outbox import queue_message
     from wangge.notifications.registry import OutboxChannel
 
-    from . import signing
+    from . import selectors, signing
     from .models import LedgerEntry
 
     if event.payload.get("kind") != "earn":
         return
-    entry = LedgerEntry.objects.select_related("account__resident", "rule").filter(pk=event.subject_id).first()
-    resident = entry.account.resident if entry is not None else None
-    phone = normalise_phone(getattr(resident, "phone", "") or "")
-    if not MOBILE.fullmatch(phone):
+    entry = (LedgerEntry.objects.select_related("account__resident", "account__household", "rule")
+             .filter(pk=event.subject_id).first())
+    if entry is None:
         return
-    base = str(getattr(settings, "WANGGE_PUBLIC_BASE_URL", "")).rstrip("/")
-    queue_message(channel=OutboxChannel.SMS, to=phone, template="credit_earned", subject=entry,
-                  dedupe_key=f"{event.key}:sms", context={
-                      "points": entry.amount, "balance": entry.balance_after,
-                      "reason": entry.rule.name if entry.rule_id else entry.note,
-                      "link": base + reverse("credit:resident", args=[signing.token_for(entry.account_id)])})
+    phones = selectors.holder_phones(entry.account)
+    if not phones:
+        return
+    context = {"points": entry.amount, "balance": entry.balance_after,
+               "reason": entry.rule.name if entry.rule_id else entry.note,
+               "link": signing.public_link(entry.account_id)}
+    for i, phone in enumerate(phones):
+        # The first number keeps the key it always had (a replayed event finds it).
+        queue_message(channel=OutboxChannel.SMS, to=phone, template="credit_earned", subject=entry,
+                      dedupe_key=f"{event.key}:sms" if i == 0 else f"{event.key}:sms:{phone}", context=context)
 
 
 def residents_merged(sender, *, kept, merged, **kwargs) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
+from django.db import models
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -14,10 +16,12 @@ from wangge.org.models import Region
 from wangge.org.scope import Scope
 from wangge.residents.masking import mask_name
 
-from .choices import AccountKind, Awarder, EntryKind
+from .choices import AccountKind, Awarder, DisputeStatus, EntryKind
 from .errors import AccountNotFound, ItemNotFound
-from .models import CreditAccount, CreditRule, LedgerEntry, StoreItem
-from .permissions import COUNTER_ROLES, DESK_ROLES
+from .models import CreditAccount, CreditDispute, CreditRule, LedgerEntry, StoreItem
+from .permissions import COMMUNITY_ROLES, COUNTER_ROLES, DESK_ROLES
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 def accounts_visible_to(user) -> QuerySet[CreditAccount]:
@@ -33,11 +37,10 @@ def accounts_visible_to(user) -> QuerySet[CreditAccount]:
 
 def account_for(user, pk) -> CreditAccount:
     """One account ``user`` may see; ``AccountNotFound`` for a missing or invisible one."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise AccountNotFound() from None
-    account = accounts_visible_to(user).filter(pk=pk).first()
+    from wangge.core.http import row_id
+
+    pk = row_id(pk)
+    account = accounts_visible_to(user).filter(pk=pk).first() if pk else None
     if account is None:
         raise AccountNotFound()
     return account
@@ -107,8 +110,53 @@ def store_of(community_id: int) -> QuerySet[StoreItem]:
 
 
 def holder_label(account: CreditAccount) -> str:
-    """The holder, masked: 张** for a resident, the household's place for a household."""
+    """The holder, masked: 张** for a resident, the household's address for a household."""
     return account.holder_label
+
+
+def holder_residents(account: CreditAccount) -> list:
+    """The people who hold ``account``: its resident, or the household's members (in use, oldest
+    first)."""
+    from wangge.residents.models import Resident
+
+    if account.kind == AccountKind.HOUSEHOLD:
+        if account.household_id is None:
+            return []
+        return list(Resident.objects.filter(household_id=account.household_id, merged_into__isnull=True,
+                                            anonymised_at__isnull=True).order_by("pk"))
+    resident = account.resident
+    return [resident] if resident is not None and not resident.merged_into_id and not resident.anonymised_at else []
+
+
+def holder_phones(account: CreditAccount) -> list[str]:
+    """The holders' mobile numbers (normalised, each once): where their messages go."""
+    from wangge.residents.masking import normalise_phone
+
+    phones = []
+    for resident in holder_residents(account):
+        phone = normalise_phone(resident.phone or "")
+        if MOBILE.fullmatch(phone) and phone not in phones:
+            phones.append(phone)
+    return phones
+
+
+def disputes_of(account: CreditAccount) -> list[CreditDispute]:
+    """The account's disputes, open ones first, then the newest."""
+    return list(CreditDispute.objects.filter(account=account).select_related("entry", "entry__rule", "resolved_by")
+                .order_by(models.Case(models.When(status=DisputeStatus.OPEN, then=0), default=1), "-created_at"))
+
+
+def open_disputes_for(user) -> QuerySet[CreditDispute]:
+    """The open disputes of the accounts ``user`` may correct (community staff), oldest first."""
+    if not getattr(user, "is_authenticated", False):
+        return CreditDispute.objects.none()
+    scope = Scope.of(user)
+    if not scope.everything and not scope.has_any(COMMUNITY_ROLES):
+        return CreditDispute.objects.none()
+    accounts = scope.restrict(CreditAccount.objects.all(), roles=COMMUNITY_ROLES, fields=None, region_field="region")
+    return (CreditDispute.objects.filter(status=DisputeStatus.OPEN, account__in=accounts)
+            .select_related("account", "account__resident", "account__household", "account__household__unit",
+                            "account__region", "entry").order_by("created_at"))
 
 
 def leaderboard(community_id: int, *, limit: int = 20) -> list[dict]:
@@ -123,7 +171,10 @@ def leaderboard(community_id: int, *, limit: int = 20) -> list[dict]:
 
 
 def figures(user, *, months: int = 12, now: dt.datetime | None = None) -> dict:
-    """信用积分 figures: credit earned and spent by month and community, in ``user``'s territory."""
+    """信用积分 figures: credit earned, spent, expired and corrected by month and community, in
+    ``user``'s territory. Every entry falls in one column, so earned − spent − expired + corrected
+    is the change of the balances over the period (``net``); ``balances`` is what the accounts of
+    the territory hold now, and ``before`` what they held when the period began."""
     now = now or timezone.now()
     since = (now - dt.timedelta(days=31 * months)).replace(day=1)
     scope = Scope.of(user)
@@ -134,18 +185,26 @@ def figures(user, *, months: int = 12, now: dt.datetime | None = None) -> dict:
     earned = Sum("amount", filter=Q(kind=EntryKind.EARN))
     spent = Sum("amount", filter=Q(kind=EntryKind.SPEND))
     expired = Sum("amount", filter=Q(kind=EntryKind.EXPIRE))
+    corrected = Sum("amount", filter=Q(kind=EntryKind.CORRECT))
     rows = (entries.annotate(month=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
             .values("month", "account__community_id", "account__community__name")
-            .annotate(earned=earned, spent=spent, expired=expired).order_by("month", "account__community__name"))
+            .annotate(earned=earned, spent=spent, expired=expired, corrected=corrected)
+            .order_by("month", "account__community__name"))
     table = []
     by_month: dict[str, dict] = defaultdict(lambda: {"earned": 0, "spent": 0})
     for r in rows:
         month = r["month"].strftime("%Y-%m") if r["month"] else ""
         row = {"month": month, "community": r["account__community__name"], "earned": r["earned"] or 0,
-               "spent": -(r["spent"] or 0), "expired": -(r["expired"] or 0)}
+               "spent": -(r["spent"] or 0), "expired": -(r["expired"] or 0), "corrected": r["corrected"] or 0}
+        row["net"] = row["earned"] - row["spent"] - row["expired"] + row["corrected"]
         table.append(row)
         by_month[month]["earned"] += row["earned"]
         by_month[month]["spent"] += row["spent"]
-    totals = {"earned": sum(r["earned"] for r in table), "spent": sum(r["spent"] for r in table),
-              "expired": sum(r["expired"] for r in table)}
-    return {"rows": table, "months": sorted(by_month), "by_month": dict(by_month), "totals": totals}
+    totals = {key: sum(r[key] for r in table) for key in ("earned", "spent", "expired", "corrected", "net")}
+    accounts = CreditAccount.objects.all()
+    q = scope.region_filter(roles=DESK_ROLES, fields=None, region_field="region")
+    if q is not None:
+        accounts = accounts.filter(q)
+    balances = accounts.aggregate(total=Sum("balance"))["total"] or 0
+    return {"rows": table, "months": sorted(by_month), "by_month": dict(by_month), "totals": totals,
+            "balances": balances, "before": balances - totals["net"]}

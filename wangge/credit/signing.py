@@ -30,3 +30,12 @@ def account_id_from(token: str, *, max_age: dt.timedelta = LINK_MAX_AGE) -> int:
     if not value.isdigit():
         raise BadToken
     return int(value)
+
+
+def public_link(account_id: int) -> str:
+    """The holder's page as sent in a text message: the platform's public address and a fresh token."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    base = str(getattr(settings, "WANGGE_PUBLIC_BASE_URL", "")).rstrip("/")
+    return base + reverse("credit:resident", args=[token_for(account_id)])

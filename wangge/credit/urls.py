@@ -10,7 +10,9 @@ urlpatterns = [
     path("accounts/<int:pk>/", views.account, name="account"),
     path("accounts/<int:pk>/award/", views.award, name="award"),
     path("accounts/<int:pk>/counter/", views.counter, name="counter"),
+    path("accounts/<int:pk>/send-link/", views.send_link, name="send_link"),
     path("entries/<int:pk>/correct/", views.correct, name="correct"),
+    path("disputes/<int:pk>/resolve/", views.resolve_dispute, name="resolve_dispute"),
     path("store/", views.store, name="store"),
     path("store/items/", views.item_create, name="item_create"),
     path("store/items/<int:pk>/restock/", views.item_restock, name="item_restock"),
@@ -21,4 +23,5 @@ urlpatterns = [
     path("me/<str:token>/", views.resident, name="resident"),
     path("me/<str:token>/code/", views.resident_code, name="resident_code"),
     path("me/<str:token>/leaderboard/", views.resident_opt_in, name="resident_opt_in"),
+    path("me/<str:token>/dispute/", views.resident_dispute, name="resident_dispute"),
 ]

@@ -13,7 +13,7 @@ from wangge.credit.models import CreditRule, Merchant
 from wangge.org.models import Region
 from wangge.residents.models import Resident
 from wangge.testing import build_world
-from wangge.testing.factories import make_user
+from wangge.testing.factories import add_region, make_user
 
 _keys = itertools.count(1)
 
@@ -53,6 +53,25 @@ def make_account(world, *, name="王小明", phone="13900001111", grid=0):
 @pytest.fixture
 def account(world):
     return make_account(world)
+
+
+def make_unit(world, grid=0):
+    """A building of grid ``grid`` (东园1号楼) and a unit of it (1号楼2单元); returns the unit."""
+    from wangge.org.choices import RegionLevel
+
+    building = add_region(world.grids[grid], RegionLevel.BUILDING, "东园1号楼")
+    return add_region(building, RegionLevel.UNIT, "1号楼2单元")
+
+
+@pytest.fixture
+def household_account(world):
+    """张秀兰's household at 东园1号楼 1号楼2单元, room 301; its account."""
+    from wangge.residents.services import household_of
+
+    unit = make_unit(world)
+    resident = Resident.objects.create(name="张秀兰", phone="13912345678")
+    household = household_of(resident=resident, unit=unit, room="301")
+    return actions.open_account(actor=Actor.system(), region=unit, household=household)
 
 
 def fund(world, account, rules, points=100):

@@ -19,6 +19,7 @@ from wangge.credit.errors import BadCode, NotEnoughCredit
 from wangge.credit.models import LedgerEntry, Redemption
 
 from .conftest import fund, key, make_account
+from .conftest import make_unit as _unit
 
 
 @pytest.fixture(autouse=True)
@@ -225,9 +226,11 @@ def test_staff_pages_award_and_redeem(world, rules, account, item, client):
                            follow=True)
     account.refresh_from_db()
     assert account.balance == 10 and "洗衣粉" in response.content.decode()
-    response = client.post(reverse("credit:counter", args=[account.pk]), {"item": item.pk, "request_key": key()},
-                           follow=True)
-    assert response.status_code == 200 and Redemption.objects.count() == 1  # refused, shown, no 500
+    response = client.post(reverse("credit:counter", args=[account.pk]), {"item": item.pk, "request_key": key()})
+    # Refused, said on the counter form with the item still chosen, nothing written, no 500.
+    assert response.status_code == 400 and Redemption.objects.count() == 1
+    counter = response.content.decode().split('data-testid="credit-counter"', 1)[1].split("</form>", 1)[0]
+    assert "积分不足" in counter and f'<option value="{item.pk}" selected>' in counter
     for name in ("credit:accounts", "credit:store", "credit:figures", "credit:redeem_code"):
         assert client.get(reverse(name)).status_code == 200, name
     export = client.get(reverse("credit:figures") + "?format=xlsx")
@@ -300,7 +303,7 @@ def test_a_household_account_is_opened_for_the_family_and_reused(world, client):
     from wangge.residents.models import Resident
 
     client.force_login(world.users["secretary_a"])
-    place = world.grids[0]
+    place = _unit(world)
     form = {"name": "李大爷", "phone": "13900002222", "place": str(place.pk), "for_household": "on", "room": "3-201"}
     assert client.post(reverse("credit:open_account"), form).status_code == 302
     account = CreditAccount.objects.get()
