@@ -66,6 +66,7 @@ NOTIFICATION_KIND = "meeting"
 TIMELINE_AGENDA = "meeting_agenda"
 TIMELINE_DECISION = "meeting_decision"
 SMS_TEMPLATE = "meeting_outcome"
+CASE_CHANNEL = "meeting"  # 协商议事: a topic's agreed plan filed as a case
 MOBILE = re.compile(r"1[3-9]\d{9}")
 
 # The territory level each meeting level sits at (a compound — 小区 — is held at a grid or community).
@@ -410,7 +411,8 @@ def publish_agenda(*, meeting: Meeting, actor) -> Meeting:
     meeting.save(update_fields=["status", "agenda_published_at"])
     _record(meeting, MeetingEventType.AGENDA_PUBLISHED, actor=actor, data={"items": meeting.items.count()})
     notify(recipients=_participant_users(meeting), kind=NOTIFICATION_KIND, subject=meeting,
-           message=_("Agenda published: %(title)s, %(at)s %(place)s") % {
+           message=(_("Agenda published: %(title)s, %(at)s %(place)s") if meeting.place
+                    else _("Agenda published: %(title)s, %(at)s")) % {
                "title": meeting.title, "at": _local_date(meeting.scheduled_at), "place": meeting.place})
     return meeting
 
@@ -452,7 +454,8 @@ def _available(user, case) -> list[str]:
 
 
 def _apply_plan(item: AgendaItem, case, actor: User, lead: Department, co: list[Department], note: str):
-    """Send the case to the agreed lead department (and co-handlers) through the core."""
+    """Send the case to the agreed lead department (and co-handlers) through the core. Returns the
+    case and, when it stays with another handler asked to return it, that handler's name."""
     if case.status not in OPEN_STATUSES:
         # Finished (or refused, merged) since it went on the agenda: nobody holds it to pass it on.
         raise InvalidState(_("This case is now %(status)s: a plan cannot send it to a department, and nothing "
@@ -463,12 +466,64 @@ def _apply_plan(item: AgendaItem, case, actor: User, lead: Department, co: list[
     if case.status == CaseStatus.SUBMITTED:
         case = case_actions.accept_case(case=case, actor=actor, note=note)
     if case.status == CaseStatus.ACCEPTED:
-        return case_actions.dispatch_case(case=case, actor=actor, lead=target, co_handlers=co_targets, note=note)
+        return case_actions.dispatch_case(case=case, actor=actor, lead=target, co_handlers=co_targets, note=note), ""
     if case.lead_department_id == lead.pk:
-        return case  # already with the agreed lead: the plan is recorded on the timeline
+        return case, ""  # already with the agreed lead: the plan is recorded on the timeline
     if "redispatch" in _available(actor, case):
-        return case_actions.redispatch_case(case=case, actor=actor, lead=target, co_handlers=co_targets, note=note)
-    raise Forbidden(_("The case is with another handler who must pass it on (转派); the plan was not recorded."))
+        return (case_actions.redispatch_case(case=case, actor=actor, lead=target, co_handlers=co_targets, note=note),
+                "")
+    # The case is with another handler, and the convener may not pass it on (转派): the meeting's
+    # plan is recorded all the same, and the handler is asked to hand the case back (退单) so that
+    # its dispatcher sends it to the agreed lead — the core's own route for a change of handler.
+    holder, people = _case_holder(case)
+    lead_assignment = case.lead_assignment()
+    dispatcher = lead_assignment.assigned_by if lead_assignment is not None else None
+    notify(recipients=[u for u in people if u.pk != actor.pk], kind=NOTIFICATION_KIND, subject=case,
+           message=_("%(meeting)s agreed that %(lead)s leads case %(number)s: please return it (退单) so that it "
+                     "can be sent to %(lead)s.") % {"meeting": item.meeting.title, "lead": lead, "number": case.number})
+    if dispatcher is not None and dispatcher.pk != actor.pk and dispatcher not in people:
+        notify(recipients=[dispatcher], kind=NOTIFICATION_KIND, subject=case,
+               message=_("%(meeting)s agreed that %(lead)s leads case %(number)s: once %(holder)s returns it, "
+                         "please dispatch it to %(lead)s.") % {"meeting": item.meeting.title, "lead": lead,
+                                                             "number": case.number, "holder": holder})
+    return case, holder or str(_("its handler"))
+
+
+def _case_holder(case) -> tuple[str, list[User]]:
+    """Who holds ``case`` now (its lead handler, by name) and the people behind it."""
+    lead = case.lead_assignment()
+    if lead is None:
+        return "", []
+    if lead.user_id:
+        return str(lead.user), [lead.user]
+    if lead.department_id:
+        return str(lead.department), _department_officers([lead.department])
+    people = User.objects.filter(roles__region_id=lead.region_id, roles__is_active=True, is_active=True).distinct()
+    return str(lead.region), list(people)
+
+
+def _file_plan(item: AgendaItem, meeting: Meeting, actor: User, *, lead: Department, co: list[Department],
+               category, outcome: str, reason: str):
+    """立案 — a topic's agreed plan becomes a case through the core (filed, accepted, dispatched to
+    the agreed lead with its co-handlers), so that it is tracked like any: lights, the sweep,
+    escalation. Steps the convener may not take are left to the sub-district's dispatchers."""
+    topic = item.topic
+    description = _("Plan agreed at %(meeting)s on the topic “%(title)s”: %(outcome)s") % {
+        "meeting": meeting.title, "title": item.title, "outcome": outcome}
+    if topic.description:
+        description = f"{description}\n{topic.description}"
+    case = case_actions.create_case(actor=actor, channel=CASE_CHANNEL, title=item.title, description=description[:5000],
+                                    category=category, region=topic.region, related=item)
+    if "accept" in _available(actor, case):
+        case = case_actions.accept_case(case=case, actor=actor, note=reason)
+    if "dispatch" in _available(actor, case):
+        case = case_actions.dispatch_case(case=case, actor=actor, lead=case_actions.Target(department=lead),
+                                          co_handlers=[case_actions.Target(department=d) for d in co
+                                                       if d.pk != lead.pk], note=reason)
+    if topic.case_id is None:
+        topic.case = case
+        topic.save(update_fields=["case"])
+    return case
 
 
 def _agree_deadline(case, actor: User, deadline: dt.date, reason: str):
@@ -508,13 +563,16 @@ def _tell_resident(item: AgendaItem, case, meeting: Meeting) -> None:
 @transaction.atomic
 def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", notes: str = "",
                 lead_department: Department | None = None, co_departments: Sequence[Department] = (),
-                deadline: dt.date | None = None, resolve: bool = False) -> AgendaItem:
+                deadline: dt.date | None = None, resolve: bool = False, category=None) -> AgendaItem:
     """议定 — the meeting's decision on one item:
 
     - solved on the spot (就地解决): a public progress note on the case (and, with ``resolve`` and
-      the right to, the case is resolved with the outcome as its answer);
+      the right to, the case is resolved with the outcome as its answer; without that right the
+      case's handler is asked to resolve it — ``item.effects`` says which happened);
     - a plan (议定方案) with a lead department, co-handlers and a deadline: the case is dispatched
-      (or passed on) to them through the core;
+      (or passed on) to them through the core — or, when the convener may not pass it on, its
+      handler is asked to return it (退单) for the agreed lead; a topic's plan is filed as a case
+      (under ``category``), dispatched to the lead with the agreed deadline, linked to the item;
     - deferred (暂缓): carried to the next meeting of the same series, or of the same kind and node;
     - not solvable here (无法解决): the case escalates through the core — from a bimonthly
       consultation a 2★ case becomes 3★ (S0); a department consultation that could not fix a
@@ -530,8 +588,9 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
     if decision not in Decision.values or decision == Decision.NONE:
         raise InvalidInput(_("Choose a decision."), fields={"decision": "invalid"})
     notes = _text(notes, field="notes", label=_("The discussion notes"), max_length=5000)
+    # A deferral needs no outcome: the decision says it (the minutes would say it twice).
     outcome = _text(outcome, field="outcome", label=_("The outcome"), required=decision != Decision.DEFERRED,
-                    max_length=1000) or _("Deferred to the next meeting.")
+                    max_length=1000)
     co = list(co_departments)
     if decision == Decision.PLAN:
         if lead_department is None:
@@ -542,6 +601,9 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
             raise InvalidInput(_("Give the deadline of the plan."), fields={"deadline": "required"})
         if deadline < timezone.localtime(meeting.scheduled_at).date():
             raise InvalidInput(_("The deadline cannot be before the meeting."), fields={"deadline": "past"})
+        if item.case_id is None and category is None:
+            raise InvalidInput(_("Choose the category the plan is filed under as a case."),
+                               fields={"category": "required"})
     else:
         lead_department, co, deadline = None, [], None
 
@@ -551,16 +613,39 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
     case = case_selectors.case_by_id(item.case_id) if item.case_id else None
     data = {"decision": decision, "deadline": deadline.isoformat() if deadline else None,
             "lead": lead_department.pk if lead_department else None}
-    if case is not None:
-        reason = _("%(meeting)s: %(outcome)s") % {"meeting": meeting.title, "outcome": outcome}
+    reason = _("%(meeting)s: %(outcome)s") % {"meeting": meeting.title,
+                                               "outcome": outcome or Decision(decision).label}
+    if case is None and decision == Decision.PLAN:
+        case = _file_plan(item, meeting, user, lead=lead_department, co=co, category=category, outcome=outcome,
+                          reason=reason)
+        item.case = case
+        data["filed"] = case.number
+        case = _agree_deadline(case, user, deadline, reason)
+    elif case is not None:
         if decision == Decision.SOLVED:
-            if "progress" in _available(user, case):
+            available = _available(user, case)
+            if "progress" in available:
                 case = case_actions.add_progress_note(case=case, actor=user, note=reason, public=True)
-            if resolve and "resolve" in _available(user, case):
+            if resolve and "resolve" in available:
                 case = case_actions.resolve_case(case=case, actor=user, result=outcome)
+            elif "resolve" not in available:
+                # The meeting found it solved, but only the case's handler resolves (办结) it: the
+                # handler is told; nobody is told it was resolved.
+                holder, people = _case_holder(case)
+                people = [u for u in people if u.pk != user.pk]
+                data["holder"] = holder
+                if people:
+                    notify(recipients=people, kind=NOTIFICATION_KIND, subject=case,
+                           message=_("%(meeting)s found case %(number)s solved on the spot (%(outcome)s): please "
+                                     "check and resolve it.") % {"meeting": meeting.title, "number": case.number,
+                                                                 "outcome": outcome})
+                    data["holder_told"] = True
+            data["resolved"] = case.status not in OPEN_STATUSES
         elif decision == Decision.PLAN:
-            case = _apply_plan(item, case, user, lead_department, co, reason)
+            case, asked = _apply_plan(item, case, user, lead_department, co, reason)
             case = _agree_deadline(case, user, deadline, reason)
+            if asked:
+                data["redispatch_asked"] = asked
         elif decision == Decision.UNSOLVABLE:
             if meeting.kind == MeetingKind.BIMONTHLY and case.star < StarLevel.THREE:
                 # 会上无法解决的疑难问题，自动升为三星问题 (S0).
@@ -573,19 +658,28 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
                 notify(recipients=_district_leaders(case), kind=NOTIFICATION_KIND, subject=meeting,
                        message=_("Department consultation could not fix the lead department of case %(number)s: "
                                  "please dispatch it.") % {"number": case.number})
+    if case is not None and decision == Decision.PLAN:
+        data["deadline_agreed"] = case.resolve_due_at is not None and (
+            timezone.localtime(case.resolve_due_at).date() == deadline)
+        data["lead_holds"] = case.lead_department_id == lead_department.pk
     item.save(update_fields=["decision", "outcome", "notes", "lead_department", "deadline", "decided_at",
-                             "decided_by", "escalated"])
+                             "decided_by", "escalated", "case"])
     item.co_departments.set(co)
     _record(meeting, MeetingEventType.ITEM_DECIDED, actor=user, item=item, note=outcome, data=data)
     if case is not None:
         case_actions.record_on_timeline(case=case, type=TIMELINE_DECISION, actor=user, related=item, public=True,
-                                        note=outcome, data={"meeting": meeting.pk, **data})
+                                        note=outcome or str(Decision(decision).label),
+                                        data={"meeting": meeting.pk, **data})
         if decision in (Decision.PLAN, Decision.SOLVED):
             _tell_resident(item, case, meeting)
     if decision == Decision.PLAN:
-        notify(recipients=_department_officers([lead_department, *co]), kind=NOTIFICATION_KIND, subject=meeting,
+        # The lead opens the case it now holds (its lights, its deadline); the meeting page while
+        # the case is still with another handler.
+        notify(recipients=_department_officers([lead_department, *co]), kind=NOTIFICATION_KIND,
+               subject=case if case is not None and data.get("lead_holds") else meeting,
                message=_("%(meeting)s agreed a plan for you: %(title)s, due %(date)s") % {
                    "meeting": meeting.title, "title": item.title, "date": deadline.isoformat()})
+    item.effects = data
     if decision == Decision.DEFERRED:
         following = selectors.next_meeting_after(meeting)
         if following is not None and following.status == MeetingStatus.PLANNED:
@@ -818,6 +912,7 @@ def remind_conveners(*, now: dt.datetime) -> int:
     for meeting in soon.select_related("convener"):
         sent += notify(recipients=[meeting.convener], kind=NOTIFICATION_KIND, subject=meeting,
                        dedupe_key=f"meetings.remind:{meeting.pk}",
-                       message=_("Reminder: %(title)s at %(at)s, %(place)s") % {
+                       message=(_("Reminder: %(title)s at %(at)s, %(place)s") if meeting.place
+                                else _("Reminder: %(title)s at %(at)s")) % {
                            "title": meeting.title, "at": _local_date(meeting.scheduled_at), "place": meeting.place})
     return sent

@@ -13,6 +13,7 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from wangge.cases.channels import register_channel
         from wangge.cases.panels import register_case_panel
         from wangge.cases.timeline import register_event_type
         from wangge.core.events import define_event
@@ -24,6 +25,8 @@ class MeetingsConfig(AppConfig):
         from .choices import MeetingEventType
 
         register_kind(actions.NOTIFICATION_KIND, _("Meeting"))
+        # A topic's plan agreed at a meeting is filed as a case on this channel (协商议事).
+        register_channel(actions.CASE_CHANNEL, _("Consultation meeting"), icon="office")
         register_event_type(actions.TIMELINE_AGENDA, _("Put on a meeting's agenda"),
                             doc="A case was put on a meeting's agenda. data: meeting, item.")
         register_event_type(actions.TIMELINE_DECISION, _("Meeting decision"),

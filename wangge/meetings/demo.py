@@ -28,6 +28,8 @@ def _hold(meeting, convener, rng, department_pool) -> int:
             case = item.case
             lead = (case.lead_department if case and case.lead_department_id else rng.choice(department_pool))
             kwargs = {"lead_department": lead, "deadline": meeting.scheduled_at.date() + dt.timedelta(days=14)}
+            if case is None:  # a topic's plan is filed as a case: under a category of the lead's
+                kwargs["category"] = _category_for(lead)
         try:
             actions.decide_item(item=item, actor=convener, decision=choice, outcome=OUTCOMES[choice], **kwargs)
         except DomainError:
@@ -37,6 +39,13 @@ def _hold(meeting, convener, rng, department_pool) -> int:
     actions.update_minutes_summary(minutes=minutes, actor=convener, summary="会议按台账逐项协商，结果已向居民反馈。")
     actions.publish_minutes(minutes=minutes, actor=convener)
     return rows + 2
+
+
+def _category_for(lead):
+    from wangge.cases.models import Category
+
+    active = Category.objects.filter(is_active=True).order_by("path")
+    return active.filter(default_department=lead).first() or active.first()
 
 
 # One vetted topic per meeting (a community does not raise the same one twice).

@@ -17,6 +17,12 @@ def _departments():
     return Department.objects.filter(is_active=True).order_by("kind", "name")
 
 
+def _categories():
+    from wangge.cases.models import Category
+
+    return Category.objects.filter(is_active=True).order_by("path")
+
+
 class MeetingForm(forms.Form):
     kind = forms.ChoiceField(label=pgettext_lazy("meetings", "Kind"), choices=MeetingKind.choices)
     level = forms.ChoiceField(label=pgettext_lazy("meetings", "Level"), choices=MeetingLevel.choices)
@@ -72,7 +78,11 @@ class TopicForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=pgettext_lazy("meetings", "Decision"), choices=[c for c in Decision.choices if c[0]])
+    # Blank first, and required: the convener chooses what the meeting decided — a hurried click
+    # must not record "solved on the spot" by default.
+    decision = forms.ChoiceField(label=pgettext_lazy("meetings", "Decision"),
+                                 choices=[("", "—"), *(c for c in Decision.choices if c[0])],
+                                 error_messages={"required": _("Choose a decision.")})
     outcome = forms.CharField(label=_("Outcome in plain words"), widget=forms.Textarea(attrs={"rows": 2}),
                               required=False)
     notes = forms.CharField(label=_("Discussion notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -80,12 +90,16 @@ class DecisionForm(forms.Form):
     co_departments = RowsField(label=pgettext_lazy("meetings", "Co-handlers"), queryset=_departments(), required=False,
                                                     widget=forms.CheckboxSelectMultiple)
     deadline = forms.DateField(label=pgettext_lazy("meetings", "Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # A topic's agreed plan is filed as a case (to be tracked like any): under this category.
+    category = forms.ModelChoiceField(label=_("Category of the case the plan is filed as"), queryset=_categories(),
+                                      required=False)
     resolve = forms.BooleanField(label=_("Resolve the case with this outcome"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_department"].queryset = _departments()
         self.fields["co_departments"].queryset = _departments()
+        self.fields["category"].queryset = _categories()
 
 
 class AttendanceForm(forms.Form):

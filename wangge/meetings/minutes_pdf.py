@@ -29,6 +29,7 @@ def render(meeting, minutes) -> bytes:
 
     from .actions import minutes_snapshot
     from .choices import MeetingKind
+    from .text import outcome_shown
 
     font = _font()
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
@@ -42,13 +43,15 @@ def render(meeting, minutes) -> bytes:
     story = [
         Paragraph(esc(f"{meeting.title} 纪要" + ("" if minutes.status == "final" else "（草稿）")), title),
         Spacer(1, 6 * mm),
-        Paragraph(esc(f"会议类型：{MeetingKind(meeting.kind).label}　时间：{when}　地点：{meeting.place}"), body),
+        Paragraph(esc(f"会议类型：{MeetingKind(meeting.kind).label}　时间：{when}"
+                      + (f"　地点：{meeting.place}" if meeting.place else "")), body),
         Paragraph(esc(f"召集人：{meeting.convener}"), body),
         Paragraph(esc("参会：" + "、".join(p.display_name for p in meeting.participants.all())), body),
     ]
     for r in rows:
         story.append(Paragraph(esc(f"{r['position']}. {r['title']}" + (f"（{r['case']}）" if r["case"] else "")), head))
-        story.append(Paragraph(esc(f"议定：{r['decision_label']}。{r['outcome']}"), body))
+        story.append(Paragraph(esc(f"议定：{r['decision_label']}。{outcome_shown(r['outcome'], r['decision_label'])}"),
+                               body))
         if r["lead_department"]:
             co = "、".join(r["co_departments"])
             story.append(Paragraph(esc(f"牵头：{r['lead_department']}" + (f"；配合：{co}" if co else "")

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from wangge.cases.choices import OPEN_STATUSES, HandlingType, StarLevel
-from wangge.cases.selectors import cases_visible_to
+from wangge.cases.selectors import available_actions, cases_visible_to
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region
 from wangge.org.scope import Scope
@@ -37,6 +37,17 @@ def may_convene(user, region: Region) -> bool:
         return False
     scope = Scope.of(user)
     return scope.everything or _under(region, scope.regions_for(CONVENER_ROLES))
+
+
+def may_resolve(user, case) -> bool:
+    """May ``user`` resolve (办结) ``case`` now — the core's rule (its handler, while it is worked on)."""
+    return case is not None and "resolve" in available_actions(user, case)
+
+
+def items_with_open_case(item_ids) -> set[int]:
+    """Of these agenda items, those whose case is still open (not resolved, closed or withdrawn)."""
+    return set(AgendaItem.objects.filter(pk__in=list(item_ids), case__status__in=OPEN_STATUSES)
+               .values_list("pk", flat=True))
 
 
 def is_convener_anywhere(user) -> bool:

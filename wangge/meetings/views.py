@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from wangge.cases.choices import OPEN_STATUSES
 from wangge.cases.selectors import cases_visible_to
 from wangge.core.errors import DomainError, NotFound
 from wangge.core.http import row_id
@@ -22,7 +23,7 @@ from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
 from . import actions, minutes_pdf, selectors
-from .choices import MeetingStatus, MinutesKind, TopicStatus
+from .choices import Decision, MeetingStatus, MinutesKind, TopicStatus
 from .forms import (
     AttendanceForm,
     DecisionForm,
@@ -35,6 +36,7 @@ from .forms import (
     convening_regions,
 )
 from .models import Amendment, MeetingSchedule, Minutes, Topic
+from .text import outcome_shown
 
 
 def _meeting(request, pk):
@@ -316,6 +318,9 @@ def _day_page(request, meeting, *, bound=None) -> HttpResponse:
                                                      "departments": list(item.departments_reported.all())})}
         if bound and bound[0].pk == item.pk:
             row["attendance" if isinstance(bound[1], AttendanceForm) else "form"] = bound[1]
+        # "Resolve the case with this outcome" is offered only to whom the core lets resolve it.
+        row["may_resolve"] = selectors.may_resolve(request.user, item.case) if item.case_id else False
+        row["case_open"] = bool(item.case_id) and item.case.status in OPEN_STATUSES
         rows.append(row)
     return render(request, "meetings/day.html", {
         "meeting": meeting, "rows": rows, "manager": selectors.may_manage(request.user, meeting),
@@ -357,12 +362,59 @@ def decide(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         d = form.cleaned_data
         decided = _run_form(form, actions.decide_item, item=item, actor=request.user, decision=d["decision"],
                             outcome=d["outcome"], notes=d["notes"], lead_department=d["lead_department"],
-                            co_departments=list(d["co_departments"]), deadline=d["deadline"], resolve=d["resolve"])
+                            co_departments=list(d["co_departments"]), deadline=d["deadline"], resolve=d["resolve"],
+                            category=d["category"])
         if decided:
-            messages.success(request, _("Decision recorded for “%(title)s”: %(decision)s.")
-                             % {"title": decided.title, "decision": decided.get_decision_display()})
+            messages.success(request, decision_message(decided))
             return redirect(_day_item_url(meeting, item))
     return _day_form_back(request, meeting, item, form)
+
+
+def decision_message(item) -> str:
+    """What the convener is told once a decision is recorded: what was recorded, and what became
+    of the case — never that it was resolved when it was not."""
+    effects = getattr(item, "effects", {})
+    parts = [_("Decision recorded for “%(title)s”: %(decision)s.")
+             % {"title": item.title, "decision": item.get_decision_display()}]
+    case = item.case if item.case_id else None
+    number = case.number if case is not None else ""
+    lead = str(item.lead_department) if item.lead_department_id else ""
+    deadline = item.deadline.isoformat() if item.deadline else ""
+    if "filed" in effects:
+        if effects.get("lead_holds"):
+            parts.append(_("Filed as case %(number)s and dispatched to %(lead)s, to be done by %(date)s.")
+                         % {"number": number, "lead": lead, "date": deadline})
+        else:
+            parts.append(_("Filed as case %(number)s; the sub-district's dispatchers send it to %(lead)s.")
+                         % {"number": number, "lead": lead})
+    elif case is not None and item.decision == Decision.SOLVED:
+        if effects.get("resolved"):
+            parts.append(_("Case %(number)s is resolved with this outcome.") % {"number": number})
+        elif effects.get("holder_told"):
+            parts.append(_("Case %(number)s is not resolved: it stays with %(holder)s, who has been asked to "
+                           "resolve it.") % {"number": number, "holder": effects.get("holder")})
+        elif effects.get("holder") == "":
+            parts.append(_("Case %(number)s is not resolved: it has no handler yet; dispatch it first.")
+                         % {"number": number})
+        else:
+            parts.append(_("Case %(number)s is not resolved.") % {"number": number})
+    elif case is not None and item.decision == Decision.PLAN:
+        if effects.get("redispatch_asked"):
+            parts.append(_("Case %(number)s stays with %(holder)s, who has been asked to return it so that it can "
+                           "be sent to %(lead)s.") % {"number": number, "holder": effects["redispatch_asked"],
+                                                      "lead": lead})
+        elif effects.get("lead_holds"):
+            parts.append(_("Case %(number)s is with %(lead)s.") % {"number": number, "lead": lead})
+    if item.decision == Decision.PLAN and case is not None and not effects.get("deadline_agreed", True):
+        parts.append(_("The agreed deadline is on the minutes; you may not set it on the case."))
+    return _sentences(parts)
+
+
+def _sentences(parts: list[str]) -> str:
+    """Chinese sentences follow each other without a space; English ones with one."""
+    from django.utils.translation import get_language
+
+    return ("" if (get_language() or "").lower().startswith("zh") else " ").join(parts)
 
 
 @login_required
@@ -411,8 +463,10 @@ def _minutes_page(request, meeting, main, *, typed=None) -> HttpResponse:
     """The minutes page; ``typed``: a text sent back with its error, shown as the user left it."""
     items = main.items if main is not None and main.status == "final" else actions.minutes_snapshot(meeting)
     visible = {i.pk for i in selectors.items_for(request.user, meeting)}
+    rows = [{**r, "outcome_shown": outcome_shown(r["outcome"], r["decision_label"])} for r in items
+            if r["item"] in visible]
     return render(request, "meetings/minutes.html", {
-        "meeting": meeting, "minutes": main, "rows": [r for r in items if r["item"] in visible],
+        "meeting": meeting, "minutes": main, "rows": rows,
         "addenda": main.addenda.select_related("signed_by") if main else [],
         "amendments": main.amendments.select_related("proposed_by") if main else [],
         "manager": selectors.may_manage(request.user, meeting),
@@ -497,16 +551,26 @@ def public(request: HttpRequest, community_id: int) -> HttpResponse:
     rows = []
     for meeting in selectors.public_meetings(community)[:24]:
         main = _main_minutes(meeting)
-        rows.append({"meeting": meeting, "items": public_items(main.items if main else [])})
+        snapshot = main.items if main else []
+        still_open = selectors.items_with_open_case([r["item"] for r in snapshot])
+        rows.append({"meeting": meeting, "items": public_items(snapshot, still_open=still_open)})
     return render(request, "meetings/public.html", {"community": community, "rows": rows})
 
 
-def public_items(snapshot: list[dict]) -> list[dict]:
-    """Only what residents are told: the title (numbers scrubbed), decision, outcome, lead, deadline."""
+def public_items(snapshot: list[dict], *, still_open: set[int] = frozenset()) -> list[dict]:
+    """Only what residents are told: the title (numbers scrubbed), decision, outcome, lead, deadline.
+    An item found solved at the meeting whose case is still open (``still_open``: those items) is
+    not called solved: residents are told it is being carried out."""
     from .text import scrub
 
-    return [{"title": scrub(r["title"]), "decision": r["decision"], "decision_label": r["decision_label"],
-             "outcome": scrub(r["outcome"]), "lead_department": r["lead_department"], "deadline": r["deadline"]}
-            for r in snapshot]
+    rows = []
+    for r in snapshot:
+        label = r["decision_label"]
+        if r["decision"] == Decision.SOLVED and r["item"] in still_open:
+            label = _("Agreed at the meeting, being carried out")
+        rows.append({"title": scrub(r["title"]), "decision": r["decision"], "decision_label": label,
+                     "outcome": scrub(outcome_shown(r["outcome"], r["decision_label"])),
+                     "lead_department": r["lead_department"], "deadline": r["deadline"]})
+    return rows
 
 

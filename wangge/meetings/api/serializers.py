@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from wangge.cases.models import Category
 from wangge.org.models import Department, Region
 
 from ..choices import Decision, MeetingKind, MeetingLevel, RepresentativeRole
@@ -99,6 +100,9 @@ class MeetingDecisionSerializer(serializers.Serializer):
     co_departments = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), many=True, required=False)
     deadline = serializers.DateField(required=False, allow_null=True)
     resolve = serializers.BooleanField(required=False, default=False)
+    # A topic's plan is filed as a case under this category (required for a plan on a topic).
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True), required=False,
+                                                  allow_null=True)
 
 
 class MeetingTopicSerializer(serializers.ModelSerializer):

@@ -131,7 +131,7 @@ class DecideView(APIView):
         actions.decide_item(item=item, actor=request.user, decision=d["decision"], outcome=d.get("outcome", ""),
                             notes=d.get("notes", ""), lead_department=d.get("lead_department"),
                             co_departments=d.get("co_departments", []), deadline=d.get("deadline"),
-                            resolve=d.get("resolve", False))
+                            resolve=d.get("resolve", False), category=d.get("category"))
         return Response(_detail(request, meeting))
 
 
