@@ -13,10 +13,14 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test starts without the tables cached in this process (calendar, policies): the
-    rows a previous test cached were rolled back with it."""
+    rows a previous test cached were rolled back with it; and with the shared cache empty (rate
+    limits and sign-in failures count there, per address: one test's count must not lock the next)."""
+    from django.core.cache import cache
+
     from wangge.core.localcache import invalidate_all
 
     invalidate_all()
+    cache.clear()
 
 
 @pytest.fixture

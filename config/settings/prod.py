@@ -1,6 +1,8 @@
 """Production: PostgreSQL and secrets from the environment."""
 
+import json
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +14,38 @@ def _env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
+    return value
+
+
+# Read by name below, or development switches: not taken by the WANGGE_* pass at the end.
+_READ_HERE = {"WANGGE_HTTPS", "WANGGE_REPLICA_URL", "WANGGE_REPLICA_PATHS", "WANGGE_TRUSTED_PROXIES",
+              "WANGGE_LOG_FORMAT", "WANGGE_LOG_LEVEL", "WANGGE_DEBUG"}
+
+
+def _setting_from_env(name: str, current):
+    """The value of the environment variable ``name`` for a setting whose default is ``current``:
+    text stays text (a URL, a phone number), a number or a JSON object/list is parsed, a list may
+    also be given comma-separated, a yes/no as 1/0/true/false."""
+    raw = os.environ[name].strip()
+    if isinstance(current, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(current, str):
+        return raw
+    if isinstance(current, Path):
+        return Path(raw)
+    if isinstance(current, (list, tuple, set, frozenset)) and not raw.startswith("["):
+        return type(current)(part.strip() for part in raw.split(",") if part.strip())
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        if current is None and not raw.startswith(("{", "[")):
+            return raw  # a setting with no default here (read with getattr elsewhere): plain text
+        raise ImproperlyConfigured(f"{name}: give a number or JSON (an object or a list), not {raw[:40]!r}.") from None
+    if isinstance(current, (set, frozenset, tuple)) and isinstance(value, list):
+        return type(current)(value)
+    expected = (int, float) if isinstance(current, (int, float)) else type(current)
+    if current is not None and not isinstance(value, expected):
+        raise ImproperlyConfigured(f"{name}: expected {type(current).__name__}, got {type(value).__name__}.")
     return value
 
 
@@ -81,3 +115,9 @@ LOGGING = {
         "django_tasks_db": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
 }
+
+# Every other WANGGE_* setting can be given in the environment (the README's settings: the public
+# address in links and QR codes, the outbox gateways, the tile server, the hotline, retention
+# periods, intervals…) — no code to edit for a deployment.
+for _name in sorted(n for n in os.environ if n.startswith("WANGGE_") and n not in _READ_HERE):
+    globals()[_name] = _setting_from_env(_name, globals().get(_name))

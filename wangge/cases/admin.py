@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from wangge.core.admin_mixins import ListFilterLookupsOnly, ReadOnlyAdminMixin
+from wangge.core.admin_mixins import LeafDeleteOnly, ListFilterLookupsOnly, ReadOnlyAdminMixin
 from wangge.core.treeforms import TreeMoveLabels
+from wangge.residents.admin import RecentStaffFilter
 
+from .actions.privacy import CALLER_CHANNEL
 from .choices import DurationUnit
 from .models import (
     Case,
@@ -39,7 +41,7 @@ class CategoryForm(TreeMoveLabels, movenodeform_factory(Category)):
 
 
 @admin.register(Category)
-class CategoryAdmin(TreeAdmin):
+class CategoryAdmin(LeafDeleteOnly, TreeAdmin):
     form = CategoryForm
     list_display = ("name", "code", "default_department", "default_star", "handling_type", "sla_policy",
                     "resident_label", "is_active")
@@ -154,13 +156,56 @@ class ExtensionRequestAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.Mod
     list_select_related = ("case", "requested_by", "decided_by")
 
 
+class ReporterAccessChannelFilter(admin.SimpleListFilter):
+    """How the reporter's details were reached (the log's ``channel``), in words."""
+
+    title = _("viewed through")
+    parameter_name = "channel"
+
+    def lookups(self, request, model_admin):
+        return list(ACCESS_CHANNELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(channel=self.value()) if self.value() else queryset
+
+
+# The log's channels (cases.actions.privacy): 显示 on the workbench, the API, 来电历史.
+ACCESS_CHANNELS = {"web": _("Workbench"), "api": _("API (app)"), CALLER_CHANNEL: _("Caller history (by phone)")}
+
+
 @admin.register(ReporterAccessLog)
 class ReporterAccessLogAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Who saw a resident's unmasked name and phone — or asked and was refused, or found the case by
-    the caller's phone — when, on which case."""
+    """个人信息查看日志 — who saw a resident's unmasked name and phone — or asked and was refused, or
+    found the case by the caller's phone — when, on which case. (The model's fields carry no
+    verbose names; the columns are named here.)"""
 
-    list_display = ("accessed_at", "user", "case", "channel", "granted", "ip_address")
-    list_filter = ("channel", "granted")
+    list_display = ("when", "staff", "case_number", "viewed_through", "granted", "ip")
+    list_filter = (RecentStaffFilter, ReporterAccessChannelFilter, "granted",
+                   ("accessed_at", admin.DateFieldListFilter))
     search_fields = ("=case__number", "user__username", "user__display_name")
+    search_help_text = _("Search by case number, or by the staff member's username or name.")
     date_hierarchy = "accessed_at"
     list_select_related = ("case", "user")
+    fields = readonly_fields = ("when", "staff", "case_number", "viewed_through", "granted", "ip")
+    show_full_result_count = False
+
+    @admin.display(description=_("accessed at"), ordering="accessed_at")
+    def when(self, obj: ReporterAccessLog):
+        return obj.accessed_at
+
+    @admin.display(description=_("staff member"), ordering="user__username")
+    def staff(self, obj: ReporterAccessLog) -> str:
+        return str(obj.user)
+
+    @admin.display(description=_("case"), ordering="case__number")
+    def case_number(self, obj: ReporterAccessLog) -> str:
+        # The number only: the title is the resident's own words.
+        return obj.case.number
+
+    @admin.display(description=_("viewed through"))
+    def viewed_through(self, obj: ReporterAccessLog) -> str:
+        return str(ACCESS_CHANNELS.get(obj.channel, obj.channel))
+
+    @admin.display(description=_("IP address"))
+    def ip(self, obj: ReporterAccessLog) -> str:
+        return obj.ip_address or ""

@@ -36,3 +36,20 @@ class ListFilterLookupsOnly:
         if lookup.split(LOOKUP_SEP)[0] not in allowed:
             return False
         return super().lookup_allowed(lookup, value, request)
+
+
+class LeafDeleteOnly:
+    """For a tree's admin (territory, categories): only a node with nothing under it may be deleted,
+    and one at a time. The tree library deletes a node's whole sub-tree at once — without the
+    admin's confirmation page listing it, and with a crash where a case or a role points into it —
+    so a node in use is retired (停用), not deleted; the bulk delete action is not offered."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_leaf():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

@@ -6,7 +6,8 @@
   variety (anyone knowing it forges sessions and password-reset links);
 - ``wangge.core.W001`` no worker is running: no periodic job (the deadline sweep …) has run
   for ``WANGGE_WORKER_CHECK_MINUTES`` minutes. A warning, as a fresh install checks before its
-  first worker starts.
+  first worker starts;
+- ``wangge.core.W003`` the public address (links, QR codes) is still the development default.
 
 They read the database; when it cannot be reached they say so (``W002``) rather than fail.
 """
@@ -52,6 +53,23 @@ def database_cache_table(app_configs=None, **kwargs):
                 id="wangge.core.E001",
             ))
     return messages
+
+
+@register(deploy=True)
+def public_address(app_configs=None, **kwargs):
+    """The links in texts to residents and the 码上办 QR codes carry ``WANGGE_PUBLIC_BASE_URL``: left
+    at the development default, every printed code and every SMS link opens nothing."""
+    from urllib.parse import urlsplit
+
+    base = getattr(settings, "WANGGE_PUBLIC_BASE_URL", "")
+    host = urlsplit(base).hostname or ""
+    if host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("127."):
+        return [Warning(
+            f"WANGGE_PUBLIC_BASE_URL is {base!r}: QR codes and the links sent to residents would open nothing.",
+            hint="Set the WANGGE_PUBLIC_BASE_URL environment variable to the address residents reach the "
+                 "platform at (https://wangge.example.gov.cn).",
+            id="wangge.core.W003")]
+    return []
 
 
 @register(deploy=True)

@@ -8,6 +8,11 @@ class WebConfig(AppConfig):
     verbose_name = _("Staff workbench and resident pages")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        from .signin import count_failure
+
+        user_login_failed.connect(count_failure, dispatch_uid="wangge.web.signin.count_failure")
         # Third-party apps whose admin section titles are not translatable (a plain string, or
         # none): named here; their models' own names are in the project's locale/.
         for label, name in (("axes", _("Login lockouts (axes)")), ("django_tasks_database", _("Task queue"))):

@@ -1,5 +1,5 @@
 """Sign-in throttling (django-axes): the sign-in page, the admin and the token endpoint lock an
-account, and an address, after repeated failures; every sign-in is recorded; an administrator
+account after repeated failures, and an address after many more (wangge.web.signin); every sign-in is recorded; an administrator
 lifts a lockout; the address is the client's as seen through the trusted proxies."""
 
 from __future__ import annotations
@@ -53,11 +53,24 @@ def test_failures_from_many_addresses_lock_the_account(client, world, settings):
     assert sign_in(client, "leader", "pw", address="198.51.100.201").status_code == 302
 
 
+def test_one_persons_failures_do_not_lock_out_the_colleagues_behind_the_same_router(client, world):
+    """The real settings: ten failures lock that account only; the office signs in from one address."""
+    fail(client, "worker_a1", 11, address="203.0.113.9")
+    assert sign_in(client, "worker_a1", "pw", address="203.0.113.9").status_code == 429
+    assert sign_in(client, "clerk", "pw", address="203.0.113.9").status_code == 302
+
+
 def test_failures_over_many_accounts_lock_the_address(client, world, settings):
-    settings.AXES_FAILURE_LIMIT = 3
-    for name in ["a", "b", "c"]:
+    """Spraying passwords over many accounts (撞库) from one address locks the address — the
+    page, the admin and the token endpoint — at a count no office reaches by fumbling."""
+    settings.WANGGE_RATE_LIMITS = {"signin_failures_address": (5, 900)}
+    for name in ["a", "b", "c", "d", "e"]:
         fail(client, name, 1, address="203.0.113.9")
-    assert sign_in(client, "leader", "pw", address="203.0.113.9").status_code == 429
+    response = sign_in(client, "leader", "pw", address="203.0.113.9")
+    assert response.status_code == 429 and "登录已暂停" in response.content.decode()
+    answer = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans").post(TOKEN, {"username": "leader", "password": "pw"},
+                                                            format="json", REMOTE_ADDR="203.0.113.9")
+    assert answer.status_code == 429 and answer.json()["error"]["code"] == "locked_out"
     assert sign_in(client, "leader", "pw", address="198.51.100.9").status_code == 302
 
 
@@ -119,7 +132,7 @@ def test_an_administrator_lifts_a_lockout(client, world, settings):
 
 
 def test_behind_a_trusted_proxy_the_lock_falls_on_the_client_not_the_proxy(client, world, settings):
-    settings.AXES_FAILURE_LIMIT = 3
+    settings.WANGGE_RATE_LIMITS = {"signin_failures_address": (3, 900)}
     settings.WANGGE_TRUSTED_PROXIES = ["10.0.0.5"]
     via_proxy = {"HTTP_X_FORWARDED_FOR": "203.0.113.50"}
     for name in ["a", "b", "c"]:
