@@ -1,4 +1,4 @@
-"""The audit app's writes: a sign-in record, and pruning the old ones."""
+"""The audit app's writes: a sign-in record, a data-export record, and pruning old sign-ins."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from wangge.core.http import client_ip
 
-from .choices import SignInKind
+from .choices import ExportedList, SignInKind
 from .maintenance import audit_maintenance
-from .models import SignInRecord
+from .models import DataExportRecord, SignInRecord
 
 DEFAULT_RETENTION_DAYS = 365
 MINIMUM_RETENTION_DAYS = 180  # Cybersecurity Law art. 21: network logs kept at least six months
@@ -33,6 +33,24 @@ def record_sign_in(*, kind: SignInKind, username: str = "", user=None, request=N
         user=user if getattr(user, "pk", None) else None,
         ip_address=_ip(request),
         user_agent=(meta.get("HTTP_USER_AGENT") or "")[:300],
+    )
+
+
+FILTERS_KEPT = 4000  # characters of the query string kept (a list's filters fit many times over)
+
+
+def record_data_export(*, actor, what: ExportedList, filters: str, rows: int, cut: bool,
+                       request=None) -> DataExportRecord:
+    """Write one export record: ``actor`` wrote ``rows`` rows of the list ``what`` read with
+    ``filters`` (its query string) to a file; ``cut``: the row cap left some out."""
+    return DataExportRecord.objects.create(
+        user=actor if getattr(actor, "pk", None) else None,
+        username=actor.get_username()[:150] if getattr(actor, "pk", None) else "",
+        what=what,
+        filters=(filters or "")[:FILTERS_KEPT],
+        rows=rows,
+        cut=cut,
+        ip_address=_ip(request),
     )
 
 

@@ -1,4 +1,4 @@
-"""The exportable audit: admin changes, sign-ins, data-access logs and (optionally) the timeline,
+"""The exportable audit: admin changes, sign-ins, data-access logs, data exports and (optionally) the timeline,
 as one table in time order — CSV or XLSX.
 
 Every row: time, category, who, IP address, subject, action, detail. Timeline rows carry their
@@ -16,6 +16,7 @@ import datetime as dt
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
+from urllib.parse import unquote_plus
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.utils import timezone
@@ -25,7 +26,7 @@ from wangge.cases.models import CaseEvent, ReporterAccessLog
 from wangge.core.exports import stream_csv, stream_xlsx
 from wangge.residents.models import ResidentAccessLog
 
-from .models import SignInRecord
+from .models import DataExportRecord, SignInRecord
 
 CHUNK = 2000
 
@@ -94,6 +95,17 @@ def _resident_access(since, until) -> Iterator[AuditRow]:
                        _granted(row), row.purpose)
 
 
+def _data_exports(since, until) -> Iterator[AuditRow]:
+    rows = DataExportRecord.objects.filter(at__gte=since, at__lt=until).order_by("at", "pk")
+    for record in rows.iterator(chunk_size=CHUNK):
+        detail = pgettext("audit export", "%(rows)d rows; filters: %(filters)s") % {
+            "rows": record.rows, "filters": unquote_plus(record.filters) or "—"}
+        if record.cut:
+            detail += " " + pgettext("audit export", "(cut at the row cap)")
+        yield AuditRow(record.at, pgettext("audit export", "data export"), record.username, record.ip_address or "",
+                       record.get_what_display(), pgettext("audit export", "exported"), detail)
+
+
 def _timeline(since, until) -> Iterator[AuditRow]:
     """A summary of each timeline event: who did what to which case — not its note or data
     (they may hold a resident's words) — and its hash."""
@@ -113,7 +125,7 @@ def _timeline(since, until) -> Iterator[AuditRow]:
 def audit_rows(*, since: dt.datetime, until: dt.datetime, timeline: bool = False) -> Iterator[AuditRow]:
     """Every audit row with ``since <= time < until``, oldest first."""
     sources = [_admin_changes(since, until), _sign_ins(since, until), _reporter_access(since, until),
-               _resident_access(since, until)]
+               _resident_access(since, until), _data_exports(since, until)]
     if timeline:
         sources.append(_timeline(since, until))
     return heapq.merge(*sources, key=lambda row: row.at)

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import SignInKind
+from .choices import ExportedList, SignInKind
 
 
 class SignInRecord(models.Model):
@@ -36,3 +36,30 @@ class SignInRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+
+class DataExportRecord(models.Model):
+    """导出日志 — one export of a list of records to a file: who, when, which list with which
+    filters, how many rows, whether the row cap cut it (PIPL art. 51: a file of residents' cases
+    leaves the system). Append-only like the sign-in records, and never pruned."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
+        related_name="+", verbose_name=_("account"),
+    )
+    # Kept as written: the record still names the account after it is renamed or deleted.
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    what = models.CharField(_("list"), max_length=32, choices=ExportedList.choices)
+    filters = models.TextField(_("filters"), blank=True)  # the query string, as the list read it
+    rows = models.PositiveIntegerField(_("rows exported"), default=0)
+    cut = models.BooleanField(_("cut at the row cap"), default=False)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data export log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.what} {self.rows}"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("desk/", views.switch_desk, name="switch_desk"),
     path("field/report/", views.field_report, name="field_report"),
     path("cases/", views.case_list, name="case_list"),
+    path("cases/export.xlsx", views.case_list_export, name="case_list_export"),
     path("cases/bulk-dispatch/", views.bulk_dispatch, name="bulk_dispatch"),
     path("cases/columns/", views.save_list_columns, name="save_list_columns"),
     path("cases/filters/", views.saved_filter_create, name="saved_filter_create"),

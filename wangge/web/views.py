@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +37,7 @@ from wangge.org import address, geo
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
-from . import columns, desk_queries, desks, queries
+from . import case_export, columns, desk_queries, desks, queries
 from .forms import BulkDispatchForm, FieldReportForm, HotlineForm, RevisitForm, SavedFilterForm, action_form
 from .models import SavedFilter
 
@@ -203,15 +203,22 @@ def _tune_filter_widgets(form) -> None:
     form.fields["q"].widget.attrs.update({"placeholder": _("Number, words, address"), "type": "search"})
 
 
+def _filtered_cases(request):
+    """The case list's filter set and its cases: those the user may see, filtered as asked
+    (none while a filter is invalid — the form says which). The list and its export share it."""
+    filterset = CaseFilterSet(data=request.GET, queryset=selectors.cases_visible_to(request.user),
+                              request=request)
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return filterset, queryset
+
+
 @login_required
 def case_list(request):
     number = request.GET.get("q", "").strip().upper()
     if looks_like_case_number(number) and selectors.cases_visible_to(request.user).filter(number=number).exists():
         # A case number typed into the search box opens the case (a unique-index look-up).
         return redirect("web:case_detail", number=number)
-    filterset = CaseFilterSet(data=request.GET, queryset=selectors.cases_visible_to(request.user),
-                              request=request)
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    filterset, queryset = _filtered_cases(request)
     page = queries.keyset_page(
         queryset.select_related("category", "grid", "community", "lead_department").annotate(due=CURRENT_DUE),
         after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE,
@@ -236,7 +243,29 @@ def case_list(request):
         "cols": set(chosen),
         "column_choices": columns.column_choices(chosen),
         "column_count": len(chosen) + 3 + (1 if can_bulk else 0),
+        "export_cap_text": f"{case_export.EXPORT_CAP:,}",
+        # Back from 导出 Excel with a list too long for one file: ask to narrow it down.
+        "export_too_long": request.GET.get("export") == "too-long",
     })
+
+
+@login_required
+@require_GET
+def case_list_export(request):
+    """导出 Excel — the filtered case list as the user sees it (masked, capped, logged)."""
+    filterset, queryset = _filtered_cases(request)
+    querystring = _filter_querystring(request)
+    back = reverse("web:case_list") + (f"?{querystring}" if querystring else "")
+    if not filterset.is_valid():
+        return redirect(back)  # the list shows what is wrong with the filters
+    try:
+        export = case_export.export_cases(actor=request.user, queryset=queryset, filters=querystring,
+                                          allow_cut=request.GET.get("cut") == "1", request=request)
+    except case_export.TooLong:
+        return redirect(back + ("&" if querystring else "?") + "export=too-long")
+    response = FileResponse(export.file, as_attachment=True, filename=export.filename,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return response
 
 
 @login_required
