@@ -2,7 +2,8 @@
 
 On PostgreSQL the triggers of ``migrations/0002_append_only`` refuse every UPDATE and DELETE on
 the timeline (``cases_caseevent``), the data-access logs (``cases_reporteraccesslog``,
-``residents_residentaccesslog``) and the sign-in records (``audit_signinrecord``). A DELETE goes
+``residents_residentaccesslog``), the sign-in records (``audit_signinrecord``) and the data-export
+records (``audit_dataexportrecord``, migration 0003). A DELETE goes
 through only while the transaction has set ``wangge.audit_maintenance`` to ``on`` — this context
 manager does that, for its block only. It is used by ``prune_audit`` (sign-in records past their
 retention) and is the switch for a deliberate clean-up such as wiping a demo database:
