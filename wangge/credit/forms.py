@@ -28,7 +28,8 @@ class AwardForm(forms.Form):
 
 
 class CorrectForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=_("Reason"), max_length=200,
+                             error_messages={"required": _("Give the reason for the correction.")})
 
 
 class CounterForm(forms.Form):
@@ -94,7 +95,8 @@ class DisputeForm(forms.Form):
 
     entry = forms.CharField(widget=forms.HiddenInput, max_length=20)
     reason = forms.CharField(label=_("What is wrong with this entry?"), max_length=300,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Say what is wrong with this entry.")})
 
 
 class ResolveDisputeForm(forms.Form):
@@ -103,5 +105,6 @@ class ResolveDisputeForm(forms.Form):
     OUTCOMES = [("correct", pgettext_lazy("dispute", "Correct the entry")),
                 ("answer", pgettext_lazy("dispute", "Reply, the entry stands"))]
 
-    reply = forms.CharField(label=_("Reply to the holder"), max_length=200)
+    reply = forms.CharField(label=_("Reply to the holder"), max_length=200,
+                            error_messages={"required": _("Write the reply to the holder: they see it on their page.")})
     outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES)
