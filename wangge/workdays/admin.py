@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import CalendarDay, CalendarYear
-from .services import CalendarInputError, load_calendar_year, parse_calendar_text
+from .services import CalendarInputError, builtin_days, load_calendar_year, parse_calendar_text, validate_year
+
+MISSING_SHOWN = 12
 
 EXAMPLE = "2027-01-01,holiday,元旦\n2027-02-06~2027-02-12,holiday,春节\n2027-02-07,workday,春节调休"
 
@@ -22,7 +24,13 @@ class CalendarYearForm(forms.ModelForm):
                                      "placeholder": EXAMPLE}),
         help_text=_("One line per day or range: date,holiday|workday,name — e.g. “2027-02-06~2027-02-12,"
                     "holiday,春节” or “2027-02-07,workday,春节调休”. List only the days that differ from "
-                    "Monday–Friday. Saving replaces the whole year and recomputes provisional deadlines."),
+                    "Monday–Friday; a single day inside a range is its exception. Saving replaces the whole "
+                    "year and recomputes provisional deadlines."),
+    )
+    replace_builtin = forms.BooleanField(
+        label=_("Replace the built-in calendar of this year"), required=False,
+        help_text=_("For a year the built-in calendar already has (2004–2026): tick only to replace it "
+                    "with exactly the days listed above. To correct a single day, use “calendar days”."),
     )
 
     class Meta:
@@ -49,8 +57,34 @@ class CalendarYearForm(forms.ModelForm):
         if year and other_years:
             self.add_error("days", _("Every date must be in %(year)d; found %(others)s.")
                            % {"year": year, "others": ", ".join(map(str, other_years))})
+            return cleaned
+        if year:
+            try:
+                validate_year(year, entries)
+            except CalendarInputError as exc:  # here, not at saving: a refused year is never "added"
+                self.add_error("days", exc.messages)
+                return cleaned
+            self._keep_builtin(year, entries, cleaned.get("replace_builtin"))
         cleaned["entries"] = entries
         return cleaned
+
+    def _keep_builtin(self, year: int, entries, replace: bool) -> None:
+        """A year the built-in calendar has, loaded here, is described by these lines alone: the
+        built-in holidays left out would silently become working days (deadlines then run through
+        国庆节). Unless the admin means to replace it, every built-in day must be listed."""
+        given = {(e.date, e.is_workday) for e in entries}
+        missing = [d for d in builtin_days(year) if (d.date, d.is_workday) not in given]
+        if not missing or replace:
+            return
+        shown = "; ".join(f"{d.date.isoformat()},{'workday' if d.is_workday else 'holiday'},{d.name}"
+                          for d in missing[:MISSING_SHOWN])
+        self.add_error("days", ngettext(
+            "The built-in calendar of %(year)d has %(n)d more day that these lines leave out; saving would make "
+            "it an ordinary day. Add it, tick “Replace the built-in calendar”, or correct single days under "
+            "“calendar days”: %(days)s",
+            "The built-in calendar of %(year)d has %(n)d more days that these lines leave out; saving would make "
+            "them ordinary days. Add them, tick “Replace the built-in calendar”, or correct single days under "
+            "“calendar days”: %(days)s", len(missing)) % {"year": year, "n": len(missing), "days": shown})
 
 
 @admin.register(CalendarYear)
@@ -58,7 +92,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
     form = CalendarYearForm
     list_display = ("year", "source", "day_count", "loaded_at", "loaded_by")
     readonly_fields = ("loaded_at", "loaded_by")
-    fields = ("year", "source", "days", "loaded_at", "loaded_by")
+    fields = ("year", "source", "days", "replace_builtin", "loaded_at", "loaded_by")
 
     def get_readonly_fields(self, request, obj=None):
         # The year of a stored calendar is its identity: load another year as a new entry.

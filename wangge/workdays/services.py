@@ -60,7 +60,7 @@ def _parse_date(text: str) -> dt.date | None:
 def parse_calendar_text(text: str) -> list[DayEntry]:
     """Lines ``date[~date],holiday|workday[,name]`` → day entries. Blank lines and lines starting
     with ``#`` are skipped. Raises CalendarInputError listing every bad line."""
-    entries: list[DayEntry] = []
+    placed: dict[dt.date, tuple[DayEntry, bool, int]] = {}  # date → (entry, from a range, line)
     errors: list[str] = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip().lstrip("\ufeff")
@@ -97,16 +97,43 @@ def parse_calendar_text(text: str) -> list[DayEntry]:
             continue
         day = first
         while day <= last:
-            entries.append(DayEntry(day, is_workday, name))
+            given = placed.get(day)
+            if given is None or (given[1] and not match):
+                # A single day inside a range is its exception (春节 2027-02-06~02-12 with one
+                # 调休 day in it): the day wins, whichever line comes first.
+                placed[day] = (DayEntry(day, is_workday, name), bool(match), number)
+            elif not (match and not given[1]):
+                errors.append(_("Line %(line)d: %(date)s is already given on line %(other)d.")
+                              % {"line": number, "date": day.isoformat(), "other": given[2]})
+                break
             day += dt.timedelta(days=1)
     if errors:
         raise CalendarInputError(errors)
+    entries = [entry for entry, _range, _line in sorted(placed.values(), key=lambda p: p[0].date)]
     if not entries:
         raise CalendarInputError([_("No days were given.")])
     return entries
 
 
-def _validate(year: int, days: list[DayEntry]) -> None:
+def builtin_days(year: int) -> list[DayEntry]:
+    """The days of ``year`` the built-in calendar (the ``chinesecalendar`` package) sets apart from
+    the Monday–Friday rule — holidays on weekdays, make-up working days on weekends — with their
+    Chinese names; [] for a year it does not know."""
+    import chinese_calendar
+    from chinese_calendar import constants
+
+    if not calendar.WorkdayCalendar._package_knows(year):
+        return []
+    names = {h.value: h.chinese for h in chinese_calendar.Holiday}
+    days = [DayEntry(d, False, names.get(n, n)) for d, n in constants.holidays.items()
+            if d.year == year and d.weekday() < 5]
+    days += [DayEntry(d, True, f"{names.get(n, n)}调休") for d, n in constants.workdays.items()
+             if d.year == year and d.weekday() >= 5]
+    return sorted(days, key=lambda e: e.date)
+
+
+def validate_year(year: int, days: list[DayEntry]) -> None:
+    """Raise CalendarInputError listing what is wrong with ``days`` as the calendar of ``year``."""
     errors = []
     if not 2000 <= year <= 2100:
         errors.append(_("%(year)s is not a plausible year.") % {"year": year})
@@ -133,7 +160,7 @@ def load_calendar_year(
     from wangge.notifications.services import mark_read_by_key
 
     entries = [d if isinstance(d, DayEntry) else DayEntry(*d) for d in days]
-    _validate(year, entries)
+    validate_year(year, entries)
     calendar_year, _created = CalendarYear.objects.update_or_create(
         year=year, defaults={"source": (source or "")[:200], "loaded_by": actor}
     )

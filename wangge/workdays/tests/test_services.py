@@ -130,3 +130,66 @@ def test_management_command_names_the_bad_line(tmp_path):
         with pytest.raises(CommandError):
             call_command("load_calendar", str(tmp_path / "missing.txt"))
     assert not CalendarYear.objects.exists()
+
+
+def test_a_single_day_inside_a_range_is_its_exception_whichever_comes_first():
+    """The form's own example: 春节 as a range, one 调休 working day inside it."""
+    for text in ("2027-02-06~2027-02-12,holiday,春节\n2027-02-07,workday,春节调休\n",
+                 "2027-02-07,workday,春节调休\n2027-02-06~2027-02-12,holiday,春节\n"):
+        entries = parse_calendar_text(text)
+        assert [(e.date.day, e.is_workday) for e in entries] == [(6, False), (7, True), (8, False), (9, False),
+                                                                  (10, False), (11, False), (12, False)]
+
+
+def test_the_same_day_given_twice_names_both_lines():
+    with translation.override("en"):
+        with pytest.raises(CalendarInputError) as info:
+            parse_calendar_text("2027-01-01,holiday,元旦\n2027-01-01,workday,元旦\n")
+    assert info.value.messages == ["Line 2: 2027-01-01 is already given on line 1."]
+    with pytest.raises(CalendarInputError):
+        parse_calendar_text("2027-02-06~2027-02-12,holiday,春节\n2027-02-10~2027-02-14,holiday,春节\n")
+
+
+# The admin form (日历年份 › 增加): refusals come before saving, and a built-in year is not lost.
+
+
+@pytest.fixture
+def admin_client(db):
+    from django.test import Client
+
+    from wangge.testing import make_user
+
+    client = Client()
+    client.force_login(make_user(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def _add_year(client, year: int, days: str, **extra):
+    return client.post("/admin/workdays/calendaryear/add/", {"year": year, "source": "国办发明电", "days": days,
+                                                              **extra})
+
+
+def test_the_example_of_the_form_is_accepted(admin_client):
+    response = _add_year(admin_client, 2027, "2027-01-01,holiday,元旦\n2027-02-06~2027-02-12,holiday,春节\n"
+                                             "2027-02-07,workday,春节调休")
+    assert response.status_code == 302
+    calendar = load_calendar()
+    assert calendar.is_workday(D(2027, 2, 7)) == (True, False) and calendar.is_workday(D(2027, 2, 8)) == (False, False)
+
+
+def test_a_refused_year_is_not_said_to_be_added_and_keeps_the_paste(admin_client):
+    pasted = "2027-01-01,holiday,元旦\n2027-01-01,workday,元旦"
+    response = _add_year(admin_client, 2027, pasted)
+    page = response.content.decode()
+    assert response.status_code == 200 and "2027-01-01" in page and pasted.split("\n")[1] in page
+    assert "成功" not in page and not CalendarYear.objects.exists()
+
+
+def test_correcting_one_day_of_a_built_in_year_does_not_erase_its_holidays(admin_client):
+    response = _add_year(admin_client, 2026, "2026-12-31,holiday,测试")
+    page = response.content.decode()
+    assert response.status_code == 200 and "2026-01-01,holiday,元旦" in page and not CalendarYear.objects.exists()
+    assert load_calendar().is_workday(D(2026, 10, 1)) == (False, False)  # 国庆节, as the package says
+    # Meant: the whole year replaced by exactly these lines.
+    assert _add_year(admin_client, 2026, "2026-12-31,holiday,测试", replace_builtin="on").status_code == 302
+    assert load_calendar().is_workday(D(2026, 10, 1)) == (True, False)
