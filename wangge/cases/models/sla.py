@@ -18,15 +18,15 @@ class SlaPolicy(models.Model):
     within 5 working days, cross-department ones within 10–15 working days (S3)."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    accept_value = models.PositiveIntegerField(_("accept within"), default=1)
+    accept_value = models.PositiveIntegerField(_("accept within"), default=1, validators=[MinValueValidator(1)])
     accept_unit = models.CharField(
         pgettext_lazy("duration", "unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.MINUTES
     )
-    dispatch_value = models.PositiveIntegerField(_("dispatch within"), default=15)
+    dispatch_value = models.PositiveIntegerField(_("dispatch within"), default=15, validators=[MinValueValidator(1)])
     dispatch_unit = models.CharField(
         pgettext_lazy("duration", "unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.MINUTES
     )
-    resolve_value = models.PositiveIntegerField(_("resolve within"), default=5)
+    resolve_value = models.PositiveIntegerField(_("resolve within"), default=5, validators=[MinValueValidator(1)])
     resolve_unit = models.CharField(
         pgettext_lazy("duration", "unit"), max_length=16, choices=DurationUnit.choices, default=DurationUnit.WORKING_DAYS
     )
@@ -43,11 +43,13 @@ class SlaPolicy(models.Model):
         verbose_name_plural = _("deadline policies")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_sla_policy"
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_sla_policy",
+                violation_error_message=_("Another policy is already the default: untick it there first."),
             ),
             models.CheckConstraint(
                 condition=models.Q(accept_value__gt=0, dispatch_value__gt=0, resolve_value__gt=0),
                 name="sla_policy_positive_targets",
+                violation_error_message=_("Every stage needs a time of at least 1."),
             ),
         ]
 
