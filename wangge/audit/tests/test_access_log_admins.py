@@ -59,7 +59,7 @@ def test_the_reporter_log_filters_by_channel_staff_and_date(auditor, viewed, wor
     assert [r.case for r in rows(auditor.get(REPORTER_LOG, {"channel": "api"}))] == [second]
     assert len(rows(auditor.get(REPORTER_LOG, {"user": world.users["leader"].pk}))) == 2
     assert rows(auditor.get(REPORTER_LOG, {"user": world.users["clerk"].pk})) == []
-    assert len(rows(auditor.get(REPORTER_LOG, {"accessed_at__gte": "2000-01-01"}))) == 2
+    assert len(rows(auditor.get(REPORTER_LOG, {"accessed_at__gte": "2000-01-01 00:00:00+08:00"}))) == 2
     assert [r.case for r in rows(auditor.get(REPORTER_LOG, {"q": first.number}))] == [first]
 
 
@@ -95,5 +95,5 @@ def test_the_resident_log_is_searched_by_case_number_or_staff_and_filtered_by_st
     assert f"?user={world.users['leader'].pk}" in page  # the staff filter offers who looked
     assert {r.user for r in rows(auditor.get(RESIDENT_LOG, {"user": world.users["clerk"].pk}))} == {
         world.users["clerk"]}
-    assert len(rows(auditor.get(RESIDENT_LOG, {"accessed_at__gte": "2000-01-01"}))) == 3
+    assert len(rows(auditor.get(RESIDENT_LOG, {"accessed_at__gte": "2000-01-01 00:00:00+08:00"}))) == 3
     assert auditor.get(RESIDENT_LOG, {"resident__phone": "13900001111"}).status_code == 400
