@@ -175,6 +175,7 @@ class ResidentAccessLogAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.Mo
 
     list_display = ("accessed_at", "user", "resident_masked", "purpose_read", "granted", "ip_address")
     list_filter = (RecentStaffFilter, PurposeKindFilter, "granted", ("accessed_at", admin.DateFieldListFilter))
+    show_facets = admin.ShowFacets.NEVER  # a count per filter option over years of rows
     search_fields = ("purpose",)  # turns the search box on; get_search_results decides what matches
     search_help_text = _("Search by case number, or by the staff member's username or name.")
     date_hierarchy = "accessed_at"
