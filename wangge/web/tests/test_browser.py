@@ -161,6 +161,19 @@ def test_every_menu_item_is_in_sight_on_a_desktop(page_factory, world, width):
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def test_the_english_menu_of_a_leader_keeps_to_one_line_on_a_laptop(page_factory, world):
+    """English labels are longer than the Chinese: at 1366 px the leader's menu still takes one line
+    (a second one pushed every page down by 33 px)."""
+    page, _watch = page_factory(width=1366, height=700)
+    page.goto("/login/")
+    page.click("form.langswitch button[value=en]")
+    sign_in(page, "leader")
+    assert page.locator(".mainnav a").count() >= 10
+    tops = page.evaluate("[...document.querySelectorAll('.mainnav a')].map(a => Math.round(a.getBoundingClientRect().top))")
+    assert len(set(tops)) == 1, tops
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
 @pytest.mark.parametrize("width", [1366, 1120, 1024, 800])
 def test_case_list_fits_the_screen(page_factory, world, categories, width):
     """A long title or many columns scroll inside the table, never the whole page sideways."""
