@@ -1,5 +1,5 @@
 """Admin: rules and merchants are edited here; accounts, entries, lots, codes and redemptions are
-read-only — they change only through the actions (the ledger is append-only)."""
+read-only, and so are disputes — they change only through the actions (the ledger is append-only)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from wangge.core.admin_mixins import ListFilterLookupsOnly, ReadOnlyAdminMixin
 
 from .models import (
     CreditAccount,
+    CreditDispute,
     CreditLot,
     CreditRule,
     LedgerEntry,
@@ -74,4 +75,11 @@ class RedemptionCodeAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.Model
 class RedemptionAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "account_id", "item", "price", "via", "merchant", "actor", "created_at"]
     list_filter = ["via"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(CreditDispute)
+class CreditDisputeAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["pk", "account_id", "entry_id", "status", "created_at", "resolved_at", "resolved_by"]
+    list_filter = ["status"]
     date_hierarchy = "created_at"

@@ -159,9 +159,13 @@ def test_a_dispute_answered_leaves_the_entry_and_tells_the_resident_why(world, r
 
 
 def test_a_correction_from_the_ledger_settles_the_open_dispute(world, rules, account):
+    from django.utils import translation
+
     entry = fund(world, account, rules, points=40)[0]
-    dispute = actions.dispute_entry(actor=Actor.of_resident(account.resident), account=account, entry=entry,
-                                    reason="记错了人")
+    with translation.override("en"):  # a resident reading in English: staff are still told in Chinese
+        dispute = actions.dispute_entry(actor=Actor.of_resident(account.resident), account=account, entry=entry,
+                                        reason="记错了人")
+    assert "持有人对第 1 条记录（+40）提出申诉" in Notification.objects.get().message
     actions.correct_entry(actor=world.users["secretary_a"], entry=entry, reason="记错了人，已更正")
     dispute.refresh_from_db()
     assert dispute.status == DisputeStatus.CORRECTED and dispute.reply == "记错了人，已更正"
