@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
-import shapely
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from shapely.geometry import mapping
@@ -17,7 +15,7 @@ from treebeard.forms import movenodeform_factory
 
 from wangge.core.treeforms import TreeMoveLabels
 
-from . import geo, services
+from . import admin_retire, boundaries, geo, services
 from .choices import DEPARTMENT_ROLES, REGION_LEVEL_ORDER, RegionLevel
 from .models import ApiToken, Department, Region, RoleAssignment, User
 
@@ -103,7 +101,32 @@ class RegionForm(TreeMoveLabels, movenodeform_factory(Region, exclude=("retired_
                     "level", _("A %(level)s cannot sit under a %(parent)s.")
                     % {"level": RegionLevel(level).label, "parent": RegionLevel(parent.level).label},
                 )
+        self._check_retirement(cleaned, parent)
+        self._check_overlaps(cleaned, parent)
         return cleaned
+
+    def _check_retirement(self, cleaned, parent) -> None:
+        """Retiring goes through the 撤销 action (it retires the sub-tree and says what it touches);
+        a node is not in use under a retired one."""
+        if not cleaned.get("is_active"):
+            if self.instance.pk and self.instance.is_active:
+                self.add_error("is_active", _("To retire this place, use the action “Retire the selected nodes” in "
+                                              "the list: it retires everything under it too and shows what it affects."))
+        elif parent is not None and not parent.is_active:
+            self.add_error("is_active", _("%(parent)s has been retired: a place under it cannot be in use.")
+                           % {"parent": parent.name})
+
+    def _check_overlaps(self, cleaned, parent) -> None:
+        """An active grid may not cover ground another active grid covers (``org.boundaries``)."""
+        boundary = cleaned.get("boundary")
+        if cleaned.get("level") != RegionLevel.GRID or not boundary or not cleaned.get("is_active") \
+                or "boundary" in self.errors or "boundary_file" in self.errors:
+            return
+        verdict = boundaries.check_grid_boundary(geo.parse_boundary(boundary), grid_type=cleaned.get("grid_type"),
+                                                 parent=parent, exclude_pk=self.instance.pk)
+        field = "boundary_file" if cleaned.get("boundary_file") else "boundary"
+        for message in verdict.refused:
+            self.add_error(field, message)
 
 
 @admin.register(Region)
@@ -130,29 +153,18 @@ class RegionAdmin(TreeAdmin):
             self._warn_overlaps(request, obj)
 
     def _warn_overlaps(self, request, grid: Region) -> None:
-        """Overlapping grids still work (the smaller one wins a lookup) but are usually a mistake."""
-        polygon = geo.parse_boundary(grid.boundary)
-        others = Region.objects.filter(level=RegionLevel.GRID, is_active=True, boundary__isnull=False).exclude(pk=grid.pk)
-        overlapping = []
-        for other in others.only("name", "boundary"):
-            try:
-                shape = geo.parse_boundary(other.boundary)
-            except geo.InvalidGeometry:
-                continue
-            if shapely.intersection(polygon, shape).area > polygon.area * 0.01:
-                overlapping.append(other.name)
-        if overlapping:
+        """The overlaps the form lets through on purpose: a dedicated grid over an ordinary one
+        (the smaller wins a lookup). Said, so that a mistake is seen."""
+        verdict = boundaries.check_grid_boundary(geo.parse_boundary(grid.boundary), grid_type=grid.grid_type,
+                                                 parent=Region.objects.get_parent(grid), exclude_pk=grid.pk)
+        if verdict.allowed:
             messages.warning(request, _("This grid overlaps %(grids)s. A point in the overlap is given to the "
-                                        "smaller grid.") % {"grids": "、".join(overlapping[:10])})
+                                        "smaller grid.") % {"grids": "、".join(verdict.allowed[:10])})
 
-    @admin.action(description=_("Retire the selected nodes (keep them for old cases)"))
+    @admin.action(description=_("Retire the selected nodes (keep them for old cases)"), permissions=["change"])
     def retire(self, request, queryset):
-        n = 0
-        for region in queryset.filter(is_active=True):
-            region.is_active, region.retired_at = False, timezone.now()
-            region.save(update_fields=["is_active", "retired_at", "updated_at"])
-            n += 1
-        self.message_user(request, ngettext("%(n)d node retired.", "%(n)d nodes retired.", n) % {"n": n})
+        """撤销: a confirmation page that says what it touches, then the whole sub-tree is retired."""
+        return admin_retire.retire(self, request, queryset)
 
 
 @admin.register(Department)
@@ -182,9 +194,29 @@ class RoleAssignmentForm(forms.ModelForm):
         return cleaned
 
 
+class RoleAssignmentFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """The same active role twice in one submission (the database refuses the second; the
+        form says so first, naming the row)."""
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("is_active") or not data.get("role"):
+                continue
+            # As the constraints key it: a department role by its department, any other by its region.
+            department = getattr(data.get("department"), "pk", None)
+            key = (data["role"], "department", department) if department else (
+                data["role"], "region", getattr(data.get("region"), "pk", None))
+            if key in seen:
+                form.add_error(None, _("This person already holds this role there."))
+            seen.add(key)
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     form = RoleAssignmentForm
+    formset = RoleAssignmentFormSet
     extra = 1
     autocomplete_fields = ("region", "department")
 

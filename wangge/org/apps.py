@@ -10,8 +10,9 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401
+        from . import events, retirement, signals  # noqa: F401
         from .role_permissions import grant_defaults_after_migrate
 
+        events.define_events()
         # Admin permissions per role for the models of apps migrated after org.0003.
         post_migrate.connect(grant_defaults_after_migrate, dispatch_uid="org.role_group_defaults")

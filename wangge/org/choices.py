@@ -51,3 +51,24 @@ class Role(models.TextChoices):
 
 # Roles whose jurisdiction is a department rather than a node of the territory.
 DEPARTMENT_ROLES = {Role.DEPARTMENT_OFFICER}
+
+
+# The levels of the territory each role's jurisdiction may be (岗位的辖区层级). What each role
+# means is in ``org.scope``: field roles work a grid (or a building / unit in it), a community's
+# secretary and its first secretary (一级街长) run the community, an area chief (二级街长, 区域长)
+# a community or a grid in it, a grid chief is the third-level street chief of their grid; intake
+# clerks, leaders and administrators serve a sub-district or above. A department officer's
+# jurisdiction is a department, not a node (``DEPARTMENT_ROLES``).
+ROLE_LEVELS: dict[str, tuple[str, ...]] = {
+    Role.INTAKE_CLERK: (RegionLevel.DISTRICT, RegionLevel.SUBDISTRICT),
+    Role.GRID_WORKER: (RegionLevel.GRID,),
+    Role.GRID_CHIEF: (RegionLevel.GRID,),
+    Role.BUILDING_CHIEF: (RegionLevel.BUILDING,),
+    Role.UNIT_CHIEF: (RegionLevel.UNIT,),
+    Role.COMMUNITY_SECRETARY: (RegionLevel.COMMUNITY,),
+    Role.STREET_CHIEF_L1: (RegionLevel.COMMUNITY,),
+    Role.STREET_CHIEF_L2: (RegionLevel.COMMUNITY, RegionLevel.GRID),
+    Role.STREET_CHIEF_L3: (RegionLevel.GRID,),
+    Role.LEADER: (RegionLevel.CITY, RegionLevel.DISTRICT, RegionLevel.SUBDISTRICT),
+    Role.ADMIN: (RegionLevel.CITY, RegionLevel.DISTRICT, RegionLevel.SUBDISTRICT),
+}

@@ -45,6 +45,53 @@ def parse_boundary(geojson: dict) -> shapely.Geometry:
     return geom
 
 
+# 重叠容差 — how far two grids may run into each other along a shared edge (digitising noise, a
+# boundary drawn twice by hand) before it counts as an overlap: an overlap that vanishes when
+# shrunk by this much on every side (nowhere wider than twice it) is a sliver.
+SLIVER_METRES = 5.0
+METRES_PER_DEGREE = 111_320.0
+
+
+def in_metres(geom: shapely.Geometry) -> shapely.Geometry:
+    """``geom`` (WGS84 degrees) on a local plane in metres, true enough at the scale of a grid."""
+    lat0 = (geom.bounds[1] + geom.bounds[3]) / 2
+    kx = METRES_PER_DEGREE * np.cos(np.radians(lat0))
+    return shapely.transform(geom, lambda xy: xy * np.array([kx, METRES_PER_DEGREE]))
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Another active grid a boundary runs into: by how much (m²), and whether that is a mere
+    sliver along the edge (``SLIVER_METRES``)."""
+
+    grid: object  # a Region
+    area_m2: float
+    is_sliver: bool
+
+
+def overlaps(geom: shapely.Geometry, *, exclude_pk: int | None = None) -> list[Overlap]:
+    """The active grids whose polygons share area with ``geom``, largest overlap first."""
+    from .models import Region
+
+    grids = Region.objects.filter(level=RegionLevel.GRID, is_active=True, boundary__isnull=False)
+    if exclude_pk is not None:
+        grids = grids.exclude(pk=exclude_pk)
+    found = []
+    shapely.prepare(geom)
+    for grid in grids.order_by("path"):
+        try:
+            other = parse_boundary(grid.boundary)
+        except InvalidGeometry:
+            continue
+        if not shapely.intersects(geom, other):
+            continue
+        common = in_metres(shapely.intersection(geom, other))
+        if common.area <= 0:
+            continue  # touching along an edge or at a corner
+        found.append(Overlap(grid=grid, area_m2=common.area, is_sliver=common.buffer(-SLIVER_METRES).is_empty))
+    return sorted(found, key=lambda o: -o.area_m2)
+
+
 @dataclass(frozen=True)
 class GridIndex:
     """An immutable STRtree over the active grids' polygons."""

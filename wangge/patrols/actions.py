@@ -201,6 +201,9 @@ def update_point(*, actor: User, point: PatrolPoint, **changes) -> PatrolPoint:
                                                           changes.get("frequency", point.frequency))
     if "responsible" in changes:
         _check_responsible(changes["responsible"], point.grid)
+    if changes.get("is_active") and not point.grid.is_active:
+        raise InvalidInput(_("That grid has been retired; its points are no longer visited."),
+                           fields={"is_active": "grid_retired"})
     old_frequency = point.frequency
     for key, value in changes.items():
         setattr(point, key, value)
@@ -224,7 +227,7 @@ def generate_slots(*, first: dt.date, last: dt.date, points: Sequence[PatrolPoin
     ``active_from``). Idempotent: the unique (point, window start) keeps one slot per window.
     Returns how many rows were offered (existing ones are skipped by the database)."""
     if points is None:
-        points = PatrolPoint.objects.filter(is_active=True, active_from__lte=last).only(
+        points = PatrolPoint.objects.filter(is_active=True, grid__is_active=True, active_from__lte=last).only(
             "pk", "frequency", "active_from", "grid_id", "community_id", "subdistrict_id", "district_id")
     rows = []
     for point in points:

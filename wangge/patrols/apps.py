@@ -13,13 +13,16 @@ class PatrolsConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.cases.panels import register_case_panel
+        from wangge.core.events import Mode, subscribe
         from wangge.core.navigation import register_dashboard_tab, register_nav
         from wangge.core.periodic import register_periodic
         from wangge.diary.sources import register_diary_source
         from wangge.notifications.registry import register_kind
+        from wangge.org.events import REGION_RETIRED
+        from wangge.org.retirement import register_retirement_impact
         from wangge.org.scope import register_scope_source
 
-        from . import diary, panels, permissions
+        from . import diary, panels, permissions, receivers
         from .actions import NOTIFY_EMERGENCY, NOTIFY_FINDING
 
         register_kind(NOTIFY_EMERGENCY, _("Emergency found on patrol"))
@@ -35,3 +38,11 @@ class PatrolsConfig(AppConfig):
         # 一格八员: an officer sunk into a grid sees that grid's cases (their department's own
         # queue is unchanged; a whistle still makes them co-handlers).
         register_scope_source(permissions.officer_grids)
+        # A retired grid's points stop being due and its officers leave it (by the worker, after
+        # commit; never lost). What retiring a place would touch, for the admin's confirmation.
+        subscribe(REGION_RETIRED, receivers.stop_patrols_of_retired_grids, mode=Mode.DURABLE,
+                  key="patrols.stop_patrols_of_retired_grids", when=receivers.concerns_grids)
+        # The open cases: a count the case desk should register itself (cases knows no such hook yet).
+        register_retirement_impact("cases.open_cases", receivers.open_cases_at, order=10)
+        register_retirement_impact("patrols.points", receivers.points_at, order=50)
+        register_retirement_impact("patrols.officers", receivers.officers_at, order=60)

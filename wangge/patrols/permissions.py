@@ -44,5 +44,5 @@ def officer_grids(user, scope) -> list:
         return []
     from .models import GridOfficer
 
-    rows = GridOfficer.objects.filter(user=user, is_active=True).select_related("grid")
+    rows = GridOfficer.objects.filter(user=user, is_active=True, grid__is_active=True).select_related("grid")
     return [(GRID_OFFICER_SCOPE, row.grid) for row in rows]

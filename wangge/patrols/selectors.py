@@ -176,7 +176,8 @@ def today_for(user, *, grid: Region | None = None, latitude: float | None = None
     visited since. A grid chief sees the whole grid; a worker their own points. Two queries."""
     day = day or today()
     whole_grid = is_grid_chief(user) if whole_grid is None else whole_grid
-    slots = slots_visible_to(user).filter(point__is_active=True)
+    # A retired grid's points are not due, even before its points have been switched off.
+    slots = slots_visible_to(user).filter(point__is_active=True, grid__is_active=True)
     if grid is not None:
         slots = slots.filter(grid=grid)
     slots = _mine(user, slots, whole_grid=whole_grid)

@@ -99,7 +99,7 @@ class QrCodeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("print"))
     def print_links(self, obj: QrCode):
-        if not obj.is_active:
+        if not (obj.is_active and obj.region.is_active):
             return "—"
         url = reverse("intake_qrcodes:sheet", args=[obj.pk, "pdf"])
         svg = reverse("intake_qrcodes:sheet", args=[obj.pk, "svg"])

@@ -14,10 +14,18 @@ class QrCodesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from wangge.core.events import Mode, subscribe
         from wangge.core.navigation import register_nav
+        from wangge.org.events import REGION_RETIRED
+        from wangge.org.retirement import register_retirement_impact
         from wangge.org.scope import Scope
 
+        from . import receivers
         from .selectors import MANAGER_ROLES
 
         register_nav("intake_qrcodes", _("QR codes"), "intake_qrcodes:codes",
                      visible=lambda user: Scope.of(user).has_any(MANAGER_ROLES), order=30)
+        # A retired place's codes stop (by the worker, after commit; never lost).
+        subscribe(REGION_RETIRED, receivers.retire_codes_of_retired_places, mode=Mode.DURABLE,
+                  key="intake_qrcodes.retire_codes_of_retired_places")
+        register_retirement_impact("intake_qrcodes.codes", receivers.codes_at, order=40)

@@ -80,6 +80,10 @@ def sheet(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     code = selectors.codes_visible_to(request.user).filter(pk=pk).first()
     if code is None or fmt not in SheetFormat.values:
         raise Http404
+    if not (code.is_active and code.region.is_active):
+        messages.error(request, _("QR code %(ref)s is no longer in use: its sheet is not printed any more.")
+                       % {"ref": code.reference})
+        return redirect(reverse("intake_qrcodes:codes") + f"?community={code.community_id}")
     form = _sheet_options(request)
     if form.errors:
         return _bad_options(form)

@@ -1,9 +1,10 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import DEPARTMENT_ROLES, Role
+from ..choices import DEPARTMENT_ROLES, ROLE_LEVELS, RegionLevel, Role
 
 
 class User(AbstractUser):
@@ -72,11 +73,38 @@ class RoleAssignment(models.Model):
                 ),
                 name="role_assignment_has_jurisdiction",
             ),
+            # One active row per person, role and jurisdiction (ended rows stay as history). Two
+            # constraints, because a NULL never equals another in a unique index: a territory
+            # role has no department, a department role usually no region.
             models.UniqueConstraint(
-                fields=["user", "role", "region", "department"], name="role_assignment_unique"
+                fields=["user", "role", "region"], condition=models.Q(is_active=True, department__isnull=True),
+                name="role_assignment_one_active_per_region",
+                violation_error_message=_("This person already holds this role there."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "department"], condition=models.Q(is_active=True, department__isnull=False),
+                name="role_assignment_one_active_per_department",
+                violation_error_message=_("This person already holds this role there."),
             ),
         ]
 
     def __str__(self) -> str:
         where = self.department or self.region
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+    def clean(self) -> None:
+        """An active role's jurisdiction is a current node of the level the role works at
+        (``ROLE_LEVELS``): a grid worker's is a grid, never a whole district."""
+        super().clean()
+        if not self.is_active or self.region_id is None or self.role not in ROLE_LEVELS:
+            return
+        region = self.region
+        allowed = ROLE_LEVELS[self.role]
+        if region.level not in allowed:
+            raise ValidationError({"region": _(
+                "A %(role)s's jurisdiction must be a %(levels)s; %(place)s is a %(level)s."
+            ) % {"role": self.get_role_display(), "levels": _(" or ").join(str(RegionLevel(v).label) for v in allowed),
+                 "place": region.name, "level": RegionLevel(region.level).label}})
+        if not region.is_active:
+            raise ValidationError({"region": _("%(place)s has been retired; choose a current place.")
+                                   % {"place": region.name}})
