@@ -16,12 +16,14 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.cases import actions as case_actions
 from wangge.cases import selectors as case_selectors
 from wangge.cases.choices import OPEN_STATUSES, CaseStatus, StarLevel
 from wangge.core.actors import Actor
 from wangge.core.events import DomainEvent, publish
+from wangge.core.language import office_text
 from wangge.notifications.outbox import queue_message
 from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
@@ -214,7 +216,7 @@ def create_meeting(*, actor, kind: str, level: str, region: Region, scheduled_at
         raise InvalidInput(_("Give the date and time of the meeting."), fields={"scheduled_at": "required"})
     place = _text(place, field="place", label=_("The place"), max_length=200)
     title = _text(title, field="title", label=_("The title"), max_length=120) or (
-        f"{timezone.localtime(scheduled_at):%Y-%m-%d} {region.name}{MeetingKind(kind).label}")
+        f"{timezone.localtime(scheduled_at):%Y-%m-%d} {region.name}{office_text(MeetingKind(kind).label)}")
     meeting = Meeting.objects.create(
         title=title, kind=kind, level=level, region=region, community=_community_of(region), schedule=schedule,
         convener=convener, scheduled_at=scheduled_at, place=place, created_by=user,
@@ -354,7 +356,8 @@ def add_agenda_item(*, meeting: Meeting, actor, case=None, topic: Topic | None =
             data={"case": case.number if case else None, "topic": topic.pk if topic else None})
     if case is not None:
         case_actions.record_on_timeline(case=case, type=TIMELINE_AGENDA, actor=actor, related=item,
-                                        note=_("On the agenda of %(meeting)s") % {"meeting": meeting.title},
+                                        note=office_text(gettext_lazy("On the agenda of %(meeting)s"),
+                                                         {"meeting": meeting.title}),
                                         data={"meeting": meeting.pk, "item": item.pk})
     return item
 
@@ -411,9 +414,9 @@ def publish_agenda(*, meeting: Meeting, actor) -> Meeting:
     meeting.save(update_fields=["status", "agenda_published_at"])
     _record(meeting, MeetingEventType.AGENDA_PUBLISHED, actor=actor, data={"items": meeting.items.count()})
     notify(recipients=_participant_users(meeting), kind=NOTIFICATION_KIND, subject=meeting,
-           message=(_("Agenda published: %(title)s, %(at)s %(place)s") if meeting.place
-                    else _("Agenda published: %(title)s, %(at)s")) % {
-               "title": meeting.title, "at": _local_date(meeting.scheduled_at), "place": meeting.place})
+           message=office_text(gettext_lazy("Agenda published: %(title)s, %(at)s %(place)s") if meeting.place
+                               else gettext_lazy("Agenda published: %(title)s, %(at)s"), {
+               "title": meeting.title, "at": _local_date(meeting.scheduled_at), "place": meeting.place}))
     return meeting
 
 
@@ -479,13 +482,15 @@ def _apply_plan(item: AgendaItem, case, actor: User, lead: Department, co: list[
     lead_assignment = case.lead_assignment()
     dispatcher = lead_assignment.assigned_by if lead_assignment is not None else None
     notify(recipients=[u for u in people if u.pk != actor.pk], kind=NOTIFICATION_KIND, subject=case,
-           message=_("%(meeting)s agreed that %(lead)s leads case %(number)s: please return it (退单) so that it "
-                     "can be sent to %(lead)s.") % {"meeting": item.meeting.title, "lead": lead, "number": case.number})
+           message=office_text(gettext_lazy("%(meeting)s agreed that %(lead)s leads case %(number)s: please return it "
+                                            "(退单) so that it can be sent to %(lead)s."),
+                               {"meeting": item.meeting.title, "lead": lead, "number": case.number}))
     if dispatcher is not None and dispatcher.pk != actor.pk and dispatcher not in people:
         notify(recipients=[dispatcher], kind=NOTIFICATION_KIND, subject=case,
-               message=_("%(meeting)s agreed that %(lead)s leads case %(number)s: once %(holder)s returns it, "
-                         "please dispatch it to %(lead)s.") % {"meeting": item.meeting.title, "lead": lead,
-                                                             "number": case.number, "holder": holder})
+               message=office_text(gettext_lazy("%(meeting)s agreed that %(lead)s leads case %(number)s: once "
+                                                "%(holder)s returns it, please dispatch it to %(lead)s."),
+                                   {"meeting": item.meeting.title, "lead": lead, "number": case.number,
+                                    "holder": holder}))
     return case, holder or str(_("its handler"))
 
 
@@ -508,8 +513,8 @@ def _file_plan(item: AgendaItem, meeting: Meeting, actor: User, *, lead: Departm
     the agreed lead with its co-handlers), so that it is tracked like any: lights, the sweep,
     escalation. Steps the convener may not take are left to the sub-district's dispatchers."""
     topic = item.topic
-    description = _("Plan agreed at %(meeting)s on the topic “%(title)s”: %(outcome)s") % {
-        "meeting": meeting.title, "title": item.title, "outcome": outcome}
+    description = office_text(gettext_lazy("Plan agreed at %(meeting)s on the topic “%(title)s”: %(outcome)s"), {
+        "meeting": meeting.title, "title": item.title, "outcome": outcome})
     if topic.description:
         description = f"{description}\n{topic.description}"
     case = case_actions.create_case(actor=actor, channel=CASE_CHANNEL, title=item.title, description=description[:5000],
@@ -551,11 +556,12 @@ def _tell_resident(item: AgendaItem, case, meeting: Meeting) -> None:
         return
     if item.decision == Decision.PLAN:
         days = (item.deadline - timezone.localtime(meeting.scheduled_at).date()).days
-        when = _("by %(date)s (about %(days)d days)") % {"date": item.deadline.isoformat(), "days": max(days, 0)}
+        when = office_text(gettext_lazy("by %(date)s (about %(days)d days)"),
+                           {"date": item.deadline.isoformat(), "days": max(days, 0)})
     else:
-        when = _("solved on the spot")
+        when = office_text(gettext_lazy("solved on the spot"))
     queue_message(channel="sms", to=phone, template=SMS_TEMPLATE, subject=case,
-                  context={"number": case.number, "meeting": MeetingKind(meeting.kind).label,
+                  context={"number": case.number, "meeting": office_text(MeetingKind(meeting.kind).label),
                            "plan": item.outcome[:60], "when": when},
                   dedupe_key=f"meetings.item:{item.pk}:sms:{phone}")
 
@@ -613,8 +619,8 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
     case = case_selectors.case_by_id(item.case_id) if item.case_id else None
     data = {"decision": decision, "deadline": deadline.isoformat() if deadline else None,
             "lead": lead_department.pk if lead_department else None}
-    reason = _("%(meeting)s: %(outcome)s") % {"meeting": meeting.title,
-                                               "outcome": outcome or Decision(decision).label}
+    reason = office_text(gettext_lazy("%(meeting)s: %(outcome)s"), {"meeting": meeting.title,
+                                                                    "outcome": outcome or Decision(decision).label})
     if case is None and decision == Decision.PLAN:
         case = _file_plan(item, meeting, user, lead=lead_department, co=co, category=category, outcome=outcome,
                           reason=reason)
@@ -636,9 +642,9 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
                 data["holder"] = holder
                 if people:
                     notify(recipients=people, kind=NOTIFICATION_KIND, subject=case,
-                           message=_("%(meeting)s found case %(number)s solved on the spot (%(outcome)s): please "
-                                     "check and resolve it.") % {"meeting": meeting.title, "number": case.number,
-                                                                 "outcome": outcome})
+                           message=office_text(gettext_lazy("%(meeting)s found case %(number)s solved on the spot "
+                                                            "(%(outcome)s): please check and resolve it."),
+                                               {"meeting": meeting.title, "number": case.number, "outcome": outcome}))
                     data["holder_told"] = True
             data["resolved"] = case.status not in OPEN_STATUSES
         elif decision == Decision.PLAN:
@@ -656,8 +662,9 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
             data["star"] = case.star
             if meeting.kind == MeetingKind.DEPARTMENT:
                 notify(recipients=_district_leaders(case), kind=NOTIFICATION_KIND, subject=meeting,
-                       message=_("Department consultation could not fix the lead department of case %(number)s: "
-                                 "please dispatch it.") % {"number": case.number})
+                       message=office_text(gettext_lazy("Department consultation could not fix the lead department "
+                                                        "of case %(number)s: please dispatch it."),
+                                           {"number": case.number}))
     if case is not None and decision == Decision.PLAN:
         data["deadline_agreed"] = case.resolve_due_at is not None and (
             timezone.localtime(case.resolve_due_at).date() == deadline)
@@ -668,7 +675,7 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
     _record(meeting, MeetingEventType.ITEM_DECIDED, actor=user, item=item, note=outcome, data=data)
     if case is not None:
         case_actions.record_on_timeline(case=case, type=TIMELINE_DECISION, actor=user, related=item, public=True,
-                                        note=outcome or str(Decision(decision).label),
+                                        note=outcome or office_text(Decision(decision).label),
                                         data={"meeting": meeting.pk, **data})
         if decision in (Decision.PLAN, Decision.SOLVED):
             _tell_resident(item, case, meeting)
@@ -677,8 +684,8 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
         # the case is still with another handler.
         notify(recipients=_department_officers([lead_department, *co]), kind=NOTIFICATION_KIND,
                subject=case if case is not None and data.get("lead_holds") else meeting,
-               message=_("%(meeting)s agreed a plan for you: %(title)s, due %(date)s") % {
-                   "meeting": meeting.title, "title": item.title, "date": deadline.isoformat()})
+               message=office_text(gettext_lazy("%(meeting)s agreed a plan for you: %(title)s, due %(date)s"), {
+                   "meeting": meeting.title, "title": item.title, "date": deadline.isoformat()}))
     item.effects = data
     if decision == Decision.DEFERRED:
         following = selectors.next_meeting_after(meeting)
@@ -718,7 +725,7 @@ def minutes_snapshot(meeting: Meeting) -> list[dict]:
         rows.append({
             "item": item.pk, "position": item.position, "title": item.title,
             "case": item.case.number if item.case_id else None,
-            "decision": item.decision, "decision_label": str(Decision(item.decision).label),
+            "decision": item.decision, "decision_label": office_text(Decision(item.decision).label),
             "outcome": item.outcome, "notes": item.notes,
             "lead_department": str(item.lead_department) if item.lead_department_id else "",
             "co_departments": [str(d) for d in item.co_departments.all()],
@@ -752,7 +759,8 @@ def propose_amendment(*, minutes: Minutes, actor, text: str) -> Amendment:
     _record(meeting, MeetingEventType.AMENDMENT_PROPOSED, actor=user, note=amendment.text,
             data={"amendment": amendment.pk})
     notify(recipients=[meeting.convener], kind=NOTIFICATION_KIND, subject=meeting,
-           message=_("An amendment to the minutes of %(title)s was proposed.") % {"title": meeting.title})
+           message=office_text(gettext_lazy("An amendment to the minutes of %(title)s was proposed."),
+                               {"title": meeting.title}))
     return amendment
 
 
@@ -821,7 +829,7 @@ def publish_minutes(*, minutes: Minutes, actor) -> Minutes:
     meeting.save(update_fields=["status"])
     _record(meeting, MeetingEventType.MINUTES_PUBLISHED, actor=user, data={"minutes": minutes.pk})
     notify(recipients=_participant_users(meeting), kind=NOTIFICATION_KIND, subject=meeting,
-           message=_("Minutes published: %(title)s") % {"title": meeting.title})
+           message=office_text(gettext_lazy("Minutes published: %(title)s"), {"title": meeting.title}))
     return minutes
 
 
@@ -897,8 +905,8 @@ def create_due_meetings(*, now: dt.datetime | None = None) -> int:
             schedule.save(update_fields=["next_date"])
             notify(recipients=[schedule.convener], kind=NOTIFICATION_KIND, subject=meeting,
                    dedupe_key=f"meetings.created:{meeting.pk}",
-                   message=_("%(title)s is scheduled for %(at)s: prepare the agenda from the ledger.") % {
-                       "title": meeting.title, "at": _local_date(at)})
+                   message=office_text(gettext_lazy("%(title)s is scheduled for %(at)s: prepare the agenda from the "
+                                                    "ledger."), {"title": meeting.title, "at": _local_date(at)}))
             made += 1
     remind_conveners(now=now)
     return made
@@ -912,7 +920,7 @@ def remind_conveners(*, now: dt.datetime) -> int:
     for meeting in soon.select_related("convener"):
         sent += notify(recipients=[meeting.convener], kind=NOTIFICATION_KIND, subject=meeting,
                        dedupe_key=f"meetings.remind:{meeting.pk}",
-                       message=(_("Reminder: %(title)s at %(at)s, %(place)s") if meeting.place
-                                else _("Reminder: %(title)s at %(at)s")) % {
-                           "title": meeting.title, "at": _local_date(meeting.scheduled_at), "place": meeting.place})
+                       message=office_text(gettext_lazy("Reminder: %(title)s at %(at)s, %(place)s") if meeting.place
+                                           else gettext_lazy("Reminder: %(title)s at %(at)s"), {
+                           "title": meeting.title, "at": _local_date(meeting.scheduled_at), "place": meeting.place}))
     return sent

@@ -163,3 +163,20 @@ def test_minutes_public_page_and_headers_read_as_chinese(world, ledger_case, two
     actions.publish_minutes(minutes=minutes, actor=secretary)
     public = client.get(f"/meetings/public/{world.communities[0].pk}/").content.decode()
     assert public.count("顺延") == 1
+
+
+def test_a_convener_working_in_english_leaves_chinese_titles_and_notices(world, ledger_case):
+    """The title made up for an untitled meeting and the participants' notices are stored in the
+    office language, whatever language the convener reads the pages in."""
+    from django.utils import translation
+
+    secretary = world.users["secretary_a"]
+    with translation.override("en"):
+        meeting = actions.create_meeting(actor=secretary, kind=MeetingKind.BIMONTHLY, level=MeetingLevel.COMMUNITY,
+                                         region=world.communities[0], scheduled_at=when(), place="东园社区会议室")
+        open_meeting(meeting, secretary, ledger_case)
+    with translation.override("zh-hans"):
+        kind = str(MeetingKind.BIMONTHLY.label)
+    assert meeting.title.endswith(f"{world.communities[0].name}{kind}") and kind != "Bimonthly consultation"
+    published = Notification.objects.filter(subject_id=meeting.pk).values_list("message", flat=True)
+    assert published and all(not m.startswith("Agenda published") for m in published)
