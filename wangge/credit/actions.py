@@ -15,10 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.core.actors import Actor
 from wangge.core.errors import InvalidInput, InvalidState
 from wangge.core.events import DomainEvent, publish
+from wangge.core.language import office_text
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
@@ -251,13 +253,13 @@ def merge_resident_accounts(*, kept, merged, now: dt.datetime | None = None) -> 
         return []
     lots = list(CreditLot.objects.filter(account=source, remaining__gt=0).order_by("entry_id"))
     booked = [ledger.book(account=source, kind=EntryKind.CORRECT, amount=-source.balance, source="merge",
-                          source_id=str(target.pk), note=_("Moved to account #%(id)s (same person)") % {
-                              "id": target.pk}, now=now)]
+                          source_id=str(target.pk), note=office_text(gettext_lazy("Moved to account #%(id)s (same person)"),
+                                                          {"id": target.pk}), now=now)]
     for lot in lots:  # their ``remaining`` as read before the move
         booked.append(ledger.book(
             account=target, kind=EntryKind.CORRECT, amount=lot.remaining, source="merge",
             source_id=f"{source.pk}:{lot.entry_id}", expires_at=lot.expires_at, now=now,
-            note=_("Moved from account #%(id)s (same person)") % {"id": source.pk}))
+            note=office_text(gettext_lazy("Moved from account #%(id)s (same person)"), {"id": source.pk})))
     for entry in booked:
         _entry_event(entry)
     return booked
