@@ -13,6 +13,7 @@ from shapely.geometry import mapping
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from wangge.core.admin_mixins import LeafDeleteOnly
 from wangge.core.treeforms import TreeMoveLabels
 
 from . import admin_retire, boundaries, geo, services
@@ -130,7 +131,7 @@ class RegionForm(TreeMoveLabels, movenodeform_factory(Region, exclude=("retired_
 
 
 @admin.register(Region)
-class RegionAdmin(TreeAdmin):
+class RegionAdmin(LeafDeleteOnly, TreeAdmin):
     form = RegionForm
     list_display = ("name", "level", "grid_type", "code", "has_boundary", "is_active")
     list_filter = ("level", "grid_type", "is_active")
@@ -138,7 +139,7 @@ class RegionAdmin(TreeAdmin):
     readonly_fields = ("retired_at",)
     actions = ["retire"]
     fieldsets = (
-        (None, {"fields": ("name", "code", "level", "grid_type", "is_active", "retired_at")}),
+        (None, {"fields": ("name", "code", "level", "grid_type", "is_active", "retired_at", "aliases")}),
         (_("Position in the tree"), {"fields": ("treebeard_position", "treebeard_ref_node")}),
         (_("Boundary"), {"fields": ("boundary", "boundary_file")}),
     )
@@ -221,6 +222,9 @@ class RoleAssignmentInline(admin.TabularInline):
     autocomplete_fields = ("region", "department")
 
 
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [RoleAssignmentInline]
@@ -239,6 +243,27 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("roles")
+
+    def get_fieldsets(self, request, obj=None):
+        """Only a superuser grants superuser status, groups or single permissions: a 系统管理员
+        works within the role groups (角色权限组), and cannot raise an account — their own
+        included — above them."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        return tuple((name, {**opts, "fields": tuple(f for f in opts["fields"] if f not in SUPERUSER_ONLY_FIELDS)})
+                     for name, opts in fieldsets)
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (its password, its access) is changed by a superuser only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("roles"))
     def roles_held(self, obj: User) -> str:
