@@ -77,8 +77,11 @@ def today_page(request: HttpRequest) -> HttpResponse:
     due = data.due if show_all else data.due[:PHONE_LIST]
     overdue = data.overdue if show_all else data.overdue[:PHONE_LIST]
     prefix = reverse("patrols:points")
+    # Those who oversee the patrols (a secretary, a clerk, a leader) see what is due, not a check-in
+    # they may not make (the button led them to a 404).
+    patrols_here = permissions.is_patroller(user)
     for visit in (*due, *overdue):
-        visit.url = f"{prefix}{visit.point_id}/check-in/"
+        visit.url = f"{prefix}{visit.point_id}/check-in/" if patrols_here else ""
     query = request.GET.copy()
     query["all"] = "1"
     query.pop("done", None)

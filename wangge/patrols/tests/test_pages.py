@@ -182,3 +182,14 @@ def test_a_refused_check_in_without_javascript_comes_back_as_typed(world, client
     assert response.status_code == 200 and not CheckIn.objects.exists()
     assert ">\n店门半开</textarea>" in page and ">\n门口垃圾</textarea>" in page and ">\n已清理</textarea>" in page
     assert "请重新选择照片" in page
+
+
+def test_those_who_oversee_patrols_see_what_is_due_without_a_check_in_they_cannot_make(world, client, daily_point):
+    """A secretary manages the patrols of the community but does not walk them: no 打卡 button that
+    would lead to a 404; the worker of the grid has it."""
+    client.force_login(world.users["secretary_a"])
+    page = client.get("/patrols/").content.decode()
+    assert f'data-point="{daily_point.pk}"' in page and f'data-testid="check-in-{daily_point.pk}"' not in page
+    assert client.get(f"/patrols/points/{daily_point.pk}/check-in/").status_code == 404
+    client.force_login(world.users["worker_a1"])
+    assert f'data-testid="check-in-{daily_point.pk}"' in client.get("/patrols/").content.decode()
