@@ -2,8 +2,9 @@
 
 Each action checks the actor's reach, locks the rows it changes (``select_for_update``, in a
 fixed order), validates, writes the change and its record (``NeedEvent`` for needs) in one
-transaction, and notifies inside it (the notification rows commit with the change). Refused:
-a ``DomainError`` and nothing written. Cases are changed only through ``wangge.cases.actions``.
+transaction, and notifies inside it (the notification rows commit with the change) or publishes
+a domain event (``events``) whose subscribers act after commit — a new need's chief is told so.
+Refused: a ``DomainError`` and nothing written. Cases are changed only through ``wangge.cases.actions``.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from django.utils.translation import gettext_lazy
 from wangge.core.actors import Actor
 from wangge.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from wangge.core.http import row_id
+from wangge.core.language import office_text
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region, RoleAssignment, User
 from wangge.residents.masking import valid_phone
 from wangge.residents.models import Household, Resident
 
-from . import selectors
+from . import events, selectors
 from .choices import (
     CHIEF_LEVEL,
     NEED_PENDING,
@@ -234,6 +236,7 @@ def _new_need(*, actor, need_class, description: str, source: str, region: Regio
     if household is not None:
         NeedHousehold.objects.create(need=need, household=household)
     _log(need, "raised", actor, data_source=source)
+    events.need_raised(need, actor=actor)  # its chief is told after commit (receivers)
     return need
 
 
@@ -415,7 +418,7 @@ def _reach_need(actor: User, need: Need) -> None:
         raise NotFound()
 
 
-def _may_use(chief: Chief, resource: Resource) -> bool:
+def may_link(chief: Chief, resource: Resource) -> bool:
     """A chief links resources of their own tier and below (S4: unit chiefs the convenience shops,
     building chiefs also the civic groups, grid chiefs also social and public services)."""
     return _TIER_RANK[resource.tier] <= _KIND_RANK[chief.kind]
@@ -469,7 +472,7 @@ def record_service(*, actor: User, resource: Resource, description: str, chief: 
         raise InvalidInput(_("That household is outside the chief's place."), fields={"household": "elsewhere"})
     if not resource.is_active:
         raise InvalidInput(_("That resource is no longer active."), fields={"resource": "inactive"})
-    if not _may_use(chief, resource):
+    if not may_link(chief, resource):
         raise Forbidden(_("A %(kind)s links %(tier)s resources only; ask the chief above.")
                         % {"kind": chief.get_kind_display(), "tier": ResourceTier(_tier_of(chief)).label})
     now = timezone.now()
@@ -480,7 +483,7 @@ def record_service(*, actor: User, resource: Resource, description: str, chief: 
         raise InvalidInput(_("That resource serves no class of need."), fields={"resource": "no_class"})
     service = ServiceRecord.objects.create(
         need=need, resource=resource, chief=chief, household=household,
-        resident=Resident.objects.filter(household=household, merged_into__isnull=True).first(),
+        resident=selectors.resident_served(need, household),
         description=_text(description, field="description", max_length=500), served_at=served_at or now,
         tier=resource.tier, need_class=need_class, region=region, community=chief.community,
         recorded_by=actor,
@@ -564,21 +567,21 @@ def escalate_need(*, actor: User, need: Need, note: str) -> Need:
     if need.level == NeedLevel.CHIEFS:
         need.level = NeedLevel.COMMUNITY
         recipients = _recipients(Role.COMMUNITY_SECRETARY, need.community)
-        message = _("Need %(ref)s escalated to the community: %(text)s")
+        message = gettext_lazy("Need %(ref)s escalated to the community: %(text)s")
     elif need.level == NeedLevel.COMMUNITY:
         if not selectors.may_manage(actor, need.community):
             raise Forbidden(_("Only the community escalates a need to the sub-district."))
         need.level = NeedLevel.SUBDISTRICT
         subdistrict = need.community.ancestor_at(RegionLevel.SUBDISTRICT)
         recipients = _recipients(Role.LEADER, subdistrict) if subdistrict else []
-        message = _("Need %(ref)s escalated to the sub-district: %(text)s")
+        message = gettext_lazy("Need %(ref)s escalated to the sub-district: %(text)s")
     else:
         raise InvalidState(_("This need is already with the sub-district."))
     need.escalated_at = timezone.now()
     need.save(update_fields=["level", "escalated_at"])
     _log(need, "escalated", actor, note, level=need.level)
     notify(recipients=recipients, kind="need_escalated", subject=need,
-           message=message % {"ref": need.reference, "text": need.description[:60]},
+           message=office_text(message, {"ref": need.reference, "text": need.description[:60]}),
            dedupe_key=f"nb-need-escalated:{need.pk}:{need.level}")
     return need
 

@@ -77,6 +77,23 @@ class NeedLevel(models.TextChoices):
     SUBDISTRICT = "subdistrict", _("Sub-district")
 
 
+# What a need's history (``NeedEvent.type``) reads as; an escalation also says where it went.
+NEED_EVENT_LABELS = {
+    "raised": pgettext_lazy("need event", "Raised"),
+    "matched": pgettext_lazy("need event", "Matched to a resource"),
+    "served": pgettext_lazy("need event", "Service recorded"),
+    "case": pgettext_lazy("need event", "Filed as a case"),
+    "escalated": pgettext_lazy("need event", "Escalated"),
+    "merged": pgettext_lazy("need event", "Merged into another need"),
+    "merged_in": pgettext_lazy("need event", "Other needs merged in"),
+    "closed": pgettext_lazy("need event", "Closed"),
+}
+ESCALATED_TO_LABELS = {
+    NeedLevel.COMMUNITY: pgettext_lazy("need event", "Escalated to the community"),
+    NeedLevel.SUBDISTRICT: pgettext_lazy("need event", "Escalated to the sub-district"),
+}
+
+
 class ResourceTier(models.TextChoices):
     """三联 — who links a resource (S4): unit chiefs the 15-minute convenience shops, building
     chiefs civic and volunteer groups, grid chiefs social organisations and public services."""

@@ -140,7 +140,7 @@ def load_demo_data(*, world, rng, now) -> int:
             user = need.chief.user
             if roll < 0.65:
                 proposals = [p for p in selectors.propose_resources(user, need)
-                             if actions._may_use(need.chief, p.resource)]
+                             if actions.may_link(need.chief, p.resource)]
                 if not proposals:
                     actions.escalate_need(actor=user, need=need, note="三长无法解决，报社区")
                     continue

@@ -231,6 +231,16 @@ class NeedEvent(models.Model):
         verbose_name_plural = _("need events")
         ordering = ["at", "pk"]
 
+    @property
+    def label(self) -> str:
+        """What happened, in words (the stored ``type`` is a code)."""
+        from .choices import ESCALATED_TO_LABELS, NEED_EVENT_LABELS
+
+        if self.type == "escalated" and self.data.get("level") in ESCALATED_TO_LABELS:
+            return str(ESCALATED_TO_LABELS[self.data["level"]])
+        label = NEED_EVENT_LABELS.get(self.type)
+        return str(label) if label is not None else self.type
+
 
 class Resource(models.Model):
     """服务资源 — one entry of the service-resource library (服务资源库, S4: 220 resources): a

@@ -8,6 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from wangge.org.models import Region
 from wangge.residents.models import Household
 
 from . import actions, forms, selectors, signing
-from .choices import NEED_PENDING, FixedAnswer
+from .choices import NEED_PENDING, FixedAnswer, NeedLevel
 from .models import FollowUp, Questionnaire, ServiceRecord
 from .views import household_label, need_context, run_need_op
 
@@ -81,13 +82,26 @@ def enter(request, uid: str, token: str):
 @require_GET
 @chief_page
 def chief_home(request):
-    """我的 — the chief's needs to answer, and the services recorded."""
+    """我的 — the needs that are the chief's to answer (those escalated to the community or the
+    sub-district apart: no longer theirs), the services recorded with their rating links, and
+    the chief's notifications."""
+    from wangge.notifications.models import Notification
+
     posts = selectors.serving_chiefs(request.user)
-    needs = selectors.needs_visible_to(request.user)
+    pending = selectors.needs_visible_to(request.user).filter(status__in=NEED_PENDING)
     return render(request, "neighbourhood/phone/chief_home.html", {
-        "posts": posts, "open_needs": needs.filter(status__in=NEED_PENDING)[:50],
-        "services": selectors.services_visible_to(request.user).filter(chief__in=posts)[:20],
+        "posts": posts, "open_needs": pending.filter(level=NeedLevel.CHIEFS)[:50],
+        "escalated_needs": pending.exclude(level=NeedLevel.CHIEFS).order_by("-escalated_at", "-pk")[:20],
+        "services": selectors.services_visible_to(request.user).filter(chief__in=posts)
+        .annotate(rating_count=Count("ratings"))[:20],
+        "unread": Notification.objects.filter(recipient=request.user, read_at__isnull=True).count(),
+        "volunteer": actions.is_limited_account(request.user),
     })
+
+
+def _rate_url(request, service) -> str:
+    return request.build_absolute_uri(
+        reverse("neighbourhood:rate", args=[signing.rate_token(service.pk, service.household_id)]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,32 +112,71 @@ def chief_need(request, pk: int):
         service = run_need_op(request, need, request.POST.get("op", ""))
         if service is not None:
             return render(request, "neighbourhood/phone/served.html", {
-                "service": service, "rate_url": request.build_absolute_uri(
-                    reverse("neighbourhood:rate", args=[signing.rate_token(service.pk, service.household_id)]))})
+                "service": service, "rate_url": _rate_url(request, service), "just_recorded": True,
+                "household": household_label(service.household)})
         return redirect("neighbourhood:chief_need", need.pk)
     return render(request, "neighbourhood/phone/chief_need.html", need_context(request.user, need))
+
+
+@require_GET
+@chief_page
+def chief_service(request, pk: int):
+    """A service the chief recorded: its rating link and QR code to show the household again."""
+    service = selectors.service_for(request.user, pk)
+    return render(request, "neighbourhood/phone/served.html", {
+        "service": service, "rate_url": _rate_url(request, service), "household": household_label(service.household),
+        "ratings": service.ratings.all()})
+
+
+# The visit form's fields, and what to say at each (the actions' messages are written for every
+# form; these name what the chief left out). The action's "description" is this form's need.
+VISIT_FIELDS = {"chief": "chief", "household": "household", "note": "note",
+                "need_class": "need_class", "description": "need_description"}
+VISIT_MESSAGES = {
+    ("note", "required"): gettext_lazy("Write down what was said at the visit."),
+    ("need_class", "invalid"): gettext_lazy("Choose the class of the need you heard."),
+    ("need_description", "required"): gettext_lazy("Say in a sentence what the need is."),
+}
 
 
 @require_http_methods(["GET", "POST"])
 @chief_page
 def chief_visit(request):
-    """入户问 — a line in the sentiment diary, and the need heard at the door."""
+    """入户问 — a line in the sentiment diary, and the need heard at the door. Refused input is
+    shown again as typed, with the message at its field (nothing is saved until all is right)."""
     posts = selectors.serving_chiefs(request.user)
     households = selectors.households_visible_to(request.user)
+    context = {
+        "posts": posts, "classes": selectors.need_classes(),
+        "households": [(h.pk, household_label(h)) for h in households[:300]],
+        "values": request.POST,
+    }
     if request.method == "POST":
         p = request.POST
         chief = next((c for c in posts if str(c.pk) == p.get("chief")), posts[0])
-        actions.record_visit(
-            actor=request.user, chief=chief, note=p.get("note", ""),
-            household=forms.row(Household, p.get("household"), "household", households, required=False),
-            need_class=p.get("need_class") or None, need_description=p.get("need_description", ""))
+        try:
+            actions.record_visit(
+                actor=request.user, chief=chief, note=p.get("note", ""),
+                household=forms.row(Household, p.get("household"), "household", households, required=False),
+                need_class=p.get("need_class") or None, need_description=p.get("need_description", ""))
+        except NotFound:
+            raise
+        except DomainError as error:
+            field_errors = {}
+            for field, code in error.fields.items():
+                name = VISIT_FIELDS.get(field)
+                if name is not None and name not in field_errors:
+                    field_errors[name] = str(VISIT_MESSAGES.get((name, code), error.message))
+            return render(request, "neighbourhood/phone/chief_visit.html", {
+                **context, "error": None if field_errors else error, "field_errors": field_errors,
+                "diary": _diary(posts)}, status=error.status_code)
         messages.success(request, _("Visit recorded in the diary."))
         return redirect("neighbourhood:chief_home")
-    return render(request, "neighbourhood/phone/chief_visit.html", {
-        "posts": posts, "classes": selectors.need_classes(),
-        "households": [(h.pk, household_label(h)) for h in households[:300]],
-        "diary": [e for c in posts for e in c.diary.all()[:10]],
-    })
+    return render(request, "neighbourhood/phone/chief_visit.html", {**context, "diary": _diary(posts)})
+
+
+def _diary(posts) -> list:
+    return [e for c in posts for e in c.diary.all()[:10]]
 
 
 # The questionnaire form's fields, and what to say at a field left empty or not chosen (the

@@ -242,6 +242,83 @@ def residents_of_household(household) -> list[dict]:
     return [resident_summary(r) for r in Resident.objects.filter(household=household, merged_into__isnull=True)]
 
 
+@dataclass(frozen=True)
+class Contact:
+    """A person to contact about a need: ``household`` is where they live as far as the need
+    knows (None: they named no room); ``raised_it``: they raised the need (or one merged into it)."""
+
+    household: object
+    resident: object
+    raised_it: bool = False
+
+
+def _usable(resident) -> bool:
+    return resident is not None and not resident.merged_into_id and not resident.anonymised_at
+
+
+def _raisers(need: Need) -> list[tuple[Need, object]]:
+    """(need, the household it named or None) for ``need`` and the needs merged into it whose
+    resident is known — a questionnaire's respondent is known by the phone they typed and is
+    often on no household's record yet."""
+    from .models import NeedHousehold
+
+    raised = [n for n in [need, *Need.objects.filter(merged_into=need).select_related("resident")]
+              if _usable(n.resident)]
+    named: dict[int, list] = defaultdict(list)
+    for link in NeedHousehold.objects.filter(need__in=[n.pk for n in raised]).select_related("household__unit"):
+        named[link.need_id].append(link.household)
+    return [(n, named[n.pk][0] if len(named[n.pk]) == 1 else None) for n in raised]
+
+
+def need_contacts(need: Need) -> list[Contact]:
+    """Whom to contact about ``need``, each once: the residents on record in its households, and
+    whoever raised it (or a need merged into it) — with their own household, else the one they
+    named on the need."""
+    from wangge.residents.models import Resident
+
+    contacts: list[Contact] = []
+    seen: set[int] = set()
+    raisers = _raisers(need)
+    raiser_ids = {n.resident_id for n, _h in raisers}
+    for link in need.household_links.select_related("household__unit"):
+        for r in Resident.objects.filter(household=link.household, merged_into__isnull=True):
+            contacts.append(Contact(link.household, r, raised_it=r.pk in raiser_ids))
+            seen.add(r.pk)
+    for n, named in raisers:
+        r = n.resident
+        if r.pk in seen:
+            continue
+        seen.add(r.pk)
+        contacts.append(Contact(r.household if r.household_id else named, r, raised_it=True))
+    return contacts
+
+
+def resident_served(need: Need | None, household):
+    """Who is asked to rate a service to ``household``: the resident who raised the need from that
+    household (even if no household record lists them), else the first resident on record there."""
+    from wangge.residents.models import Resident
+
+    if need is not None:
+        for n, named in _raisers(need):
+            if n.resident.household_id == household.pk or (n.resident.household_id is None
+                                                           and named is not None and named.pk == household.pk):
+                return n.resident
+    return Resident.objects.filter(household=household, merged_into__isnull=True).first()
+
+
+def may_see_need_contact(user, need: Need, contact: Contact) -> bool:
+    """May ``user`` see ``contact`` in full? As for a household's residents (``may_see_residents``);
+    the one who raised the need also to a chief whose place holds the need, or the need's chief."""
+    from wangge.org.scope import can_see_reporter
+
+    if contact.household is not None and may_see_residents(user, contact.household):
+        return True
+    if not contact.raised_it:
+        return False
+    return can_see_reporter(user) or any(need.region.path.startswith(c.region.path) or c.pk == need.chief_id
+                                         for c in serving_chiefs(user))
+
+
 def may_see_residents(user, household) -> bool:
     """May ``user`` see the full name and phone of ``household``'s residents? Staff with the right to
     residents' data (``org.scope.can_see_reporter``), and the serving chief of the household's

@@ -22,9 +22,12 @@ def register() -> None:
     from wangge.cases.panels import register_case_panel
     from wangge.core.navigation import register_dashboard_tab, register_nav
 
-    from .selectors import is_staff_user
+    from .selectors import is_staff_user, serving_chiefs
 
     register_nav("neighbourhood", _("Needs & services"), "neighbourhood:home", visible=is_staff_user, order=60)
+    # A chief's way back to their phone page (from the notifications, say).
+    register_nav("neighbourhood_chief", _("My chief's page"), "neighbourhood:chief_home",
+                 visible=lambda user: bool(serving_chiefs(user)), order=59)
     register_dashboard_tab("neighbourhood", _("三问三联三评"), "neighbourhood:figures", visible=is_staff_user,
                            order=60)
     register_case_panel("neighbourhood", template="neighbourhood/case_panel.html", context=_case_panel, order=40)

@@ -36,6 +36,7 @@ urlpatterns = [
     path("nb/me/", phone_views.chief_home, name="chief_home"),
     path("nb/me/needs/<int:pk>/", phone_views.chief_need, name="chief_need"),
     path("nb/me/visit/", phone_views.chief_visit, name="chief_visit"),
+    path("nb/me/services/<int:pk>/", phone_views.chief_service, name="chief_service"),
     path("nb/ask/<str:token>/", phone_views.ask, name="ask"),
     path("nb/rate/<str:token>/", phone_views.rate, name="rate"),
     path("nb/fixed/<str:token>/", phone_views.follow_up, name="follow_up"),

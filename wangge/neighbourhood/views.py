@@ -25,7 +25,7 @@ from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region, User
 from wangge.residents.masking import mask_name, mask_phone
-from wangge.residents.models import Household, Resident
+from wangge.residents.models import Household
 
 from . import actions, forms, selectors, signing
 from .choices import (
@@ -172,27 +172,58 @@ def need_new(request):
     })
 
 
+def _contact_rows(need: Need) -> list[dict]:
+    """The need's households with their residents masked, and whoever raised the need — under the
+    household they named, or under the need's place when they named no room."""
+    rows: dict = {}
+    for link in need.household_links.select_related("household__unit"):
+        rows[link.household.pk] = {"label": household_label(link.household), "id": link.household.pk,
+                                   "linked": True, "residents": []}
+    for contact in selectors.need_contacts(need):
+        h = contact.household
+        key = h.pk if h is not None else f"place:{need.pk}"
+        row = rows.setdefault(key, {"label": household_label(h) if h is not None else need.region.name,
+                                    "id": h.pk if h is not None else None, "linked": False, "residents": []})
+        masked = f"{mask_name(contact.resident.name)} {mask_phone(contact.resident.phone)}".strip()
+        if masked:
+            row["residents"].append({"text": masked, "raised_it": contact.raised_it})
+    return list(rows.values())
+
+
 def need_context(user, need: Need) -> dict:
-    households = [(link.household, residents) for link in need.household_links.select_related("household__unit")
-                  for residents in [Resident.objects.filter(household=link.household, merged_into__isnull=True)]]
+    contacts = _contact_rows(need)
+    chiefs = [c for c in selectors.serving_chiefs(user) if need.region.path.startswith(c.region.path)]
     return {
         "need": need,
         "events": need.events.select_related("actor"),
-        "households": [{"label": household_label(h), "id": h.pk,
-                        "residents": [f"{mask_name(r.name)} {mask_phone(r.phone)}".strip() for r in rs]}
-                       for h, rs in households],
+        # Every row to contact (masked); the need's own households are those a service goes to.
+        "contacts": contacts,
+        "households": [row for row in contacts if row["linked"]],
         "proposals": selectors.propose_resources(user, need) if need.status in NEED_PENDING else [],
         "services": [(s, public_url_path(s)) for s in need.services.select_related("resource", "chief")],
         "mergeable": list(selectors.needs_visible_to(user).filter(community=need.community, status__in=NEED_PENDING)
                           .exclude(pk=need.pk)[:50]) if need.status in NEED_PENDING else [],
         "pending": need.status in NEED_PENDING,
-        "can_escalate": need.status in NEED_PENDING and need.level != NeedLevel.SUBDISTRICT,
-        "chiefs": [c for c in selectors.serving_chiefs(user) if need.region.path.startswith(c.region.path)],
+        # The chiefs hand a need to the community; only the community hands it to the sub-district.
+        "can_escalate": need.status in NEED_PENDING and (
+            need.level == NeedLevel.CHIEFS
+            or (need.level == NeedLevel.COMMUNITY and selectors.may_manage(user, need.community))),
+        "chiefs": chiefs,
         "follow_ups": [(f, reverse("neighbourhood:follow_up", args=[signing.follow_token(f.pk)]))
                        for f in need.follow_ups.all()],
-        "statuses": NeedStatus, "resources": list(selectors.resources_visible_to(user).filter(
-            is_active=True, classes=need.need_class)[:100]) if need.status in NEED_PENDING else [],
+        "statuses": NeedStatus, "resources": _resources_to_serve(user, need, chiefs),
     }
+
+
+def _resources_to_serve(user, need: Need, chiefs: list) -> list:
+    """The resources a service to ``need`` may come from: active, of its class — and, for a chief,
+    of a tier their post may link (a unit chief is not offered what only a grid chief links)."""
+    if need.status not in NEED_PENDING:
+        return []
+    rows = list(selectors.resources_visible_to(user).filter(is_active=True, classes=need.need_class)[:100])
+    if chiefs:
+        rows = [r for r in rows if any(actions.may_link(c, r) for c in chiefs)]
+    return rows
 
 
 def public_url_path(service) -> str:
@@ -216,13 +247,15 @@ def need_residents(request, pk: int):
 
     need = selectors.need_for(request.user, pk)
     rows = []
-    for link in need.household_links.select_related("household__unit"):
-        allowed = selectors.may_see_residents(request.user, link.household)
-        for resident in Resident.objects.filter(household=link.household, merged_into__isnull=True):
-            shown = reveal_resident(resident=resident, actor=request.user, purpose=f"neighbourhood:need:{need.pk}",
-                                    allowed=allowed, ip_address=client_ip(request))
-            rows.append({"household": household_label(link.household), **shown})
-    return render(request, "neighbourhood/phone/residents.html", {"need": need, "rows": rows})
+    for contact in selectors.need_contacts(need):
+        shown = reveal_resident(resident=contact.resident, actor=request.user, purpose=f"neighbourhood:need:{need.pk}",
+                                allowed=selectors.may_see_need_contact(request.user, need, contact),
+                                ip_address=client_ip(request))
+        rows.append({"household": household_label(contact.household) if contact.household else need.region.name,
+                     "raised_it": contact.raised_it, **shown})
+    back = reverse("neighbourhood:chief_need", args=[need.pk]) if request.POST.get("from") == "phone" \
+        else need.get_absolute_url()
+    return render(request, "neighbourhood/phone/residents.html", {"need": need, "rows": rows, "back": back})
 
 
 def run_need_op(request, need: Need, op: str):

@@ -1,5 +1,5 @@
-"""What the app registers at start-up: its channel, notification kinds, rate limits, the case
-panel, navigation, the dashboard tab and its case-event subscription."""
+"""What the app registers at start-up: its channel, notification kinds, rate limits, its domain
+events, the case panel, navigation, the dashboard tab and its event subscriptions."""
 
 from __future__ import annotations
 
@@ -17,12 +17,17 @@ def register() -> None:
 
     register_channel(CHANNEL, _("Neighbourhood chiefs"), actors={ActorKind.INTEGRATION}, icon="home")
     register_kind("need_escalated", _("Need escalated"))
+    register_kind("need_new", _("New need for you"))
     register_limit("nb_answer", 10, 3600)   # questionnaire answers per client address
     register_limit("nb_rate", 20, 3600)     # ratings / follow-up answers per client address
 
-    from . import receivers
+    from . import events, receivers
 
+    events.define_events()
     subscribe("case_closed", receivers.case_closed, mode=Mode.DURABLE, key="neighbourhood.follow_up_on_close")
+    # A need assigned to a chief: tell them (after commit, by the worker; not when they raised it).
+    subscribe(events.NEED_RAISED, receivers.tell_chief_of_new_need, mode=Mode.DURABLE,
+              key="neighbourhood.tell_chief_of_new_need", when=receivers.chief_is_someone_else)
 
     from wangge.residents.retention import register_open_business_check
     from wangge.residents.signals import resident_anonymised, residents_merged
