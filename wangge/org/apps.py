@@ -14,5 +14,12 @@ class OrgConfig(AppConfig):
         from .role_permissions import grant_defaults_after_migrate
 
         events.define_events()
+        from wangge.core.periodic import register_periodic
+        from wangge.notifications.registry import register_kind
+
+        from .services import TOKEN_EXPIRY_KIND
+
+        register_kind(TOKEN_EXPIRY_KIND, _("API token expiring (接口令牌到期)"))
+        register_periodic("org.token_expiry", "wangge.org.tasks.schedule_token_warnings", every_seconds=3600)
         # Admin permissions per role for the models of apps migrated after org.0003.
         post_migrate.connect(grant_defaults_after_migrate, dispatch_uid="org.role_group_defaults")

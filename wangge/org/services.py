@@ -112,3 +112,45 @@ def note_token_used(token: ApiToken) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+# 到期提醒: how many days before a token expires its owner and the administrators are told (once
+# at each mark) — a 12345 link whose token lapses stops filing orders without a sound.
+TOKEN_EXPIRY_WARNINGS = (14, 3)
+TOKEN_EXPIRY_KIND = "token_expiry"
+
+
+def warn_expiring_tokens(*, now=None) -> int:
+    """Tell the owner of every live token that expires within ``TOKEN_EXPIRY_WARNINGS[0]`` days,
+    and the administrators, once per mark (14 days, then 3). Returns the notifications written."""
+    from django.db.models import Q
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.translation import gettext_lazy
+
+    from wangge.core.language import office_text
+    from wangge.notifications.services import notify
+
+    from .choices import Role
+
+    now = now or timezone.now()
+    admins = list(User.objects.filter(Q(is_superuser=True) | Q(roles__role=Role.ADMIN, roles__is_active=True),
+                                      is_active=True).distinct())
+    try:
+        owner_url, admin_url = reverse("web:account"), reverse("admin:org_apitoken_changelist")
+    except NoReverseMatch:  # the staff pages or the admin not installed
+        owner_url = admin_url = ""
+    sent = 0
+    expiring = ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True,
+                                       expires_at__lte=now + timedelta(days=max(TOKEN_EXPIRY_WARNINGS)))
+    for token in expiring.select_related("user").order_by("expires_at", "pk"):
+        left = token.expires_at - now
+        mark = min(days for days in TOKEN_EXPIRY_WARNINGS if left <= timedelta(days=days))
+        message = office_text(gettext_lazy(
+            "API token “%(name)s” of %(user)s expires on %(date)s: issue a new one (account page, or "
+            "manage.py issue_token) and put it into the system that uses it, such as the 12345 link."), {
+            "name": token.name, "user": token.user, "date": timezone.localtime(token.expires_at).date().isoformat()})
+        key = f"token-expiry:{token.pk}:{mark}"
+        sent += notify(recipients=[token.user], kind=TOKEN_EXPIRY_KIND, message=message, url=owner_url, dedupe_key=key)
+        sent += notify(recipients=[a for a in admins if a.pk != token.user_id], kind=TOKEN_EXPIRY_KIND,
+                       message=message, url=admin_url, dedupe_key=key)
+    return sent

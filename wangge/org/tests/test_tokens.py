@@ -195,3 +195,35 @@ def test_old_drf_keys_keep_working_for_a_while_and_their_plain_keys_are_deleted(
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE authtoken_token")
+
+
+# 到期提醒: a token about to lapse is announced to its owner and the administrators, twice at most.
+
+
+@pytest.mark.django_db
+def test_an_expiring_token_is_announced_at_14_and_3_days_once_each(world):
+    from wangge.notifications.models import Notification
+    from wangge.org.choices import Role
+
+    link = make_user(Role.INTAKE_CLERK, region=world.subdistrict, username="link12345")
+    admin = make_user(Role.ADMIN, region=world.district, username="sys")
+    now = timezone.now()
+    token, _key = services.issue_api_token(user=link, name="12345对接", days=30)
+    quiet, _key = services.issue_api_token(user=link, name="还早", days=60)
+    revoked, _key = services.issue_api_token(user=link, name="已撤销", days=10)
+    services.revoke_api_token(token_id=revoked.pk, actor=link)
+
+    assert services.warn_expiring_tokens(now=now) == 0  # 30 days left: nothing yet
+    at_ten = token.expires_at - timedelta(days=10)
+    administrators = {u.pk for u in type(link).objects.filter(is_active=True) if u.is_superuser
+                      or u.roles.filter(role=Role.ADMIN, is_active=True).exists()}
+    assert admin.pk in administrators
+    assert services.warn_expiring_tokens(now=at_ten) == 1 + len(administrators)  # the owner and each administrator
+    assert set(Notification.objects.values_list("recipient_id", flat=True)) == {link.pk, *administrators}
+    assert services.warn_expiring_tokens(now=at_ten + timedelta(hours=1)) == 0  # once per mark
+    told = Notification.objects.get(recipient=admin)
+    assert "12345对接" in told.message and "到期" in told.message and told.url == "/admin/org/apitoken/"
+    assert Notification.objects.get(recipient=link).url == "/account/"
+    assert services.warn_expiring_tokens(now=token.expires_at - timedelta(days=2)) == 1 + len(administrators)
+    assert not Notification.objects.filter(message__contains="已撤销").exists()
+    assert not Notification.objects.filter(message__contains="还早").exists()
