@@ -28,3 +28,7 @@ class CasesConfig(AppConfig):
         resident_anonymised.connect(receivers.erase_case_snapshots_of_resident,
                                     dispatch_uid="cases.erase_reporter_snapshots")
         register_open_business_check(open_cases_of)
+        # 撤销 a place: the open cases there are counted on the confirmation page (never moved).
+        from wangge.org.retirement import register_retirement_impact
+
+        register_retirement_impact("cases.open_cases", receivers.open_cases_at, order=10)

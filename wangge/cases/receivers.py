@@ -22,3 +22,40 @@ def erase_case_snapshots_of_resident(sender, *, resident, **kwargs) -> None:
     from .actions.privacy import erase_reporter_snapshots
 
     erase_reporter_snapshots(resident=resident)
+
+
+def open_cases_at(region):
+    """Retirement impact (撤销, ``org.retirement``): the open cases filed at the place. They are not
+    moved: the administrator redispatches them (the list filtered to the place is linked where the
+    case list has a filter for its level)."""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.translation import gettext_lazy as _
+    from django.utils.translation import ngettext
+
+    from wangge.org.choices import RegionLevel
+    from wangge.org.retirement import Impact
+    from wangge.org.scope import region_q
+
+    from .choices import OPEN_STATUSES
+    from .models import Case
+
+    cases = Case.objects.filter(region_q(region), status__in=OPEN_STATUSES)
+    count = cases.count()
+    if not count:
+        return None
+    link = ""
+    parameter = {RegionLevel.GRID: "grid", RegionLevel.COMMUNITY: "community"}.get(region.level)
+    if parameter:
+        try:
+            link = f"{reverse('web:case_list')}?{parameter}={region.pk}&is_open=true"
+        except NoReverseMatch:  # the staff pages are not installed
+            link = ""
+    return Impact(
+        label=_("Open cases"), count=count,
+        consequence=ngettext("It stays where it was filed, with its handler: redispatch it to whoever now "
+                             "covers the place.",
+                             "They stay where they were filed, with their handlers: redispatch them to whoever now "
+                             "covers the place.", count),
+        names=[f"{c.number} {c.title}" for c in cases.order_by("submitted_at", "pk")[:10]],
+        link=link, needs_action=True,
+    )

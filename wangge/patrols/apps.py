@@ -43,6 +43,5 @@ class PatrolsConfig(AppConfig):
         subscribe(REGION_RETIRED, receivers.stop_patrols_of_retired_grids, mode=Mode.DURABLE,
                   key="patrols.stop_patrols_of_retired_grids", when=receivers.concerns_grids)
         # The open cases: a count the case desk should register itself (cases knows no such hook yet).
-        register_retirement_impact("cases.open_cases", receivers.open_cases_at, order=10)
         register_retirement_impact("patrols.points", receivers.points_at, order=50)
         register_retirement_impact("patrols.officers", receivers.officers_at, order=60)

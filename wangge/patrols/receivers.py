@@ -3,17 +3,13 @@ sunk-in officers (一格八员) leave it. The past (check-ins, findings, missed 
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from wangge.cases.choices import OPEN_STATUSES
-from wangge.cases.models import Case
 from wangge.core.events import DomainEvent
 from wangge.org.choices import RegionLevel
 from wangge.org.retirement import Impact
-from wangge.org.scope import region_q
 
 from .choices import SlotStatus
 from .models import GridOfficer, PatrolPoint, VisitSlot
@@ -67,30 +63,4 @@ def officers_at(region) -> Impact | None:
         label=_("Grid officers (一格八员)"), count=count,
         consequence=_("They leave the grid: a whistle there no longer summons them."),
         names=[f"{o.user} · {o.role}" for o in officers.order_by("grid_id", "pk")[:10]],
-    )
-
-
-def open_cases_at(region) -> Impact | None:
-    """Retirement impact: the open cases filed at the place. They are not moved: the administrator
-    redispatches them (the list filtered to the place is linked where the case list has a filter
-    for its level). Registered here for want of a hook in ``cases``: it belongs there."""
-    cases = Case.objects.filter(region_q(region), status__in=OPEN_STATUSES)
-    count = cases.count()
-    if not count:
-        return None
-    link = ""
-    parameter = {RegionLevel.GRID: "grid", RegionLevel.COMMUNITY: "community"}.get(region.level)
-    if parameter:
-        try:
-            link = f"{reverse('web:case_list')}?{parameter}={region.pk}&is_open=true"
-        except NoReverseMatch:  # the staff pages are not installed
-            link = ""
-    return Impact(
-        label=_("Open cases"), count=count,
-        consequence=ngettext("It stays where it was filed, with its handler: redispatch it to whoever now "
-                             "covers the place.",
-                             "They stay where they were filed, with their handlers: redispatch them to whoever now "
-                             "covers the place.", count),
-        names=[f"{c.number} {c.title}" for c in cases.order_by("submitted_at", "pk")[:10]],
-        link=link, needs_action=True,
     )
