@@ -503,9 +503,7 @@ def dispute_entry(*, actor, account: CreditAccount, entry: LedgerEntry, reason: 
     """有异议 — the holder objects to one entry of their account, on their phone page. The
     community's secretaries are notified; the dispute is listed on the account until they correct
     the entry or reply. One open dispute per entry: a second one while it is open is refused."""
-    from django.conf import settings
     from django.urls import reverse
-    from django.utils import translation
 
     from wangge.notifications.services import notify
 
@@ -520,9 +518,8 @@ def dispute_entry(*, actor, account: CreditAccount, entry: LedgerEntry, reason: 
                                            created_at=now or timezone.now())
     _publish("credit_disputed", subject=dispute, key=f"credit.creditdispute:{dispute.pk}", actor=actor_,
              payload={"account_id": account.pk, "entry_id": entry.pk})
-    with translation.override(settings.LANGUAGE_CODE):  # stored: in the office's language, not the resident's
-        message = _("Credit account #%(id)s: the holder disputes entry %(seq)s (%(amount)+d).") % {
-            "id": account.pk, "seq": entry.seq, "amount": entry.amount}
+    message = office_text(gettext_lazy("Credit account #%(id)s: the holder disputes entry %(seq)s (%(amount)+d)."),
+                          {"id": account.pk, "seq": entry.seq, "amount": entry.amount})
     notify(recipients=_community_staff(account), kind=DISPUTE_KIND, subject=dispute,
            url=reverse("credit:account", args=[account.pk]) + "#disputes", message=message)
     return dispute
