@@ -49,3 +49,14 @@ class IdempotencyKeyReused(CaseError):
     status_code = 422
     default_message = _("This Idempotency-Key was already used for a different report. Send a retry with "
                         "exactly the same report, or use a new key for a new report.")
+
+
+class ExternalIdTaken(CaseError):
+    """A report sent under a (source, external id) already filed as a case the sender may not
+    see — another sub-district's 12345 order, another channel's message: refused, and the case
+    is not shown (it would be a way round the scope), nothing written."""
+
+    code = "external_id_taken"
+    status_code = 409
+    default_message = _("A case was already filed under this source and external id, outside what you may see. "
+                        "Nothing was filed: check the external id, or send the report without it.")

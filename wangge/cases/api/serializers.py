@@ -407,8 +407,10 @@ class CaseCreateSerializer(serializers.Serializer):
                                    help_text="Where the report came from (12345, wechat:…); with external_id.")
     external_id = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=100,
-        help_text="Its id there (a 12345 order number…): a retry returns the case already filed. "
-                  "The Idempotency-Key header does the same for API clients.")
+        help_text="Its id there (a 12345 order number…): a retry returns the case already filed (200, header "
+                  "Idempotent-Replayed: true), whatever it carries; if that case is outside what you may see, "
+                  "the answer is a 409 (code external_id_taken) and nothing is filed. The Idempotency-Key "
+                  "header does the same for API clients.")
     dispatch_now = serializers.BooleanField(
         required=False, default=False,
         help_text="Accept and dispatch to the category's default department at once (热线一次派单).")

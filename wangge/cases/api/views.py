@@ -36,7 +36,7 @@ from wangge.core.api import (
 
 from .. import actions, permissions, search, selectors
 from ..downloads import attachment_response
-from ..errors import CaseNotFound, InvalidInput
+from ..errors import CaseNotFound, ExternalIdTaken, InvalidInput
 from ..filtersets import CaseFilterSet
 from ..models import (
     Case,
@@ -152,6 +152,9 @@ CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description
                 component_name="CaseCreateReplayAnswer",
                 serializers=[s.CaseDetailSerializer, s.CaseCreatedSerializer], resource_type_field_name=None),
             **error_responses(400, 403, 413),
+            409: OpenApiResponse(ErrorSerializer, description="The source and external_id name a case already "
+                                                              "filed that this user may not see (code "
+                                                              "external_id_taken): nothing filed, nothing shown."),
             422: OpenApiResponse(ErrorSerializer, description="The Idempotency-Key was already used for a "
                                                               "different report (code idempotency_key_reused)."),
         },
@@ -208,6 +211,10 @@ class CaseViewSet(viewsets.GenericViewSet):
             # An API client's retry key is its own: the same key from two clients is two reports.
             fields["source"], fields["idempotency_key"] = f"api:{request.user.pk}", key
         case = actions.file_and_dispatch(actor=request.user, **fields)
+        if getattr(case, "replayed", False) and not permissions.can_see(request.user, case):
+            # The answer to a retry is the case itself: of one the user may not see, that would
+            # show it to anyone who can name its (source, external id) — a 12345 order number.
+            raise ExternalIdTaken(fields={"external_id": "taken"})
         location = request.build_absolute_uri(f"{case.number}/")
         headers = {"Location": location}
         answer = status.HTTP_201_CREATED
