@@ -1,10 +1,26 @@
+import os
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The longest stored file name, in bytes: file systems allow 255 bytes (not characters: a
+# Chinese character is 3), and the storage may add "_abc1234" to make a name unique.
+STORED_NAME_MAX_BYTES = 120
+
+
+def stored_name(filename: str) -> str:
+    """The uploaded file's name as stored: its extension kept, the rest cut to fit in
+    ``STORED_NAME_MAX_BYTES`` (never inside a character). The full name stays in ``original_name``."""
+    stem, ext = os.path.splitext(os.path.basename(filename or ""))
+    if len(ext.encode()) > 16:  # not an extension, only a dot in a long name
+        stem, ext = stem + ext, ""
+    stem = stem.encode()[: STORED_NAME_MAX_BYTES - len(ext.encode())].decode("utf-8", "ignore")
+    return (stem or "file") + ext
+
 
 def attachment_path(instance: "CaseAttachment", filename: str) -> str:
-    return f"cases/{instance.case.submitted_at:%Y/%m}/{instance.case.number}/{filename}"
+    return f"cases/{instance.case.submitted_at:%Y/%m}/{instance.case.number}/{stored_name(filename)}"
 
 
 class CaseAttachment(models.Model):
