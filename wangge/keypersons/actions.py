@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,6 +76,42 @@ def _text(value, *, field: str, max_length: int, required: bool = False, label=N
         raise BadKeyPersonInput(_("%(field)s is too long (at most %(n)s characters).")
                                 % {"field": label or field, "n": max_length}, fields={field: "too_long"})
     return text
+
+
+def _client_id(value) -> uuid.UUID | None:
+    """The form's one-time token (``None``: none given, every call writes)."""
+    if value in (None, ""):
+        return None
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise BadKeyPersonInput(_("The form is not valid: reload the page and try again."),
+                                fields={"client_id": "invalid"}) from None
+
+
+def _sent_before(model, client_id: uuid.UUID | None, actor):
+    """The row a form with this token already wrote (a double tap, a resend on a bad signal): it
+    is returned again rather than written twice. Someone else's token is refused."""
+    if client_id is None:
+        return None
+    row = model.objects.filter(client_id=client_id).first()
+    if row is not None and row.worker_id != actor.pk:
+        raise BadKeyPersonInput(_("The form is not valid: reload the page and try again."),
+                                fields={"client_id": "taken"})
+    return row
+
+
+def _once(model, client_id: uuid.UUID | None, actor, write):
+    """``write()`` in one transaction, once per token: a concurrent copy of the same form meets the
+    unique token, its writes (a case too) are rolled back and the first one's row is returned."""
+    try:
+        with transaction.atomic():
+            return _sent_before(model, client_id, actor) or write()
+    except IntegrityError:
+        row = _sent_before(model, client_id, actor)
+        if row is None:
+            raise
+        return row
 
 
 def _when(at: dt.datetime | None, *, now: dt.datetime, field: str) -> dt.datetime:
@@ -310,11 +347,13 @@ def anonymise_retired_key_persons(*, now: dt.datetime | None = None, days: int |
 
 def record_visit(*, actor, person: KeyPerson, found: str = "", place: str = "", mood: str = Mood.STABLE,
                  help_needed: str = HelpNeeded.NONE, need_note: str = "", visited_at: dt.datetime | None = None,
-                 now: dt.datetime | None = None) -> Visit:
+                 now: dt.datetime | None = None, client_id=None) -> Visit:
     """走访 — record a visit. Help that needs handling opens a case (channel patrol, the worker as
     reporter, in the person's grid — the person's address is not copied into it); a service need
-    is kept as a note on the visit."""
+    is kept as a note on the visit. Once per ``client_id`` (the form's token): the same form sent
+    twice returns the visit it made, and opens no second case."""
     _require_role(actor)
+    client_id = _client_id(client_id)
     now = now or timezone.now()
     at = _when(visited_at, now=now, field="visited_at")
     found = _text(found, field="found", max_length=2000)
@@ -326,7 +365,8 @@ def record_visit(*, actor, person: KeyPerson, found: str = "", place: str = "", 
         raise BadKeyPersonInput(_("Unknown kind of help."), fields={"help_needed": "invalid"})
     if help_needed != HelpNeeded.NONE and not (need_note or found):
         raise BadKeyPersonInput(_("Say what help is needed."), fields={"need_note": "required"})
-    with transaction.atomic():
+
+    def write() -> Visit:
         row = _visible(actor, person, lock=True)
         if not row.is_active:
             raise KeyPersonRetired()
@@ -340,11 +380,17 @@ def record_visit(*, actor, person: KeyPerson, found: str = "", place: str = "", 
                                                                               {"text": text[:20]}), description=text, region=row.grid, address=place)
         visit = Visit.objects.create(key_person=row, worker=actor, grid=row.grid, community=row.community,
                                      visited_at=at, place=place, found=found, mood=mood, help_needed=help_needed,
-                                     need_note=need_note, case=case)
+                                     need_note=need_note, case=case, client_id=client_id)
         events.emit(events.VISITED, visit, actor=actor, payload={
             "key_person_id": row.pk, "resident_id": row.resident_id, "grid_id": row.grid_id,
             "community_id": row.community_id, "visited_at": at.isoformat(), "mood": mood,
             "help_needed": help_needed, "need_note": need_note, "case_id": case.pk if case else None})
+        return visit
+
+    visit = _once(Visit, client_id, actor, write)
+    if visit.key_person_id != getattr(person, "pk", None):
+        raise BadKeyPersonInput(_("The form is not valid: reload the page and try again."),
+                                fields={"client_id": "taken"})
     return visit
 
 
@@ -384,26 +430,32 @@ def notify_overdue(*, now: dt.datetime | None = None) -> int:
 
 def record_attendance(*, actor, kind: str, note: str = "", place: str = "", grid: Region | None = None,
                       person: KeyPerson | None = None, at: dt.datetime | None = None,
-                      now: dt.datetime | None = None) -> Attendance:
-    """六到 — the worker attended in person (a mood swing, a volunteer activity, an illness …)."""
+                      now: dt.datetime | None = None, client_id=None) -> Attendance:
+    """六到 — the worker attended in person (a mood swing, a volunteer activity, an illness …).
+    Once per ``client_id`` (the form's token), like a visit."""
     _require_role(actor)
+    client_id = _client_id(client_id)
     if kind not in AttendanceKind.values:
         raise BadKeyPersonInput(_("Unknown occasion."), fields={"kind": "invalid"})
     at = _when(at, now=now or timezone.now(), field="at")
     note = _text(note, field="note", max_length=500)
     place = _text(place, field="place", max_length=100)
-    with transaction.atomic():
-        if person is not None:
-            person = _visible(actor, person)
-            grid = person.grid
-        grid = _grid_for(actor, grid)
-        row = Attendance.objects.create(kind=kind, worker=actor, grid=grid,
-                                        community=grid.ancestor_at(RegionLevel.COMMUNITY), key_person=person,
-                                        at=at, place=place, note=note)
-        events.emit(events.ATTENDED, row, actor=actor, payload={"kind": kind, "grid_id": grid.pk,
+
+    def write() -> Attendance:
+        where, who = grid, person
+        if who is not None:
+            who = _visible(actor, who)
+            where = who.grid
+        where = _grid_for(actor, where)
+        row = Attendance.objects.create(kind=kind, worker=actor, grid=where,
+                                        community=where.ancestor_at(RegionLevel.COMMUNITY), key_person=who,
+                                        at=at, place=place, note=note, client_id=client_id)
+        events.emit(events.ATTENDED, row, actor=actor, payload={"kind": kind, "grid_id": where.pk,
                                                                  "community_id": row.community_id,
                                                                  "at": at.isoformat()})
         return row
+
+    return _once(Attendance, client_id, actor, write)
 
 
 def _route_recipients(kind: str, grid: Region) -> tuple[list, str]:
@@ -437,13 +489,15 @@ def _leaders_of(grid: Region) -> list:
 
 def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Region | None = None,
                  longitude: float | None = None, latitude: float | None = None,
-                 at: dt.datetime | None = None, now: dt.datetime | None = None) -> QuickReport:
+                 at: dt.datetime | None = None, now: dt.datetime | None = None, client_id=None) -> QuickReport:
     """六报 — one tap from the street. Damage, dirt and hazards open a case (channel patrol, the
     worker as reporter); pregnancy and incoming population are information for their office (the
     configured ``QuickReportRoute``) and never a case; instability goes to the sub-district
     leaders at once (and to the configured office, if any). A report that files a case or alerts
-    the leaders must say where or what: a place or a note (else nothing is written)."""
+    the leaders must say where or what: a place or a note (else nothing is written). Once per
+    ``client_id`` (the form's token): the same tap sent twice files one case, tells people once."""
     _require_role(actor)
+    client_id = _client_id(client_id)
     if kind not in QuickReportKind.values:
         raise BadKeyPersonInput(_("Unknown report."), fields={"kind": "invalid"})
     at = _when(at, now=now or timezone.now(), field="at")
@@ -452,47 +506,51 @@ def quick_report(*, actor, kind: str, note: str = "", place: str = "", grid: Reg
     label = QuickReportKind(kind).label  # lazy: rendered in the office language where it is stored
     said = office_text(gettext_lazy("%(note)s (%(place)s)"), {"note": note, "place": place}) if place and note \
         else note or place
-    with transaction.atomic():
-        grid = _grid_for(actor, grid)
+
+    def write() -> QuickReport:
+        in_grid = _grid_for(actor, grid)
         if kind in NEEDS_WORDS and not (note or place):
             # A case titled only "damaged public facilities", or the leaders told "instability: —",
             # sends nobody anywhere: say where it is or what was seen.
             raise BadKeyPersonInput(_("Say where it is or what you saw: fill in the place or the note."),
                                     fields={"note": "required", "place": "required"})
-        report = QuickReport(kind=kind, worker=actor, grid=grid, community=grid.ancestor_at(RegionLevel.COMMUNITY),
-                             at=at, place=place, note=note, longitude=longitude, latitude=latitude)
+        report = QuickReport(kind=kind, worker=actor, grid=in_grid, community=in_grid.ancestor_at(RegionLevel.COMMUNITY),
+                             at=at, place=place, note=note, longitude=longitude, latitude=latitude,
+                             client_id=client_id)
         if kind in CASE_REPORTS:
             title = office_text(gettext_lazy("%(kind)s (%(place)s)"), {"kind": label, "place": place}) if place \
                 else office_text(label)
             report.case = create_case(actor=actor, channel=Channel.PATROL, title=title[:200],
                                       description=office_text(gettext_lazy("%(kind)s: %(what)s"),
                                                               {"kind": label, "what": said}),
-                                      region=None if longitude is not None else grid, longitude=longitude,
+                                      region=None if longitude is not None else in_grid, longitude=longitude,
                                       latitude=latitude, address=place, submitted_at=at)
             report.routed_to = report.case.number
             report.save()
         else:
             recipients, where = ([], "")
             if kind in INFO_REPORTS:
-                recipients, where = _route_recipients(kind, grid)
+                recipients, where = _route_recipients(kind, in_grid)
                 notice_kind = KIND_INFO_REPORT
             else:  # URGENT_REPORTS
-                recipients = _leaders_of(grid)
+                recipients = _leaders_of(in_grid)
                 where = office_text(gettext_lazy("Sub-district leaders"))
                 if QuickReportRoute.objects.filter(kind=kind).exists():
-                    more, more_where = _route_recipients(kind, grid)
+                    more, more_where = _route_recipients(kind, in_grid)
                     recipients += more
                     where = f"{where}、{more_where}"
                 notice_kind = KIND_INSTABILITY
             report.routed_to = where[:200]
             report.save()
             message = office_text(gettext_lazy("%(kind)s reported in %(grid)s by %(worker)s: %(note)s"), {
-                "kind": label, "grid": grid.name, "worker": str(actor), "note": said or "—"})
+                "kind": label, "grid": in_grid.name, "worker": str(actor), "note": said or "—"})
             report.notified = notify(recipients=recipients, kind=notice_kind, message=message, subject=report,
                                      url="")
             report.save(update_fields=["notified"])
         events.emit(events.QUICK_REPORT, report, actor=actor, payload={
-            "kind": kind, "grid_id": grid.pk, "community_id": report.community_id, "at": at.isoformat(),
+            "kind": kind, "grid_id": in_grid.pk, "community_id": report.community_id, "at": at.isoformat(),
             "case_id": report.case_id, "routed_to": report.routed_to})
-    return report
+        return report
+
+    return _once(QuickReport, client_id, actor, write)
 

@@ -146,6 +146,8 @@ class Visit(models.Model):
     need_note = models.CharField(_("service need"), max_length=300, blank=True)
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("case"))
+    # The form's one-time token (a double tap, or a phone resending on a bad signal, writes once).
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -176,6 +178,8 @@ class Attendance(models.Model):
     at = models.DateTimeField(_("time"), db_index=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # The form's one-time token (a double tap, or a phone resending on a bad signal, writes once).
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -207,6 +211,8 @@ class QuickReport(models.Model):
                              verbose_name=_("case"))
     routed_to = models.CharField(_("sent to"), max_length=200, blank=True)
     notified = models.PositiveIntegerField(_("people notified"), default=0)
+    # The form's one-time token (a double tap, or a phone resending on a bad signal, writes once).
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:

@@ -4,6 +4,7 @@ coverage, export). Thin: ``selectors`` read, ``actions`` write; a refusal is a m
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -98,6 +99,9 @@ def _render_detail(request, person, *, revealed, refused: str = "", errors: dict
                     else {t.pk for t in person.tags.all()}),
         "workers": _workers_in([person.grid]) if person.is_active else [],
         "visit": visit, "edit": edit, "retire": typed if refused == "retire" else {},
+        # The visit form's one-time token: sent twice (a double tap, a resend), it records one visit.
+        # A form sent back keeps its token (nothing was written with it).
+        "visit_token": _token(visit.get("client_id") if visit else None),
         "refused": refused, "errors": errors or {}, "focus": _focus(refused, errors or {}),
     })
 
@@ -132,6 +136,14 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, person, revealed=data)
 
 
+def _token(raw) -> str:
+    """A form's one-time token: the one it was sent with (when it is one), else a new one."""
+    try:
+        return str(uuid.UUID(str(raw)))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
 def _parse_time(raw: str | None):
     if not raw:
         return None
@@ -156,7 +168,8 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
         v = actions.record_visit(actor=request.user, person=person, found=request.POST.get("found", ""),
                                  place=request.POST.get("place", ""), mood=request.POST.get("mood", Mood.STABLE),
                                  help_needed=request.POST.get("help_needed", HelpNeeded.NONE),
-                                 need_note=request.POST.get("need_note", ""), visited_at=at)
+                                 need_note=request.POST.get("need_note", ""), visited_at=at,
+                                 client_id=request.POST.get("client_id") or None)
     except NotFound:
         raise Http404 from None
     except DomainError as e:
@@ -298,22 +311,34 @@ def quick(request: HttpRequest) -> HttpResponse:
         kind = request.POST.get(what, "")
         grid = grids[0] if len(grids) == 1 else next((g for g in grids if str(g.pk) == request.POST.get("grid")), None)
         try:
+            token = _tap_token(request.POST.get("client_id"), what, kind)
             if what == "attend":
                 row = actions.record_attendance(actor=request.user, kind=kind, note=request.POST.get("note", ""),
-                                                place=request.POST.get("place", ""), grid=grid)
+                                                place=request.POST.get("place", ""), grid=grid, client_id=token)
                 return redirect(f"{reverse('keypersons:quick')}?attended={row.pk}")
             row = actions.quick_report(actor=request.user, kind=kind, note=request.POST.get("note", ""),
-                                       place=request.POST.get("place", ""), grid=grid)
+                                       place=request.POST.get("place", ""), grid=grid, client_id=token)
             return redirect(f"{reverse('keypersons:quick')}?report={row.pk}")
         except DomainError as e:
             errors = _at_fields(e, {"note", "place", "grid"})
     done = selectors.own_quick_entry(request.user, report=request.GET.get("report"),
                                      attended=request.GET.get("attended"))
     return render(request, "keypersons/quick.html", {
+        "client_id": _token(request.POST.get("client_id") if errors else None),
         "grids": grids, "attend_kinds": AttendanceKind.choices, "report_kinds": QuickReportKind.choices,
         "form": request.POST if errors else {}, "errors": errors, "done": done,
         "done_report": done if isinstance(done, QuickReport) else None,
     })
+
+
+def _tap_token(raw, what: str, kind: str) -> uuid.UUID | None:
+    """The token of one button of the 六到/六报 page: the page's token and the button tapped. A
+    double tap sends the same button twice (one row); two different buttons are two records."""
+    try:
+        return uuid.uuid5(uuid.UUID(str(raw)), f"{what}:{kind}") if raw else None
+    except ValueError:
+        raise actions.BadKeyPersonInput(_("The form is not valid: reload the page and try again."),
+                                        fields={"client_id": "invalid"}) from None
 
 
 def _month(request) -> tuple[int, int]:
