@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 
 from django import forms
@@ -75,6 +76,10 @@ def place_choices() -> list:
         elif place.level == RegionLevel.GRID and place.path[:-steplen] in groups:
             groups[place.path[:-steplen]][1].append((place.pk, place.name))
     return [("", _("— Choose your community or grid —")), *groups.values()]
+
+
+# What ``secrets.token_urlsafe(16)`` makes (22 characters), with room to spare.
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -193,9 +198,15 @@ class ReportForm(forms.Form):
     reporter_phone = forms.CharField(required=False, max_length=20, error_messages={
         "max_length": _("That does not look like a phone number.")})
     anonymous = forms.BooleanField(required=False)
+    # One random key per form shown (防重复提交): a second post of the same report under it — a
+    # double tap on a slow connection, a refresh that posts again — gives the first report's
+    # receipt instead of filing it twice (``cases.actions.create_case``'s idempotency key).
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, qr_code=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["submission"].initial = secrets.token_urlsafe(16)
         self.fields["region"].widget.choices = place_choices()
         self.qr_code = qr_code
         if qr_code is not None:  # 码上办: the scanned code's place, locked (posted values are ignored)
@@ -228,6 +239,12 @@ class ReportForm(forms.Form):
         """The first field in error on the page: it gets ``autofocus``."""
         summary = self.error_summary
         return summary[0].field if summary else None
+
+    def clean_submission(self) -> str:
+        # A key the page did not make (an old page, a hand-made post) is no key: the report is
+        # filed as it would be without one, never refused for it (the resident cannot fix it).
+        key = self.cleaned_data.get("submission") or ""
+        return key if SUBMISSION_KEY.fullmatch(key) else ""
 
     def clean_reporter_phone(self) -> str:
         phone = normalise_phone(self.cleaned_data.get("reporter_phone"))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wangge.cases import actions, selectors
 from wangge.cases.choices import CaseStatus, Channel, Satisfaction
 from wangge.cases.downloads import attachment_response
-from wangge.cases.errors import CaseError
+from wangge.cases.errors import CaseError, IdempotencyKeyReused
 from wangge.cases.models import Case
 from wangge.core.actors import Actor
 from wangge.intake.duplicates import selectors as duplicates
@@ -91,6 +91,38 @@ def with_token(view):
     return wrapped
 
 
+# The source a report form's key is kept under (``ReportForm.submission``): its own, so that no
+# other channel's external id can ever name a resident's report.
+PORTAL_SOURCE = "portal"
+
+
+def sent_before(form: ReportForm, *, channel: str) -> Case | None:
+    """The case already filed from this form with the same report (a double tap, a refresh that
+    posts again), or None. The core compares the whole report, photos included."""
+    key = form.cleaned_data.get("submission")
+    if not key or not Case.objects.filter(source=PORTAL_SOURCE, external_id=key).exists():
+        return None
+    try:
+        return actions.create_case(actor=Actor.of_resident(), channel=channel, source=PORTAL_SOURCE,
+                                   idempotency_key=key, **form.case_kwargs())
+    except IdempotencyKeyReused:
+        return None  # the resident went back and changed it: a new report
+
+
+def file_report(form: ReportForm, *, channel: str) -> Case:
+    """File the resident's report once per form: under the form's key when it has one. The same
+    key with another report (the resident went back, changed it and sent it again) is a new
+    report, filed without the key."""
+    key = form.cleaned_data.get("submission")
+    if key:
+        try:
+            return actions.create_case(actor=Actor.of_resident(), channel=channel, source=PORTAL_SOURCE,
+                                       idempotency_key=key, **form.case_kwargs())
+        except IdempotencyKeyReused:
+            pass
+    return actions.create_case(actor=Actor.of_resident(), channel=channel, **form.case_kwargs())
+
+
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
     """反映问题 — the report form; works as a plain form post without JavaScript."""
@@ -101,6 +133,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if qr is not None and not qr.ok:
         return redirect(qr_codes.refusal_path(qr_token))
     via_qr = via_qr or qr is not None
+    channel = Channel.QR_PAGE if via_qr else Channel.WEB
     nearby = []  # "already reported nearby — add yourself" (intake.duplicates)
     refused = None  # the limit reached, if any
     if request.method == "POST":
@@ -112,20 +145,22 @@ def report(request: HttpRequest) -> HttpResponse:
         form = ReportForm(request.POST, request.FILES, qr_code=qr and qr.code)
         if not attempts.hit(ip):
             refused = attempts
+        elif form.is_valid() and (earlier := sent_before(form, channel=channel)) is not None:
+            # The same report again under its form's key (a double tap): its receipt, nothing new
+            # filed — not an offer to join it as "already reported nearby".
+            return redirect("portal:reported", token=earlier.tracking_token)
         elif form.is_valid() and not (nearby := duplicates.nearby_reports(**form.case_kwargs(),
                                                                          skip="file_anyway" in request.POST)):
             if filed.exhausted(ip):
                 refused = filed
             else:
                 try:
-                    case = actions.create_case(
-                        actor=Actor.of_resident(), channel=Channel.QR_PAGE if via_qr else Channel.WEB,
-                        **form.case_kwargs()
-                    )
+                    case = file_report(form, channel=channel)
                 except CaseError as exc:
                     form.add_case_error(exc)
                 else:
-                    filed.hit(ip)
+                    if not case.replayed:
+                        filed.hit(ip)
                     return redirect("portal:reported", token=case.tracking_token)
         if refused is not None:
             form.add_error(None, too_many_words(refused))

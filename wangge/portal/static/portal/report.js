@@ -226,3 +226,31 @@
     if (field) field.focus({ preventScroll: true });
   });
 })();
+
+/* A second tap while the report is on its way does nothing (the server also files a form's
+   report once: a second post of it gets the first one's receipt). The button says it is sending;
+   coming back to the page (the back button) makes it usable again. */
+(function () {
+  "use strict";
+  var form = document.querySelector(".report-form");
+  var button = document.querySelector('[data-testid="report-submit"]');
+  if (!form || !button) return;
+  var label = button.textContent;
+  form.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "1";
+    button.setAttribute("aria-disabled", "true");
+    button.classList.add("is-sending");
+    if (button.dataset.msgSending) button.textContent = button.dataset.msgSending;
+  });
+  window.addEventListener("pageshow", function () {
+    delete form.dataset.sending;
+    button.removeAttribute("aria-disabled");
+    button.classList.remove("is-sending");
+    button.textContent = label;
+  });
+})();
