@@ -439,13 +439,17 @@ def report_finding(*, actor: User, checkin: CheckIn, description: str, handling_
     if checkin.client_time < timezone.now() - dt.timedelta(hours=patrol_settings.max_backdate_hours()):
         raise InvalidInput(_("That check-in is too old to report a finding from; file a case instead."),
                            fields={"checkin": "too_old"})
+    on_the_spot = handling_class == FindingClass.GENERAL
+    if on_the_spot and category is None:
+        # Said to the worker in the street (the case action's own words are the clerk's).
+        raise InvalidInput(_("A problem handled on the spot needs its category: choose one."),
+                           fields={"category": "required"})
     point = checkin.point
     fields = dict(
         channel=Channel.PATROL, description=description, address=(point.address or point.name)[:200],
         attachments=photos, submitted_at=checkin.client_time,
         source="patrol", external_id=f"finding:{client_id}", related=checkin, **_case_place(point),
     )
-    on_the_spot = handling_class == FindingClass.GENERAL
     if on_the_spot:
         case = case_actions.file_and_resolve_on_the_spot(actor=actor, category=category, result=result,
                                                          handling_type=HandlingType.GENERAL, **fields)

@@ -29,6 +29,14 @@ class MultiplePhotoField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class CategoryField(forms.ModelChoiceField):
+    """The category tree, children indented under their parent (a flat list of 70 names hides
+    which is the heading and which the kind)."""
+
+    def label_from_instance(self, obj: Category) -> str:
+        return "\u3000" * (obj.depth - 1) + obj.name
+
+
 class CheckInForm(forms.Form):
     """打卡 (and, optionally, what was found there)."""
 
@@ -48,7 +56,7 @@ class CheckInForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
     handling_class = forms.ChoiceField(label=_("How it is handled"), choices=FindingClass.choices,
                                        initial=FindingClass.GENERAL, required=False)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    category = CategoryField(label=_("Category"), queryset=Category.objects.none(), required=False)
     result = forms.CharField(label=_("What you did on the spot"), required=False, max_length=5000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -111,7 +111,7 @@ def _done(request: HttpRequest, day: dt.date) -> dict:
 
 
 # The actions' names of the check-in form's fields, where they differ.
-FIELD_OF = {"description": "finding"}
+FIELD_OF = {"description": "finding", "attachments": "photos"}
 
 
 def _checkin_page(request: HttpRequest, point, *, plate_token: str = "") -> HttpResponse:
@@ -122,10 +122,12 @@ def _checkin_page(request: HttpRequest, point, *, plate_token: str = "") -> Http
             try:
                 result = _submit(request, point, form)
             except DomainError as error:
-                if wants_json:
-                    return JsonResponse({"error": {"code": error.code, "message": str(error.message),
-                                                   "fields": error.fields}}, status=error.status_code)
                 field = next((FIELD_OF.get(f, f) for f in error.fields if FIELD_OF.get(f, f) in form.fields), None)
+                if wants_json:
+                    # ``field``: the form's input the script puts the message at (and scrolls to).
+                    return JsonResponse({"error": {"code": error.code, "message": str(error.message),
+                                                   "fields": error.fields, "field": field}},
+                                        status=error.status_code)
                 form.add_error(field, str(error.message))
             else:
                 checkin, finding = result

@@ -86,8 +86,23 @@ def test_a_refused_finding_writes_no_check_in_either(world, client, daily_point)
         "latitude": daily_point.latitude, "longitude": daily_point.longitude,
         "finding": "门口垃圾", "handling_class": FindingClass.GENERAL, "result": "已清理"},  # no category
         headers={"X-Patrol-Client": "1"})
-    assert response.status_code == 400 and response.json()["error"]["fields"] == {"category": "required"}
+    error = response.json()["error"]
+    assert response.status_code == 400 and error["fields"] == {"category": "required"}
+    # Said in the worker's words, at the form's field the script puts it under.
+    assert error["message"] == "现场处理的问题须选择事件分类，请选择。" and error["field"] == "category"
     assert not CheckIn.objects.exists() and not Finding.objects.exists()
+
+
+def test_the_check_in_form_lists_the_category_tree_indented(world, client, daily_point):
+    from wangge.testing import make_category
+
+    parent = make_category("市容父类", code="revb-parent")
+    child = make_category("店外堆物", code="revb-child", parent=parent)
+    client.force_login(world.users["worker_a1"])
+    page = client.get(f"/patrols/points/{daily_point.pk}/check-in/").content.decode()
+    assert f'<option value="{parent.pk}">市容父类</option>' in page
+    assert f'<option value="{child.pk}">\u3000店外堆物</option>' in page
+    assert page.index("市容父类</option>") < page.index("店外堆物</option>")
 
 
 def test_the_admin_pages_open(world, client, daily_point):

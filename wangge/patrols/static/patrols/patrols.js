@@ -67,8 +67,7 @@
         var pending = document.querySelector("[data-pending=\"" + id + "\"]");
         if (pending && r.ok) { window.location.reload(); return; }
         if (mine && mine.value === id) {
-          r.json().then(function (body) { message(form, (body.error && body.error.message) || "Error", "msg msg-error"); })
-            .catch(function () {});
+          r.json().then(function (body) { refused(form, body.error); }).catch(function () {});
         }
         if (pending) {
           // Refused for good (the server said why): say so rather than let it vanish.
@@ -114,6 +113,34 @@
     el.className = "checkin-message " + (cls || "");
     el.setAttribute("data-testid", "checkin-message");
     el.textContent = text;
+    return el;
+  }
+
+  /* A refusal is said where the worker is looking: at the field the server named (opened, focused
+     and scrolled to — the button is at the bottom of a long form on a phone), else at the top of
+     the form, scrolled into view. */
+  function refused(form, error) {
+    form.querySelectorAll("[data-field-error]").forEach(function (el) { el.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+    var text = (error && error.message) || "Error";
+    var input = error && error.field && form.querySelector("[name=\"" + error.field + "\"]:not([type=hidden])");
+    if (!input) {
+      var top = message(form, text, "msg msg-error");
+      if (top.scrollIntoView) { top.scrollIntoView({ block: "center" }); }
+      return;
+    }
+    var old = form.querySelector(".checkin-message");
+    if (old) { old.remove(); }
+    var note = document.createElement("p");
+    note.className = "field-error"; note.setAttribute("role", "alert");
+    note.setAttribute("data-field-error", ""); note.setAttribute("data-testid", "checkin-field-error");
+    note.textContent = text;
+    input.insertAdjacentElement("afterend", note);
+    input.setAttribute("aria-invalid", "true");
+    var details = input.closest("details");
+    if (details) { details.open = true; }
+    input.focus();
+    if (note.scrollIntoView) { note.scrollIntoView({ block: "center" }); }
   }
 
   function bindForm(form) {
@@ -135,7 +162,7 @@
         return r.json().then(function (body) {
           if (r.ok) { window.location.href = form.dataset.doneUrl + "?done=" + encodeURIComponent(body.client_id); return; }
           if (button) { button.disabled = false; }
-          message(form, (body.error && body.error.message) || "Error", "msg msg-error");
+          refused(form, body.error);
         });
       }).catch(offline);
     });
