@@ -41,6 +41,9 @@ class FigureRow:
     key: int | None
     name: str
     values: dict = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
+    # Where the row is listed: a grid or community in the territory's own order (第一, 第二, 第三 …
+    # — sorted by name, 第三 came before 第二), a worker by name.
+    order: str = field(default="", compare=False, repr=False)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -134,7 +137,7 @@ def compliance(user, *, first: dt.date, last: dt.date, by: str = By.GRID) -> Fig
 
     rows.pop(None, None)
     _name(rows, by)
-    ordered = sorted(rows.values(), key=lambda r: r.name)
+    ordered = sorted(rows.values(), key=lambda r: (r.order, r.name))
     total = FigureRow(key=None, name="")
     for r in ordered:
         for k in COLUMNS:
@@ -147,5 +150,5 @@ def _name(rows: dict, by: str) -> None:
         for u in User.objects.filter(pk__in=list(rows)).only("pk", "username", "display_name"):
             rows[u.pk].name = str(u.display_name or u.username)
     else:
-        for pk, name in Region.objects.filter(pk__in=list(rows)).values_list("pk", "name"):
-            rows[pk].name = name
+        for pk, name, path in Region.objects.filter(pk__in=list(rows)).values_list("pk", "name", "path"):
+            rows[pk].name, rows[pk].order = name, path

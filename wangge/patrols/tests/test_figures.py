@@ -82,3 +82,15 @@ def test_the_figures_page_and_api(world, week, client):
     assert client.get("/api/v1/patrols/figures/", {"by": "planet"}).status_code == 400
     assert client.get("/api/v1/patrols/figures/", {"first": "yesterday"}).status_code == 400
     assert Channel.PATROL == "patrol"
+
+
+def test_grids_are_listed_in_the_territorys_order_not_by_the_characters_of_their_names(world, week):
+    """By name 第三 (U+4E09) sorts before 第二 (U+4E8C): the office reads 第一, 第二, 第三."""
+    from wangge.org.models import Region
+
+    Region.objects.filter(pk=world.grids[0].pk).update(name="和顺第二网格")
+    Region.objects.filter(pk=world.grids[2].pk).update(name="和顺第三网格")
+    figures = compliance(world.users["leader"], first=dt.date(2026, 11, 23), last=dt.date(2026, 11, 29), by=By.GRID)
+    paths = dict(Region.objects.filter(pk__in=[r.key for r in figures.rows]).values_list("pk", "path"))
+    assert [r.key for r in figures.rows] == sorted(paths, key=paths.get)
+    assert [r.name for r in figures.rows] == ["和顺第二网格", "和顺第三网格"]
