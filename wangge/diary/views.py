@@ -56,6 +56,9 @@ def day(request: HttpRequest, worker_id: int, day: str) -> HttpResponse:
         "next_day": (the_day + dt.timedelta(days=1)).isoformat() if the_day < days.today() else "",
         "can_sign": (not own and view.row is not None and view.row.status == "closed"
                      and selectors.is_supervisor(request.user)),
+        # A grid chief keeps a diary and signs the grid's: their own day leads to the days waiting.
+        "to_sign": (selectors.awaiting_sign_off(request.user).count()
+                    if own and selectors.is_supervisor(request.user) else None),
         "month": the_day.strftime("%Y-%m"),
         "columns": [(label, view.section(key)) for key, label in NoteSection.choices],
     })

@@ -149,3 +149,23 @@ def test_a_busy_day_still_prints(world, client):
     client.force_login(worker)
     pdf = client.get(reverse("diary:month", args=[worker.pk, days.today().strftime("%Y-%m"), "pdf"]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_the_chiefs_own_diary_leads_to_the_days_waiting_for_sign_off(world, client):
+    """A grid chief keeps a diary and signs the grid's: their day page says how many wait."""
+    worker, chief = world.users["worker_a1"], world.users["chief_a1"]
+    actions.add_note(actor=worker, day=days.today(), text="今日巡查")
+    actions.close_ended_days(now=timezone.now() + dt.timedelta(days=1))
+    client.force_login(chief)
+    page = client.get(reverse("diary:today"), follow=True).content.decode()
+    waiting = selectors.awaiting_sign_off(chief).count()
+    assert waiting >= 1
+    assert f'href="{reverse("diary:team")}" data-testid="diary-to-sign">待签阅的日记 ({waiting})</a>' in page
+    row = DiaryDay.objects.get(worker=worker, day=days.today())
+    actions.sign_off(actor=chief, diary_day=row)
+    left = selectors.awaiting_sign_off(chief).count()
+    assert left == waiting - 1
+    page = client.get(reverse("diary:today"), follow=True).content.decode()
+    assert 'data-testid="diary-to-sign">待签阅的日记' + (f" ({left})" if left else "") + "</a>" in page
+    client.force_login(worker)
+    assert 'data-testid="diary-to-sign"' not in client.get(reverse("diary:today"), follow=True).content.decode()
