@@ -108,7 +108,9 @@ def create_case(
             {"channel": channel, "description": description, "title": title, "category": category, "region": region,
              "longitude": longitude, "latitude": latitude, "address": address, "reporter_name": reporter_name,
              "reporter_phone": reporter_phone, "reporter_anonymous": reporter_anonymous, "star": star,
-             "handling_type": handling_type, "submitted_at": submitted_at, **(request_extra or {})},
+             "handling_type": handling_type, "submitted_at": submitted_at,
+             # Only when given: the fingerprints of reports filed before it was part of them stay valid.
+             **({"source_due_at": source_due_at} if source_due_at is not None else {}), **(request_extra or {})},
             attachments,
         )
     else:

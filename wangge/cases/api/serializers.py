@@ -31,6 +31,7 @@ from ..choices import (
     Stage,
     StarLevel,
 )
+from ..filtersets import EARLIEST_DATE, LATEST_DATE
 from ..models import (
     Case,
     CaseAssignment,
@@ -330,6 +331,11 @@ class CaseDetailSerializer(CaseListSerializer):
                                                 "an integration.")
     merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True,
                                                help_text="The case this one was merged into, or null.")
+    source = serializers.CharField(read_only=True, help_text="The system the report came from, as it was filed "
+                                   "(12345, wechat:…; api:<user id> under an Idempotency-Key), or blank.")
+    external_id = serializers.CharField(read_only=True, help_text="Its id there (a 12345 order number), or blank.")
+    source_due_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                              help_text="来源时限 the source set (a 12345 办理时限), or null.")
     satisfaction_label = CalledField(source="get_satisfaction_display")
     revisit = RevisitSerializer(source="*")
     deadlines = serializers.SerializerMethodField()
@@ -343,7 +349,7 @@ class CaseDetailSerializer(CaseListSerializer):
     class Meta(CaseListSerializer.Meta):
         fields = [
             *CaseListSerializer.Meta.fields, "description", "region", "subdistrict", "longitude", "latitude",
-            "sla_policy", "created_by", "accepted_at", "dispatched_at", "clock_started_at", "deadlines",
+            "source", "external_id", "source_due_at", "sla_policy", "created_by", "accepted_at", "dispatched_at", "clock_started_at", "deadlines",
             "result", "revisit", "satisfaction", "satisfaction_label", "rating_comment", "rated_at",
             "reopen_count", "escalation_count", "urge_count", "merged_into", "assignments",
             "extension_requests", "attachments", "timeline", "available_actions", "can_reveal_reporter",
@@ -377,6 +383,25 @@ class RevealedReporterSerializer(serializers.Serializer):
 # ---------------------------------------------------------------------------------------------
 # Input: filing a case
 # ---------------------------------------------------------------------------------------------
+
+
+class ZonedDateTimeField(serializers.DateTimeField):
+    """A date and time that must say its time zone (``+08:00``, ``Z``): one without is refused,
+    not guessed."""
+
+    default_error_messages = {"no_time_zone": _("Give a time with its time zone.")}
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # not a real time: DRF's own message says so
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("no_time_zone")
+        elif isinstance(value, dt.datetime) and timezone.is_naive(value):
+            self.fail("no_time_zone")
+        return super().to_internal_value(value)
 
 
 @extend_schema_field({"type": "string", "description": "A registered channel: hotline, wechat, qr_page, web, "
@@ -428,7 +453,20 @@ class CaseCreateSerializer(serializers.Serializer):
     star = serializers.ChoiceField(choices=StarLevel.choices, required=False, allow_null=True, default=None)
     handling_type = serializers.ChoiceField(choices=HandlingType.choices, required=False, allow_null=True,
                                             default=None)
+    source_due_at = ZonedDateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="来源时限: the deadline the sending system set, such as a 12345 order's 办理时限 (ISO 8601 with a "
+                  "time zone, 2026-12-01T18:00:00+08:00). The case is never due later than it (also after a "
+                  "reclassification); one already past starts the case red. A time without a time zone is a 400.")
     attachments = UploadsField()
+
+    def validate_source_due_at(self, value):
+        if value is not None and not EARLIEST_DATE <= timezone.localdate(value) <= LATEST_DATE:
+            raise serializers.ValidationError(
+                _("Give a date between %(earliest)s and %(latest)s.") % {
+                    "earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+                code="out_of_range")
+        return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -442,25 +480,6 @@ class NoteSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = reason_field()
-
-
-class ZonedDateTimeField(serializers.DateTimeField):
-    """A date and time that must say its time zone (``+08:00``, ``Z``): one without is refused,
-    not guessed."""
-
-    default_error_messages = {"no_time_zone": _("Give a time with its time zone.")}
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None  # not a real time: DRF's own message says so
-            if parsed is not None and timezone.is_naive(parsed):
-                self.fail("no_time_zone")
-        elif isinstance(value, dt.datetime) and timezone.is_naive(value):
-            self.fail("no_time_zone")
-        return super().to_internal_value(value)
 
 
 class AgreeDeadlineSerializer(serializers.Serializer):

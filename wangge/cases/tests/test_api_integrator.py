@@ -1,8 +1,14 @@
 """What a system linked to the platform (a 12345 hotline, a third-party app) meets when it files
 through /api/v1/cases/ under its own ids: a retry names a case by (source, external id), which
-must never show a case the caller may not see."""
+must never show a case the caller may not see; and a 12345 order brings its own deadline
+(办理时限), which the case never passes."""
 
 from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
 
 from wangge.cases.models import Case
 from wangge.testing import file_case
@@ -51,3 +57,66 @@ def test_a_replay_of_a_case_the_caller_may_see_still_answers_it(world):
     assert (first.status_code, again.status_code) == (201, 200)
     assert again["Idempotent-Replayed"] == "true" and again.json()["number"] == first.json()["number"]
     assert Case.objects.filter(source="12345", external_id="GD2").count() == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# A 12345 order's 办理时限 (来源时限) comes with the order, as in the spreadsheet import
+# ---------------------------------------------------------------------------------------------
+
+
+def _iso(moment) -> str:
+    return timezone.localtime(moment).isoformat()
+
+
+def test_a_12345_order_filed_with_its_deadline_is_never_due_later(world):
+    clerk = world.users["clerk"]
+    plain = as_user(clerk).post(LIST, new_case_payload(world), format="json").json()
+    policy_due = dt.datetime.fromisoformat(plain["resolve_due_at"])
+    hotline_due = (policy_due - dt.timedelta(hours=3)).replace(microsecond=0)
+
+    response = as_user(clerk).post(LIST, new_case_payload(world, channel="12345", source="12345",
+                                                          external_id="GD20261130-0099",
+                                                          source_due_at=_iso(hotline_due)), format="json")
+
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert dt.datetime.fromisoformat(answer["resolve_due_at"]) == hotline_due
+    assert dt.datetime.fromisoformat(answer["source_due_at"]) == hotline_due
+    assert (answer["source"], answer["external_id"]) == ("12345", "GD20261130-0099")
+    assert Case.objects.get(number=answer["number"]).source_due_at == hotline_due
+
+
+def test_an_order_already_late_starts_red(world):
+    response = as_user(world.users["clerk"]).post(
+        LIST, new_case_payload(world, source="12345", external_id="GD-late",
+                               source_due_at=_iso(timezone.now() - dt.timedelta(hours=1))), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["light"] == "red"
+
+
+@pytest.mark.parametrize("value, code", [
+    ("2026-12-01T18:00:00", "no_time_zone"),
+    ("tomorrow", "invalid"),
+    ("1900-01-01T00:00:00+08:00", "out_of_range"),
+])
+def test_a_deadline_that_is_no_time_is_400_and_files_nothing(world, value, code):
+    before = written_counts()
+    response = as_user(world.users["clerk"]).post(
+        LIST, new_case_payload(world, source="12345", external_id="GD-bad", source_due_at=value), format="json")
+    error = assert_error(response, 400, "invalid")
+    assert error["codes"] == {"source_due_at": code}
+    assert written_counts() == before
+
+
+def test_the_same_idempotency_key_with_another_deadline_is_another_report(world):
+    clerk = world.users["clerk"]
+    due = timezone.now() + dt.timedelta(hours=5)
+    first = as_user(clerk).post(LIST, new_case_payload(world, source_due_at=_iso(due)), format="json",
+                                HTTP_IDEMPOTENCY_KEY="k-due")
+    assert first.status_code == 201
+    again = as_user(clerk).post(LIST, new_case_payload(world, source_due_at=_iso(due)), format="json",
+                                HTTP_IDEMPOTENCY_KEY="k-due")
+    assert again.status_code == 200
+    other = as_user(clerk).post(LIST, new_case_payload(world, source_due_at=_iso(due + dt.timedelta(hours=1))),
+                                format="json", HTTP_IDEMPOTENCY_KEY="k-due")
+    assert_error(other, 422, "idempotency_key_reused")
