@@ -53,6 +53,18 @@ QUERY = re.compile(r"^(?:查询|查詢|query)\s*(?P<number>WG[\w-]+)?\s*$", re.I
 START_WORDS = {"反映", "我要反映", "报事", "我要报事", "report"}
 CANCEL_WORDS = {"取消", "cancel"}
 ADDRESS = re.compile(r"^(?:地址|address)[\s:：]*(?P<address>.+)$", re.IGNORECASE | re.DOTALL)
+# Chat etiquette (寒暄): greetings, thanks and "OK"s are answered, never taken as the words of a
+# problem — a "你好" followed by the location filed a case reading "你好", and a "谢谢" after the
+# number started a new report and asked where the problem was. A message made only of these
+# words (and punctuation or emoji) is one; anything else a resident says is their problem.
+GREETING_WORDS = ("你们好", "大家好", "你好", "您好", "在吗", "在么", "在不在", "有人吗", "有人在吗", "哈喽", "嗨",
+                  "hello", "hi")
+THANKS_WORDS = ("非常感谢", "谢谢你们", "谢谢你", "谢谢您", "谢谢", "多谢", "感谢", "谢了", "辛苦了", "好的", "好吧", "好",
+                "行", "知道了", "明白了", "收到", "thankyou", "thanks", "okay", "ok", "嗯", "哦", "噢", "哈", "啊", "呀", "呢",
+                "了")
+PLEASANTRY = re.compile("(?:" + "|".join(map(re.escape, GREETING_WORDS + THANKS_WORDS)) + ")*")
+GREETING = re.compile("|".join(map(re.escape, GREETING_WORDS)))
+THANKS = re.compile("|".join(map(re.escape, THANKS_WORDS)))
 MENU_REPORT = {"REPORT", "WG_REPORT"}
 MENU_QUERY = {"QUERY", "WG_QUERY"}
 
@@ -171,11 +183,34 @@ def _on_text(account, conversation, text: str, key, now):
         return _("Your unfinished report has been discarded."), None
     if text.lower() in START_WORDS:
         return _start(conversation, now), None
+    if is_pleasantry(text):
+        return _answer_pleasantry(account, conversation, text), None
     match = ADDRESS.match(text)
     if match:
         conversation.address = match.group("address").strip()[:200]
         return _advance(account, conversation, key, now)
     return _add_description(account, conversation, text, key, now)
+
+
+def _bare_words(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())  # spaces, punctuation and emoji say nothing here
+
+
+def is_pleasantry(text: str) -> bool:
+    """A greeting, a thank-you or an acknowledgement, and nothing else (see ``PLEASANTRY``)."""
+    return PLEASANTRY.fullmatch(_bare_words(text)) is not None
+
+
+def _answer_pleasantry(account, conversation, text: str) -> str:
+    """A report under way is reminded of what it still needs; otherwise a thank-you gets a short
+    answer and anything else (a greeting) the welcome, which says how to report. Nothing is stored."""
+    if conversation.state == ConversationState.COLLECTING and (conversation.description or conversation.has_place):
+        return _ask(conversation)
+    words = _bare_words(text)
+    if GREETING.search(words) or not THANKS.search(words):  # a greeting, or only a "？" or an emoji
+        return welcome(account)
+    return _("You are welcome. To report another problem, just describe it in text or a voice message; "
+             "reply 「查询」 to see how your reports are going.")
 
 
 def _start(conversation, now) -> str:
