@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.cases.choices import OPEN_STATUSES, CaseStatus, Light, Satisfaction
 
@@ -124,3 +125,39 @@ def rates(counts: dict[str, int]) -> dict[str, float | None]:
 def pct(value: float | None) -> str:
     """98.7% — one decimal; "—" for no data."""
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures one can open (穿透): from a number on the dashboard to the cases behind it
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    q: Q
+
+
+#: What the dashboard counts, and what stops each rate from being 100 % (the cases a leader opens
+#: to see why: 未按时响应, 未解决, 超时办结, 不满意). Each is a counter's condition or a difference
+#: of two, so the list behind a number is the number.
+FIGURES: dict[str, Figure] = {f.key: f for f in [
+    Figure("filed", pgettext_lazy("figure", "Cases filed"), COUNTERS["filed"]),
+    Figure("valid", pgettext_lazy("figure", "Valid cases"), VALID),
+    Figure("accepted", pgettext_lazy("figure", "Accepted"), ACCEPTED),
+    Figure("responded", pgettext_lazy("figure", "Accepted within the deadline"), RESPONDED),
+    Figure("not_responded", pgettext_lazy("figure", "Not accepted within the deadline"), VALID & ~RESPONDED),
+    Figure("solved", pgettext_lazy("figure", "Resolved or closed"), SOLVED),
+    Figure("unsolved", pgettext_lazy("figure", "Accepted, not yet resolved"), ACCEPTED & ~SOLVED),
+    Figure("on_time", pgettext_lazy("figure", "Resolved on time"), ON_TIME),
+    Figure("late", pgettext_lazy("figure", "Resolved late"), SOLVED & ~ON_TIME),
+    Figure("rated", pgettext_lazy("figure", "Rated by the resident"), RATED),
+    Figure("satisfied", pgettext_lazy("figure", "Satisfied or basically satisfied"), SATISFIED),
+    Figure("unsatisfied", pgettext_lazy("figure", "Not satisfied"), RATED & ~SATISFIED),
+    Figure("open", pgettext_lazy("figure", "Open"), OPEN),
+    Figure("overdue", pgettext_lazy("figure", "Overdue (red light)"), OVERDUE),
+]}
+#: Rate → the figure of the cases that keep it below 100 %.
+SHORTFALL = {"response": "not_responded", "resolution": "unsolved", "satisfaction": "unsatisfied",
+             "on_time": "late"}

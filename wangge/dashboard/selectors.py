@@ -414,9 +414,14 @@ def map_features(sel: Selection) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
+def supervised(sel: Selection) -> QuerySet:
+    """督办 — the open cases with a red light in view now, whenever they were filed."""
+    return sel.cases().filter(status__in=OPEN_STATUSES, light=Light.RED)
+
+
 def overdue_cases(sel: Selection, limit: int = 50) -> tuple[list[Case], int]:
     """Open cases with a red light, longest overdue first, and how many there are."""
-    qs = sel.cases().filter(status__in=OPEN_STATUSES, light=Light.RED)
+    qs = supervised(sel)
     total = qs.count()
     due = When_(
         When(status=CaseStatus.SUBMITTED, then=F("accept_due_at")),
@@ -434,3 +439,25 @@ def overdue_cases(sel: Selection, limit: int = 50) -> tuple[list[Case], int]:
         case.overdue_for = now - case.due_at if case.due_at and case.due_at < now else dt.timedelta(0)
         case.handler = leads.get(case.pk).target if case.pk in leads else None
     return rows, total
+
+
+# ---------------------------------------------------------------------------------------------
+# 穿透 — the cases behind a figure
+# ---------------------------------------------------------------------------------------------
+
+#: The 督办 list as a figure: not a counter of the period's cases but the live overdue list.
+SUPERVISE = "supervise"
+
+
+def figure_cases(sel: Selection, key: str, *, in_period: bool = True) -> QuerySet:
+    """The cases a figure of the dashboard counts: the cases filed in the period (any time when
+    not ``in_period``), narrowed to the jurisdiction, territory and 承办部门 exactly as the rollup
+    rows are, that meet the figure's condition (``metrics.FIGURES``); ``SUPERVISE``: the 督办
+    list. Counted, they give the number the dashboard shows (as of its last refresh)."""
+    if key == SUPERVISE:
+        return supervised(sel)
+    if in_period:
+        cases = sel.direct_rows()
+    else:
+        cases = sel.filter(Case.objects.annotate(department_id=F("lead_department_id")))
+    return cases.filter(metrics.FIGURES[key].q)

@@ -20,7 +20,7 @@ from wangge.cases import actions
 from wangge.cases.errors import CaseError
 from wangge.cases.selectors import case_for
 
-from . import exports, metrics, selectors
+from . import drill, exports, metrics, selectors
 from .forms import DashboardFilterForm, ReportMonthForm
 from .rollup import stats_state
 from .selectors import PeriodKind
@@ -122,6 +122,14 @@ def dashboard(request):
     ctx["query"] = request.GET.urlencode()
     ctx["period_kinds"] = PeriodKind
     ctx["grids_shown"] = ctx["grids"][:50]
+    # 穿透: each number opens the cases behind it in the case list.
+    ctx["links"] = {key: drill.link(sel, key) for key in ("filed", "open", selectors.SUPERVISE)}
+    for r in ctx["rates"]:
+        r["links"] = drill.rate_links(sel, r["def"])
+        r["shortfall"] = r["denominator"] - r["numerator"]
+    drill.ranking_links(sel, ctx["communities"])
+    drill.ranking_links(sel, ctx["grids_shown"])
+    drill.ranking_links(sel, ctx["departments"], departments=True)
     ctx["labels"] = {"cases": pgettext("dashboard", "Cases"), "filed": pgettext("dashboard", "Filed"), "solved": _("Resolved or closed"),
                      "open": _("Open"), "overdue": _("Overdue")}
     return render(request, "dashboard/index.html", ctx)

@@ -31,6 +31,7 @@ from wangge.cases.panels import panels_for
 from wangge.cases.selectors import CURRENT_DUE
 from wangge.core.http import client_ip, page_number, row_id
 from wangge.core.widgets import QuickSelect
+from wangge.dashboard import drill
 from wangge.notifications.models import Notification, NotificationPreference
 from wangge.notifications.services import mark_read
 from wangge.org import address, geo
@@ -177,7 +178,7 @@ def _dispatch_home(request):
 
 
 FILTER_KEYS = ("status", "star", "channel", "light", "category", "grid", "community", "department", "overdue",
-               "is_open", "submitted_after", "submitted_before", "q")
+               "is_open", "submitted_after", "submitted_before", "q", *drill.PARAMS)
 
 
 def _filter_querystring(request) -> str:
@@ -205,10 +206,21 @@ def _tune_filter_widgets(form) -> None:
 
 def _filtered_cases(request):
     """The case list's filter set and its cases: those the user may see, filtered as asked
-    (none while a filter is invalid — the form says which). The list and its export share it."""
+    (none while a filter is invalid — the form says which). The list and its export share it.
+    Opened from a figure of the dashboard (穿透), the list is the cases that figure counted
+    (``filterset.drill``; a link that cannot be followed is an error on the form)."""
     filterset = CaseFilterSet(data=request.GET, queryset=selectors.cases_visible_to(request.user),
                               request=request)
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    filterset.drill = None
+    valid = filterset.is_valid()
+    try:
+        filterset.drill = drill.Drill.from_params(request.user, request.GET)
+    except drill.DrillError as error:
+        filterset.form.add_error(None, str(error))
+        valid = False
+    queryset = filterset.qs if valid else filterset.queryset.none()
+    if valid and filterset.drill is not None:
+        queryset = queryset.filter(pk__in=filterset.drill.cases().values("pk"))
     return filterset, queryset
 
 
@@ -238,6 +250,8 @@ def case_list(request):
         "saved_filters": SavedFilter.objects.filter(user=user),
         "save_form": SavedFilterForm(user=user, initial={"querystring": _filter_querystring(request)}),
         "current_querystring": _filter_querystring(request),
+        # Opened from the dashboard: applying other filters keeps to the figure's cases.
+        "drill_hidden": [(key, request.GET[key]) for key in drill.PARAMS if request.GET.get(key)],
         "bulk_form": BulkDispatchForm() if can_bulk else None,
         "now": timezone.now(),
         "cols": set(chosen),

@@ -1,0 +1,122 @@
+"""穿透 — from a number on the command dashboard to the case list behind it.
+
+A figure of the dashboard (受理总量, 在办, 督办, each rate's numerator, denominator and the cases
+that keep it below 100 %) links to the ordinary case list (``web:case_list``) with:
+
+- ``figure``: the key of ``metrics.FIGURES`` (or ``supervise``: the 督办 list);
+- ``submitted_after`` / ``submitted_before``: the period (the list's own date filters, which cut
+  at the same local midnights as the rollup);
+- ``territory``: the territory node chosen on the dashboard (or the row's community / grid);
+- ``lead_department``: the 承办部门 chosen on the dashboard (or the row's department) — the
+  dashboard's department is the case's lead department, not any department holding it.
+
+The list counts what the dashboard counted: the same conditions on the same jurisdiction
+(``selectors.figure_cases``). The list's other filters then narrow it further as usual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wangge.core.http import row_id
+from wangge.org.models import Department, Region
+from wangge.org.scope import Scope
+
+from . import metrics, selectors
+from .selectors import SUPERVISE, Selection
+
+PARAMS = ("figure", "territory", "lead_department")
+LABELS = {SUPERVISE: _("Overdue cases to supervise"), **{k: f.label for k, f in metrics.FIGURES.items()}}
+
+
+def link(sel: Selection, figure: str, *, region_id: int | None = None, department_id: int | None = None) -> str:
+    """The case list of ``figure`` in the selection (a row of a ranking: its ``region_id`` or
+    ``department_id`` in place of the selection's)."""
+    region_id = region_id or (sel.region.pk if sel.region is not None else None)
+    department_id = department_id or (sel.department.pk if sel.department is not None else None)
+    params = {"figure": figure}
+    if figure != SUPERVISE:  # 督办 is every overdue case now, whenever filed
+        params.update(submitted_after=sel.period.start.isoformat(), submitted_before=sel.period.end.isoformat())
+    if region_id:
+        params["territory"] = region_id
+    if department_id:
+        params["lead_department"] = department_id
+    return reverse("web:case_list") + "?" + urlencode(params)
+
+
+def rate_links(sel: Selection, rate: metrics.RateDef) -> dict[str, str]:
+    """A rate's numerator, denominator and shortfall (the cases that keep it below 100 %)."""
+    return {"numerator": link(sel, rate.numerator), "denominator": link(sel, rate.denominator),
+            "shortfall": link(sel, metrics.SHORTFALL[rate.key])}
+
+
+def ranking_links(sel: Selection, rows: list[dict], *, departments: bool = False) -> None:
+    """Each row of a ranking opens its cases (``link``), each rate cell its shortfall."""
+    for row in rows:
+        where = {"department_id": row["id"]} if departments else {"region_id": row["id"]}
+        row["link"] = link(sel, "filed", **where)
+        for cell in row["rate_cells"]:
+            cell["link"] = link(sel, metrics.SHORTFALL[cell["key"]], **where)
+
+
+class DrillError(ValueError):
+    """A figure link that cannot be followed (unknown figure, territory or department out of reach)."""
+
+
+@dataclass
+class Drill:
+    """The figure a case list was opened from."""
+
+    figure: str
+    region: Region | None
+    department: Department | None
+    sel: Selection
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.figure])
+
+    @property
+    def where(self) -> str:
+        """The territory and department the figure was counted over."""
+        return self.sel.title
+
+    def cases(self) -> QuerySet:
+        """The cases of the figure, whenever filed: the list's date filters give the period."""
+        return selectors.figure_cases(self.sel, self.figure, in_period=False)
+
+    @classmethod
+    def from_params(cls, user, params) -> Drill | None:
+        """The drill the list's query asks for; None when it asks for none. Raises DrillError
+        when it cannot be followed: a list that silently showed something else would not
+        agree with the number clicked."""
+        figure = (params.get("figure") or "").strip()
+        territory, department = params.get("territory"), params.get("lead_department")
+        if not figure:
+            if territory or department:
+                raise DrillError(_("A territory or lead department without a figure: open the list from the "
+                                   "dashboard again."))
+            return None
+        if not selectors.has_dashboard(user):
+            raise DrillError(_("The dashboard's figures are for staff with a territory or a department."))
+        if figure not in LABELS:
+            raise DrillError(_("This link asks for a figure the dashboard does not have."))
+        scope = Scope.of(user)
+        region = dept = None
+        if territory:
+            # Any node inside the jurisdiction, retired ones too (a ranking still lists a retired grid).
+            region = Region.objects.filter(pk=row_id(territory) or 0).first()
+            if region is None or not (scope.everything or any(region.path.startswith(root.path)
+                                                                for root in scope.all_regions())):
+                raise DrillError(_("This territory is not in your jurisdiction."))
+        if department:
+            dept = Department.objects.filter(pk=row_id(department) or 0).first()
+            if dept is None or not (scope.everything or scope.all_regions() or dept.pk in scope.departments):
+                raise DrillError(_("This department is not among the ones you oversee."))
+        sel = Selection(user=user, period=selectors.make_period(None), region=region, department=dept)
+        return cls(figure=figure, region=region, department=dept, sel=sel)

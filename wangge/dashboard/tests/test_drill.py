@@ -1,0 +1,92 @@
+"""穿透: every number of the dashboard opens the case list of exactly the cases it counted."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from wangge.cases import actions
+from wangge.dashboard.metrics import RATES_BY_KEY
+from wangge.testing import file_case, make_category
+
+from .conftest import wide_period
+
+
+def _listed(client, url: str) -> set[str]:
+    """The numbers of the cases the case list at ``url`` shows (one page holds them all here)."""
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.context["page"]
+    numbers = {case.number for case in page.rows}
+    assert page.count == len(numbers)
+    return numbers
+
+
+def _co_handled_by_chengguan(world):
+    """Led by 环卫, 城管 assisting: the 城管 row of the ranking does not count it."""
+    clerk = world.users["clerk"]
+    case = actions.accept_case(case=file_case(world, category=make_category("垃圾清运")), actor=clerk)
+    return actions.dispatch_case(case=case, actor=clerk, lead=actions.Target(department=world.departments["huanwei"]),
+                                 co_handlers=[actions.Target(department=world.departments["chengguan"])])
+
+
+def test_every_number_opens_as_many_cases_as_it_shows(cases, world, client):
+    co_handled = _co_handled_by_chengguan(world)
+    client.force_login(world.users["leader"])
+    ctx = client.get("/dashboard/", wide_period()).context
+
+    expected = {ctx["links"]["filed"]: ctx["summary"]["filed"], ctx["links"]["open"]: ctx["summary"]["open"],
+                ctx["links"]["supervise"]: ctx["overdue_total"]}
+    for r in ctx["rates"]:
+        expected[r["links"]["numerator"]] = r["numerator"]
+        expected[r["links"]["denominator"]] = r["denominator"]
+        expected[r["links"]["shortfall"]] = r["denominator"] - r["numerator"]
+    for rows in (ctx["communities"], ctx["grids_shown"], ctx["departments"]):
+        for row in rows:
+            expected[row["link"]] = row["filed"]
+            for cell in row["rate_cells"]:
+                rate = RATES_BY_KEY[cell["key"]]
+                expected[cell["link"]] = row[rate.denominator] - row[rate.numerator]
+    assert ctx["summary"]["filed"] == 10 and all(r["denominator"] > r["numerator"] for r in ctx["rates"])
+
+    for url, number in expected.items():
+        assert len(_listed(client, url)) == number, url
+
+    # The cases themselves, not only their count: the rates' shortfalls are the cases that
+    # pulled them down (c7 resolved late, c8 rated 不满意, c4 never accepted and c6 accepted late).
+    by_figure = {parse_qs(urlsplit(u).query)["figure"][0]: u for u in expected if "territory" not in u
+                 and "lead_department" not in u}
+    assert _listed(client, by_figure["late"]) == {cases["c7"].number}
+    assert _listed(client, by_figure["unsatisfied"]) == {cases["c8"].number}
+    assert _listed(client, by_figure["not_responded"]) >= {cases["c4"].number, cases["c6"].number}
+    # 承办部门, as the dashboard counts it: the 城管 row leaves out the case 城管 only assists with.
+    chengguan = next(r for r in ctx["departments"] if r["id"] == world.departments["chengguan"].pk)
+    assert co_handled.number not in _listed(client, chengguan["link"])
+
+
+def test_the_list_says_where_it_came_from_and_keeps_to_it_when_filtered(cases, world, client):
+    client.force_login(world.users["leader"])
+    ctx = client.get("/dashboard/", wide_period()).context
+    url = next(r["links"]["shortfall"] for r in ctx["rates"] if r["def"].key == "on_time")
+    response = client.get(url)
+    html = response.content.decode()
+    assert 'data-testid="drill"' in html and "超时办结" in html
+    # The filter form carries the figure: narrowing by grid keeps to the late cases.
+    assert '<input type="hidden" name="figure" value="late">' in html
+    narrowed = _listed(client, url + f"&grid={world.grids[2].pk}")
+    assert narrowed == set()  # c7, the one late case, is in grid A1
+    assert _listed(client, url + f"&grid={world.grids[0].pk}") == {cases["c7"].number}
+
+
+def test_a_link_out_of_reach_or_unknown_is_refused_with_a_reason(cases, world, client):
+    client.force_login(world.users["secretary_a"])
+    # Community B's grid is not the secretary's: nothing listed, and the form says why.
+    response = client.get("/cases/", {"figure": "filed", "territory": world.grids[2].pk, **{
+        "submitted_after": wide_period()["start"], "submitted_before": wide_period()["end"]}})
+    assert response.context["page"].count == 0
+    assert "该辖区不在您的管辖范围内" in response.content.decode()
+    response = client.get("/cases/", {"figure": "everything"})
+    assert response.context["page"].count == 0
+    assert "统计口径在指挥大屏上不存在" in response.content.decode()
+    # The export of such a link exports nothing: it goes back to the list that says why.
+    export = client.get("/cases/export.xlsx", {"figure": "everything"})
+    assert export.status_code == 302 and export.url.startswith("/cases/?")
+    # Their own grid works.
+    assert _listed(client, f"/cases/?figure=filed&territory={world.grids[0].pk}") >= {cases["c1"].number}
