@@ -142,6 +142,12 @@ class ClassifyFields(ActionForm):
     handling_type = forms.ChoiceField(label=_("Handling type"), choices=[("", "—"), *HandlingType.choices],
                                       required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)
+    # What the form showed ("category|star|handling type"): the clerk's choices are what they
+    # changed from it, so a form left open while someone else changed the case (an escalation
+    # made it 3★) does not put back what it showed.
+    shown = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+
+    KEYS = ("category", "star", "handling_type")
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
@@ -149,15 +155,62 @@ class ClassifyFields(ActionForm):
             self.initial.setdefault("category", case.category_id)
             self.initial.setdefault("star", case.star)
             self.initial.setdefault("handling_type", case.handling_type)
+            self.initial["shown"] = self.encode(self.current())
+
+    def current(self) -> dict:
+        return {"category": self.case.category_id, "star": self.case.star, "handling_type": self.case.handling_type}
+
+    @staticmethod
+    def encode(values: dict) -> str:
+        return "|".join("" if values[k] is None else str(values[k]) for k in ClassifyFields.KEYS)
+
+    def _shown(self, current: dict) -> dict:
+        """The values the form was drawn with; the case's own when the post does not say."""
+        parts = (self.cleaned_data.get("shown") or "").split("|")
+        if len(parts) != len(self.KEYS):
+            return current
+        category, star, handling_type = parts
+        return {"category": row_id(category), "star": row_id(star), "handling_type": handling_type}
+
+    def _chosen(self) -> dict:
+        d = self.cleaned_data
+        return {"category": d["category"].pk if d.get("category") else None, "star": d.get("star"),
+                "handling_type": d.get("handling_type") or ""}
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        current, chosen = self.current(), self._chosen()
+        shown = self._shown(current)
+        labels = {"category": self.case.category.name if self.case.category_id else "—",
+                  "star": StarLevel(current["star"]).label if current["star"] in StarLevel.values else "—",
+                  "handling_type": (HandlingType(current["handling_type"]).label
+                                    if current["handling_type"] in HandlingType.values else "—")}
+        conflicts = [k for k in self.KEYS
+                     if shown[k] != current[k] and chosen[k] != shown[k] and chosen[k] != current[k]
+                     and not (k == "category" and chosen[k] is None)]
+        for key in conflicts:
+            self.add_error(key, gettext("Someone changed this meanwhile, to “%(value)s”. Check it and save "
+                                        "again to replace it with your choice.") % {"value": labels[key]})
+        if conflicts:
+            # Drawn again, the form has seen the case as it is now: saving again is deliberate.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("shown")] = self.encode(current)
+        return data
 
     def classification(self) -> dict:
-        """The clerk's choices. A star level or handling type left as the case had it is no
-        choice: a new category then brings its own (a 3★ category is not filed as 1★ because
-        the form showed the case's 1★)."""
+        """The clerk's choices: what they changed from what the form showed. A star level or
+        handling type left as shown is no choice: a new category then brings its own (a 3★
+        category is not filed as 1★ because the form showed the case's 1★), and what someone
+        else changed meanwhile stays."""
+        current, chosen = self.current(), self._chosen()
+        shown = self._shown(current)
+        changed = {k for k in self.KEYS if chosen[k] != shown[k] and chosen[k] != current[k]}
         d = self.cleaned_data
-        star = d["star"] if d["star"] != self.case.star else None
-        handling_type = d["handling_type"] if d["handling_type"] != self.case.handling_type else None
-        return {"category": d["category"], "star": star, "handling_type": handling_type or None,
+        return {"category": d["category"] if "category" in changed else None,
+                "star": d["star"] if "star" in changed else None,
+                "handling_type": (d["handling_type"] or None) if "handling_type" in changed else None,
                 "note": d["note"]}
 
 
