@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field
 
 from django import forms
@@ -247,7 +248,8 @@ class ReportForm(forms.Form):
         return key if SUBMISSION_KEY.fullmatch(key) else ""
 
     def clean_reporter_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data.get("reporter_phone"))
+        # NFKC first: a Chinese input method in full-width mode types １３８１２３４５６７８.
+        phone = normalise_phone(unicodedata.normalize("NFKC", self.cleaned_data.get("reporter_phone") or ""))
         if phone and not valid_phone(phone):
             raise forms.ValidationError(_("That does not look like a phone number. Example: 13812345678."))
         return phone
@@ -327,10 +329,15 @@ class LookupForm(forms.Form):
     )
 
     def clean_number(self) -> str:
-        number = re.sub(r"\s", "", self.cleaned_data["number"]).upper()
+        # NFKC: a Chinese input method may type ＷＧ２０２５… in full width.
+        number = re.sub(r"\s", "", unicodedata.normalize("NFKC", self.cleaned_data["number"])).upper()
         if not looks_like_case_number(number):
             raise forms.ValidationError(_("A tracking number looks like WG20250301-00012. Please check it."))
         return number
+
+    def clean_phone_last4(self) -> str:
+        # The pattern's \d also takes full-width digits (５６７８): compare them as 5678.
+        return unicodedata.normalize("NFKC", self.cleaned_data["phone_last4"])
 
 
 class RateForm(forms.Form):

@@ -144,6 +144,16 @@ def test_a_photo_with_a_very_long_name_is_filed(client, world):
     assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
 
 
+def test_a_full_width_phone_number_is_taken(client, world):
+    """The number typed with a Chinese input method in full-width mode is stored as digits, and
+    its last 4 then find the report."""
+    response = client.post(REPORT, good(world, reporter_phone="＋８６ １３９－００００－５６７８"))
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert case.reporter_phone == "13900005678" and case.reporter_phone_last4 == "5678"
+    assert client.post("/r/track/", {"number": case.number, "phone_last4": "5678"}).status_code == 302
+
+
 def test_anonymous_report_keeps_no_name(client, world):
     client.post(REPORT, good(world, anonymous="on"))
     case = Case.objects.get()

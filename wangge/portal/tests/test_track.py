@@ -51,6 +51,17 @@ def test_lookup_forgives_spaces_and_lower_case(client, world):
     assert response["Location"] == link(case)
 
 
+def test_lookup_takes_full_width_characters(client, world):
+    """A Chinese input method in full-width mode types ＷＧ… and ５６７８: the same report, and
+    no wrong attempt counted against the number."""
+    case = file_case(world)  # phone 13812341234
+    full_width = case.number.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    response = client.post(TRACK, {"number": full_width, "phone_last4": "１２３４"})
+    assert response.status_code == 302 and response["Location"] == link(case)
+    html = client.get(TRACK).content.decode()
+    assert 'pattern="[0-9０-９]{4}"' in html and 'title="请输入手机号的后4位数字' in html
+
+
 def test_wrong_digits_and_unknown_number_get_the_same_answer(client, world):
     case = file_case(world)
     wrong_digits = client.post(TRACK, {"number": case.number, "phone_last4": "9999"})
