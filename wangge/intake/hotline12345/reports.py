@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,14 +59,31 @@ def cases_for_reply(*, source: ImportSource | None, sources: QuerySet[ImportSour
     return lines
 
 
-def reply_upward(lines: QuerySet[ImportLine]) -> bytes:
-    """回复12345 — one row per order, in the hotline's terms: what was done, the answer, the times."""
+def linked_orders(*, subdistricts, start: dt.date, end: dt.date) -> QuerySet[Case]:
+    """The 12345 orders received from ``start`` to ``end`` that the hotline's system filed itself
+    through the API (source 12345, the order number as external id) in ``subdistricts``: no import
+    line names them, and the reply owes the hotline their answer all the same."""
+    since = dt.datetime.combine(start, dt.time(), tzinfo=HOTLINE_TZ)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=HOTLINE_TZ)
+    imported = ImportLine.objects.filter(case=OuterRef("pk"))
+    return (Case.objects.filter(source=SOURCE, subdistrict__in=list(subdistricts), submitted_at__gte=since,
+                                submitted_at__lt=until)
+            .exclude(external_id="").exclude(Exists(imported)))
+
+
+def reply_upward(lines: QuerySet[ImportLine], linked: QuerySet[Case] | None = None) -> bytes:
+    """回复12345 — one row per order, in the hotline's terms: what was done, the answer, the times.
+    ``linked``: orders filed through the API (``linked_orders``), answered alike: their order
+    number and 办理时限 are the case's own (external id, 来源时限)."""
     headers = [_("Order number"), _("Case number"), _("Title"), _("Time received"), _("Hotline deadline"),
                _("Handling status"), _("Lead department"), _("What was done"), _("Answer"), _("Accepted at"),
                _("Dispatched at"), _("Resolved at"), _("Resolved on time"), _("Satisfaction"), _("Closed at")]
-    latest: dict[int, ImportLine] = {}
+    latest: dict[int, tuple[str, dt.datetime | None]] = {}
     for row in lines.order_by("case_id", "-job_id").only("case_id", "order_number", "hotline_deadline", "job_id"):
-        latest.setdefault(row.case_id, row)
+        latest.setdefault(row.case_id, (row.order_number, row.hotline_deadline))
+    if linked is not None:
+        for pk, number, due in linked.values_list("pk", "external_id", "source_due_at"):
+            latest.setdefault(pk, (number, due))
     notes = Prefetch("events", queryset=CaseEvent.objects.filter(public=True).exclude(note="").order_by("created_at"),
                      to_attr="public_notes")
     cases = Case.objects.filter(pk__in=list(latest)).select_related("lead_department").prefetch_related(notes) \
@@ -74,10 +91,10 @@ def reply_upward(lines: QuerySet[ImportLine]) -> bytes:
 
     def rows():
         for case in cases.iterator(chunk_size=1000):
-            line = latest[case.pk]
+            order_number, hotline_deadline = latest[case.pk]
             done = "\n".join(f"{_local(e.created_at)} {_label(EventType, e.type)}：{e.note}" for e in case.public_notes)
             on_time = "" if case.resolved_on_time is None else (_("Yes") if case.resolved_on_time else _("No"))
-            yield [line.order_number, case.number, case.title, _local(case.submitted_at), _local(line.hotline_deadline),
+            yield [order_number, case.number, case.title, _local(case.submitted_at), _local(hotline_deadline),
                    _label(CaseStatus, case.status), case.lead_department.name if case.lead_department else "",
                    done, case.result, _local(case.accepted_at), _local(case.dispatched_at), _local(case.resolved_at),
                    on_time, _label(Satisfaction, case.satisfaction), _local(case.closed_at)]

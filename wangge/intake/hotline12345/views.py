@@ -165,6 +165,9 @@ def reply(request):
     source = selectors.source_for(request.user, form.cleaned_data["source"]) if form.cleaned_data["source"] else None
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     lines = reports.cases_for_reply(source=source, sources=sources, start=start, end=end)
-    response = HttpResponse(reports.reply_upward(lines), content_type=XLSX)
+    # "All my sources" also answers the orders the linked 12345 system filed through the API.
+    linked = None if source is not None else reports.linked_orders(
+        subdistricts=subdistricts_for(request.user), start=start, end=end)
+    response = HttpResponse(reports.reply_upward(lines, linked), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{reports.reply_filename(start, end)}"'
     return response
