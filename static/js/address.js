@@ -74,18 +74,38 @@
     input.addEventListener("blur", function () { setTimeout(close, 150); });
   }
 
+  /* 使用我的位置: the phone's position sets the grid when the report is sent. Said in the page's
+     language (the browser's own error text is English); "don't use it" — or choosing a grid by
+     hand — forgets the position, so a position outside every grid never traps the form. */
   function geolocate(button) {
     var form = button.closest("form");
     var status = form.querySelector("[data-geo-status]");
-    if (!("geolocation" in navigator)) { button.hidden = true; return; }
+    var forget = form.querySelector("[data-geo-forget]");
+    var lng = form.querySelector("[name=longitude]"), lat = form.querySelector("[name=latitude]");
+    var d = button.dataset;
+    function shown() {
+      var has = lng.value !== "" && lat.value !== "";
+      if (forget) forget.hidden = !has;
+      return has;
+    }
+    function say(text) { status.textContent = text; }
+    function drop() { lng.value = ""; lat.value = ""; shown(); say(d.msgForgotten || ""); }
+    if (!("geolocation" in navigator)) { button.hidden = true; shown(); return; }
+    if (shown()) say((d.msgSet || "").replace("{lat}", Number(lat.value).toFixed(5)).replace("{lng}", Number(lng.value).toFixed(5)));
     button.addEventListener("click", function () {
-      status.textContent = "…";
+      say(d.msgWait || "…");
       navigator.geolocation.getCurrentPosition(function (pos) {
-        form.querySelector("[name=longitude]").value = pos.coords.longitude.toFixed(6);
-        form.querySelector("[name=latitude]").value = pos.coords.latitude.toFixed(6);
-        status.textContent = pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5);
-      }, function (err) { status.textContent = err.message; }, { enableHighAccuracy: true, timeout: 10000 });
+        lng.value = pos.coords.longitude.toFixed(6);
+        lat.value = pos.coords.latitude.toFixed(6);
+        shown();
+        say((d.msgSet || "").replace("{lat}", pos.coords.latitude.toFixed(5)).replace("{lng}", pos.coords.longitude.toFixed(5)));
+      }, function (err) {
+        say(err && err.code === 1 ? d.msgDenied : d.msgUnavailable);
+      }, { enableHighAccuracy: true, timeout: 10000 });
     });
+    if (forget) forget.querySelector("button").addEventListener("click", drop);
+    var grid = form.querySelector("select[name=place]");
+    if (grid) grid.addEventListener("change", function () { if (shown()) drop(); });
   }
 
   function init() {
