@@ -120,3 +120,10 @@ def test_the_same_idempotency_key_with_another_deadline_is_another_report(world)
     other = as_user(clerk).post(LIST, new_case_payload(world, source_due_at=_iso(due + dt.timedelta(hours=1))),
                                 format="json", HTTP_IDEMPOTENCY_KEY="k-due")
     assert_error(other, 422, "idempotency_key_reused")
+
+
+def test_a_nul_character_in_a_search_is_named_in_chinese(world):
+    """Django's own Chinese for it says "no empty string" (不允许是用空字符串): wrong, and misspelt."""
+    response = as_user(world.users["clerk"], "zh-hans").get(LIST, {"q": "井盖\x00"})
+    error = assert_error(response, 400, "invalid")
+    assert error["message"] == "不能包含空字符（NUL）。" and error["codes"] == {"q": "null_characters_not_allowed"}
