@@ -461,9 +461,15 @@ def _resident_page(request: HttpRequest, acc: CreditAccount, token: str, *, disp
     codes = acc.codes.filter(used_at__isnull=True).select_related("item").order_by("-created_at")[:3]
     disputes = selectors.disputes_of(acc)
     open_entries = {d.entry_id for d in disputes if d.status == DisputeStatus.OPEN}
+    entries = [{"entry": e, "disputed": e.pk in open_entries} for e in selectors.entries_of(acc, limit=50)]
+    if dispute_failed:
+        # A refusal is shown beside the entry's form; when that form is not on the page (the entry
+        # was raised already — a double tap — or is not in the list), above the page instead.
+        dispute_failed["beside_entry"] = any(row["entry"].pk == dispute_failed.get("entry_id") and not row["disputed"]
+                                             for row in entries)
     response = render(request, "credit/resident.html", {
         "account": acc, "token": token, "is_household": acc.kind == AccountKind.HOUSEHOLD,
-        "entries": [{"entry": e, "disputed": e.pk in open_entries} for e in selectors.entries_of(acc, limit=50)],
+        "entries": entries,
         "items": [(item, max(0, item.price - acc.balance)) for item in selectors.store_of(acc.community_id)],
         "codes": [c for c in codes if c.expires_at > timezone.now()],
         "disputes": [{"dispute": d, "colour": DISPUTE_COLOURS.get(d.status, "grey")} for d in disputes],

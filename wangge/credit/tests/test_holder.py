@@ -183,6 +183,31 @@ def test_a_dispute_needs_a_reason_and_an_entry_of_ones_own(world, rules, account
                               reason="x")
 
 
+def test_a_dispute_sent_twice_says_so_at_the_top_of_the_page(world, rules, account, client):
+    """A double tap on 提交: the second post is refused, and the page says why where it can be
+    seen (the entry's form has already given way to "you raised this entry")."""
+    entry = fund(world, account, rules, points=40)[0]
+    _dispute_on_page(client, account, entry, "我只做了 4 小时，不是 8 小时")
+    again = _dispute_on_page(client, account, entry, "我只做了 4 小时，不是 8 小时")
+    body = again.content.decode()
+    assert again.status_code == 400 and CreditDispute.objects.count() == 1
+    assert 'data-testid="credit-dispute-error"' in body and "您已对该记录提出申诉" in body
+    assert f'data-testid="credit-disputed-{entry.pk}"' in body
+
+
+def test_a_refused_dispute_of_an_entry_not_on_the_page_is_explained(world, rules, account, client):
+    fund(world, account, rules, points=40)
+    other = fund(world, _other_account(world), rules, points=5)[0]
+    body = _dispute_on_page(client, account, other, "不是我的").content.decode()
+    assert 'data-testid="credit-dispute-error"' in body and "请选择您的积分记录中的一条" in body
+
+
+def test_a_refusal_beside_its_entry_is_not_repeated_at_the_top(world, rules, account, client):
+    entry = fund(world, account, rules, points=40)[0]
+    body = _dispute_on_page(client, account, entry, "  ").content.decode()
+    assert 'id="dispute-%d-error"' % entry.pk in body and 'data-testid="credit-dispute-error"' not in body
+
+
 def _other_account(world):
     from .conftest import make_account
 
