@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wangge.residents.forms import PhoneField
+
 from .models import CreditRule, StoreItem
 
 
@@ -44,7 +46,7 @@ class CounterForm(forms.Form):
 
 class OpenAccountForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
-    phone = forms.CharField(label=_("Phone"), max_length=20)
+    phone = PhoneField(label=_("Phone"))
     place = forms.ChoiceField(label=_("Place"), help_text=_(
         "For a household account, its building or unit: the account is named by the household's address."))
     for_household = forms.BooleanField(label=_("One account for the whole household (户)"), required=False)
@@ -54,14 +56,6 @@ class OpenAccountForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.places = {str(r.pk): r for r in places}
         self.fields["place"].choices = [(str(r.pk), getattr(r, "place_label", "") or r.full_name) for r in places]
-
-    def clean_phone(self):
-        from wangge.residents.masking import valid_phone
-
-        phone = self.cleaned_data["phone"]
-        if not valid_phone(phone):
-            raise forms.ValidationError(_("Enter a valid phone number."))
-        return phone
 
     def clean(self):
         from wangge.org.choices import RegionLevel

@@ -22,7 +22,7 @@ from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region, RoleAssignment
 from wangge.org.scope import Scope
-from wangge.residents.masking import normalise_phone, valid_phone
+from wangge.residents.masking import half_width, normalise_phone, valid_phone
 from wangge.residents.models import Resident
 from wangge.residents.services import resident_for_report
 
@@ -58,7 +58,7 @@ KIND_OVERDUE = "keyperson_overdue"
 KIND_INFO_REPORT = "quick_report"
 KIND_INSTABILITY = "instability_report"
 
-ID_NUMBER_RE = re.compile(r"\d{17}[\dXx]|\d{15}")
+ID_NUMBER_RE = re.compile(r"[0-9]{17}[0-9X]|[0-9]{15}")
 # How far back a visit or a report may be dated (entered the evening after, or after a weekend).
 BACKDATE_DAYS = 30
 FUTURE_SLACK = dt.timedelta(minutes=10)
@@ -175,7 +175,8 @@ def _clean_personal(*, name, phone, id_number, address) -> dict:
     phone = normalise_phone(_text(phone, field="phone", max_length=20))
     if phone and not valid_phone(phone):
         raise BadKeyPersonInput(_("The phone number is not valid."), fields={"phone": "invalid"})
-    id_number = _text(id_number, field="id_number", max_length=18).upper()
+    # Half-width: typed in full width (１１０１０５…Ｘ) it is still the number, and stored as one.
+    id_number = half_width(_text(id_number, field="id_number", max_length=18)).upper()
     if id_number and not ID_NUMBER_RE.fullmatch(id_number):
         raise BadKeyPersonInput(_("The ID number is not valid."), fields={"id_number": "invalid"})
     address = _text(address, field="address", max_length=200)

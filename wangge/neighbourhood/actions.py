@@ -25,7 +25,7 @@ from wangge.core.http import row_id
 from wangge.core.language import office_text
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region, RoleAssignment, User
-from wangge.residents.masking import valid_phone
+from wangge.residents.masking import normalise_phone, valid_phone
 from wangge.residents.models import Household, Resident
 
 from . import events, selectors
@@ -640,7 +640,7 @@ def _resource_fields(*, name, provider, classes, contact_name, contact_phone, ca
     classes = [_need_class(c) for c in (classes or [])]
     if not classes:
         raise InvalidInput(_("Choose at least one service class."), fields={"classes": "required"})
-    contact_phone = (contact_phone or "").strip()
+    contact_phone = normalise_phone(contact_phone)  # stored as digits, however typed
     if contact_phone and not valid_phone(contact_phone):
         raise InvalidInput(_("The phone number is not valid."), fields={"contact_phone": "invalid"})
     if (longitude is None) != (latitude is None):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 
 from django import forms
@@ -20,7 +19,8 @@ from wangge.cases.models import Category
 from wangge.cases.models.case import looks_like_case_number
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
-from wangge.residents.masking import normalise_phone, valid_phone
+from wangge.residents.forms import PhoneField
+from wangge.residents.masking import half_width
 
 # Mobile (13812345678), landline with area code (010-12345678) or a local number (12345678).
 
@@ -196,8 +196,10 @@ class ReportForm(forms.Form):
         max_length=50,
         error_messages={"max_length": _("Please keep the name shorter (at most %(limit_value)d characters).")},
     )
-    reporter_phone = forms.CharField(required=False, max_length=20, error_messages={
-        "max_length": _("That does not look like a phone number.")})
+    # Full-width digits, spaces, dashes and +86 are read as the digits that are stored.
+    reporter_phone = PhoneField(required=False, max_length=20, error_messages={
+        "max_length": _("That does not look like a phone number."),
+        "invalid": _("That does not look like a phone number. Example: 13812345678.")})
     anonymous = forms.BooleanField(required=False)
     # One random key per form shown (防重复提交): a second post of the same report under it — a
     # double tap on a slow connection, a refresh that posts again — gives the first report's
@@ -246,13 +248,6 @@ class ReportForm(forms.Form):
         # filed as it would be without one, never refused for it (the resident cannot fix it).
         key = self.cleaned_data.get("submission") or ""
         return key if SUBMISSION_KEY.fullmatch(key) else ""
-
-    def clean_reporter_phone(self) -> str:
-        # NFKC first: a Chinese input method in full-width mode types １３８１２３４５６７８.
-        phone = normalise_phone(unicodedata.normalize("NFKC", self.cleaned_data.get("reporter_phone") or ""))
-        if phone and not valid_phone(phone):
-            raise forms.ValidationError(_("That does not look like a phone number. Example: 13812345678."))
-        return phone
 
     def clean(self):
         data = super().clean()
@@ -330,14 +325,14 @@ class LookupForm(forms.Form):
 
     def clean_number(self) -> str:
         # NFKC: a Chinese input method may type ＷＧ２０２５… in full width.
-        number = re.sub(r"\s", "", unicodedata.normalize("NFKC", self.cleaned_data["number"])).upper()
+        number = re.sub(r"\s", "", half_width(self.cleaned_data["number"])).upper()
         if not looks_like_case_number(number):
             raise forms.ValidationError(_("A tracking number looks like WG20250301-00012. Please check it."))
         return number
 
     def clean_phone_last4(self) -> str:
         # The pattern's \d also takes full-width digits (５６７８): compare them as 5678.
-        return unicodedata.normalize("NFKC", self.cleaned_data["phone_last4"])
+        return half_width(self.cleaned_data["phone_last4"])
 
 
 class RateForm(forms.Form):

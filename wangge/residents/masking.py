@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # A mobile number (13812341234), a landline with area code (010-62345678) or a local one (62345678).
-PHONE_RE = re.compile(r"1[3-9]\d{9}|0\d{9,11}|[2-9]\d{6,7}")
-_SEPARATORS = re.compile(r"[\s\-()（）]")
+# ASCII digits only: what is stored is what a search by phone compares with.
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}|[2-9][0-9]{6,7}")
+# Spaces and the dashes and brackets people put between groups (NFKC has already made the
+# full-width ones － （ ） half-width; the typographic dashes ‐ – — stay what they are).
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015()]")
+
+
+def half_width(text: str | None) -> str:
+    """Full-width → half-width (NFKC): what a Chinese input method in full-width mode types
+    (１３８…, ＷＧ２０２６…, Ｘ, ＋, －, the ideographic space) read as the characters meant."""
+    return unicodedata.normalize("NFKC", text or "")
 
 
 def normalise_phone(phone: str | None) -> str:
-    """Digits only, without a +86 prefix: ``"+86 138-1234-1234"`` → ``"13812341234"``."""
-    digits = _SEPARATORS.sub("", phone or "")
+    """Digits only, half-width, without a +86 prefix: ``"+86 138-1234-1234"`` and the
+    full-width ``"＋８６ １３８－１２３４－１２３４"`` (a Chinese input method in full-width mode)
+    both → ``"13812341234"``. Every phone a user types goes through here before it is checked,
+    stored or searched for, so one person has one number however it was typed."""
+    digits = _SEPARATORS.sub("", half_width(phone))
     if digits.startswith("+86"):
         digits = digits[3:]
     return digits

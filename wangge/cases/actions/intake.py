@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from wangge.core.actors import Actor
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region, User
-from wangge.residents.masking import valid_phone
+from wangge.residents.masking import normalise_phone, valid_phone
 from wangge.residents.services import resident_for_report
 from wangge.workdays.calendar import load_calendar
 
@@ -129,7 +129,9 @@ def create_case(
     title = _clean_text(title, field="title", label=_("Title"), required=False, max_length=120) or description[:30]
     address = _clean_text(address, field="address", label=_("Address"), required=False, max_length=200)
     reporter_name = _clean_text(reporter_name, field="reporter_name", label=_("Name"), required=False, max_length=50)
-    reporter_phone = (reporter_phone or "").strip()
+    # Stored as digits (full-width, spaces, dashes and +86 read away): a search or a duplicate
+    # check by the caller's phone compares the same string however it was typed.
+    reporter_phone = normalise_phone(reporter_phone)
     if reporter_anonymous:
         reporter_name = ""
     if reporter_phone and not valid_phone(reporter_phone):

@@ -398,6 +398,19 @@ def test_detail_in_chinese(world, category):
 # ---------------------------------------------------------------------------------------------
 
 
+def test_a_phone_typed_in_full_width_is_stored_as_the_digits(world, category):
+    """An integrator (or a clerk) posting ＋８６ １３８－１２３４－１２３４ as a Chinese input method
+    typed it: the case files, and the phone stored is the one a search by the caller's phone
+    compares with — the same resident as the earlier caller of that number."""
+    first = as_user(world.users["clerk"]).post(LIST, new_case_payload(world), format="json")
+    again = as_user(world.users["clerk"]).post(
+        LIST, new_case_payload(world, reporter_phone="＋８６ １３８－１２３４－１２３４"), format="json")
+    assert (first.status_code, again.status_code) == (201, 201), again.content
+    earlier, later = (Case.objects.get(number=r.json()["number"]) for r in (first, again))
+    assert PHONE == "13812341234" and later.reporter_phone == PHONE and later.reporter_id == earlier.reporter_id
+    assert again.json()["reporter"]["phone"] == "138****1234"
+
+
 def test_file_a_case_as_json(world, category):
     response = as_user(world.users["clerk"]).post(LIST, new_case_payload(world, category="road-stall", star=2),
                                                   format="json")

@@ -72,6 +72,21 @@ def test_opening_a_household_account_needs_its_building_or_unit_and_keeps_the_in
     assert "积分账户 #%d · 东园1号楼2单元 301" % account.pk in response.content.decode()
 
 
+def test_a_full_width_phone_opens_the_account_of_the_digits_and_finds_it_again(world, client):
+    """Staff typing with a Chinese input method in full-width mode: the resident is stored with
+    the half-width digits (the one who already called from that number is the same person), and
+    a search by the number typed either way finds the account."""
+    client.force_login(world.users["secretary_a"])
+    known = Resident.objects.create(name="张秀兰", phone="13912345678")
+    form = {"name": "张秀兰", "phone": "＋８６ １３９－１２３４－５６７８", "place": str(world.grids[0].pk)}
+    assert client.post(reverse("credit:open_account"), form).status_code == 302
+    account = CreditAccount.objects.get()
+    assert account.resident == known and Resident.objects.filter(phone__startswith="+").count() == 0
+    for typed in ("１３９１２３４５６７８", "139 1234 5678"):
+        response = client.get(reverse("credit:accounts"), {"phone": typed})
+        assert response.status_code == 302 and response["Location"] == reverse("credit:account", args=[account.pk])
+
+
 # --- the holder's link -----------------------------------------------------------------------------
 
 

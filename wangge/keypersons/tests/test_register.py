@@ -167,3 +167,16 @@ def test_the_sweep_command_erases_past_retention(world, register):
     assert "anonymised=1" in out.getvalue()
     person.refresh_from_db()
     assert person.anonymised_at and person.phone == ""
+
+
+def test_a_phone_and_id_number_typed_in_full_width_are_stored_half_width(world, tags, client):
+    """A grid worker whose Chinese input method is in full-width mode registers a person from the
+    page: the numbers are taken and stored as the digits a search or an export compares with."""
+    client.force_login(world.users["secretary_a"])
+    response = client.post(reverse("keypersons:register"), {
+        "grid": world.grids[0].pk, "name": "赵六", "phone": "１３９ ０００１ ２３４５",
+        "id_number": "１１０１０５１９４９０１０１２３４ｘ"[:18], "tags": [tags["needy"].pk],
+        "worker": world.users["worker_a1"].pk})
+    person = KeyPerson.objects.get()
+    assert response.status_code == 302 and response["Location"] == person.get_absolute_url()
+    assert (person.phone, person.id_number) == ("13900012345", "11010519490101234X")
