@@ -229,6 +229,24 @@ def ask(request, token: str):
     return render(request, "neighbourhood/phone/ask.html", context)
 
 
+# A refused rating names the question it is about (请选择 1 到 5 分 alone does not say which).
+RATING_MESSAGES = {
+    "service_score": gettext_lazy("Choose a score from 1 to 5 for the service."),
+    "chief_score": gettext_lazy("Choose a score from 1 to 5 for the %(role)s who brought it, or none."),
+    "fixed": gettext_lazy("Choose one of the answers to “was your need really met?”."),
+}
+FOLLOW_UP_MESSAGES = {
+    "fixed": gettext_lazy("Say whether it is fixed."),
+    "score": gettext_lazy("Choose how satisfied you are, from 1 to 5."),
+}
+
+
+def _rating_errors(error: DomainError, wording: dict, *, role: str = "") -> dict[str, str]:
+    """The refusal at the question it is about: {field: message}."""
+    return {field: (str(wording[field]) % {"role": role} if field in wording else error.message)
+            for field in error.fields if field in {*wording, "comment"}}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request, token: str):
@@ -253,7 +271,10 @@ def rate(request, token: str):
                                           chief_score=request.POST.get("chief_score"),
                                           fixed=request.POST.get("fixed", ""), comment=request.POST.get("comment", ""))
         except DomainError as error:
-            return render(request, "neighbourhood/phone/rate.html", {**context, "error": error},
+            role = str(service.chief.get_kind_display()).lower() if service.chief_id else ""
+            field_errors = _rating_errors(error, RATING_MESSAGES, role=role)
+            return render(request, "neighbourhood/phone/rate.html",
+                          {**context, "error": None if field_errors else error, "field_errors": field_errors},
                           status=error.status_code)
         return render(request, "neighbourhood/phone/rate.html", {**context, "done": rating, "thanks": True})
     return render(request, "neighbourhood/phone/rate.html", context)
@@ -269,7 +290,7 @@ def follow_up(request, token: str):
         fu = None
     if fu is None:
         return _refused(request, "bad", 404)
-    context = {"fu": fu, "answers": FixedAnswer.choices, "scores": range(5, 0, -1)}
+    context = {"fu": fu, "answers": FixedAnswer.choices, "scores": range(5, 0, -1), "values": request.POST}
     if request.method == "POST" and fu.answered_at is None:
         if not Limit.named("nb_rate").hit(client_ip(request)):
             return render(request, "neighbourhood/phone/too_many.html", status=429)
@@ -277,7 +298,9 @@ def follow_up(request, token: str):
             fu = actions.answer_follow_up(follow_up=fu, fixed=request.POST.get("fixed", ""),
                                           score=request.POST.get("score"), comment=request.POST.get("comment", ""))
         except DomainError as error:
-            return render(request, "neighbourhood/phone/follow_up.html", {**context, "error": error},
+            field_errors = _rating_errors(error, FOLLOW_UP_MESSAGES)
+            return render(request, "neighbourhood/phone/follow_up.html",
+                          {**context, "error": None if field_errors else error, "field_errors": field_errors},
                           status=error.status_code)
         return render(request, "neighbourhood/phone/follow_up.html", {**context, "fu": fu, "thanks": True})
     return render(request, "neighbourhood/phone/follow_up.html", context)

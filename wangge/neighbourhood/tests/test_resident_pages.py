@@ -84,6 +84,26 @@ def test_an_invalid_phone_is_reported_at_the_phone_field(client, hood, ask_url):
     assert re.search(r'data-testid="nb-error-phone">[^<]+<', body) and not Need.objects.exists()
 
 
+def test_a_full_width_phone_is_taken_and_stored_as_the_digits(client, hood, ask_url):
+    """A Chinese input method in full-width mode types １３７ ００００ １１１１: the need is filed for
+    the resident already known by 13700001111, not refused and not a second person."""
+    from wangge.residents.models import Resident
+
+    known = Resident.objects.get(phone="13700001111")
+    page = client.post(ask_url, {"need_class": hood.classes["convenience"].pk, "description": "代买",
+                                 "phone": "１３７ ００００ １１１１"})
+    assert page.status_code == 200 and Need.objects.get().resident == known
+    assert not Resident.objects.exclude(phone__regex=r"^[0-9]*$").exists()
+
+
+def test_a_resource_contact_phone_is_stored_as_the_digits(hood):
+    resource = actions.create_resource(
+        actor=hood.secretary, name="便民修车铺", provider="老刘", tier=ResourceTier.CONVENIENCE,
+        classes=[hood.classes["convenience"]], area=hood.world.communities[0], contact_phone="１３９－００００－１２３４")
+    resource.refresh_from_db()
+    assert resource.contact_phone == "13900001234"
+
+
 def test_the_published_quarter_reads_as_a_chinese_quarter(client, published_quarter):
     listing = client.get(reverse("neighbourhood:scores")).content.decode()
     page = client.get(reverse("neighbourhood:score_period", args=[published_quarter.pk])).content.decode()
@@ -120,6 +140,48 @@ def test_a_formula_no_longer_current_is_shown_as_it_was_published(client, publis
     type(published_quarter).objects.filter(pk=published_quarter.pk).update(formula="旧公式：得分 = 平均分")
     body = english(client).get(reverse("neighbourhood:score_period", args=[published_quarter.pk])).content.decode()
     assert "旧公式：得分 = 平均分" in body
+
+
+def test_a_refused_rating_keeps_the_choices_and_names_the_missing_score(client, hood):
+    """The service score left out (a browser that does not check ``required``): the chief's
+    score, the answer and the comment the resident gave are still there, and the message sits at
+    the service question and says it is that one."""
+    from wangge.neighbourhood.models import Rating
+
+    service = actions.record_service(actor=hood.user("u11"), resource=hood.resources[ResourceTier.CONVENIENCE],
+                                     household=hood.households[(1, 1)], description="代买蔬菜")
+    url = reverse("neighbourhood:rate", args=[signing.rate_token(service.pk, hood.households[(1, 1)].pk)])
+    page = client.post(url, {"chief_score": "4", "fixed": "partly", "comment": "送菜的师傅很耐心"})
+    body = page.content.decode()
+    assert page.status_code == 400 and not Rating.objects.exists()
+    checked = re.findall(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]* checked', body)
+    assert sorted(checked) == [("chief_score", "4"), ("fixed", "partly")]
+    assert ">送菜的师傅很耐心</textarea>" in body
+    service_question = body.split("<fieldset", 2)[1]
+    assert 'aria-invalid="true"' in service_question
+    assert re.search(r'data-testid="nb-error-service_score">请为这次服务选择 1 到 5 分。<', service_question)
+    assert 'data-testid="nb-error"' not in body
+
+    page = client.post(url, {"service_score": "5", "chief_score": "9"})
+    body = page.content.decode()
+    assert page.status_code == 400 and re.findall(r'name="service_score" value="(\d)"[^>]* checked', body) == ["5"]
+    assert "请为对接服务的单元长选择 1 到 5 分，也可以不评。" in body.split("<fieldset", 3)[2]
+    assert "Choose a score from 1 to 5 for the unit chief who brought it, or none." in \
+        english(client).post(url, {"service_score": "5", "chief_score": "9"}).content.decode()
+
+
+def test_a_refused_follow_up_answer_keeps_the_choice_and_names_the_question(client, hood):
+    data = {"need_class": hood.classes["convenience"].pk, "description": "楼道灯坏了"}
+    q = actions.publish_questionnaire(actor=hood.secretary, community=hood.world.communities[0], title="t",
+                                      question="q")
+    client.post(reverse("neighbourhood:ask", args=[signing.ask_token(q.pk)]), data)
+    fu = actions.ask_follow_up(need=Need.objects.get(), case_id=1, case_number="WG20261130-00001")
+    url = reverse("neighbourhood:follow_up", args=[signing.follow_token(fu.pk)])
+    body = client.post(url, {"fixed": "yes", "comment": "修好了"}).content.decode()
+    assert re.findall(r'name="(\w+)" value="(\w+)" required checked', body) == [("fixed", "yes")]
+    assert ">修好了</textarea>" in body and "请选择满意程度（1 到 5 分）。" in body.split("<fieldset", 3)[2]
+    fu.refresh_from_db()
+    assert fu.answered_at is None
 
 
 def test_the_rating_page_names_the_chief_by_their_role(client, hood):
