@@ -29,6 +29,7 @@ from wangge.core.actors import Actor
 from wangge.core.errors import DomainError
 from wangge.notifications.outbox import queue_message
 from wangge.org import geo
+from wangge.residents.masking import half_width
 from wangge.residents.services import resident_for_wechat
 
 from . import coords, media
@@ -174,7 +175,7 @@ def welcome(account) -> str:
 def _on_text(account, conversation, text: str, key, now):
     if not text:
         return _ask(conversation), None
-    match = QUERY.match(text)
+    match = QUERY.match(half_width(text))  # 查询 ＷＧ２０２６… typed in full width is the same number
     if match:
         return _query(account, conversation.openid, match.group("number")), None
     if text.lower() in CANCEL_WORDS:
@@ -358,9 +359,19 @@ def _query(account, openid: str, number: str | None) -> str:
     return "\n".join([_("Your latest reports:"), *(_status_line(c) for c in recent)])
 
 
+# A title in a status line: 12 characters, the last one "…" when it was cut (the reply to 查询 lists
+# five cases and must stay well within WeChat's 2,048 bytes).
+TITLE_CHARS = 12
+
+
+def _short(title: str) -> str:
+    # Not Truncator: its Chinese translation ends in "..." (three dots), not the one "…".
+    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
+
+
 def _status_line(case) -> str:
     return _("%(number)s %(title)s: %(status)s, due %(due)s") % {
-        "number": case.number, "title": case.title[:12], "status": case.get_status_display(),
+        "number": case.number, "title": _short(case.title), "status": case.get_status_display(),
         "due": local_time(case.resolve_due_at)}
 
 

@@ -24,6 +24,8 @@ from wechatpy.replies import TextReply
 
 # WeChat's messages are small (a text is at most 2,048 bytes); anything much larger is not theirs.
 MAX_BODY_BYTES = 32 * 1024
+# A passive text reply longer than this is not shown by WeChat at all: cut, never lost whole.
+MAX_REPLY_BYTES = 2048
 # A signed request is good for five minutes either way of our clock.
 TIMESTAMP_WINDOW_SECONDS = 300
 
@@ -117,11 +119,27 @@ def render_reply(*, message, text: str, encrypt_with: tuple[str, str, str] | Non
     ``"success"`` — WeChat's "nothing to say" — when ``text`` is empty."""
     if not text:
         return "success"
-    xml = TextReply(message=message, content=text).render()
+    xml = TextReply(message=message, content=fit_reply(text)).render()
     if encrypt_with is None:
         return xml
     token, aes_key, app_id = encrypt_with
     return WeChatCrypto(token, aes_key, app_id).encrypt_message(xml, nonce, timestamp)
+
+
+def fit_reply(text: str, limit: int = MAX_REPLY_BYTES) -> str:
+    """``text`` within ``limit`` UTF-8 bytes (a Chinese character is 3): whole lines kept while
+    they fit, then "…" — a reply over WeChat's limit would not reach the resident at all."""
+    if len(text.encode()) <= limit:
+        return text
+    lines = text.split("\n")
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join([*kept, line, "…"]).encode()) > limit:
+            break
+        kept.append(line)
+    if not kept:  # the first line alone is too long: cut it by characters
+        return lines[0].encode()[:limit - len("…".encode())].decode(errors="ignore") + "…"
+    return "\n".join([*kept, "…"])
 
 
 def body_digest(body: bytes) -> str:

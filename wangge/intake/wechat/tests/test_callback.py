@@ -194,6 +194,32 @@ def test_query_lists_the_senders_own_cases_and_one_by_number(client, account, wo
     assert "没有编号为" in other and "井盖" not in other
 
 
+def test_query_cuts_a_long_title_with_an_ellipsis_and_takes_a_full_width_number(client, account, world):
+    description = "小区东门口的井盖缺失已经三天了晚上很危险"
+    wx.say(client, account, wx.text(description), encrypted=True)
+    wx.say(client, account, wx.location(*gcj_point_in(world, world.grids[0])), encrypted=True)
+    case = Case.objects.get()
+    listing = wx.say(client, account, wx.text("查询"), encrypted=True)
+    assert f"{case.number} 小区东门口的井盖缺失已…：" in listing and description not in listing
+    # A Chinese input method in full-width mode: ＷＧ２０２６１１３０－０００１２ is the same number.
+    full_width = case.number.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    one = wx.say(client, account, wx.text(f"查询　{full_width}"), encrypted=True)
+    assert one.startswith(case.number) and "待受理" in one
+
+
+def test_a_reply_is_kept_within_wechats_2048_bytes():
+    from wangge.intake.wechat.protocol import MAX_REPLY_BYTES, fit_reply
+
+    lines = [f"WG20261130-{i:05d} 小区门口路灯不亮已经…：待受理，期限 12/1 18:00" for i in range(40)]
+    reply = fit_reply("\n".join(lines))
+    assert len(reply.encode()) <= MAX_REPLY_BYTES == 2048
+    shown = reply.split("\n")
+    assert shown[-1] == "…" and shown[:-1] == lines[:len(shown) - 1] and len(shown) > 10  # whole lines, then …
+    one_line = fit_reply("路" * 1000)
+    assert len(one_line.encode()) <= 2048 and one_line.endswith("路…")
+    assert fit_reply("短回复") == "短回复"
+
+
 def test_menu_click_starts_a_report_and_cancel_discards_it(client, account):
     assert "描述" in wx.say(client, account, wx.event("CLICK", "REPORT"), encrypted=True)
     assert WechatConversation.objects.get().state == ConversationState.COLLECTING
