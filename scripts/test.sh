@@ -5,14 +5,19 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PG_URL="${WANGGE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wangge}"
+# One pytest-xdist worker per CPU (WANGGE_TEST_WORKERS=0 runs the suite in this one process). Each worker
+# has its own test database (test_wangge_gw0, …); the default "load" scheduling hands tests out
+# in collection order, so each worker still runs its transactional tests (which empty its
+# database) after its ordinary ones, as pytest-django orders them.
+WORKERS="${WANGGE_TEST_WORKERS:-auto}"
 
 echo "=== Wangge tests on SQLite ==="
-WANGGE_TEST_DB=sqlite $BIN/python -m pytest "$@"
+WANGGE_TEST_DB=sqlite $BIN/python -m pytest -n "$WORKERS" "$@"
 sqlite_rc=$?
 
 echo "=== Wangge tests on PostgreSQL ($PG_URL) ==="
 if $BIN/python scripts/pg_ready.py "$PG_URL"; then
-  WANGGE_TEST_DB=postgres WANGGE_TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest "$@"
+  WANGGE_TEST_DB=postgres WANGGE_TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest -n "$WORKERS" "$@"
   pg_rc=$?
 else
   if [ "${CI:-}" = "true" ]; then

@@ -42,7 +42,7 @@ def test_other_caches_need_no_table(db, settings):
     ("django-insecure-" + "x1y2z3" * 10, ["wangge.core.E002"]),  # startproject's
     ("s3cr3t-but-short", ["wangge.core.E003"]),
     ("ab" * 40, ["wangge.core.E003"]),  # long, but two characters
-    (STRONG_KEY, []),
+    pytest.param(STRONG_KEY, [], id="strong"),  # a fixed id: parallel workers collect the same tests
 ])
 def test_a_default_or_weak_secret_key_is_an_error(settings, key, expected):
     settings.SECRET_KEY = key
