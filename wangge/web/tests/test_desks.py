@@ -77,3 +77,20 @@ def test_field_report_is_filed_on_the_patrol_channel(world, login):
 
 def test_field_report_is_for_field_roles_only(world, login):
     assert login(world.users["clerk"]).get(reverse("web:field_report")).status_code == 404
+
+
+def test_field_report_labels_the_place_search_and_the_address_apart(world, login):
+    """Under 地址 a grid worker saw two boxes and no word for either: the search that finds the
+    place is 查找地点, the address kept is 地址 with a line saying what goes in it."""
+    import re
+
+    client = login(world.users["worker_a1"])
+    page = client.get(reverse("web:field_report")).content.decode()
+    labels = dict((f, text.strip()) for f, text in re.findall(r'<label for="([^"]+)">([^<]*)', page))
+    assert labels["id_address-search"] == "查找地点" and labels["id_address"] == "地址"
+    assert 'id="id_address-search"' in page and page.count('name="address"') == 1
+    assert re.search(r'<input type="text" name="address" id="id_address"[^>]*aria-describedby="id_address-help"', page)
+    assert 'id="id_address-help">选定地点后自动填入，可补充门牌、楼层或标志物<' in page
+    # A refused report keeps the address typed.
+    refused = client.post(reverse("web:field_report"), {"description": "", "address": "东园小区3号楼"})
+    assert refused.status_code == 200 and not Case.objects.exists() and 'value="东园小区3号楼"' in refused.content.decode()
