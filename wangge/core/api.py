@@ -12,6 +12,7 @@ machine-readable code. Bad input is never a 500.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -30,6 +31,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
 from .errors import DomainError
@@ -143,6 +145,111 @@ def _small_int(raw: str) -> int | None:
     """An ASCII decimal number of at most 9 digits, else None ("²", "1e9" and 10**100 are not)."""
     raw = raw.strip()
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Input serializers: ids and text as a person means them
+# ---------------------------------------------------------------------------------------------
+
+# The largest id the database keeps (64-bit): a larger number is no row, never a driver overflow.
+MAX_ID = 2**63 - 1
+
+
+def _id_value(data) -> int | None:
+    """An id as a JSON integer or a string of ASCII digits ("12"), else None (1.5, true, "1e3",
+    "²" and [] are not ids)."""
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, int):
+        return data
+    if isinstance(data, str):
+        text = data.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 19:
+            return int(text)
+    return None
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A row given by its id, refused in plain words that name the thing — "没有这个事件分类（编号
+    99999）", not DRF's 'Invalid pk "99999" - object does not exist.' A number with a fraction
+    is not an id (DRF would look up 1.5 as 1), nor is ``true``."""
+
+    def _thing(self) -> str:
+        return str(self.get_queryset().model._meta.verbose_name)
+
+    def to_internal_value(self, data):
+        if self.pk_field is not None:
+            return super().to_internal_value(data)
+        pk = _id_value(data)
+        if pk is None:
+            raise serializers.ValidationError(
+                _("Give the %(thing)s as its id, a whole number.") % {"thing": self._thing()}, code="incorrect_type")
+        row = self.get_queryset().filter(pk=pk).first() if 0 < pk <= MAX_ID else None
+        if row is None:
+            raise serializers.ValidationError(
+                _("There is no %(thing)s with the id %(id)s.") % {"thing": self._thing(), "id": pk},
+                code="does_not_exist")
+        return row
+
+
+def _plain_ids(field):
+    """``field`` with its id lookups as ``IdField`` (also the child of a ``many=True`` one)."""
+    if type(field) is serializers.PrimaryKeyRelatedField:
+        return IdField(*field._args, **field._kwargs)
+    if isinstance(field, serializers.ManyRelatedField) and type(field.child_relation) is serializers.PrimaryKeyRelatedField:
+        return serializers.ManyRelatedField(**{**field._kwargs, "child_relation": _plain_ids(field.child_relation)})
+    return field
+
+
+def _not_text(field, value) -> bool:
+    """Is ``value`` (as the request gave it) something other than what a text field takes?"""
+    if value is serializers.empty or value is None:
+        return False
+    if isinstance(field, serializers.CharField):
+        return not isinstance(value, str)
+    if isinstance(field, serializers.ListField) and isinstance(field.child, serializers.CharField):
+        return isinstance(value, list) and any(item is not None and not isinstance(item, str) for item in value)
+    return False
+
+
+class StrictInputMixin:
+    """For every input serializer of the API, in one place rather than per field:
+
+    - a text field takes a JSON string only: ``"reason": 123`` is a 400 (code ``not_text``), not
+      the text "123" (DRF turns numbers into text silently);
+    - an id field (``PrimaryKeyRelatedField``, also a ``ModelSerializer``'s generated ones and
+      ``many=True`` lists) is an ``IdField``: an unknown or malformed id says so in plain words.
+    """
+
+    def get_fields(self):
+        return {name: _plain_ids(field) for name, field in super().get_fields().items()}
+
+    def to_internal_value(self, data):
+        errors = {}
+        if isinstance(data, Mapping):
+            for field in self._writable_fields:
+                if _not_text(field, field.get_value(data)):
+                    errors[field.field_name] = [exceptions.ErrorDetail(
+                        _("%(field)s must be text (in quotes), not a number or another JSON value.")
+                        % {"field": field.field_name}, code="not_text")]
+        try:
+            value = super().to_internal_value(data)
+        except exceptions.ValidationError as exc:
+            if not errors:
+                raise
+            detail = exc.detail if isinstance(exc.detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+            raise exceptions.ValidationError({**detail, **errors}) from None
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return value
+
+
+class InputSerializer(StrictInputMixin, serializers.Serializer):
+    """The base of the API's input serializers (``StrictInputMixin``)."""
+
+
+class InputModelSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """The base of the API's model serializers that take input (``StrictInputMixin``)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,9 +10,12 @@ class PortalConfig(AppConfig):
     verbose_name = pgettext_lazy("resident", "Resident pages")
 
     def ready(self):
+        from wangge.cases.channels import register_source
+
         from . import checks  # noqa: F401  (registers the deployment check)
         from .ratelimit import register_limit
 
         # Every post of the report form per client address, valid or not: a ceiling against
         # floods, far above the filed reports ("report") that a shared address may send.
         register_limit("report_attempt", 200, 3600)
+        register_source("portal")  # the report form's keys (views.PORTAL_SOURCE): not for API callers

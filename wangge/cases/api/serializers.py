@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from wangge.core.api import InputSerializer
 from wangge.org.models import Department, Region, User
 
 from .. import permissions, selectors
 from ..actions import NOTE_MAX_LENGTH, RESULT_MAX_LENGTH
-from ..channels import channels
+from ..channels import api_may_use_source, channels, source_namespace
 from ..choices import (
     AssignmentRole,
     Channel,
@@ -374,6 +375,26 @@ class CaseCreatedSerializer(serializers.Serializer):
     url = serializers.URLField()
 
 
+class CaseChangeSerializer(CaseListSerializer):
+    """A case as the list of changes gives it: the row of the list and when it last changed."""
+
+    updated_at = serializers.DateTimeField(help_text="When the case last changed (the order of the list).")
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [*CaseListSerializer.Meta.fields, "updated_at"]
+
+
+class CaseChangesSerializer(serializers.Serializer):
+    """A page of changed cases, oldest change first, and where the next poll starts."""
+
+    results = CaseChangeSerializer(many=True)
+    cursor = serializers.CharField(help_text="Give it as `cursor` in the next request: the list carries on after "
+                                             "the last case of this page (the same cursor as given when the page "
+                                             "is empty). Keep it between polls.")
+    more = serializers.BooleanField(help_text="True when more changes are waiting now: ask again at once.")
+    next = serializers.URLField(help_text="This request with the next cursor.")
+
+
 class RevealedReporterSerializer(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField()
@@ -419,7 +440,7 @@ class ChannelField(serializers.CharField):
         return value
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(InputSerializer):
     """受理登记 — a new case. Give the place as longitude + latitude (the grid is found) or as a
     region id (a community, grid, building or unit)."""
 
@@ -428,8 +449,14 @@ class CaseCreateSerializer(serializers.Serializer):
                                   validators=[TooLong(120, _("Title"))],
                                   help_text="Blank: the first 30 characters of the description.")
     description = serializers.CharField(allow_blank=True, validators=[TooLong(5000, _("Description"))])
-    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=32,
-                                   help_text="Where the report came from (12345, wechat:…); with external_id.")
+    source = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=32,
+        help_text="The name of your system, under which its external_id values are kept. The platform's own "
+                  "channels are refused (400, code reserved): a registered channel name alone or followed by "
+                  "a colon (wechat:…, open311:…, patrol, api:…) and portal, report_join — except 12345 for "
+                  "the linked 12345 system, i.e. a user who may import 12345 orders (an intake clerk or "
+                  "dispatcher of the sub-district). Blank with an external_id: kept under the channel when "
+                  "you may use its name (channel 12345 for the 12345 link), else under your own api:<user id>.")
     external_id = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=100,
         help_text="Its id there (a 12345 order number…): a retry returns the case already filed (200, header "
@@ -460,6 +487,15 @@ class CaseCreateSerializer(serializers.Serializer):
                   "reclassification); one already past starts the case red. A time without a time zone is a 400.")
     attachments = UploadsField()
 
+    def validate_source(self, value):
+        user = self.context["request"].user
+        if value and not api_may_use_source(user, value):
+            raise serializers.ValidationError(
+                _("The source “%(source)s” is reserved for the platform's own channels: give the name of your own "
+                  "system.")
+                % {"source": source_namespace(value)}, code="reserved")
+        return value
+
     def validate_source_due_at(self, value):
         if value is not None and not EARLIEST_DATE <= timezone.localdate(value) <= LATEST_DATE:
             raise serializers.ValidationError(
@@ -469,20 +505,59 @@ class CaseCreateSerializer(serializers.Serializer):
         return value
 
 
+class QueryDateTimeField(ZonedDateTimeField):
+    """A ``ZonedDateTimeField`` in a query string, where an unencoded ``+08:00`` arrives as
+    `` 08:00`` (a ``+`` in a URL is a space): read as the offset it was."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?) (\d{2}:?\d{2})$", r"\1+\2", value.strip())
+        return super().to_internal_value(value)
+
+
+class ChangesQuerySerializer(InputSerializer):
+    """The query of the list of changes."""
+
+    updated_after = QueryDateTimeField(
+        required=False, help_text="Cases changed after this moment (ISO 8601 with a time zone, "
+                                  "2026-11-30T08:00:00+08:00). Omit it (and cursor) to start from the oldest change.")
+    cursor = serializers.CharField(required=False, max_length=200,
+                                   help_text="The cursor the previous answer gave: carries on exactly after it.")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+    source = serializers.CharField(required=False, max_length=32,
+                                   help_text="Only the cases filed under this source (12345: the orders of a "
+                                             "12345 link).")
+
+    def validate_updated_after(self, value):
+        if not EARLIEST_DATE <= timezone.localdate(value) <= LATEST_DATE:
+            raise serializers.ValidationError(
+                _("Give a date between %(earliest)s and %(latest)s.") % {
+                    "earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+                code="out_of_range")
+        return value
+
+    def validate(self, data):
+        if "updated_after" in data and "cursor" in data:
+            raise serializers.ValidationError(
+                {"cursor": _("Give updated_after for the first request and cursor after it, not both.")},
+                code="invalid")
+        return data
+
+
 # ---------------------------------------------------------------------------------------------
 # Input: one serializer per action
 # ---------------------------------------------------------------------------------------------
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(InputSerializer):
     note = note_field()
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(InputSerializer):
     reason = reason_field()
 
 
-class AgreeDeadlineSerializer(serializers.Serializer):
+class AgreeDeadlineSerializer(InputSerializer):
     """议定时限: the resolve deadline agreed at a consultation, and where it was agreed."""
 
     due_at = ZonedDateTimeField(help_text="The agreed resolve deadline: ISO 8601 with a time zone "
@@ -490,7 +565,7 @@ class AgreeDeadlineSerializer(serializers.Serializer):
     reason = reason_field()
 
 
-class ClassifySerializer(serializers.Serializer):
+class ClassifySerializer(InputSerializer):
     category = CategoryField(required=False, allow_null=True, default=None)
     star = serializers.ChoiceField(choices=StarLevel.choices, required=False, allow_null=True, default=None)
     handling_type = serializers.ChoiceField(choices=HandlingType.choices, required=False, allow_null=True,
@@ -498,7 +573,7 @@ class ClassifySerializer(serializers.Serializer):
     note = note_field()
 
 
-class TargetSerializer(serializers.Serializer):
+class TargetSerializer(InputSerializer):
     """Whom to dispatch to: exactly one of a department, a person or a community/grid."""
 
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False,
@@ -509,7 +584,7 @@ class TargetSerializer(serializers.Serializer):
                                                 default=None)
 
 
-class DispatchSerializer(serializers.Serializer):
+class DispatchSerializer(InputSerializer):
     """派单 / 转派: a lead and, for joint handling (吹哨报到), co-handlers."""
 
     lead = TargetSerializer()
@@ -517,25 +592,25 @@ class DispatchSerializer(serializers.Serializer):
     note = note_field()
 
 
-class ProgressSerializer(serializers.Serializer):
+class ProgressSerializer(InputSerializer):
     note = note_field(required=True, default=serializers.empty)
     public = serializers.BooleanField(required=False, default=False,
                                       help_text="Show this note on the resident's tracking page.")
     attachments = UploadsField()
 
 
-class RequestExtensionSerializer(serializers.Serializer):
+class RequestExtensionSerializer(InputSerializer):
     working_days = serializers.IntegerField(min_value=1, max_value=30)
     reason = reason_field()
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(InputSerializer):
     result = serializers.CharField(allow_blank=True, help_text="The answer the resident will be told.",
                                    validators=[TooLong(RESULT_MAX_LENGTH, _("The result"))])
     attachments = UploadsField(help_text="Photos of the result (JPEG, PNG, WebP, GIF).")
 
 
-class RevisitInputSerializer(serializers.Serializer):
+class RevisitInputSerializer(InputSerializer):
     """回访 (三看)."""
 
     lawful = serializers.BooleanField(help_text="Handled according to law.")
@@ -544,13 +619,13 @@ class RevisitInputSerializer(serializers.Serializer):
     note = note_field()
 
 
-class RateSerializer(serializers.Serializer):
+class RateSerializer(InputSerializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="",
                                     validators=[TooLong(1000, _("The comment"))])
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(InputSerializer):
     into = serializers.CharField(max_length=20, help_text="Number of the case that carries on.")
     note = note_field()
 

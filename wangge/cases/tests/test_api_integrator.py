@@ -23,15 +23,16 @@ from .test_api import (  # noqa: F401 (fixture)
 
 
 def test_a_replay_of_a_case_outside_the_callers_scope_is_409_and_shows_nothing(world):
-    """A grid worker of grid 2 names a 12345 order filed in grid 0: no copy of that case, and not
-    a second case either (the order is somebody else's)."""
-    theirs = file_case(world, grid=world.grids[0], source="12345", external_id="GD20261130-0042",
+    """A grid worker of grid 2 names a report a property company's app filed in grid 0: no copy
+    of that case, and not a second case either (the report is somebody else's). (Under 12345 the
+    worker is refused before that: test_api_sources.)"""
+    theirs = file_case(world, grid=world.grids[0], source="wuye-app", external_id="GD20261130-0042",
                        title="他人工单", description="和平路1号门口井盖丢失，联系人13812341234")
     worker = world.users["worker_b1"]
     assert as_user(worker).get(f"/api/v1/cases/{theirs.number}/").status_code == 404
     before = written_counts()
 
-    response = as_user(worker).post(LIST, new_case_payload(world, source="12345", external_id="GD20261130-0042",
+    response = as_user(worker).post(LIST, new_case_payload(world, source="wuye-app", external_id="GD20261130-0042",
                                                            longitude=None, latitude=None,
                                                            region=world.grids[2].pk), format="json")
 
@@ -43,9 +44,9 @@ def test_a_replay_of_a_case_outside_the_callers_scope_is_409_and_shows_nothing(w
 
 
 def test_the_refusal_speaks_chinese(world):
-    file_case(world, grid=world.grids[0], source="12345", external_id="GD1")
+    file_case(world, grid=world.grids[0], source="wuye-app", external_id="GD1")
     response = as_user(world.users["worker_b1"], "zh-hans").post(
-        LIST, new_case_payload(world, source="12345", external_id="GD1"), format="json")
+        LIST, new_case_payload(world, source="wuye-app", external_id="GD1"), format="json")
     assert "外部编号" in assert_error(response, 409, "external_id_taken")["message"]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from wangge.core.api import InputSerializer
+
 from ..models import CreditAccount, CreditRule, LedgerEntry, Redemption, StoreItem
 
 
@@ -45,21 +47,21 @@ class RedemptionSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "item", "price", "via", "merchant", "actor", "created_at"]
 
 
-class AwardInput(serializers.Serializer):
+class AwardInput(InputSerializer):
     rule = serializers.SlugField(max_length=40, help_text="The rule's code.")
     quantity = serializers.IntegerField(min_value=1, max_value=1000, default=1, help_text="Hours, for a per-hour rule.")
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     request_key = serializers.CharField(max_length=64, help_text="The same key again books nothing more.")
 
 
-class CorrectInput(serializers.Serializer):
+class CorrectInput(InputSerializer):
     reason = serializers.CharField(max_length=200)
 
 
-class CounterInput(serializers.Serializer):
+class CounterInput(InputSerializer):
     account = serializers.IntegerField(min_value=1)
     request_key = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
-class CodeInput(serializers.Serializer):
+class CodeInput(InputSerializer):
     code = serializers.CharField(max_length=20)

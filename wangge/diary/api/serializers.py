@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from wangge.core.api import InputSerializer
+
 from ..choices import NoteSection
 from ..models import DiaryDay, DiaryNote
 
@@ -42,16 +44,16 @@ class DiaryDayViewSerializer(serializers.Serializer):
     notes = DiaryNoteSerializer(many=True)
 
 
-class DiaryNoteCreateSerializer(serializers.Serializer):
+class DiaryNoteCreateSerializer(InputSerializer):
     day = serializers.DateField()
     text = serializers.CharField(max_length=2000, allow_blank=True)
     section = serializers.ChoiceField(choices=NoteSection.choices, default=NoteSection.WORK)
 
 
-class DiaryCorrectionSerializer(serializers.Serializer):
+class DiaryCorrectionSerializer(InputSerializer):
     text = serializers.CharField(max_length=2000, allow_blank=True)
     section = serializers.ChoiceField(choices=NoteSection.choices, default=NoteSection.NOTE)
 
 
-class DiarySignSerializer(serializers.Serializer):
+class DiarySignSerializer(InputSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -10,6 +10,7 @@ class DuplicatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from wangge.cases.channels import register_source
         from wangge.cases.panels import register_case_panel
         from wangge.core.events import Mode, subscribe
         from wangge.core.periodic import register_periodic
@@ -18,7 +19,10 @@ class DuplicatesConfig(AppConfig):
         from wangge.residents.signals import residents_merged
 
         from . import receivers, selectors  # noqa: F401 — selectors connects its cache signals
+        from .actions import JOIN_SOURCE
         from .tasks import find_interval
+
+        register_source(JOIN_SOURCE)  # 我也遇到了's own keys: no API caller files under it
 
         # In the worker, following the case table (core.followers): the look for duplicates is
         # advice; it must never slow or undo a filing — not even by the one reaction row per

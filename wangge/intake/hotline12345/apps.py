@@ -10,8 +10,12 @@ class Hotline12345Config(AppConfig):
     verbose_name = _("12345 hand-over import")
 
     def ready(self) -> None:
+        from wangge.cases.channels import register_source
         from wangge.core.navigation import register_nav
 
         from .permissions import can_import
 
+        # The linked 12345 system files its orders through the API under the import's namespace
+        # (an order comes in once, whichever way): with the account of someone who may import them.
+        register_source("12345", may_use=can_import)
         register_nav("intake_12345", _("12345 orders"), "intake_12345:home", visible=can_import, order=40)

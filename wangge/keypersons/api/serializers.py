@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from wangge.core.api import InputSerializer
+
 from ..choices import AttendanceKind, HelpNeeded, Mood, QuickReportKind
 from ..masking import mask_address, mask_id_number, mask_name, mask_phone
 from ..models import Attendance, KeyPerson, KeyPersonTag, QuickReport, Visit
@@ -48,7 +50,7 @@ class KeyPersonSerializer(serializers.ModelSerializer):
         return str(obj.worker) if obj.worker_id else ""
 
 
-class KeyPersonCreateSerializer(serializers.Serializer):
+class KeyPersonCreateSerializer(InputSerializer):
     grid = serializers.IntegerField()
     name = serializers.CharField(max_length=50)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
@@ -59,7 +61,7 @@ class KeyPersonCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class KeyPersonRevealSerializer(serializers.Serializer):
+class KeyPersonRevealSerializer(InputSerializer):
     purpose = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
@@ -71,7 +73,7 @@ class KeyPersonRevealedSerializer(serializers.Serializer):
     address = serializers.CharField()
 
 
-class KeyPersonRetireSerializer(serializers.Serializer):
+class KeyPersonRetireSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200, allow_blank=True)
 
 
@@ -86,7 +88,7 @@ class KeyPersonVisitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class KeyPersonVisitCreateSerializer(serializers.Serializer):
+class KeyPersonVisitCreateSerializer(InputSerializer):
     visited_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     found = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -131,7 +133,7 @@ class KeyPersonAttendanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class KeyPersonAttendanceCreateSerializer(serializers.Serializer):
+class KeyPersonAttendanceCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=AttendanceKind.choices)
     grid = serializers.IntegerField(required=False, allow_null=True, default=None)
     key_person = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -150,7 +152,7 @@ class KeyPersonQuickReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class KeyPersonQuickReportCreateSerializer(serializers.Serializer):
+class KeyPersonQuickReportCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=QuickReportKind.choices)
     grid = serializers.IntegerField(required=False, allow_null=True, default=None)
     at = serializers.DateTimeField(required=False, allow_null=True, default=None)

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wangge.cases.models import Category
+from wangge.core.api import InputModelSerializer, InputSerializer
 from wangge.org.models import Department, Region
 
 from ..choices import Decision, MeetingKind, MeetingLevel, RepresentativeRole
@@ -66,7 +67,7 @@ class MeetingDetailSerializer(MeetingSerializer):
         return MeetingItemSerializer(self.context["items"], many=True).data
 
 
-class MeetingCreateSerializer(serializers.Serializer):
+class MeetingCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=MeetingKind.choices)
     level = serializers.ChoiceField(choices=MeetingLevel.choices)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
@@ -75,14 +76,14 @@ class MeetingCreateSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=120)
 
 
-class MeetingItemAddSerializer(serializers.Serializer):
+class MeetingItemAddSerializer(InputSerializer):
     case = serializers.CharField(required=False, help_text=pgettext_lazy("meetings", "Case number"))
     topic = serializers.IntegerField(required=False)
     title = serializers.CharField(required=False, allow_blank=True, max_length=120)
     is_dispute = serializers.BooleanField(required=False, default=False)
 
 
-class MeetingParticipantAddSerializer(serializers.Serializer):
+class MeetingParticipantAddSerializer(InputSerializer):
     user = serializers.IntegerField(required=False)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
     name = serializers.CharField(required=False, allow_blank=True, max_length=50)
@@ -91,7 +92,7 @@ class MeetingParticipantAddSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
 
-class MeetingDecisionSerializer(serializers.Serializer):
+class MeetingDecisionSerializer(InputSerializer):
     decision = serializers.ChoiceField(choices=[c for c in Decision.choices if c[0]])
     outcome = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -105,7 +106,7 @@ class MeetingDecisionSerializer(serializers.Serializer):
                                                   allow_null=True)
 
 
-class MeetingTopicSerializer(serializers.ModelSerializer):
+class MeetingTopicSerializer(InputModelSerializer):
     class Meta:
         model = Topic
         fields = ["id", "region", "title", "description", "status", "is_dispute", "raised_by_resident", "case",
@@ -113,12 +114,12 @@ class MeetingTopicSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "raised_by_resident", "vet_note", "created_at", "case"]
 
 
-class MeetingVetSerializer(serializers.Serializer):
+class MeetingVetSerializer(InputSerializer):
     accept = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class MeetingTextSerializer(serializers.Serializer):
+class MeetingTextSerializer(InputSerializer):
     text = serializers.CharField(max_length=5000)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from wangge.core.api import InputSerializer
 from wangge.core.http import MAX_ROW_ID
 from wangge.residents.masking import mask_name, mask_phone
 
@@ -29,7 +30,7 @@ def Id(**kwargs) -> serializers.IntegerField:  # noqa: N802 — reads like a fie
     return serializers.IntegerField(min_value=1, max_value=MAX_ROW_ID, **kwargs)
 
 
-class NeighbourhoodConfirmSerializer(serializers.Serializer):
+class NeighbourhoodConfirmSerializer(InputSerializer):
     """No input needed: the POST itself is the request (publish, show the contact)."""
 
     confirm = serializers.BooleanField(required=False, default=True)
@@ -56,7 +57,7 @@ class ChiefSerializer(serializers.ModelSerializer):
         return mask_name(obj.name) if obj.resident_id else obj.name
 
 
-class AppointChiefSerializer(serializers.Serializer):
+class AppointChiefSerializer(InputSerializer):
     region = Id()
     user = Id(required=False, help_text="A staff member (or give name and phone).")
     name = serializers.CharField(required=False, allow_blank=True, max_length=50)
@@ -70,7 +71,7 @@ class AppointChiefSerializer(serializers.Serializer):
     selection_note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class ChiefEndTermSerializer(serializers.Serializer):
+class ChiefEndTermSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200)
 
 
@@ -85,7 +86,7 @@ class NeedSerializer(serializers.ModelSerializer):
                   "merged_into", "household_count", "raised_at", "met_at", "escalated_at"]
 
 
-class RaiseNeedSerializer(serializers.Serializer):
+class RaiseNeedSerializer(InputSerializer):
     need_class = Id()
     description = serializers.CharField(max_length=2000)
     source = serializers.ChoiceField(choices=NeedSource.choices)
@@ -95,11 +96,11 @@ class RaiseNeedSerializer(serializers.Serializer):
     meeting_ref = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
-class NeedNoteSerializer(serializers.Serializer):
+class NeedNoteSerializer(InputSerializer):
     note = serializers.CharField(max_length=500)
 
 
-class NeedOptionalNoteSerializer(serializers.Serializer):
+class NeedOptionalNoteSerializer(InputSerializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
@@ -107,7 +108,7 @@ class NeedMatchSerializer(NeedOptionalNoteSerializer):
     resource = Id()
 
 
-class NeedServeSerializer(serializers.Serializer):
+class NeedServeSerializer(InputSerializer):
     resource = Id()
     description = serializers.CharField(max_length=500)
     chief = Id(required=False, allow_null=True)
@@ -147,7 +148,7 @@ class ResourceSerializer(serializers.ModelSerializer):
         return mask_phone(obj.contact_phone)
 
 
-class CreateResourceSerializer(serializers.Serializer):
+class CreateResourceSerializer(InputSerializer):
     name = serializers.CharField(max_length=100)
     provider = serializers.CharField(max_length=100)
     tier = serializers.ChoiceField(choices=ResourceTier.choices)
@@ -190,7 +191,7 @@ class QuarterSerializer(serializers.ModelSerializer):
                   "published_at", "scores"]
 
 
-class QuarterReviewSerializer(serializers.Serializer):
+class QuarterReviewSerializer(InputSerializer):
     subdistrict = Id()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     quarter = serializers.IntegerField(min_value=1, max_value=4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from wangge.core.api import InputSerializer
 from wangge.notifications.models import Notification
 
 from .. import scope
@@ -47,12 +48,12 @@ class RegionDetailSerializer(RegionSerializer):
         return RegionRefSerializer(Region.objects.get_ancestors(region), many=True).data
 
 
-class GridLookupQuerySerializer(serializers.Serializer):
+class GridLookupQuerySerializer(InputSerializer):
     lng = serializers.FloatField(min_value=-180, max_value=180, help_text="Longitude (WGS84)")
     lat = serializers.FloatField(min_value=-90, max_value=90, help_text="Latitude (WGS84)")
 
 
-class GridFeaturesQuerySerializer(serializers.Serializer):
+class GridFeaturesQuerySerializer(InputSerializer):
     within = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False,
                                                 help_text="Only grids under this node (e.g. a community).")
 
@@ -149,7 +150,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return None
 
 
-class MarkReadSerializer(serializers.Serializer):
+class MarkReadSerializer(InputSerializer):
     # Ids are 64-bit: a larger number would overflow the database driver (a 500, not a 400).
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False,
                                 allow_null=True,

@@ -15,13 +15,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wangge.core.api import ErrorSerializer
+from wangge.core.api import ErrorSerializer, InputSerializer
 
 from .. import services
 from ..models import User
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(InputSerializer):
     # No longer than a username can be: a longer one would reach django-axes' record of the
     # failure, whose column is shorter (a 500 on PostgreSQL, found by the API fuzzer).
     username = serializers.CharField(max_length=User._meta.get_field("username").max_length)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from wangge.cases.models import Category
+from wangge.core.api import InputSerializer
 from wangge.org.models import Region, User
 
 from ..choices import FindingClass, Frequency, PointClass, Presence
@@ -21,7 +22,7 @@ class PatrolPointSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PatrolPointInputSerializer(serializers.Serializer):
+class PatrolPointInputSerializer(InputSerializer):
     grid = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
     name = serializers.CharField(max_length=100)
     point_class = serializers.ChoiceField(choices=PointClass.choices)
@@ -32,7 +33,7 @@ class PatrolPointInputSerializer(serializers.Serializer):
     responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
 
 
-class PatrolPointChangeSerializer(serializers.Serializer):
+class PatrolPointChangeSerializer(InputSerializer):
     name = serializers.CharField(max_length=100, required=False)
     point_class = serializers.ChoiceField(choices=PointClass.choices, required=False)
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False)
@@ -72,7 +73,7 @@ class PatrolTodaySerializer(serializers.Serializer):
     overdue = PatrolDueVisitSerializer(many=True)
 
 
-class SlotCancelSerializer(serializers.Serializer):
+class SlotCancelSerializer(InputSerializer):
     reason = serializers.CharField(max_length=200)
 
 
@@ -86,7 +87,7 @@ class PatrolCheckInSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PatrolCheckInInputSerializer(serializers.Serializer):
+class PatrolCheckInInputSerializer(InputSerializer):
     client_id = serializers.UUIDField(help_text="Made by the phone; a resend with the same id creates nothing new.")
     point = serializers.IntegerField()
     client_time = serializers.DateTimeField(help_text="When the check-in was made on the phone (kept, within limits).")
@@ -110,7 +111,7 @@ class PatrolFindingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PatrolFindingInputSerializer(serializers.Serializer):
+class PatrolFindingInputSerializer(InputSerializer):
     client_id = serializers.UUIDField(required=False)
     checkin = serializers.IntegerField()
     description = serializers.CharField(max_length=5000)
@@ -157,5 +158,5 @@ class GridOfficerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GridWhistleSerializer(serializers.Serializer):
+class GridWhistleSerializer(InputSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
