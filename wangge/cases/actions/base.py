@@ -13,6 +13,7 @@ from wangge.org.models import Department, Region, User
 from wangge.org.scope import may_receive
 
 from .. import permissions
+from ..attachments import track_written
 from ..choices import (
     AssignmentRole,
     CaseLevel,
@@ -75,19 +76,19 @@ def _clean_note(note: str | None, field: str = "note") -> str:
 
 
 def _store_attachments(case: Case, event, checked, actor) -> list[CaseAttachment]:
+    """The attachment rows, their files written to storage. Each name written is tracked: if the
+    transaction is rolled back (the action, or whoever called it, refuses after this), the file
+    goes too, once the request or task ends (``attachments.remove_files_of_rolled_back_attachments``)."""
     stored = []
     for upload, content_type in checked:
-        stored.append(
-            CaseAttachment.objects.create(
-                case=case,
-                event=event,
-                file=upload,
-                original_name=(upload.name or "file")[:200],
-                content_type=content_type,
-                size=upload.size,
-                uploaded_by=actor,
-            )
-        )
+        attachment = CaseAttachment(case=case, event=event, file=upload, original_name=(upload.name or "file")[:200],
+                                    content_type=content_type, size=upload.size, uploaded_by=actor)
+        try:
+            attachment.save()
+        finally:  # the file is written before the row: an insert that fails leaves it too
+            if attachment.file._committed:  # FieldFile's own flag: the file is in storage
+                track_written([attachment.file.name])
+        stored.append(attachment)
     return stored
 
 
