@@ -527,6 +527,9 @@ def blow_whistle(*, actor: User, case, note: str = ""):
     from wangge.cases.selectors import case_by_id
 
     case = case_by_id(case.pk)
+    if case.status not in (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS):
+        raise InvalidState(_("This case is %(status)s: the grid's officers are summoned only while it is being "
+                             "handled.") % {"status": CaseStatus(case.status).label})
     if case.grid_id is None:
         raise InvalidInput(_("This case is not in a grid."), fields={"case": "no_grid"})
     officers = list(GridOfficer.objects.filter(grid_id=case.grid_id, is_active=True, user__is_active=True)

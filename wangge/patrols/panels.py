@@ -3,6 +3,8 @@ when the case's grid has officers sunk into it."""
 
 from __future__ import annotations
 
+from wangge.cases.choices import CaseStatus
+
 from .models import Finding, GridOfficer
 
 
@@ -13,4 +15,15 @@ def case_panel(case, user) -> dict | None:
     if finding is None and not officers:
         return None
     return {"finding": finding, "checkin": finding.checkin if finding else None,
-            "point": finding.point if finding else None, "officers": officers, "case": case}
+            "point": finding.point if finding else None, "officers": officers, "case": case,
+            "may_whistle": bool(officers) and may_blow_whistle(case, user)}
+
+
+def may_blow_whistle(case, user) -> bool:
+    """The whistle is a dispatch of an accepted case, or a pass-on of one being handled
+    (``actions.blow_whistle``): offered only when the case's action table lets ``user`` take that
+    step now — never on a resolved, closed or rejected case."""
+    from wangge.cases.selectors import available_actions
+
+    step = "dispatch" if case.status == CaseStatus.ACCEPTED else "redispatch"
+    return step in available_actions(user, case)

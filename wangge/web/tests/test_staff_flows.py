@@ -201,7 +201,28 @@ def test_patrol_panel_on_a_hotline_case_is_headed_grid_officers(world, login, ca
     page = login(world.users["clerk"]).get(detail_url(case)).content.decode()
     title = page.split('data-testid="patrol-panel-title">')[1].split("</h2>")[0]
     assert title == "网格力量（一格八员）"
-    assert 'data-testid="grid-whistle"' in page
+    # The whistle is a dispatch of an accepted case: offered once the case is accepted, not before.
+    assert 'data-testid="grid-whistle"' not in page
+    actions.accept_case(case=case, actor=world.users["clerk"])
+    assert 'data-testid="grid-whistle"' in login(world.users["clerk"]).get(detail_url(case)).content.decode()
+
+
+@pytest.mark.parametrize("status", [CaseStatus.RESOLVED, CaseStatus.CLOSED])
+def test_no_grid_whistle_on_a_finished_case(world, login, categories, status):
+    from wangge.patrols import actions as patrol_actions
+    from wangge.patrols.models import OfficerRole
+
+    patrol_actions.appoint_officer(actor=world.users["secretary_a"], grid=world.grids[0], user=world.users["chengguan"],
+                                   department=world.departments["chengguan"], role=OfficerRole.objects.get(name="城管队员"))
+    case = case_in_state(world, status, category=categories["street"], grid=world.grids[0])
+    for who in ("clerk", "admin"):
+        page = login(world.users[who]).get(detail_url(case)).content.decode()
+        assert 'data-testid="patrol-panel"' in page  # the grid's officers are still named
+        assert 'data-testid="grid-whistle"' not in page
+    # Posting it anyway is refused with the reason, and nobody is summoned.
+    response = login(world.users["admin"]).post(f"/patrols/cases/{case.number}/whistle/", follow=True)
+    assert "只有在办理中才能网格吹哨" in response.content.decode()
+    assert not case.assignments.filter(role="assist").exists()
 
 
 # --------------------------------------------------------------------------------------------
