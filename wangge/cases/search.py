@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from django.db import OperationalError, connections, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet
 
+from wangge.residents.masking import half_width
+
 TEXT_COLUMNS = ("title", "description", "address")
 # The newest cases of a list a search tests before choosing how to find the rest, and how many
 # of them must hold the term for it to count as common (one in 40: a page of 50 then walks
@@ -102,8 +104,9 @@ class Contains(Func):
 
 
 def _number_q(term: str) -> Q:
-    # Numbers are upper case (WG20261124-00001): compared upper-cased, on the unique index.
-    return Q(number=term.upper())
+    # Numbers are upper case (WG20261124-00001): compared upper-cased, on the unique index; one
+    # typed in full width (ＷＧ２０２６…, a Chinese input method) is the same number.
+    return Q(number=half_width(term).upper())
 
 
 def contains_q(term: str) -> Q:

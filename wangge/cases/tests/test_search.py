@@ -55,6 +55,9 @@ def test_search_by_case_number(texts):
     number = texts["plain"].number
     assert found(texts, number) == {"plain"}
     assert found(texts, number.lower()) == {"plain"}
+    # Typed by a Chinese input method in full width (ＷＧ２０２６…): the same number.
+    full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in number)
+    assert full_width != number and found(texts, full_width) == {"plain"}
 
 
 def test_a_common_word_gives_the_same_answer(texts, monkeypatch):
