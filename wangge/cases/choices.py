@@ -160,6 +160,7 @@ class EventType(models.TextChoices):
     DEADLINES_RECOMPUTED = "deadlines_recomputed", _("Deadlines recomputed")
     DEADLINE_AGREED = "deadline_agreed", _("Deadline agreed")
     REVISITED = "revisited", _("Revisit (callback)")
+    REVISIT_FAILED = "revisit_failed", _("Callback not reached")
     RATED = "rated", _("Rated")
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")

@@ -42,6 +42,12 @@ class CaseActionType:
     summary: str = ""  # the API operation's summary
     multipart: bool = False  # the API accepts photos
     inputs: dict = field(default_factory=dict)  # attached by UI layers: {"web_form": FormClass}
+    # (case) → why the action cannot be taken on this case now, though its status allows it (a
+    # close before any revisit); None: it can. The action refuses with the same words, the
+    # workbench shows them beside the greyed-out button, and ``available_actions`` leaves it out.
+    guard: Callable | None = None
+    # status → what to say instead of "it cannot be resolved now" (what to do first).
+    refusals: dict = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -73,6 +79,25 @@ def attach_input(name: str, kind: str, value) -> None:
 
 def allowed_actions(status: str) -> list[str]:
     return [a.name for a in case_actions.values() if status in a.transition.sources]
+
+
+def blocker(action: str, case) -> str | None:
+    """Why ``action`` cannot be taken on ``case`` now although its status allows it (the
+    action's guard), or None."""
+    guard = case_actions[action].guard
+    return str(guard(case)) if guard is not None and guard(case) else None
+
+
+def _closing_blocker(case):
+    from .closing_rules import closing_blocker
+
+    return closing_blocker(case)
+
+
+def _revisit_attempt_blocker(case):
+    from .closing_rules import revisit_attempt_blocker
+
+    return revisit_attempt_blocker(case)
 
 
 def _handler_or_dispatcher(u, c) -> bool:
@@ -133,9 +158,14 @@ for _action in [
                    _A + "suspend_case", _S + "ReasonSerializer", "挂起 — pause the clock, with a reason"),
     CaseActionType("resume", _("Resume"), _("resumed"), Transition(frozenset({S.SUSPENDED}), None),
                    _dispatcher_or_lead, _A + "resume_case", _S + "NoteSerializer", "恢复 — restart the clock"),
-    CaseActionType("resolve", _("Resolve"), _("resolved"), Transition(WORKING, S.RESOLVED), p.is_lead,
-                   _A + "resolve_case", _S + "ResolveSerializer", "办结 — report the result, with photos",
-                   multipart=True),
+    # The lead resolves a case it has taken on (认领): a dispatched case is claimed first.
+    CaseActionType("resolve", _("Resolve"), _("resolved"), Transition(frozenset({S.IN_PROGRESS}), S.RESOLVED),
+                   p.is_lead, _A + "resolve_case", _S + "ResolveSerializer",
+                   "办结 — report the result, with photos (the lead claims the case first; co-handlers that "
+                   "have not reported in are named, with the reason for resolving without them)",
+                   multipart=True,
+                   refusals={S.DISPATCHED: _("Claim the case first (认领): a case is resolved by the handler "
+                                             "that has taken it on.")}),
     CaseActionType("escalate", _("Escalate"), _("escalated"),
                    Transition(frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS}), S.ACCEPTED), p.may_escalate,
                    _A + "escalate_case", _S + "ReasonSerializer",
@@ -143,6 +173,10 @@ for _action in [
     CaseActionType("revisit", _("Revisit"), _("revisited"), Transition(frozenset({S.RESOLVED}), None),
                    _may_revisit, _A + "revisit_case", _S + "RevisitInputSerializer",
                    "回访 (三看) — record the callback checklist"),
+    CaseActionType("revisit_attempt", _("Callback not reached"), _("given a callback attempt"),
+                   Transition(frozenset({S.RESOLVED}), None), _may_revisit, _A + "record_revisit_attempt",
+                   _S + "NoteSerializer", "回访未接通 — record a callback that did not reach the resident",
+                   guard=_revisit_attempt_blocker),
     # A clerk records the callback; residents rate through their own link.
     CaseActionType("rate", _("Rate"), _("rated"), Transition(frozenset({S.RESOLVED}), None), p.is_dispatcher,
                    _A + "rate_case", _S + "RateSerializer",
@@ -150,8 +184,10 @@ for _action in [
     CaseActionType("reopen", _("Reopen"), _("reopened"), Transition(frozenset({S.RESOLVED, S.CLOSED}), None),
                    p.is_dispatcher, _A + "reopen_case", _S + "ReasonSerializer",
                    "重办 — send a resolved or closed case back, with a reason"),
-    CaseActionType("close", pgettext_lazy("case", "Close"), _("closed"), Transition(frozenset({S.RESOLVED}), S.CLOSED), p.is_dispatcher,
-                   _A + "close_case", _S + "NoteSerializer", "结案 — close a resolved case"),
+    CaseActionType("close", pgettext_lazy("case", "Close"), _("closed"), Transition(frozenset({S.RESOLVED}), S.CLOSED),
+                   p.is_dispatcher, _A + "close_case", _S + "CloseSerializer",
+                   "结案 — close a resolved case: after the revisit (三看), or with the recorded reason why there "
+                   "could be none (no contact; not reached after repeated callbacks)", guard=_closing_blocker),
     CaseActionType("merge", _("Merge"), _("merged"), Transition(OPEN, S.MERGED), p.is_dispatcher,
                    _A + "merge_case", _S + "MergeSerializer", "合并 — merge this duplicate into another case"),
     CaseActionType("urge", _("Urge"), _("urged"), Transition(OPEN - {S.SUSPENDED}, None), p.may_urge,

@@ -41,9 +41,23 @@ def case_for(user, number: str) -> Case:
 
 def available_actions(user, case: Case) -> list[str]:
     """The actions ``user`` may take on ``case`` now (for buttons and the API)."""
-    from .registry import allowed_actions
+    from .registry import allowed_actions, blocker
 
-    return [a for a in allowed_actions(case.status) if permissions.can(user, a, case)]
+    return [a for a in allowed_actions(case.status) if permissions.can(user, a, case) and not blocker(a, case)]
+
+
+def blocked_actions(user, case: Case) -> list[tuple[str, str]]:
+    """``[(action, why)]``: the actions ``user`` could take in this status but not on this case
+    yet (a close before the revisit) — shown greyed out, with the reason, beside the others."""
+    from .registry import allowed_actions, blocker
+
+    rows = []
+    for action in allowed_actions(case.status):
+        if permissions.can(user, action, case):
+            reason = blocker(action, case)
+            if reason:
+                rows.append((action, reason))
+    return rows
 
 
 def cases_for_resident(number: str, phone_last4: str) -> Case | None:

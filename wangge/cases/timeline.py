@@ -34,9 +34,12 @@ DOMAIN_EVENT_DOCS = {
     EventType.DEADLINE_AGREED: "议定时限: a consultation agreed the resolve deadline. data: resolve_due_at [old, new]; "
                                "note: where it was agreed.",
     EventType.REVISITED: "回访. data: lawful, in_place, accepted.",
+    EventType.REVISIT_FAILED: "回访未接通: a callback did not reach the resident. data: attempt (of this answer), "
+                              "needed (before the case may be closed as not reachable).",
     EventType.RATED: "评价. data: satisfaction [old, new].",
     EventType.REOPENED: "重办. note: the reason.",
-    EventType.CLOSED: "结案.",
+    EventType.CLOSED: "结案. data: revisit (done | no_contact | unreachable), rating (the satisfaction, "
+                      "declined, or the no-revisit reason), attempts.",
     EventType.MERGED: "合并 into another case. data: into.",
 }
 

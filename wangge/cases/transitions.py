@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from .choices import CaseStatus as S
 from .errors import InvalidTransition
-from .registry import OPEN, WORKING, Transition, allowed_actions, case_actions  # noqa: F401
+from .registry import OPEN, WORKING, Transition, allowed_actions, blocker, case_actions  # noqa: F401
 
 
 def __getattr__(name):
@@ -20,8 +20,18 @@ def __getattr__(name):
 def check_transition(action: str, status: str) -> Transition:
     spec = case_actions[action]
     if status not in spec.transition.sources:
+        if status in spec.refusals:
+            raise InvalidTransition(str(spec.refusals[status]))
         raise InvalidTransition(
             _("This case is %(status)s; it cannot be %(action)s now.")
             % {"status": S(status).label, "action": spec.past}
         )
     return spec.transition
+
+
+def check_guard(action: str, case) -> None:
+    """Refuse ``action`` when its guard says it cannot be taken on ``case`` now (see
+    ``CaseActionType.guard``): the same words the workbench shows beside the greyed-out button."""
+    reason = blocker(action, case)
+    if reason:
+        raise InvalidTransition(reason)

@@ -13,6 +13,7 @@ import datetime as dt
 import heapq
 import itertools
 import random
+import zlib
 from collections import Counter
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import F
 
-from wangge.cases import actions, permissions
+from wangge.cases import actions, closing_rules, permissions
 from wangge.cases.choices import (
     OPEN_STATUSES,
     CaseLevel,
@@ -562,9 +563,18 @@ def story(sim: Simulation, p: Plan, case: Case | None = None) -> Generator[dt.da
     yield from resolve_and_answer(sim, p, case)
 
 
+def _unreachable(case: Case) -> bool:
+    """About one resident in twenty-five does not answer the callbacks (chosen by the case
+    number, so the random stream of every other case stays as it was)."""
+    return zlib.crc32(case.number.encode()) % 25 == 0
+
+
 def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.datetime, None, None]:
-    """办结 → 回访 (三看) → 评价 → 结案. 不满意 reopens it; after the second answer the resident may
-    not rate again, and the case is closed with the 不满意 on record."""
+    """办结 → 回访 (三看) → 评价 → 结案, on the closing rule (``cases.closing_rules``). 不满意 reopens
+    it; after the second answer the resident may not rate again, and the case is closed with the
+    不满意 on record and the refusal to rate recorded. A report with no phone number has nobody
+    to call back and is closed saying so; a resident who does not answer three callbacks is
+    closed as not reachable."""
     rng = sim.rng
     for attempt in (1, 2):
         case = sim.in_hand(case, p)
@@ -573,6 +583,19 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
             result = "重新办理：" + result
         case = actions.resolve_case(case=case, actor=p.handler.actor, result=result)
         if p.destiny == S.RESOLVED:
+            return
+        if not closing_rules.contact_phone(case):
+            yield sim.later(60, 1800)
+            actions.close_case(case=case, actor=sim.clerk(), without_revisit=closing_rules.NoRevisit.NO_CONTACT,
+                               note="未留联系电话，无法回访。")
+            return
+        if attempt == 1 and _unreachable(case):
+            for note in ("电话无人接听。", "电话无人接听，已发短信请回电。", "电话关机。")[:closing_rules.revisit_attempts_needed()]:
+                yield sim.later(120, 1440)
+                actions.record_revisit_attempt(case=case, actor=sim.clerk(), note=note)
+            yield sim.later(30, 600)
+            actions.close_case(case=case, actor=sim.clerk(), without_revisit=closing_rules.NoRevisit.UNREACHABLE,
+                               note="多次回访未接通，结案。")
             return
         rating = p.rating if attempt == 1 else None if "no_second_rating" in p.twists else \
             rng.choice((Satisfaction.BASICALLY, Satisfaction.SATISFIED, None))
@@ -606,7 +629,10 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
                     return
                 continue
         yield sim.later(5, 90)
-        actions.close_case(case=case, actor=sim.clerk(), note="已回访，结案。")
+        if sim.fresh(case).answer_rated:
+            actions.close_case(case=case, actor=sim.clerk(), note="已回访，结案。")
+        else:
+            actions.close_case(case=case, actor=sim.clerk(), rating_declined=True, note="已回访，居民不愿评价，结案。")
         return
 
 

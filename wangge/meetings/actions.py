@@ -632,6 +632,12 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
             available = _available(user, case)
             if "progress" in available:
                 case = case_actions.add_progress_note(case=case, actor=user, note=reason, public=True)
+            if resolve and "resolve" not in available and case.status == CaseStatus.DISPATCHED \
+                    and "claim" in available:
+                # The lead decides at the meeting that it is solved: it takes the case on (认领)
+                # first — a case is resolved by the handler that claimed it.
+                case = case_actions.claim_case(case=case, actor=user, note=reason)
+                available = _available(user, case)
             if resolve and "resolve" in available:
                 case = case_actions.resolve_case(case=case, actor=user, result=outcome)
             elif "resolve" not in available:

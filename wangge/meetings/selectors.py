@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from wangge.cases.choices import OPEN_STATUSES, HandlingType, StarLevel
+from wangge.cases.choices import OPEN_STATUSES, CaseStatus, HandlingType, StarLevel
 from wangge.cases.selectors import available_actions, cases_visible_to
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region
@@ -40,8 +40,13 @@ def may_convene(user, region: Region) -> bool:
 
 
 def may_resolve(user, case) -> bool:
-    """May ``user`` resolve (办结) ``case`` now — the core's rule (its handler, while it is worked on)."""
-    return case is not None and "resolve" in available_actions(user, case)
+    """May ``user`` resolve (办结) ``case`` now — the core's rule (its handler, while it is worked on).
+    The lead that has not claimed (认领) a dispatched case yet may too: deciding at the meeting
+    that it is solved takes it on, and the decision claims it first (``actions.decide_item``)."""
+    if case is None:
+        return False
+    available = available_actions(user, case)
+    return "resolve" in available or (case.status == CaseStatus.DISPATCHED and "claim" in available)
 
 
 def items_with_open_case(item_ids) -> set[int]:

@@ -155,11 +155,35 @@ def case_in_state(world: World, status: str, *, category=None, co_handlers=(), *
         return case
     if status == CaseStatus.SUSPENDED:
         return actions.suspend_case(case=case, actor=officer, reason="等待业主回复")
+    report_in_all(world, case)
     case = actions.resolve_case(case=case, actor=officer, result="已清理摊贩，恢复通行")
     if status == CaseStatus.RESOLVED:
         return case
     if status == CaseStatus.CLOSED:
-        return actions.close_case(case=case, actor=clerk)
+        return close_after_revisit(case, clerk)
     if status == CaseStatus.MERGED:
         raise ValueError("use merge_case on two cases")
     raise ValueError(status)
+
+
+def report_in_all(world: World, case):
+    """Every co-handler summoned to ``case`` reports in (报到), each through one of the world's
+    people behind it — as joint handling expects before the lead resolves."""
+    from wangge.cases import actions, permissions
+    from wangge.cases.choices import AssignmentRole
+
+    for assignment in case.assignments.filter(active=True, role=AssignmentRole.ASSIST, reported_in_at__isnull=True):
+        person = next((u for u in world.users.values() if permissions.holds(u, assignment)), None)
+        if person is None:
+            raise ValueError(f"nobody in the test world reports in for {assignment.target}")
+        case = actions.report_in(case=case, actor=person)
+    return case
+
+
+def close_after_revisit(case, clerk, *, satisfaction: str = "satisfied"):
+    """结案 the honest way: the callback (三看) and the resident's rating are recorded first."""
+    from wangge.cases import actions
+
+    case = actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=True, note="电话回访")
+    case = actions.rate_case(case=case, actor=clerk, satisfaction=satisfaction)
+    return actions.close_case(case=case, actor=clerk)

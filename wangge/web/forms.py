@@ -11,7 +11,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from wangge.cases import actions
+from wangge.cases import actions, closing_rules
 from wangge.cases.choices import (
     Channel,
     ExtensionStatus,
@@ -382,9 +382,21 @@ class ResolveForm(ActionForm):
                              max_length=5000)
     photos = photo_field(_("Photos of the result"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 吹哨报到: while a summoned co-handler has not reported in, the lead says why it resolves
+        # without them (asked only then; the action refuses without it).
+        missing = actions.not_reported_in(self.case)
+        if missing:
+            self.fields["without_report_in"] = forms.CharField(
+                label=_("Reason for resolving before every co-handler reported in"), widget=TEXTAREA,
+                max_length=2000,
+                help_text=_("Not reported in (报到) yet: %(handlers)s. The reason is recorded with their names.")
+                % {"handlers": "、".join(missing)})
+
     def run(self, *, actor, files):
         return actions.resolve_case(case=self.case, actor=actor, result=self.cleaned_data["result"],
-                                    attachments=files)
+                                    attachments=files, without_report_in=self.cleaned_data.get("without_report_in", ""))
 
 
 class EscalateForm(ReasonForm):
@@ -454,11 +466,51 @@ class ReopenForm(ReasonForm):
         return actions.reopen_case(case=self.case, actor=actor, reason=self.cleaned_data["reason"])
 
 
-class CloseForm(NoteForm):
-    action, label, style = "close", _("Close the case"), "primary"
+class RevisitAttemptForm(NoteForm):
+    """回访未接通 — one callback that did not reach the resident."""
+
+    action, label = "revisit_attempt", _("Callback not reached")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].help_text = _("When you called and what happened (no answer, switched off, wrong number).")
 
     def run(self, *, actor, files):
-        return actions.close_case(case=self.case, actor=actor, note=self.cleaned_data["note"])
+        return actions.record_revisit_attempt(case=self.case, actor=actor, note=self.cleaned_data["note"])
+
+    def done_message(self, result) -> str:
+        made, needed = closing_rules.failed_attempts(result), closing_rules.revisit_attempts_needed()
+        return gettext("Callback not reached recorded (%(made)d of %(needed)d).") % {"made": made, "needed": needed}
+
+
+class CloseForm(NoteForm):
+    """结案 — asks only what the closing rule needs for this case: why there is no revisit, or
+    that the resident declined to rate (see ``cases.closing_rules``)."""
+
+    action, label, style = "close", _("Close the case"), "primary"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        case = self.case
+        if closing_rules.revisited_now(case):
+            if not case.answer_rated:
+                self.fields["rating_declined"] = forms.BooleanField(
+                    label=_("The resident declined to rate the answer (recorded)"), required=True,
+                    error_messages={"required": _("The resident's rating is not recorded: record it first, or "
+                                                  "confirm that the resident declined to rate.")})
+        else:
+            reasons = closing_rules.no_revisit_reasons(case)
+            self.fields["without_revisit"] = forms.ChoiceField(
+                label=_("No revisit: why"), widget=forms.RadioSelect,
+                choices=[(r, closing_rules.NoRevisit(r).label) for r in reasons],
+                initial=reasons[0] if len(reasons) == 1 else None)
+        self.order_fields(["without_revisit", "rating_declined", "note"])
+
+    def run(self, *, actor, files):
+        d = self.cleaned_data
+        return actions.close_case(case=self.case, actor=actor, note=d["note"],
+                                  without_revisit=d.get("without_revisit", ""),
+                                  rating_declined=bool(d.get("rating_declined")))
 
 
 class MergeForm(ActionForm):
@@ -486,7 +538,8 @@ class UrgeForm(NoteForm):
 for _form in [
     AcceptForm, RejectForm, ClassifyForm, DispatchForm, RedispatchForm, ClaimForm, ReportInForm,
     ReturnForm, ProgressForm, ExtensionRequestForm, ExtensionDecisionForm, SuspendForm, ResumeForm,
-    ResolveForm, EscalateForm, RevisitForm, RateForm, ReopenForm, CloseForm, MergeForm, UrgeForm,
+    ResolveForm, EscalateForm, RevisitForm, RevisitAttemptForm, RateForm, ReopenForm, CloseForm, MergeForm,
+    UrgeForm,
 ]:
     attach_input(_form.action, "web_form", _form)
 del _form

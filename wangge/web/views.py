@@ -407,6 +407,10 @@ def _detail_context(request, case, bound=None) -> dict:
         "stages": selectors.stage_deadlines(case, timezone.now()),
         "map_data": _map_data(case),
         "action_forms": action_forms,
+        # What the status allows but this case does not yet (a close before the revisit): greyed
+        # out, with what to do first.
+        "blocked_actions": [{"action": name, "label": action_form(name).label if action_form(name) else name,
+                             "reason": reason} for name, reason in selectors.blocked_actions(user, case)],
         "refused": refused,
         "can_reveal": permissions.may_reveal_reporter(user, case) and bool(case.reporter_name or case.reporter_phone),
         "pending_extension": case.extension_requests.filter(status=ExtensionStatus.PENDING).first(),

@@ -24,6 +24,7 @@ from .closing import (
     merge_case,
     rate_case,
     rate_case_as_resident,
+    record_revisit_attempt,
     reopen_case,
     revisit_case,
     urge_case,
@@ -39,6 +40,7 @@ from .escalation import (
 from .handling import (
     add_progress_note,
     decide_extension,
+    not_reported_in,
     request_extension,
     resolve_case,
     resume_case,
@@ -54,8 +56,8 @@ from .triage import accept_case, classify_case, reject_case
 __all__ = [
     "NOTE_MAX_LENGTH", "RESULT_MAX_LENGTH", "Target", "accept_case", "agree_deadline", "add_progress_note", "check_deadline", "claim_case",
     "classify_case", "close_case", "create_case", "decide_extension", "default_policy", "deferred_light_saves",
-    "dispatch_case", "escalate_case", "file_and_dispatch", "file_and_resolve_on_the_spot", "look_up_caller", "merge_case", "postpone_check", "rate_case",
-    "rate_case_as_resident", "recompute_deadlines", "redispatch_case", "reject_case", "record_on_timeline", "reopen_case", "report_in",
+    "dispatch_case", "escalate_case", "file_and_dispatch", "file_and_resolve_on_the_spot", "look_up_caller", "merge_case", "not_reported_in", "postpone_check", "rate_case",
+    "rate_case_as_resident", "recompute_deadlines", "record_revisit_attempt", "redispatch_case", "reject_case", "record_on_timeline", "reopen_case", "report_in",
     "request_extension", "resolve_case", "return_case", "resume_case", "revisit_case", "reveal_reporter", "suspend_case",
     "sweep_lookup_cache", "urge_case", "valid_phone",
 ]

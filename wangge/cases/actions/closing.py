@@ -1,4 +1,4 @@
-"""Answer and after: revisit (回访), rating (评价), reopening (重办), closing (结案), merging, urging (催办)."""
+"""Answer and after: revisit (回访) and callbacks not reached, rating (评价), reopening (重办), closing (结案), merging, urging (催办)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from wangge.notifications.services import notify
 from wangge.org.models import User
 from wangge.workdays.calendar import load_calendar
 
-from .. import permissions
+from .. import closing_rules, permissions
 from ..choices import (
     AssignmentRole,
     CaseStatus,
@@ -28,7 +28,7 @@ from ..models import (
     Case,
 )
 from ..models.event import ActorKind
-from ..transitions import check_transition
+from ..transitions import check_guard, check_transition
 from .base import (
     _begin,
     _clean_note,
@@ -159,15 +159,58 @@ def reopen_case(*, case: Case, actor: User, reason: str) -> Case:
 
 
 @transaction.atomic
-def close_case(*, case: Case, actor: User, note: str = "") -> Case:
-    """结案 — close a resolved case."""
-    case = _begin("close", case, actor)
+def record_revisit_attempt(*, case: Case, actor: User, note: str = "") -> Case:
+    """回访未接通 — a callback that did not reach the resident (no answer, switched off, wrong
+    number). After ``revisit_attempts_needed()`` of them for the same answer the case may be
+    closed as not reachable (``close_case(without_revisit="unreachable")``)."""
+    case = _begin("revisit_attempt", case, actor)
+    check_guard("revisit_attempt", case)
     note = _clean_note(note)
+    attempt = closing_rules.failed_attempts(case) + 1
+    record_event(case, EventType.REVISIT_FAILED, actor=actor, public=False, note=note,
+                 data={"attempt": attempt, "needed": closing_rules.revisit_attempts_needed()})
+    return case
+
+
+@transaction.atomic
+def close_case(*, case: Case, actor: User, note: str = "", without_revisit: str = "",
+               rating_declined: bool = False) -> Case:
+    """结案 — close a resolved case, on the rule of ``closing_rules``: after the revisit (三看) of
+    its current answer, with the resident's rating or ``rating_declined`` (the resident would not
+    rate, recorded); or, with no revisit, for a ``without_revisit`` reason that holds for the case
+    (``NoRevisit``). The close event records which."""
+    case = _begin("close", case, actor)
+    check_guard("close", case)
+    note = _clean_note(note)
+    data: dict = {}
+    if closing_rules.revisited_now(case):
+        data["revisit"] = "done"
+        if case.answer_rated:
+            data["rating"] = case.satisfaction
+        elif rating_declined:
+            data["rating"] = "declined"
+        else:
+            raise InvalidInput(_("The resident's rating is not recorded: record it, or record that the resident "
+                                 "declined to rate."), fields={"rating_declined": "required"})
+    else:
+        reasons = closing_rules.no_revisit_reasons(case)
+        if without_revisit not in reasons:
+            raise InvalidInput(_("Say why the case is closed without a revisit: %(reasons)s.") % {
+                "reasons": "; ".join(str(closing_rules.NoRevisit(r).label) for r in reasons)},
+                fields={"without_revisit": "required" if not without_revisit else "invalid"})
+        data["revisit"] = without_revisit
+        data["rating"] = case.satisfaction if case.answer_rated else without_revisit
+        if without_revisit == closing_rules.NoRevisit.UNREACHABLE:
+            data["attempts"] = closing_rules.failed_attempts(case)
+        # The reason heads the close's note, in the office's language: the timeline says why.
+        reason = office_text(gettext_lazy("Closed without a revisit: %(reason)s."),
+                             {"reason": closing_rules.NoRevisit(without_revisit).label})
+        note = f"{reason} {note}" if note else reason
     now = timezone.now()
     old = case.status
     case.status, case.closed_at = CaseStatus.CLOSED, now
     _save(case, ["status", "closed_at", *_refresh_clock(case, now)])
-    record_event(case, EventType.CLOSED, actor=actor, from_status=old, to_status=case.status, note=note)
+    record_event(case, EventType.CLOSED, actor=actor, from_status=old, to_status=case.status, note=note, data=data)
     return case
 
 

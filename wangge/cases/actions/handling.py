@@ -18,6 +18,7 @@ from wangge.workdays.calendar import load_calendar
 from .. import sla
 from ..attachments import validate_uploads
 from ..choices import (
+    AssignmentRole,
     CaseLevel,
     CaseStatus,
     DurationUnit,
@@ -147,11 +148,31 @@ def _escalated_for_being_late(case: Case) -> bool:
         case=case, type=EventType.ESCALATED, data__automatic=True).exists()
 
 
+def not_reported_in(case: Case) -> list[str]:
+    """The co-handlers summoned to ``case`` (吹哨) that have not reported in (报到) yet."""
+    return [str(a.target) for a in case.assignments.filter(active=True, role=AssignmentRole.ASSIST,
+                                                             reported_in_at__isnull=True)
+            .select_related("department", "user", "region").order_by("pk")]
+
+
 @transaction.atomic
-def resolve_case(*, case: Case, actor: User, result: str, attachments: Sequence = ()) -> Case:
-    """办结 — the handler reports the result (the answer the resident will be told)."""
+def resolve_case(*, case: Case, actor: User, result: str, attachments: Sequence = (),
+                 without_report_in: str = "") -> Case:
+    """办结 — the lead, having taken the case on (认领), reports the result (the answer the
+    resident will be told). Joint handling (吹哨报到): while a summoned co-handler has not reported
+    in, the lead resolves only by saying why (``without_report_in``) — recorded with the names of
+    those who did not report, for the figures that judge the departments; a department that never
+    answers the whistle does not hold the resident's answer back."""
     case = _begin("resolve", case, actor)
     result = _clean_text(result, field="result", label=_("The result"), required=True, max_length=RESULT_MAX_LENGTH)
+    missing = not_reported_in(case)
+    without_report_in = _clean_text(without_report_in, field="without_report_in", label=_("A reason"),
+                                    required=False, max_length=NOTE_MAX_LENGTH) if missing else ""
+    if missing and not without_report_in:
+        raise InvalidInput(
+            _("%(handlers)s summoned to handle it with you have not reported in (报到) yet: wait for them, or give "
+              "the reason for resolving without them (it is recorded).") % {"handlers": "、".join(missing)},
+            fields={"without_report_in": "required"})
     checked = validate_uploads(list(attachments), images_only=True)
     now = timezone.now()
     old = case.status
@@ -159,7 +180,10 @@ def resolve_case(*, case: Case, actor: User, result: str, attachments: Sequence 
     case.resolved_on_time = now <= case.resolve_due_at and not _escalated_for_being_late(case)
     _withdraw_extensions(case, now)
     _save(case, ["status", "resolved_at", "result", "resolved_on_time", *_refresh_clock(case, now)])
+    data = {"on_time": case.resolved_on_time}
+    if missing:
+        data["not_reported_in"], data["without_report_in"] = missing, without_report_in
     event = record_event(case, EventType.RESOLVED, actor=actor, from_status=old, to_status=case.status, note=result,
-                         data={"on_time": case.resolved_on_time})
+                         data=data)
     _store_attachments(case, event, checked, actor)
     return case

@@ -32,6 +32,7 @@ from ..choices import (
     Stage,
     StarLevel,
 )
+from ..closing_rules import NoRevisit
 from ..filtersets import EARLIEST_DATE, LATEST_DATE
 from ..models import (
     Case,
@@ -608,6 +609,24 @@ class ResolveSerializer(InputSerializer):
     result = serializers.CharField(allow_blank=True, help_text="The answer the resident will be told.",
                                    validators=[TooLong(RESULT_MAX_LENGTH, _("The result"))])
     attachments = UploadsField(help_text="Photos of the result (JPEG, PNG, WebP, GIF).")
+    without_report_in = serializers.CharField(
+        required=False, allow_blank=True, default="", validators=[TooLong(NOTE_MAX_LENGTH, _("A reason"))],
+        help_text="Required while a co-handler summoned to the case (吹哨) has not reported in (报到): why the lead "
+                  "resolves without them (recorded with their names); a 400 names them when it is missing.")
+
+
+class CloseSerializer(InputSerializer):
+    """结案: after the revisit (三看), or with the reason there is none."""
+
+    note = note_field()
+    without_revisit = serializers.ChoiceField(
+        choices=NoRevisit.choices, required=False, allow_blank=True, default="",
+        help_text="Only when the current answer was not revisited: no_contact (no phone number was left) or "
+                  "unreachable (the callbacks recorded through revisit-attempt did not reach the resident); "
+                  "a reason that does not hold for the case is a 400.")
+    rating_declined = serializers.BooleanField(
+        required=False, default=False,
+        help_text="After a revisit without a rating: the resident declined to rate (recorded); else a 400.")
 
 
 class RevisitInputSerializer(InputSerializer):

@@ -381,7 +381,8 @@ def test_detail_has_timeline_handlers_deadlines_and_the_users_actions(world, cat
     assert "dispatch" not in body["available_actions"]
     assert {"urge", "suspend", "escalate"} <= set(body["available_actions"])
     officer_actions = as_user(officer).get(detail_url(case)).json()["available_actions"]
-    assert {"claim", "resolve", "return", "progress"} <= set(officer_actions)
+    assert {"claim", "return", "progress"} <= set(officer_actions)
+    assert "resolve" not in officer_actions  # claimed (认领) first
     assert "urge" not in officer_actions
 
 
@@ -733,13 +734,32 @@ def test_a_case_from_filing_to_resolution_over_real_http(live_server, world, cat
         assert dispatched.status_code == 200 and dispatched.json()["status"] == "dispatched"
 
         assert http.get(f"/cases/{number}/", headers=officer).json()["status"] == "dispatched"
+        # 办结 comes after 认领: the dispatched case is refused, saying what to do first.
+        early = http.post(f"/cases/{number}/resolve/", headers=officer, data={"result": "已清理摊贩，恢复通行"})
+        assert early.status_code == 400 and early.json()["error"]["code"] == "invalid_state"
+        assert "Claim the case first" in early.json()["error"]["message"]
+        assert http.post(f"/cases/{number}/claim/", headers=officer, json={}).status_code == 200
         resolved = http.post(f"/cases/{number}/resolve/", headers=officer,
                              data={"result": "已清理摊贩，恢复通行"},
                              files=[("attachments", ("after.png", png().read(), "image/png"))])
         assert resolved.status_code == 200, resolved.text
         body = resolved.json()
         assert body["status"] == "resolved"
-        assert [e["type"] for e in body["timeline"]] == ["created", "accepted", "dispatched", "resolved"]
+        assert [e["type"] for e in body["timeline"]] == ["created", "accepted", "dispatched", "claimed", "resolved"]
         photo = body["timeline"][-1]["attachments"][0]["url"]
         assert photo.startswith(live_server.url)
-    assert Case.objects.get(number=number).status == CaseStatus.RESOLVED
+        assert "close" not in http.get(f"/cases/{number}/", headers=clerk).json()["available_actions"]
+
+        # 结案 waits for the revisit (三看): refused, nothing written, then closed once it is recorded.
+        early = http.post(f"/cases/{number}/close/", headers=clerk, json={})
+        assert early.status_code == 400 and early.json()["error"]["code"] == "invalid_state"
+        assert "Revisit the resident first" in early.json()["error"]["message"]
+        assert Case.objects.get(number=number).status == CaseStatus.RESOLVED
+        revisit = {"lawful": True, "in_place": True, "accepted": True, "note": "电话回访"}
+        assert http.post(f"/cases/{number}/revisit/", headers=clerk, json=revisit).status_code == 200
+        unrated = http.post(f"/cases/{number}/close/", headers=clerk, json={})
+        assert unrated.status_code == 400 and "rating_declined" in unrated.text
+        closed = http.post(f"/cases/{number}/close/", headers=clerk, json={"rating_declined": True})
+        assert closed.status_code == 200, closed.text
+        assert closed.json()["status"] == "closed"
+    assert Case.objects.get(number=number).status == CaseStatus.CLOSED

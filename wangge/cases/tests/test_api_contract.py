@@ -170,7 +170,8 @@ ACTION_CALLS = {
         case=actions.accept_case(case=case, actor=w.users["clerk"]), actor=w.users["clerk"],
         lead=Target(department=w.departments["chengguan"]), note=note),
     "close": lambda w, case, note: actions.close_case(
-        case=case_in_state(w, CaseStatus.RESOLVED, category=case.category), actor=w.users["clerk"], note=note),
+        case=revisited(w, case_in_state(w, CaseStatus.RESOLVED, category=case.category)), actor=w.users["clerk"],
+        note=note, rating_declined=True),
     "claim": lambda w, case, note: actions.claim_case(
         case=case_in_state(w, CaseStatus.DISPATCHED, category=case.category), actor=w.users["chengguan"], note=note),
     "report_in": lambda w, case, note: actions.report_in(
@@ -180,6 +181,11 @@ ACTION_CALLS = {
     "merge": lambda w, case, note: actions.merge_case(case=case, into=file_case(w), actor=w.users["clerk"],
                                                       note=note),
 }
+
+
+def revisited(world, case):
+    """回访 recorded: the case may be closed (the closing rule)."""
+    return actions.revisit_case(case=case, actor=world.users["clerk"], lawful=True, in_place=True, accepted=True)
 
 
 @pytest.mark.parametrize("name", list(ACTION_CALLS))

@@ -31,6 +31,12 @@ from wangge.testing import file_case, make_category, make_user, png
 
 from .core_helpers import clock, joint_case, last_event, written_state  # noqa: F401 (fixture)
 
+
+def close_after_revisit_ready(world, case: Case) -> None:
+    """The callback (三看) and the rating recorded: what a close needs."""
+    actions.revisit_case(case=case, actor=world.users["clerk"], lawful=True, in_place=True, accepted=True)
+    actions.rate_case(case=case, actor=world.users["clerk"], satisfaction=Satisfaction.SATISFIED)
+
 ALL_STATUSES = list(CaseStatus)
 EXPECTED_EVENT = {
     "accept": EventType.ACCEPTED,
@@ -50,6 +56,7 @@ EXPECTED_EVENT = {
     "resolve": EventType.RESOLVED,
     "escalate": EventType.ESCALATED,
     "revisit": EventType.REVISITED,
+    "revisit_attempt": EventType.REVISIT_FAILED,
     "rate": EventType.RATED,
     "reopen": EventType.REOPENED,
     "close": EventType.CLOSED,
@@ -59,7 +66,12 @@ EXPECTED_EVENT = {
 
 
 def prepare(world, action: str, case: Case) -> dict:
-    """Rows an action needs that are not the case itself (written before the snapshot)."""
+    """Rows an action needs that are not the case itself (written before the snapshot): what the
+    lifecycle asks before the step (the co-handler's 报到 before 办结, the revisit before 结案)."""
+    if action == "resolve" and case.status == CaseStatus.IN_PROGRESS:
+        actions.report_in(case=case, actor=world.users["huanwei"])
+    if action == "close" and case.status == CaseStatus.RESOLVED:
+        close_after_revisit_ready(world, case)
     if action == "decide_extension":
         return {"request": ExtensionRequest.objects.create(
             case=case, working_days=2, reason="材料未齐", requested_by=world.users["chengguan"])}
@@ -90,6 +102,7 @@ def perform(world, action: str, case: Case, actor, note: str, extra: dict):
         "resolve": lambda: a.resolve_case(case=case, actor=actor, result=note),
         "escalate": lambda: a.escalate_case(case=case, actor=actor, reason=note),
         "revisit": lambda: a.revisit_case(case=case, actor=actor, lawful=True, in_place=True, accepted=True, note=note),
+        "revisit_attempt": lambda: a.record_revisit_attempt(case=case, actor=actor, note=note),
         "rate": lambda: a.rate_case(case=case, actor=actor, satisfaction=Satisfaction.SATISFIED, comment=note),
         "reopen": lambda: a.reopen_case(case=case, actor=actor, reason=note),
         "close": lambda: a.close_case(case=case, actor=actor, note=note),
@@ -231,6 +244,14 @@ def test_joint_handling_lead_co_handlers_and_report_in(world):
     whistle = Notification.objects.about(case).get(recipient=hw, kind=NotificationKind.ASSIGNED)
     assert case.number in whistle.message
 
+    # The lead resolves only what it has taken on (认领): the dispatched case is claimed first.
+    before = written_state(case)
+    with pytest.raises(InvalidTransition) as info:
+        actions.resolve_case(case=case, actor=cg, result="已清理")
+    assert "认领" in str(info.value.message)
+    assert written_state(case) == before
+    case = actions.claim_case(case=case, actor=cg)
+
     # The co-handler reports in (报到), once.
     actions.report_in(case=case, actor=hw, note="环卫已到场")
     assignment = case.assignments.get(department=world.departments["huanwei"], active=True)
@@ -247,8 +268,26 @@ def test_joint_handling_lead_co_handlers_and_report_in(world):
         actions.resolve_case(case=case, actor=hw, result="已处理")
     assert written_state(case) == before
 
-    case = actions.resolve_case(case=case, actor=cg, result="已清理")
+    # 平安办 was summoned and never reported in: the lead is refused, told who is missing …
+    with pytest.raises(InvalidInput) as info:
+        actions.resolve_case(case=case, actor=cg, result="已清理")
+    assert info.value.fields == {"without_report_in": "required"}
+    assert "街道平安办" in str(info.value.message) and "区环卫中心" not in str(info.value.message)
+    assert written_state(case) == before
+    # … and resolves only by saying why, which is recorded with the missing co-handler's name.
+    case = actions.resolve_case(case=case, actor=cg, result="已清理", without_report_in="平安办未到场，城管环卫已处置完毕")
     assert case.status == CaseStatus.RESOLVED
+    event = last_event(case)
+    assert event.data["not_reported_in"] == ["街道平安办"]
+    assert event.data["without_report_in"] == "平安办未到场，城管环卫已处置完毕"
+
+
+def test_resolve_after_every_co_handler_reported_in_needs_no_reason(world):
+    cg, hw = world.users["chengguan"], world.users["huanwei"]
+    case = joint_case(world, CaseStatus.IN_PROGRESS)
+    actions.report_in(case=case, actor=hw)
+    case = actions.resolve_case(case=case, actor=cg, result="已清理")
+    assert case.status == CaseStatus.RESOLVED and "not_reported_in" not in last_event(case).data
 
 
 def test_dispatch_refuses_bad_targets(world):
@@ -427,6 +466,7 @@ def test_extension_request_approve_and_deny(world):
 def test_resolve_with_photos(world):
     cg = world.users["chengguan"]
     case = joint_case(world, CaseStatus.IN_PROGRESS)
+    actions.report_in(case=case, actor=world.users["huanwei"])
     before = written_state(case)
     with pytest.raises(InvalidInput):
         actions.resolve_case(case=case, actor=cg, result="")
@@ -466,8 +506,10 @@ def test_rating_that_keeps_the_case_resolved(world, satisfaction):
     with pytest.raises(InvalidTransition):
         actions.rate_case(case=case, actor=clerk, satisfaction=Satisfaction.UNSATISFIED)
     assert written_state(case) == before
+    actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=True)
     case = actions.close_case(case=case, actor=clerk)
     assert case.status == CaseStatus.CLOSED and case.closed_at is not None
+    assert last_event(case).data == {"revisit": "done", "rating": satisfaction}
 
 
 def test_unsatisfied_rating_reopens_to_the_last_lead(world):

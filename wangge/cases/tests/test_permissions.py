@@ -151,7 +151,11 @@ def test_forbidden_action_on_a_visible_case(world, cases, user, action, case_nam
 
 def test_available_actions_follow_role_and_status(world, cases):
     assert set(selectors.available_actions(world.users["chengguan"], cases["A2"])) >= {
-        "claim", "resolve", "return", "request_extension", "progress", "escalate"}
+        "claim", "return", "request_extension", "progress", "escalate"}
+    # Resolved by the lead once it has taken the case on (认领), not straight from dispatch.
+    assert "resolve" not in selectors.available_actions(world.users["chengguan"], cases["A2"])
+    claimed = actions.claim_case(case=cases["A2"], actor=world.users["chengguan"])
+    assert "resolve" in selectors.available_actions(world.users["chengguan"], claimed)
     assert "report_in" in selectors.available_actions(world.users["huanwei"], cases["A2"])
     assert "resolve" not in selectors.available_actions(world.users["huanwei"], cases["A2"])
     assert set(selectors.available_actions(world.users["clerk"], cases["A1"])) >= {

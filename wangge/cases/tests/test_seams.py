@@ -15,7 +15,7 @@ from wangge.core.actors import Actor
 from wangge.core.events import Mode, run_pending_reactions, subscribe, unsubscribe
 from wangge.core.models import PendingReaction
 from wangge.notifications.models import Notification
-from wangge.testing import case_in_state, file_case, make_category
+from wangge.testing import case_in_state, close_after_revisit, file_case, make_category
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,11 @@ def test_each_action_publishes_one_typed_event_after_commit(world, heard, django
         actions.dispatch_case(case=case, actor=clerk, lead=actions.Target(department=world.departments["chengguan"]))
         actions.claim_case(case=case, actor=officer)
         actions.resolve_case(case=case, actor=officer, result="已清理")
+        actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=True)
         actions.rate_case(case=case, actor=clerk, satisfaction="satisfied")
         actions.close_case(case=case, actor=clerk)
     assert heard == ["case_filed", "case_accepted", "case_dispatched", "case_claimed", "case_resolved",
-                     "case_rated", "case_closed"]
+                     "case_revisited", "case_rated", "case_closed"]
 
 
 def test_a_refused_action_publishes_nothing(world, heard, django_capture_on_commit_callbacks):
@@ -281,8 +282,8 @@ def test_erasing_a_resident_blanks_the_case_copies_but_keeps_the_cases(world):
     case = case_in_state(world, CaseStatus.IN_PROGRESS)
     with pytest.raises(OpenBusiness):  # a case still being handled
         anonymise_resident(resident=case.reporter, reason="PIPL request")
-    actions.resolve_case(case=case, actor=world.users["chengguan"], result="已处理")
-    actions.close_case(case=case, actor=world.users["clerk"])
+    case = actions.resolve_case(case=case, actor=world.users["chengguan"], result="已处理")
+    close_after_revisit(case, world.users["clerk"])
     anonymise_resident(resident=case.reporter, reason="PIPL request")
     case.refresh_from_db()
     assert (case.reporter_name, case.reporter_phone, case.status) == ("", "", CaseStatus.CLOSED)

@@ -21,9 +21,12 @@ def cases(world):
     category = make_category(department=world.departments["chengguan"])
     c = {}
     c["c1"] = case_in_state(world, CaseStatus.RESOLVED, category=category)
+    actions.revisit_case(case=c["c1"], actor=clerk, lawful=True, in_place=True, accepted=True)
     actions.rate_case(case=c["c1"], actor=clerk, satisfaction=Satisfaction.SATISFIED)
     c["c1"] = actions.close_case(case=c["c1"], actor=clerk)
     c["c2"] = case_in_state(world, CaseStatus.RESOLVED, category=category)
+    # Revisited (三看) and rated: ready to be closed (结案) by the tests that close it.
+    actions.revisit_case(case=c["c2"], actor=clerk, lawful=True, in_place=True, accepted=True)
     actions.rate_case(case=c["c2"], actor=clerk, satisfaction=Satisfaction.BASICALLY)
     c["c3"] = case_in_state(world, CaseStatus.IN_PROGRESS, category=category, grid=world.grids[2])
     c["c4"] = case_in_state(world, CaseStatus.SUBMITTED, category=category)

@@ -15,7 +15,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.urls import reverse
 
-from wangge.cases.choices import OPEN_STATUSES, CaseStatus, Light
+from wangge.cases import closing_rules
+from wangge.cases.choices import OPEN_STATUSES, CaseStatus, EventType, Light, Satisfaction
 from wangge.cases.models import Case, CaseEvent, CaseNumberSequence
 from wangge.cases.models.event import event_hash
 from wangge.cases.selectors import work_queue
@@ -68,7 +69,22 @@ def test_history_is_finished_cases_with_numbers_and_chained_timelines(office):
     old = Case.objects.filter(submitted_at__lt=office.replay_start)
     assert old.count() == office.history
     assert set(old.values_list("status", flat=True)) == {CaseStatus.CLOSED}
-    assert not old.filter(revisited_at__isnull=True).exists()
+    # Closed on the closing rule: after the revisit (三看) of the last answer, or for a recorded
+    # reason that holds — no phone to call, or the callbacks that did not reach the resident.
+    reasons = Counter()
+    for case in old.select_related("reporter"):
+        close = case.events.filter(type=EventType.CLOSED).latest("created_at", "pk")
+        reasons[close.data["revisit"]] += 1
+        if close.data["revisit"] == "done":
+            assert case.revisited_at is not None and case.revisited_at >= case.resolved_at, case.number
+            assert close.data["rating"] in ("declined", *Satisfaction.values), case.number
+        elif close.data["revisit"] == "no_contact":
+            assert not closing_rules.contact_phone(case), case.number
+        else:
+            assert close.data["revisit"] == "unreachable"
+            tries = case.events.filter(type=EventType.REVISIT_FAILED, created_at__gte=case.resolved_at).count()
+            assert tries == close.data["attempts"] >= closing_rules.revisit_attempts_needed(), case.number
+    assert reasons["done"] > 0.7 * sum(reasons.values())  # most residents are called back
     # Numbers: unique, and per (local) day sequential in order of filing, as the numbering makes them.
     by_day: dict[str, list[tuple]] = {}
     for number, at in old.values_list("number", "submitted_at"):

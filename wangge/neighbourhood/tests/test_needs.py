@@ -172,7 +172,8 @@ def test_a_complaint_becomes_a_case_linked_both_ways_and_is_followed_up(hood, cl
                                       lead=case_actions.Target(department=hood.world.departments["chengguan"]))
     case = case_actions.claim_case(case=case, actor=hood.world.users["chengguan"])
     case = case_actions.resolve_case(case=case, actor=hood.world.users["chengguan"], result="已维修")
-    case = case_actions.close_case(case=case, actor=clerk)
+    case = case_actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=True)
+    case = case_actions.close_case(case=case, actor=clerk, rating_declined=True)
     assert case.status == CaseStatus.CLOSED
     run_pending_reactions()
     run_pending_reactions()  # idempotent

@@ -68,8 +68,10 @@ def test_an_on_the_spot_resolution_counts_as_resolved_on_time(world, daily_point
     figures = compliance(world.users["secretary_a"], first=today(), last=today(), by=By.GRID)
     row = next(r for r in figures.rows if r.key == daily_point.grid_id)
     assert row.values["on_the_spot"] == 1 and row.values["findings"] == 1 and row.values["patrol_cases"] == 1
-    # A clerk can still revisit and close it like any resolved case.
-    case_actions.close_case(case=case, actor=world.users["clerk"])
+    # A clerk closes it like any resolved case: found by the worker, there is nobody to call back,
+    # and the close says so.
+    case = case_actions.close_case(case=case, actor=world.users["clerk"], without_revisit="no_contact")
+    assert case.status == CaseStatus.CLOSED
 
 
 def test_on_the_spot_needs_a_category_and_a_result_and_writes_nothing_without(world, daily_point, category):

@@ -82,13 +82,16 @@ def test_clerk_files_accepts_dispatches_and_officer_resolves(page_factory, scree
     screenshot(page, "case_list")
     sign_out(page)
 
-    # The department officer sees the new assignment highlighted (to claim) and resolves it.
+    # The department officer sees the new assignment highlighted (to claim), claims and resolves it.
     sign_in(page, "officer_cg")
     row = page.locator("[data-testid=to-claim] li.is-new", has_text=case.number)
     expect(row).to_be_visible()
     expect(page.locator("[data-testid=unread-count]")).to_have_text("1")
     screenshot(page, "workbench")
     row.locator("a").first.click()
+    expect(page.locator("details[data-action=resolve]")).to_have_count(0)  # 认领 first
+    page.click("[data-testid=do-claim]")
+    expect(page.locator(".badges .badge")).to_have_attribute("data-status", "in_progress")
     open_action(page, "resolve")
     page.fill("#id_resolve-result", "已联系城管中队清理摊贩，恢复人行道通行")
     page.click("[data-testid=do-resolve]")

@@ -72,6 +72,8 @@ def test_resident_to_clerk_to_officer_and_back(page_factory):
     staff.click(".nav-notif")
     staff.locator("[data-testid=notifications] li", has_text=number).locator("a").first.click()
     expect(staff.locator(".crumbs")).to_contain_text(number)
+    staff.click("[data-testid=do-claim]")
+    expect(staff.locator(".badges .badge")).to_have_attribute("data-status", "in_progress")
     open_action(staff, "resolve")
     staff.fill("#id_resolve-result", "已劝离摊贩，城管中队每日早高峰巡查")
     staff.locator("#id_resolve-photos").set_input_files(
@@ -94,7 +96,8 @@ def test_resident_to_clerk_to_officer_and_back(page_factory):
     case.refresh_from_db()
     assert case.status == CaseStatus.RESOLVED and case.satisfaction == Satisfaction.SATISFIED
     assert list(case.events.values_list("type", flat=True)) == [
-        EventType.CREATED, EventType.ACCEPTED, EventType.DISPATCHED, EventType.RESOLVED, EventType.RATED]
+        EventType.CREATED, EventType.ACCEPTED, EventType.DISPATCHED, EventType.CLAIMED, EventType.RESOLVED,
+        EventType.RATED]
 
     # --- and the clerk sees the rating on the case ---
     staff.goto(f"/cases/{number}/")

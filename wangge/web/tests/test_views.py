@@ -314,9 +314,68 @@ def test_detail_shows_only_available_actions(login, world, categories):
     case = case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
     clerk_actions = [f.action for f in login(world.users["clerk"]).get(detail_url(case)).context["action_forms"]]
     officer_actions = [f.action for f in login(world.users["chengguan"]).get(detail_url(case)).context["action_forms"]]
-    assert "resolve" in officer_actions and "return" in officer_actions
+    # A dispatched case is claimed (认领) before it is resolved: no 办结 button yet.
+    assert "claim" in officer_actions and "return" in officer_actions and "resolve" not in officer_actions
     assert "resolve" not in clerk_actions and "urge" in clerk_actions
-    assert officer_actions[0] in ("claim", "resolve")  # the main next step comes first
+    assert officer_actions[0] == "claim"  # the main next step comes first
+    actions.claim_case(case=case, actor=world.users["chengguan"])
+    officer_actions = [f.action for f in login(world.users["chengguan"]).get(detail_url(case)).context["action_forms"]]
+    assert officer_actions[0] == "resolve"
+
+
+def test_the_close_button_waits_for_the_revisit_and_says_why(login, world, categories):
+    case = case_in_state(world, CaseStatus.RESOLVED, category=categories["street"])
+    client = login(world.users["clerk"])
+    page = client.get(detail_url(case)).content.decode()
+    assert 'data-testid="do-close"' not in page
+    blocked = page.split('data-testid="blocked-close"')[1].split("</div>")[0]
+    assert "disabled" in blocked and "请先回访（三看）" in blocked
+    # Posting the close anyway is refused in Chinese and the case stays resolved.
+    response = client.post(action_url(case, "close"), {"close-note": "结案"})
+    assert "请先回访（三看）" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.RESOLVED
+
+    # After the revisit the close is offered, asking that the missing rating be declared.
+    client.post(action_url(case, "revisit"), {"revisit-lawful": "yes", "revisit-in_place": "yes",
+                                              "revisit-accepted": "yes"})
+    page = client.get(detail_url(case)).content.decode()
+    assert 'data-testid="do-close"' in page and 'data-testid="blocked-close"' not in page
+    assert 'name="close-rating_declined"' in page
+    response = client.post(action_url(case, "close"), {"close-note": ""})
+    assert "请先登记评价，或确认居民不愿评价" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.RESOLVED
+    client.post(action_url(case, "close"), {"close-rating_declined": "on"})
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+
+
+def test_callbacks_not_reached_open_the_close_as_unreachable(login, world, categories, settings):
+    settings.WANGGE_REVISIT_ATTEMPTS = 2
+    case = case_in_state(world, CaseStatus.RESOLVED, category=categories["street"])
+    client = login(world.users["clerk"])
+    for n in (1, 2):
+        response = client.post(action_url(case, "revisit_attempt"), {"revisit_attempt-note": "无人接听"}, follow=True)
+        assert f"第 {n} 次" in response.content.decode()
+    page = client.get(detail_url(case)).content.decode()
+    assert 'name="close-without_revisit" value="unreachable"' in page
+    client.post(action_url(case, "close"), {"close-without_revisit": "unreachable"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    assert case.events.get(type="closed").note.startswith("未回访结案：多次回访均未联系上居民")
+
+
+def test_resolving_before_a_co_handler_reported_in_asks_why(login, world, categories):
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"],
+                         co_handlers=[actions.Target(department=world.departments["huanwei"])])
+    client = login(world.users["chengguan"])
+    page = client.get(detail_url(case)).content.decode()
+    assert 'name="resolve-without_report_in"' in page and "尚未报到：区环卫中心" in page
+    response = client.post(action_url(case, "resolve"), {"resolve-result": "已清理"})
+    assert response.status_code == 200
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+    client.post(action_url(case, "resolve"), {"resolve-result": "已清理", "resolve-without_report_in": "环卫未到场"})
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.RESOLVED
+    page = client.get(detail_url(case)).content.decode()
+    assert "未报到: 区环卫中心 — 环卫未到场" in page or "未报到：区环卫中心 — 环卫未到场" in page
 
 
 def test_detail_page_content(login, world, categories):
