@@ -75,16 +75,17 @@ def closing_blocker(case) -> str | None:
     if revisited_now(case) or no_revisit_reasons(case):
         return None
     needed, made = revisit_attempts_needed(), failed_attempts(case)
-    text = str(_("Revisit the resident first (回访, 三看): a case is closed once the callback is recorded."))
+    first = str(_("Revisit the resident first (回访, 三看): a case is closed once the callback is recorded."))
     if made:
-        text += " " + ngettext(
+        then = ngettext(
             "%(made)d callback did not reach the resident; after %(needed)d it may be closed as not reachable.",
             "%(made)d callbacks did not reach the resident; after %(needed)d it may be closed as not reachable.",
             made) % {"made": made, "needed": needed}
     else:
-        text += " " + str(_("If the resident cannot be reached, record each callback that fails: after %(needed)d "
-                            "the case may be closed as not reachable.")) % {"needed": needed}
-    return text
+        then = str(_("If the resident cannot be reached, record each callback that fails: after %(needed)d "
+                     "the case may be closed as not reachable.")) % {"needed": needed}
+    # Two sentences: a space between them in English, none in Chinese.
+    return str(_("%(first)s %(then)s")) % {"first": first, "then": then}
 
 
 def revisit_attempt_blocker(case) -> str | None:

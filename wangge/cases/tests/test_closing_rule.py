@@ -27,6 +27,7 @@ def test_a_case_is_not_closed_before_the_revisit(world, resolved):
     with translation.override("zh-hans"), pytest.raises(InvalidTransition) as info:
         actions.close_case(case=resolved, actor=clerk, note="结案")
     assert "回访" in str(info.value.message) and "先" in str(info.value.message)
+    assert "。 " not in str(info.value.message)  # two Chinese sentences, no English space between
     assert written_state(resolved) == before
     # A rating alone (the resident's link, say) is not the callback.
     actions.rate_case(case=resolved, actor=clerk, satisfaction=Satisfaction.SATISFIED)
