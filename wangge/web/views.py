@@ -37,6 +37,7 @@ from wangge.notifications.services import mark_read
 from wangge.org import address, geo
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
+from wangge.residents.masking import half_width
 
 from . import case_export, columns, desk_queries, desks, queries
 from .forms import BulkDispatchForm, FieldReportForm, HotlineForm, RevisitForm, SavedFilterForm, action_form
@@ -226,7 +227,7 @@ def _filtered_cases(request):
 
 @login_required
 def case_list(request):
-    number = request.GET.get("q", "").strip().upper()
+    number = half_width(request.GET.get("q", "")).strip().upper()  # ＷＧ２０２６… typed in full width too
     if looks_like_case_number(number) and selectors.cases_visible_to(request.user).filter(number=number).exists():
         # A case number typed into the search box opens the case (a unique-index look-up).
         return redirect("web:case_detail", number=number)

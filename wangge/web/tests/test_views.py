@@ -211,6 +211,10 @@ def test_case_number_in_search_opens_the_case(login, world, categories):
     case = file_case(world, category=categories["street"])
     response = login(world.users["clerk"]).get(f"/cases/?q={case.number.lower()}")
     assert response.status_code == 302 and response["Location"] == detail_url(case)
+    # Typed in full width by a Chinese input method (ＷＧ２０２６…): the same case.
+    full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in case.number)
+    response = login(world.users["clerk"]).get("/cases/", {"q": full_width})
+    assert response.status_code == 302 and response["Location"] == detail_url(case)
     # Out of scope: no redirect, no hint that it exists.
     response = login(world.users["worker_b1"]).get(f"/cases/?q={case.number}")
     assert response.status_code == 200 and list(response.context["page"].rows) == []
