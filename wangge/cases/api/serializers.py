@@ -323,6 +323,11 @@ class RevisitSerializer(serializers.Serializer):
     accepted = serializers.BooleanField(source="revisit_accepted", allow_null=True)
 
 
+class BlockedActionSerializer(serializers.Serializer):
+    action = serializers.CharField(help_text="The action's name, as in available_actions.")
+    reason = serializers.CharField(help_text="Why it cannot be taken yet, in the request's language.")
+
+
 class CaseDetailSerializer(CaseListSerializer):
     """A case with its whole story: deadlines per stage, handlers, timeline, what you may do."""
 
@@ -346,6 +351,10 @@ class CaseDetailSerializer(CaseListSerializer):
     attachments = AttachmentSerializer(many=True)
     timeline = EventSerializer(many=True, source="events")
     available_actions = serializers.SerializerMethodField()
+    blocked_actions = serializers.SerializerMethodField(
+        help_text="The actions this user could take in the case's status but not yet on this case, each "
+                  "with the reason in the request's language (a close before the revisit, a revisit "
+                  "attempt with no phone to call).")
     can_reveal_reporter = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
@@ -354,7 +363,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "source", "external_id", "source_due_at", "sla_policy", "created_by", "accepted_at", "dispatched_at", "clock_started_at", "deadlines",
             "result", "revisit", "satisfaction", "satisfaction_label", "rating_comment", "rated_at",
             "reopen_count", "escalation_count", "urge_count", "merged_into", "assignments",
-            "extension_requests", "attachments", "timeline", "available_actions", "can_reveal_reporter",
+            "extension_requests", "attachments", "timeline", "available_actions", "blocked_actions",
+            "can_reveal_reporter",
         ]
 
     @extend_schema_field(DeadlineSerializer(many=True))
@@ -364,6 +374,11 @@ class CaseDetailSerializer(CaseListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_available_actions(self, case) -> list[str]:
         return selectors.available_actions(self.context["request"].user, case)
+
+    @extend_schema_field(BlockedActionSerializer(many=True))
+    def get_blocked_actions(self, case) -> list[dict]:
+        return [{"action": action, "reason": reason}
+                for action, reason in selectors.blocked_actions(self.context["request"].user, case)]
 
     def get_can_reveal_reporter(self, case) -> bool:
         return permissions.may_reveal_reporter(self.context["request"].user, case)

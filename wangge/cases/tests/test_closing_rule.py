@@ -106,3 +106,22 @@ def test_callbacks_of_an_earlier_answer_do_not_count_for_the_new_one(world, reso
     actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=True)
     actions.rate_case(case=case, actor=clerk, satisfaction=Satisfaction.BASICALLY)
     assert actions.close_case(case=case, actor=clerk).status == CaseStatus.CLOSED
+
+
+def test_the_api_detail_says_why_close_is_not_offered_yet(world, resolved):
+    """An API client (a 12345 link, an app) sees the close that is not offered yet and why, in
+    the request's language, as the workbench shows it greyed out with its reason."""
+    from .test_api import as_user, detail_url
+
+    clerk = world.users["clerk"]
+    body = as_user(clerk, lang="zh-hans").get(detail_url(resolved)).json()
+    assert "close" not in body["available_actions"]
+    [blocked] = [row for row in body["blocked_actions"] if row["action"] == "close"]
+    assert "回访" in blocked["reason"]
+    english = as_user(clerk, lang="en").get(detail_url(resolved)).json()
+    [blocked] = [row for row in english["blocked_actions"] if row["action"] == "close"]
+    assert "revisit" in blocked["reason"].lower()
+    actions.revisit_case(case=resolved, actor=clerk, lawful=True, in_place=True, accepted=True)
+    body = as_user(clerk, lang="zh-hans").get(detail_url(resolved)).json()
+    assert "close" in body["available_actions"]
+    assert "close" not in {row["action"] for row in body["blocked_actions"]}
