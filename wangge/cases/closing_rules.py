@@ -15,6 +15,8 @@ Everything here only reads; ``actions.close_case`` and ``actions.record_revisit_
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -48,14 +50,40 @@ def revisited_now(case) -> bool:
     return case.revisited_at is not None and case.resolved_at is not None and case.revisited_at >= case.resolved_at
 
 
-def failed_attempts(case) -> int:
-    """Callbacks of the current answer that did not reach the resident."""
+# 不同时段: a callback counts towards "not reachable" only this long after the last one that
+# counted — three calls in one minute are one try, not three.
+DEFAULT_REVISIT_ATTEMPT_GAP_MINUTES = 60
+
+
+def revisit_attempt_gap() -> dt.timedelta:
+    minutes = int(getattr(settings, "WANGGE_REVISIT_ATTEMPT_GAP_MINUTES", DEFAULT_REVISIT_ATTEMPT_GAP_MINUTES))
+    return dt.timedelta(minutes=max(0, minutes))
+
+
+def _counted_attempt_times(case) -> list[dt.datetime]:
+    """When the counted failed callbacks of the current answer were made, oldest first."""
     from .models import CaseEvent
 
     events = CaseEvent.objects.filter(case_id=case.pk, type=EventType.REVISIT_FAILED)
     if case.resolved_at is not None:
         events = events.filter(created_at__gte=case.resolved_at)
-    return events.count()
+    gap, counted = revisit_attempt_gap(), []
+    for at in events.order_by("created_at", "pk").values_list("created_at", flat=True):
+        if not counted or at - counted[-1] >= gap:
+            counted.append(at)
+    return counted
+
+
+def failed_attempts(case) -> int:
+    """Callbacks of the current answer that did not reach the resident, counting only those made
+    at least ``revisit_attempt_gap()`` after the previous counted one (不同时段)."""
+    return len(_counted_attempt_times(case))
+
+
+def next_attempt_counts_at(case) -> dt.datetime | None:
+    """From when a further failed callback counts; None: at once."""
+    counted = _counted_attempt_times(case)
+    return counted[-1] + revisit_attempt_gap() if counted else None
 
 
 def no_revisit_reasons(case) -> list[str]:
@@ -84,6 +112,10 @@ def closing_blocker(case) -> str | None:
     else:
         then = str(_("If the resident cannot be reached, record each callback that fails: after %(needed)d "
                      "the case may be closed as not reachable.")) % {"needed": needed}
+    if made:
+        then = str(_("%(first)s %(then)s")) % {"first": then, "then": _(
+            "Callbacks count at different times: at least %(minutes)d minutes apart.") % {
+            "minutes": int(revisit_attempt_gap().total_seconds() // 60)}}
     # Two sentences: a space between them in English, none in Chinese.
     return str(_("%(first)s %(then)s")) % {"first": first, "then": then}
 

@@ -35,7 +35,8 @@ DOMAIN_EVENT_DOCS = {
                                "note: where it was agreed.",
     EventType.REVISITED: "回访. data: lawful, in_place, accepted.",
     EventType.REVISIT_FAILED: "回访未接通: a callback did not reach the resident. data: attempt (of this answer), "
-                              "needed (before the case may be closed as not reachable).",
+                              "needed (before the case may be closed as not reachable); too_soon: within the gap "
+                              "of the last counted one (不同时段), so not counted.",
     EventType.RATED: "评价. data: satisfaction [old, new].",
     EventType.REOPENED: "重办. note: the reason.",
     EventType.CLOSED: "结案. data: revisit (done | no_contact | unreachable), rating (the satisfaction, "

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.cases import actions, closing_rules
 from wangge.cases.choices import (
     Channel,
+    EventType,
     ExtensionStatus,
     HandlingType,
     Satisfaction,
@@ -480,6 +481,12 @@ class RevisitAttemptForm(NoteForm):
 
     def done_message(self, result) -> str:
         made, needed = closing_rules.failed_attempts(result), closing_rules.revisit_attempts_needed()
+        last = result.events.filter(type=EventType.REVISIT_FAILED).order_by("-created_at", "-pk").first()
+        if last is not None and last.data.get("too_soon"):
+            minutes = int(closing_rules.revisit_attempt_gap().total_seconds() // 60)
+            return gettext("Callback recorded, but it does not count yet (%(made)d of %(needed)d): it came within "
+                           "%(minutes)d minutes of the last one. Call again at a different time.") % {
+                "made": made, "needed": needed, "minutes": minutes}
         return gettext("Callback not reached recorded (%(made)d of %(needed)d).") % {"made": made, "needed": needed}
 
 

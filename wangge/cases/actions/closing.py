@@ -166,9 +166,15 @@ def record_revisit_attempt(*, case: Case, actor: User, note: str = "") -> Case:
     case = _begin("revisit_attempt", case, actor)
     check_guard("revisit_attempt", case)
     note = _clean_note(note)
-    attempt = closing_rules.failed_attempts(case) + 1
-    record_event(case, EventType.REVISIT_FAILED, actor=actor, public=False, note=note,
-                 data={"attempt": attempt, "needed": closing_rules.revisit_attempts_needed()})
+    # A callback within the gap of the last one that counted is recorded, but is the same try
+    # (不同时段): it does not bring the close as not reachable nearer.
+    counts_from = closing_rules.next_attempt_counts_at(case)
+    counted = counts_from is None or timezone.now() >= counts_from
+    data = {"attempt": closing_rules.failed_attempts(case) + (1 if counted else 0),
+            "needed": closing_rules.revisit_attempts_needed()}
+    if not counted:
+        data["too_soon"] = True
+    record_event(case, EventType.REVISIT_FAILED, actor=actor, public=False, note=note, data=data)
     return case
 
 

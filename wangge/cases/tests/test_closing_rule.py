@@ -13,7 +13,7 @@ from wangge.cases.choices import CaseStatus, EventType, Satisfaction
 from wangge.cases.errors import InvalidInput, InvalidTransition
 from wangge.testing import case_in_state
 
-from .core_helpers import last_event, written_state
+from .core_helpers import clock, last_event, written_state  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -75,16 +75,18 @@ def test_a_report_with_no_phone_is_closed_saying_nobody_could_be_called(world):
     assert event.note.startswith("未回访结案")
 
 
-@override_settings(WANGGE_REVISIT_ATTEMPTS=3)
-def test_a_resident_not_reached_after_three_callbacks_may_be_closed_as_unreachable(world, resolved):
+@override_settings(WANGGE_REVISIT_ATTEMPTS=3, WANGGE_REVISIT_ATTEMPT_GAP_MINUTES=60)
+def test_a_resident_not_reached_after_three_callbacks_may_be_closed_as_unreachable(world, resolved, clock):
     clerk = world.users["clerk"]
     for n in (1, 2):
+        clock.advance(hours=2)  # morning, noon, afternoon: calls at different times (不同时段)
         actions.record_revisit_attempt(case=resolved, actor=clerk, note=f"无人接听 {n}")
         event = last_event(resolved)
         assert (event.type, event.data, event.public) == (EventType.REVISIT_FAILED, {"attempt": n, "needed": 3}, False)
         with pytest.raises(InvalidTransition) as info:
             actions.close_case(case=resolved, actor=clerk, without_revisit="unreachable")
         assert str(n) in str(info.value.message)
+    clock.advance(hours=2)
     actions.record_revisit_attempt(case=resolved, actor=clerk, note="关机")
     case = actions.close_case(case=resolved, actor=clerk, without_revisit="unreachable", note="三次未接通")
     event = last_event(case)
@@ -93,11 +95,15 @@ def test_a_resident_not_reached_after_three_callbacks_may_be_closed_as_unreachab
     assert event.note.endswith("三次未接通")
 
 
-@override_settings(WANGGE_REVISIT_ATTEMPTS=2)
-def test_callbacks_of_an_earlier_answer_do_not_count_for_the_new_one(world, resolved):
+@override_settings(WANGGE_REVISIT_ATTEMPTS=2, WANGGE_REVISIT_ATTEMPT_GAP_MINUTES=60)
+def test_callbacks_of_an_earlier_answer_do_not_count_for_the_new_one(world, resolved, clock):
     clerk, officer = world.users["clerk"], world.users["chengguan"]
+    clock.advance(minutes=10)  # the clock starts on the second the case was resolved in
     actions.record_revisit_attempt(case=resolved, actor=clerk)
+    clock.advance(hours=3)
     actions.record_revisit_attempt(case=resolved, actor=clerk)
+    assert selectors.blocked_actions(clerk, resolved) == []  # enough for this answer…
+    clock.advance(minutes=5)
     case = actions.reopen_case(case=resolved, actor=clerk, reason="居民来电：摊贩又回来了")
     case = actions.claim_case(case=case, actor=officer)
     case = actions.resolve_case(case=case, actor=officer, result="再次清理")
@@ -125,3 +131,27 @@ def test_the_api_detail_says_why_close_is_not_offered_yet(world, resolved):
     body = as_user(clerk, lang="zh-hans").get(detail_url(resolved)).json()
     assert "close" in body["available_actions"]
     assert "close" not in {row["action"] for row in body["blocked_actions"]}
+
+
+@override_settings(WANGGE_REVISIT_ATTEMPTS=3, WANGGE_REVISIT_ATTEMPT_GAP_MINUTES=60)
+def test_callbacks_in_quick_succession_count_as_one_try(world, resolved, clock):
+    """Three taps on 回访未接通 within a minute are not three callbacks at different times: they are
+    recorded (what happened stays on record) but the case is no nearer a close as not reachable."""
+    clerk = world.users["clerk"]
+    clock.advance(minutes=10)  # the clock starts on the second the case was resolved in
+    for _ in range(3):
+        actions.record_revisit_attempt(case=resolved, actor=clerk, note="无人接听")
+        clock.advance(seconds=20)
+    attempts = list(resolved.events.filter(type=EventType.REVISIT_FAILED).order_by("pk").values_list("data", flat=True))
+    assert attempts == [{"attempt": 1, "needed": 3}, {"attempt": 1, "needed": 3, "too_soon": True},
+                        {"attempt": 1, "needed": 3, "too_soon": True}]
+    with translation.override("zh-hans"), pytest.raises(InvalidTransition) as info:
+        actions.close_case(case=resolved, actor=clerk, without_revisit="unreachable")
+    assert "不同时段" in str(info.value.message) and "60" in str(info.value.message)
+    clock.advance(minutes=59)  # an hour after the first: the next one counts
+    actions.record_revisit_attempt(case=resolved, actor=clerk, note="关机")
+    assert last_event(resolved).data == {"attempt": 2, "needed": 3}
+    clock.advance(hours=1)
+    actions.record_revisit_attempt(case=resolved, actor=clerk, note="仍无人接听")
+    case = actions.close_case(case=resolved, actor=clerk, without_revisit="unreachable")
+    assert case.status == CaseStatus.CLOSED and last_event(case).data["attempts"] == 3

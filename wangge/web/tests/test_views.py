@@ -352,13 +352,23 @@ def test_the_close_button_waits_for_the_revisit_and_says_why(login, world, categ
     assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
 
 
-def test_callbacks_not_reached_open_the_close_as_unreachable(login, world, categories, settings):
-    settings.WANGGE_REVISIT_ATTEMPTS = 2
+def test_callbacks_not_reached_open_the_close_as_unreachable(login, world, categories, settings, monkeypatch):
+    settings.WANGGE_REVISIT_ATTEMPTS, settings.WANGGE_REVISIT_ATTEMPT_GAP_MINUTES = 2, 60
     case = case_in_state(world, CaseStatus.RESOLVED, category=categories["street"])
     client = login(world.users["clerk"])
-    for n in (1, 2):
-        response = client.post(action_url(case, "revisit_attempt"), {"revisit_attempt-note": "无人接听"}, follow=True)
-        assert f"第 {n} 次" in response.content.decode()
+    now = [timezone.now() + dt.timedelta(minutes=10)]
+    monkeypatch.setattr(timezone, "now", lambda: now[0])
+    response = client.post(action_url(case, "revisit_attempt"), {"revisit_attempt-note": "无人接听"}, follow=True)
+    assert "第 1 次" in response.content.decode()
+    # Tapped again a minute later: on record, but not a call at another time (不同时段).
+    now[0] += dt.timedelta(minutes=1)
+    response = client.post(action_url(case, "revisit_attempt"), {"revisit_attempt-note": "还是没人接"}, follow=True)
+    page = response.content.decode()
+    assert "暂不计入" in page and "不计入）" in page
+    assert 'name="close-without_revisit" value="unreachable"' not in page
+    now[0] += dt.timedelta(hours=2)
+    response = client.post(action_url(case, "revisit_attempt"), {"revisit_attempt-note": "关机"}, follow=True)
+    assert "第 2 次" in response.content.decode()
     page = client.get(detail_url(case)).content.decode()
     assert 'name="close-without_revisit" value="unreachable"' in page
     client.post(action_url(case, "close"), {"close-without_revisit": "unreachable"})
