@@ -60,16 +60,16 @@ def revisit_attempt_gap() -> dt.timedelta:
     return dt.timedelta(minutes=max(0, minutes))
 
 
-def _counted_attempt_times(case) -> list[dt.datetime]:
+def counted_attempt_times(case) -> list[dt.datetime]:
     """When the counted failed callbacks of the current answer were made, oldest first."""
     from .models import CaseEvent
 
     events = CaseEvent.objects.filter(case_id=case.pk, type=EventType.REVISIT_FAILED)
     if case.resolved_at is not None:
         events = events.filter(created_at__gte=case.resolved_at)
-    gap, counted = revisit_attempt_gap(), []
+    counted: list[dt.datetime] = []
     for at in events.order_by("created_at", "pk").values_list("created_at", flat=True):
-        if not counted or at - counted[-1] >= gap:
+        if attempt_would_count(counted, at):
             counted.append(at)
     return counted
 
@@ -77,13 +77,12 @@ def _counted_attempt_times(case) -> list[dt.datetime]:
 def failed_attempts(case) -> int:
     """Callbacks of the current answer that did not reach the resident, counting only those made
     at least ``revisit_attempt_gap()`` after the previous counted one (不同时段)."""
-    return len(_counted_attempt_times(case))
+    return len(counted_attempt_times(case))
 
 
-def next_attempt_counts_at(case) -> dt.datetime | None:
-    """From when a further failed callback counts; None: at once."""
-    counted = _counted_attempt_times(case)
-    return counted[-1] + revisit_attempt_gap() if counted else None
+def attempt_would_count(counted: list[dt.datetime], at: dt.datetime) -> bool:
+    """Whether a failed callback at ``at`` counts, after the ``counted`` ones (``counted_attempt_times``)."""
+    return not counted or at - counted[-1] >= revisit_attempt_gap()
 
 
 def no_revisit_reasons(case) -> list[str]:

@@ -168,10 +168,9 @@ def record_revisit_attempt(*, case: Case, actor: User, note: str = "") -> Case:
     note = _clean_note(note)
     # A callback within the gap of the last one that counted is recorded, but is the same try
     # (不同时段): it does not bring the close as not reachable nearer.
-    counts_from = closing_rules.next_attempt_counts_at(case)
-    counted = counts_from is None or timezone.now() >= counts_from
-    data = {"attempt": closing_rules.failed_attempts(case) + (1 if counted else 0),
-            "needed": closing_rules.revisit_attempts_needed()}
+    before = closing_rules.counted_attempt_times(case)
+    counted = closing_rules.attempt_would_count(before, timezone.now())
+    data = {"attempt": len(before) + (1 if counted else 0), "needed": closing_rules.revisit_attempts_needed()}
     if not counted:
         data["too_soon"] = True
     record_event(case, EventType.REVISIT_FAILED, actor=actor, public=False, note=note, data=data)
