@@ -136,7 +136,8 @@ INSERT INTO cases_case (
   reporter_anonymous, tracking_token, sla_policy_id, submitted_at, clock_started_at, accept_due_at,
   dispatch_due_at, resolve_due_at, deadline_provisional, light, breached_stage, suspended_from, paused_seconds,
   accepted_at, dispatched_at, resolved_at, closed_at, resolved_on_time, result, satisfaction, rating_comment,
-  rated_at, reopen_count, escalation_count, urge_count, updated_at, source, external_id)
+  rated_at, reopen_count, escalation_count, urge_count, updated_at, source, external_id, idempotency_fingerprint,
+  lead_department_id)
 SELECT
   %(prefix)s || lpad(g::text, 10, '0'),
   (ARRAY['hotline','hotline','hotline','hotline','12345','12345','wechat','wechat','qr_page','patrol','patrol','web',
@@ -157,7 +158,8 @@ SELECT
        CASE WHEN r_sat < 0.82 THEN 'satisfied' WHEN r_sat < 0.95 THEN 'basically' ELSE 'unsatisfied' END
        ELSE '' END,
   '', CASE WHEN res IS NOT NULL AND r_rate < 0.7 THEN res + interval '2 hours' END, 0, 0, 0,
-  LEAST(now(), COALESCE(res + interval '1 day', acc, sub)), '', ''
+  LEAST(now(), COALESCE(res + interval '1 day', acc, sub)), '', '', '',
+  CASE WHEN status IN ('dispatched','in_progress','resolved','closed') THEN (%(leads)s::bigint[])[ci] END
 FROM t
 ORDER BY sub
 """
@@ -187,6 +189,7 @@ def insert_cases(n: int, out) -> float:
         policy=default_policy().pk, grids=[g.pk for g in grids],
         coms=[g.ancestor_at("community").pk for g in grids], subs=[g.ancestor_at("subdistrict").pk for g in grids],
         cats=[c.pk for c in categories], catnames=[c.name for c in categories],
+        leads=[c.default_department_id for c in categories],
     )
     batch = 250_000
     with connection.cursor() as cursor:
@@ -293,6 +296,44 @@ def case_list_rows(client) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def drill_rows(client, leader) -> list[tuple[str, str, str, str]]:
+    """穿透: the case list behind each number of the district leader's dashboard (last 90 days) —
+    every headline figure, one territory's and one department's row of the rankings. Each page
+    holds what the figure counts: min(50, its count), and never "takes too long"."""
+    import re
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.http import QueryDict
+
+    from wangge.cases.filtersets import CaseFilterSet
+    from wangge.dashboard.drill import Drill
+
+    html = client.get("/dashboard/?period=last90").content.decode()
+    links = [unescape(href) for href in re.findall(r'href="([^"]*[?&](?:amp;)?figure=[^"]*)"', html)]
+    chosen: dict[str, str] = {}
+    for url in links:
+        query = parse_qs(urlsplit(url).query)
+        figure = query["figure"][0]
+        where = "territory" if "territory" in query else "lead_department" if "lead_department" in query else ""
+        if where:  # a ranking row: its cases (filed) and one rate cell's shortfall, of one row each
+            kind = "filed" if figure == "filed" else "shortfall"
+            if any(k.startswith(f"{kind} ") and k.endswith(f"by {where}") for k in chosen):
+                continue
+            key = f"{kind} ({figure}) by {where}" if kind == "shortfall" else f"filed by {where}"
+        else:
+            key = figure
+        chosen.setdefault(key, url)
+    rows = []
+    for key, url in chosen.items():
+        params = QueryDict(urlsplit(url).query)
+        # The list's own filters (the period's dates) over the figure's cases: what the page shows.
+        cases = CaseFilterSet(params, queryset=Drill.from_params(leader, params).cases()).qs
+        expected = cases.order_by()[:50].count()
+        rows.append(_rows(f"穿透 list: {key}", CASE_LIST_TARGET_MS, _time_get(client, url, rows=expected)))
+    return rows
+
+
 def _grid_worker():
     """The grid worker of one grid (one case in 120): created on first use, so that a database
     built before this row existed gets one too."""
@@ -365,6 +406,7 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
         rows.append(_rows("dashboard, district leader, one department, last 90 days", DASHBOARD_TARGET_MS,
                           _time_get(client, f"/dashboard/?period=last90&department={department.pk}")))
         rows += case_list_rows(client)
+        rows += drill_rows(client, leader)
         client.force_login(secretary)
         rows.append(_rows("dashboard, community secretary, last 90 days", DASHBOARD_TARGET_MS,
                           _time_get(client, "/dashboard/?period=last90")))
