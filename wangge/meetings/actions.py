@@ -617,8 +617,17 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
     item.decision, item.outcome, item.notes = decision, outcome, notes
     item.lead_department, item.deadline, item.decided_at, item.decided_by = lead_department, deadline, now, user
     case = case_selectors.case_by_id(item.case_id) if item.case_id else None
+    # The case may have been resolved or closed since it went on the agenda: nobody is asked to
+    # resolve it again, it is not escalated, and the convener is told it was already finished.
+    finished = case is not None and case.status not in OPEN_STATUSES
+    if finished and decision == Decision.UNSOLVABLE:
+        raise InvalidState(_("This case is now %(status)s: it cannot be escalated, and nothing was recorded. "
+                             "Reopen the case first if the problem is back.")
+                           % {"status": CaseStatus(case.status).label})
     data = {"decision": decision, "deadline": deadline.isoformat() if deadline else None,
             "lead": lead_department.pk if lead_department else None}
+    if finished:
+        data["finished"] = case.status
     reason = office_text(gettext_lazy("%(meeting)s: %(outcome)s"), {"meeting": meeting.title,
                                                                     "outcome": outcome or Decision(decision).label})
     if case is None and decision == Decision.PLAN:
@@ -628,7 +637,9 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
         data["filed"] = case.number
         case = _agree_deadline(case, user, deadline, reason)
     elif case is not None:
-        if decision == Decision.SOLVED:
+        if decision == Decision.SOLVED and finished:
+            pass  # recorded on the item and the case's timeline below; the case stays as it is
+        elif decision == Decision.SOLVED:
             available = _available(user, case)
             if "progress" in available:
                 case = case_actions.add_progress_note(case=case, actor=user, note=reason, public=True)
@@ -683,7 +694,7 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
         case_actions.record_on_timeline(case=case, type=TIMELINE_DECISION, actor=user, related=item, public=True,
                                         note=outcome or office_text(Decision(decision).label),
                                         data={"meeting": meeting.pk, **data})
-        if decision in (Decision.PLAN, Decision.SOLVED):
+        if decision in (Decision.PLAN, Decision.SOLVED) and not finished:
             _tell_resident(item, case, meeting)
     if decision == Decision.PLAN:
         # The lead opens the case it now holds (its lights, its deadline); the meeting page while

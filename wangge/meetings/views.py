@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from wangge.cases.choices import OPEN_STATUSES
+from wangge.cases.choices import OPEN_STATUSES, CaseStatus
 from wangge.cases.selectors import cases_visible_to
 from wangge.core.errors import DomainError, NotFound
 from wangge.core.http import row_id
@@ -147,7 +147,7 @@ def _detail_page(request, meeting, *, participant_form=None, topic_form=None, ve
     form) is shown open, as the user left it, with the errors at the fields."""
     manager = selectors.may_manage(request.user, meeting)
     context = {
-        "meeting": meeting, "manager": manager,
+        "meeting": meeting, "manager": manager, "open_statuses": list(OPEN_STATUSES),
         "items": selectors.items_for(request.user, meeting),
         "participants": meeting.participants.select_related("user", "department"),
         "events": meeting.events.select_related("actor").order_by("-created_at", "-pk")[:30],
@@ -388,7 +388,10 @@ def decision_message(item) -> str:
             parts.append(_("Filed as case %(number)s; the sub-district's dispatchers send it to %(lead)s.")
                          % {"number": number, "lead": lead})
     elif case is not None and item.decision == Decision.SOLVED:
-        if effects.get("resolved"):
+        if effects.get("finished"):
+            parts.append(_("Case %(number)s was already %(status)s before the meeting; it stays as it is.")
+                         % {"number": number, "status": CaseStatus(effects["finished"]).label})
+        elif effects.get("resolved"):
             parts.append(_("Case %(number)s is resolved with this outcome.") % {"number": number})
         elif effects.get("holder_told"):
             parts.append(_("Case %(number)s is not resolved: it stays with %(holder)s, who has been asked to "
