@@ -90,7 +90,12 @@ class CaseFilterSet(filters.FilterSet):
     category = filters.ModelChoiceFilter(
         queryset=Category.objects.all(), method="filter_category", label=_("Category (and sub-categories)")
     )
-    # Without the polygons: every list page lists the choices.
+    # Without the polygons: every list page lists the choices. A territory outside the user's
+    # scope is a valid choice that matches none of their cases: an empty list, never an error
+    # that would tell it apart from one of theirs with no cases.
+    subdistrict = filters.ModelChoiceFilter(
+        queryset=Region.objects.filter(level="subdistrict").defer("boundary"), label=_("Sub-district")
+    )
     grid = filters.ModelChoiceFilter(queryset=Region.objects.filter(level="grid").defer("boundary"), label=_("Grid"))
     community = filters.ModelChoiceFilter(queryset=Region.objects.filter(level="community").defer("boundary"),
                                           label=_("Community"))

@@ -14,8 +14,8 @@ _SOURCES = {
     "png_bytes": "wangge.core.testing",
     "run_in_threads": "wangge.testing.concurrency",
     **{name: "wangge.testing.factories" for name in (
-        "CELL", "LAT0", "LNG0", "World", "add_region", "build_world", "case_in_state", "file_case",
-        "make_category", "make_user", "square", "report_in_all", "close_after_revisit",
+        "CELL", "LAT0", "LNG0", "World", "add_region", "add_subdistrict", "build_world", "case_in_state",
+        "file_case", "make_category", "make_user", "square", "report_in_all", "close_after_revisit",
     )},
 }
 

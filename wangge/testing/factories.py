@@ -98,6 +98,16 @@ def build_world() -> World:
     return world
 
 
+def add_subdistrict(world: World, name: str = "光明街道") -> tuple[Region, Region]:
+    """A second sub-district of the world's district, with one community and one grid (a square
+    east of the world's grids, so a case filed at its centre lands there): ``(sub-district, grid)``."""
+    subdistrict = add_region(world.district, RegionLevel.SUBDISTRICT, name)
+    community = add_region(subdistrict, RegionLevel.COMMUNITY, f"{name[:2]}社区")
+    grid = add_region(community, RegionLevel.GRID, f"{name[:2]}第1网格", grid_type=GridType.URBAN,
+                      boundary=square(LNG0 + 5 * CELL, LAT0))
+    return subdistrict, grid
+
+
 def make_category(name: str = "占道经营", *, department: Department | None = None, policy=None, star: int = 1,
                   parent=None, **extra):
     from wangge.cases.models import Category

@@ -24,9 +24,31 @@ from wangge.cases.selectors import (
 )
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.selectors import unread_subject_ids
+from wangge.org.models import Region
+from wangge.org.scope import Scope
 
 my_queue = work_queue
 __all__ = ["CLOSE_COUNT_CAP", "Queue", "light_counts", "my_queue"]  # re-exported for the views and tests
+
+
+def territory_choices(user, level: str) -> QuerySet[Region]:
+    """The places of ``level`` (sub-district, community, grid) the case list offers ``user`` as
+    filters: those their territory reaches — inside it, or above it (a grid worker's own
+    community) — and, for a department officer, inside the territory their department serves.
+    Choosing another is not refused (the list is then empty, as for a place of theirs with no
+    cases); it is only not offered. A superuser is offered every place."""
+    places = Region.objects.filter(level=level).defer("boundary").order_by("path")
+    scope = Scope.of(user)
+    if scope.everything:
+        return places
+    reach = list(scope.all_regions())
+    if scope.departments:
+        reach += Region.objects.filter(departments__in=scope.departments).only("path", "level").distinct()
+    q = Q(pk__in=[])
+    for region in reach:
+        ancestors = [region.path[:end] for end in range(Region.steplen, len(region.path), Region.steplen)]
+        q |= Q(path__startswith=region.path) | Q(path__in=ancestors)
+    return places.filter(q)
 
 
 def new_assignment_case_ids(user) -> set[int]:

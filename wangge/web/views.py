@@ -178,8 +178,8 @@ def _dispatch_home(request):
 # --------------------------------------------------------------------------------------------
 
 
-FILTER_KEYS = ("status", "star", "channel", "light", "category", "grid", "community", "department", "overdue",
-               "is_open", "submitted_after", "submitted_before", "q", *drill.PARAMS)
+FILTER_KEYS = ("status", "star", "channel", "light", "category", "subdistrict", "community", "grid", "department",
+               "overdue", "is_open", "submitted_after", "submitted_before", "q", *drill.PARAMS)
 
 
 def _filter_querystring(request) -> str:
@@ -190,8 +190,25 @@ def _filter_querystring(request) -> str:
     return params.urlencode()
 
 
-def _tune_filter_widgets(form) -> None:
-    """Chips for the short multiple choices, date pickers for the dates."""
+# The territory filters of the case list and the level of their places.
+TERRITORY_FILTERS = {"subdistrict": RegionLevel.SUBDISTRICT, "community": RegionLevel.COMMUNITY,
+                     "grid": RegionLevel.GRID}
+
+
+def _tune_filter_widgets(form, user) -> list[str]:
+    """Chips for the short multiple choices, date pickers for the dates; the territory filters
+    offer the user's own places only (``queries.territory_choices``). Returns the territory
+    filters worth showing: those with a choice to make (more than one place), or one chosen."""
+    shown = []
+    for name, level in TERRITORY_FILTERS.items():
+        # The form is validated already: this narrows what is offered, not what is accepted.
+        field = form.fields[name]
+        field.queryset = queries.territory_choices(user, level)
+        field.empty_label = _("All")
+        QuickSelect.replace(field)
+        field.widget.choices = list(field.widget.choices)  # "All" and the places, read once
+        if len(field.widget.choices) > 2 or form.data.get(name):
+            shown.append(name)
     for name in ("status", "light", "star", "channel"):
         choices = [c for c in form.fields[name].choices if c[0] != Light.NONE]
         form.fields[name].widget = forms.CheckboxSelectMultiple(choices=choices)
@@ -199,10 +216,11 @@ def _tune_filter_widgets(form) -> None:
         form.fields[name].widget = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
     for name in ("submitted_after", "submitted_before"):
         form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
-    for name in ("category", "grid", "community", "department"):
+    for name in ("category", "department"):
         form.fields[name].empty_label = _("All")
         QuickSelect.replace(form.fields[name])
     form.fields["q"].widget.attrs.update({"placeholder": _("Number, words, address"), "type": "search"})
+    return shown
 
 
 def _filtered_cases(request):
@@ -243,10 +261,11 @@ def case_list(request):
         case.handler = case.lead_department
         if not case.is_open:
             case.due = None
-    _tune_filter_widgets(filterset.form)
+    territory_filters = _tune_filter_widgets(filterset.form, user)
     chosen = columns.columns_for(user)
     return render(request, "web/case_list.html", {
         "filter": filterset,
+        "territory_filters": territory_filters,
         "page": page,
         "saved_filters": SavedFilter.objects.filter(user=user),
         "save_form": SavedFilterForm(user=user, initial={"querystring": _filter_querystring(request)}),

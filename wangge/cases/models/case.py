@@ -183,9 +183,11 @@ class Case(models.Model):
             models.Index(fields=["community", "status"]),
             models.Index(fields=["subdistrict", "status"]),
             models.Index(fields=["category", "submitted_at"]),
-            # Lists of a small territory, newest first.
+            # Lists of one territory, newest first (a sub-district's: the district leader's
+            # list filtered to one of its sub-districts).
             models.Index(fields=["grid", "submitted_at"]),
             models.Index(fields=["community", "submitted_at"]),
+            models.Index(fields=["subdistrict", "submitted_at"]),
             # The dashboard's rollup refresh finds what changed since its last run.
             models.Index(fields=["updated_at"]),
             # Equality only: a plain btree (a field's db_index would add a LIKE-pattern twin).

@@ -25,9 +25,11 @@ from wangge.cases.actions import Target
 from wangge.cases.choices import CaseStatus, Channel, EventType, Light
 from wangge.cases.models import Case, CaseAttachment, CaseEvent, ReporterAccessLog
 from wangge.notifications.models import Notification
+from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import ApiToken
 from wangge.org.services import issue_api_token
-from wangge.testing import LAT0, LNG0, case_in_state, file_case, make_category, png
+from wangge.testing import (LAT0, LNG0, add_region, add_subdistrict, case_in_state, file_case, make_category,
+                            make_user, png)
 
 LIST = "/api/v1/cases/"
 PHONE = "13812341234"
@@ -282,6 +284,51 @@ def test_list_filters(world, assorted, query, expected):
     assert response.status_code == 200, response.content
     got = {row["number"] for row in response.json()["results"]}
     assert got == {assorted[name].number for name in expected}
+
+
+def test_list_filters_by_sub_district(world, category):
+    other, other_grid = add_subdistrict(world)
+    here = file_case(world)
+    there = file_case(world, grid=other_grid, actor=make_user(Role.INTAKE_CLERK, region=other))
+    district = as_user(world.users["district_leader"])
+
+    def numbers(client, query):
+        response = client.get(f"{LIST}?{query}")
+        assert response.status_code == 200, response.content
+        return {row["number"] for row in response.json()["results"]}, response.json()["count"]
+
+    assert numbers(district, "") == ({here.number, there.number}, 2)
+    assert numbers(district, f"subdistrict={other.pk}") == ({there.number}, 1)
+    assert numbers(district, f"subdistrict={world.subdistrict.pk}") == ({here.number}, 1)
+    assert numbers(district, f"subdistrict={other.pk}&q=摊贩") == ({there.number}, 1)
+    # Outside the user's scope: an empty list, as for a grid or a community outside it —
+    # the same answer as for a sub-district of theirs without cases.
+    leader = as_user(world.users["leader"])
+    quiet = add_region(world.district, RegionLevel.SUBDISTRICT, "无事街道")
+    assert numbers(leader, f"subdistrict={other.pk}") == (set(), 0)
+    assert numbers(leader, f"grid={other_grid.pk}") == (set(), 0)
+    assert numbers(district, f"subdistrict={quiet.pk}") == (set(), 0)
+    # Not a sub-district at all, or no such place: a 400, as for a grid.
+    for value in (world.communities[0].pk, 99999999, "abc"):
+        assert_error(district.get(f"{LIST}?subdistrict={value}"), 400, "invalid")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index plans are PostgreSQL's")
+def test_a_sub_districts_list_reads_its_own_index_newest_first(world, category):
+    """As a grid's or a community's list does: the district leader's list of one sub-district,
+    newest first, walks that sub-district's index, not the whole district's newest cases."""
+    from wangge.cases.filtersets import CaseFilterSet
+    from wangge.cases.selectors import cases_visible_to
+
+    other, _grid = add_subdistrict(world)
+    filtered = CaseFilterSet(data={"subdistrict": other.pk},
+                             queryset=cases_visible_to(world.users["district_leader"])).qs
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = filtered.order_by("-submitted_at", "-pk")[:50].explain()
+    index = next(i.name for i in Case._meta.indexes if i.fields == ["subdistrict", "submitted_at"])
+    assert index in plan, plan
 
 
 def test_bad_filter_values_are_400_not_500(world, assorted):
@@ -674,8 +721,10 @@ def test_openapi_schema_is_valid_and_documents_every_endpoint(world):
                 assert op["responses"]["401"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
     listing = paths["/api/v1/cases/"]["get"]
     names = {p["name"] for p in listing["parameters"]}
-    assert {"status", "star", "category", "grid", "community", "department", "light", "overdue", "is_open",
-            "submitted_after", "submitted_before", "q", "channel", "page", "page_size", "ordering"} <= names
+    assert {"status", "star", "category", "subdistrict", "grid", "community", "department", "light", "overdue",
+            "is_open", "submitted_after", "submitted_before", "q", "channel", "page", "page_size", "ordering"} <= names
+    subdistrict = next(p for p in listing["parameters"] if p["name"] == "subdistrict")
+    assert subdistrict["in"] == "query" and subdistrict["schema"]["type"] == "integer"
     create = paths["/api/v1/cases/"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(create)
 

@@ -16,7 +16,8 @@ from wangge.cases.choices import CaseStatus, Light
 from wangge.cases.errors import ActionForbidden
 from wangge.cases.models import Case, ReporterAccessLog
 from wangge.notifications.models import Notification, NotificationKind
-from wangge.testing import case_in_state, file_case
+from wangge.org.choices import Role
+from wangge.testing import add_subdistrict, case_in_state, file_case, make_user
 from wangge.web import views
 from wangge.web.models import SavedFilter
 
@@ -186,6 +187,76 @@ def test_case_list_keeps_the_chosen_filters_in_the_form(login, world, categories
     assert f'<option value="{grid.pk}" selected>{grid.name}</option>' in html
     assert f'<option value="{world.departments["chengguan"].pk}" selected>' in html
     assert '<option value="" selected>全部</option>' in html  # category: none chosen
+
+
+def _select_options(html: str, name: str) -> dict[str, str] | None:
+    """The options (value → label) of the list's ``<select name=…>``, None when it is not shown."""
+    import re
+
+    found = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.DOTALL)
+    if found is None:
+        return None
+    return dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', found.group(1)))
+
+
+def test_case_list_filters_by_sub_district(login, world, categories):
+    other, other_grid = add_subdistrict(world)
+    here = file_case(world, category=categories["street"])
+    there = file_case(world, grid=other_grid, category=categories["street"],
+                      actor=make_user(Role.INTAKE_CLERK, region=other))
+    assert (here.subdistrict_id, there.subdistrict_id) == (world.subdistrict.pk, other.pk)
+    client = login(world.users["district_leader"])
+    # The district leader has two sub-districts to choose from, each with its own cases.
+    page = client.get("/cases/")
+    options = _select_options(page.content.decode(), "subdistrict")
+    assert options == {"": "全部", str(world.subdistrict.pk): world.subdistrict.name, str(other.pk): other.name}
+    rows = client.get(f"/cases/?subdistrict={other.pk}").context["page"].rows
+    assert [c.number for c in rows] == [there.number]
+    page = client.get(f"/cases/?subdistrict={world.subdistrict.pk}")
+    assert [c.number for c in page.context["page"].rows] == [here.number]
+    assert f'<option value="{world.subdistrict.pk}" selected>' in page.content.decode()
+    # The export keeps to the filter too.
+    from .test_case_export import URL, numbers, sheet
+
+    assert numbers(sheet(client.get(f"{URL}?subdistrict={other.pk}"))) == {there.number}
+
+
+def test_case_list_territory_filters_offer_only_the_users_places(login, world, categories):
+    other, other_grid = add_subdistrict(world)
+    file_case(world, grid=other_grid, category=categories["street"], actor=make_user(Role.INTAKE_CLERK, region=other))
+    file_case(world, category=categories["street"])
+    # A sub-district's leader: one sub-district, nothing to choose — no sub-district filter;
+    # their communities and grids only.
+    html = login(world.users["leader"]).get("/cases/").content.decode()
+    assert _select_options(html, "subdistrict") is None and other.name not in html
+    assert set(_select_options(html, "community")) == {"", *(str(c.pk) for c in world.communities)}
+    assert set(_select_options(html, "grid")) == {"", *(str(g.pk) for g in world.grids)}
+    # A community secretary: the grids of the community.
+    html = login(world.users["secretary_a"]).get("/cases/").content.decode()
+    assert _select_options(html, "community") is None
+    assert set(_select_options(html, "grid")) == {"", str(world.grids[0].pk), str(world.grids[1].pk)}
+    # A district department's officer: the places of the district it serves.
+    html = login(world.users["chengguan"]).get("/cases/").content.decode()
+    assert set(_select_options(html, "subdistrict")) == {"", str(world.subdistrict.pk), str(other.pk)}
+
+
+def test_case_list_sub_district_outside_the_scope_reveals_nothing(login, world, categories):
+    other, other_grid = add_subdistrict(world)
+    there = file_case(world, grid=other_grid, category=categories["street"],
+                      actor=make_user(Role.INTAKE_CLERK, region=other))
+    file_case(world, category=categories["street"])
+    client = login(world.users["leader"])
+    # As for a grid or a community outside the scope: an empty list, not an error; no case,
+    # no count and no name of the place.
+    for query in (f"subdistrict={other.pk}", f"grid={other_grid.pk}"):
+        response = client.get(f"/cases/?{query}")
+        assert response.status_code == 200 and list(response.context["page"].rows) == []
+        html = response.content.decode()
+        assert there.number not in html and other.name not in html and other_grid.name not in html
+    # A place that is no sub-district at all is an error on the form, as for a grid.
+    response = client.get(f"/cases/?subdistrict={world.communities[0].pk}")
+    assert response.status_code == 200 and list(response.context["page"].rows) == []
+    assert response.context["filter"].form.errors.get("subdistrict")
 
 
 def test_case_list_shows_the_lead_department(login, world, categories):
