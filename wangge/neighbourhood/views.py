@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.core import exports
-from wangge.core.errors import DomainError, NotFound
+from wangge.core.errors import DomainError, InvalidInput, NotFound
 from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region, User
@@ -266,7 +266,11 @@ def run_need_op(request, need: Need, op: str):
                                   note=p.get("note", ""))
         messages.success(request, _("Matched to %(name)s.") % {"name": need.resource.name})
     elif op == "serve":
-        resource = selectors.resource_for(user, p.get("resource") or need.resource_id)
+        chosen = p.get("resource") or need.resource_id
+        if not chosen:
+            # Nothing matched and nothing chosen: say so (a bare "not found" would be a dead end).
+            raise InvalidInput(_("Choose the resource that delivered the service."), fields={"resource": "required"})
+        resource = selectors.resource_for(user, chosen)
         chief = forms.row(Chief, p.get("chief"), "chief", selectors.chiefs_visible_to(user), required=False)
         household = forms.row(Household, p.get("household"), "household", selectors.households_visible_to(user),
                               required=False)
