@@ -28,8 +28,17 @@ from wangge.notifications.models import Notification
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import ApiToken
 from wangge.org.services import issue_api_token
-from wangge.testing import (LAT0, LNG0, add_region, add_subdistrict, case_in_state, file_case, make_category,
-                            make_user, png)
+from wangge.testing import (
+    LAT0,
+    LNG0,
+    add_region,
+    add_subdistrict,
+    case_in_state,
+    file_case,
+    make_category,
+    make_user,
+    png,
+)
 
 LIST = "/api/v1/cases/"
 PHONE = "13812341234"
