@@ -556,14 +556,18 @@ def public(request: HttpRequest, community_id: int) -> HttpResponse:
         main = _main_minutes(meeting)
         snapshot = main.items if main else []
         still_open = selectors.items_with_open_case([r["item"] for r in snapshot])
-        rows.append({"meeting": meeting, "items": public_items(snapshot, still_open=still_open)})
+        rows.append({"meeting": meeting, "items": public_items(snapshot, still_open=still_open,
+                                                               today=timezone.localdate())})
     return render(request, "meetings/public.html", {"community": community, "rows": rows})
 
 
-def public_items(snapshot: list[dict], *, still_open: set[int] = frozenset()) -> list[dict]:
+def public_items(snapshot: list[dict], *, still_open: set[int] = frozenset(),
+                 today: dt.date | None = None) -> list[dict]:
     """Only what residents are told: the title (numbers scrubbed), decision, outcome, lead, deadline.
     An item found solved at the meeting whose case is still open (``still_open``: those items) is
-    not called solved: residents are told it is being carried out."""
+    not called solved: residents are told it is being carried out. An agreed plan says where it
+    stands (反馈): done, under way, or past its deadline and not done — a deadline alone, months
+    later, would read as if it had been kept."""
     from .text import scrub
 
     rows = []
@@ -571,9 +575,17 @@ def public_items(snapshot: list[dict], *, still_open: set[int] = frozenset()) ->
         label = r["decision_label"]
         if r["decision"] == Decision.SOLVED and r["item"] in still_open:
             label = _("Agreed at the meeting, being carried out")
+        progress = ""
+        if r["decision"] == Decision.PLAN and r.get("case"):
+            if r["item"] not in still_open:
+                progress = "done"
+            elif today is not None and r["deadline"] and r["deadline"] < today.isoformat():
+                progress = "overdue"
+            else:
+                progress = "underway"
         rows.append({"title": scrub(r["title"]), "decision": r["decision"], "decision_label": label,
                      "outcome": scrub(outcome_shown(r["outcome"], r["decision_label"])),
-                     "lead_department": r["lead_department"], "deadline": r["deadline"]})
+                     "lead_department": r["lead_department"], "deadline": r["deadline"], "progress": progress})
     return rows
 
 
