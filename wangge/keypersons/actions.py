@@ -9,7 +9,7 @@ import re
 import uuid
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from wangge.cases.actions import create_case
 from wangge.cases.channels import Channel
 from wangge.core.exports import write_xlsx
+from wangge.core.idempotency import write_once
 from wangge.core.language import office_text
 from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
@@ -89,29 +90,17 @@ def _client_id(value) -> uuid.UUID | None:
                                 fields={"client_id": "invalid"}) from None
 
 
-def _sent_before(model, client_id: uuid.UUID | None, actor):
-    """The row a form with this token already wrote (a double tap, a resend on a bad signal): it
-    is returned again rather than written twice. Someone else's token is refused."""
-    if client_id is None:
-        return None
-    row = model.objects.filter(client_id=client_id).first()
-    if row is not None and row.worker_id != actor.pk:
-        raise BadKeyPersonInput(_("The form is not valid: reload the page and try again."),
-                                fields={"client_id": "taken"})
-    return row
+def _refused_token() -> BadKeyPersonInput:
+    """Someone else's token (or, for a visit, another person's): not a resend of this form."""
+    return BadKeyPersonInput(_("The form is not valid: reload the page and try again."), fields={"client_id": "taken"})
 
 
 def _once(model, client_id: uuid.UUID | None, actor, write):
-    """``write()`` in one transaction, once per token: a concurrent copy of the same form meets the
-    unique token, its writes (a case too) are rolled back and the first one's row is returned."""
-    try:
-        with transaction.atomic():
-            return _sent_before(model, client_id, actor) or write()
-    except IntegrityError:
-        row = _sent_before(model, client_id, actor)
-        if row is None:
-            raise
-        return row
+    """``write()`` in one transaction, once per token (``core.idempotency``): the same form sent
+    again — a double tap, a resend on a bad signal, or a concurrent copy — returns the row the
+    first one wrote (its case too, never a second); someone else's token is refused."""
+    row, _created = write_once(model=model, client_id=client_id, owner=actor, write=write, refuse=_refused_token)
+    return row
 
 
 def _when(at: dt.datetime | None, *, now: dt.datetime, field: str) -> dt.datetime:
@@ -390,8 +379,7 @@ def record_visit(*, actor, person: KeyPerson, found: str = "", place: str = "", 
 
     visit = _once(Visit, client_id, actor, write)
     if visit.key_person_id != getattr(person, "pk", None):
-        raise BadKeyPersonInput(_("The form is not valid: reload the page and try again."),
-                                fields={"client_id": "taken"})
+        raise _refused_token()
     return visit
 
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,7 @@ from wangge.cases.attachments import validate_uploads
 from wangge.cases.channels import Channel
 from wangge.cases.choices import AssignmentRole, CaseStatus, HandlingType
 from wangge.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
+from wangge.core.idempotency import write_once
 from wangge.core.language import office_text
 from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
@@ -325,27 +326,15 @@ def check_in(*, actor: User, client_id, point: PatrolPoint, client_time: dt.date
     it; a check-in received later than ``WANGGE_PATROL_LATE_MINUTES`` is marked late, one farther
     than ``WANGGE_PATROL_FAR_METRES`` from the point is flagged — neither is refused."""
     client_id = _parse_uuid(client_id)
-    existing = CheckIn.objects.filter(client_id=client_id).first()
-    if existing is not None:
-        return _replayed(existing, actor)
-    try:
-        with transaction.atomic():
-            return CheckInResult(_check_in(actor=actor, client_id=client_id, point=point, client_time=client_time,
-                                           presence=presence, latitude=latitude, longitude=longitude,
-                                           accuracy=accuracy, plate_token=plate_token, notes=notes,
-                                           photos=photos), True)
-    except IntegrityError:
-        # A concurrent resend stored it first (the unique client id held).
-        existing = CheckIn.objects.filter(client_id=client_id).first()
-        if existing is None:
-            raise
-        return _replayed(existing, actor)
+    return CheckInResult(*write_once(
+        model=CheckIn, client_id=client_id, owner=actor, refuse=_client_id_taken,
+        write=lambda: _check_in(actor=actor, client_id=client_id, point=point, client_time=client_time,
+                                presence=presence, latitude=latitude, longitude=longitude, accuracy=accuracy,
+                                plate_token=plate_token, notes=notes, photos=photos)))
 
 
-def _replayed(existing: CheckIn, actor: User) -> CheckInResult:
-    if existing.worker_id != actor.pk:
-        raise InvalidInput(_("That client id has already been used."), fields={"client_id": "taken"})
-    return CheckInResult(existing, False)
+def _client_id_taken() -> InvalidInput:
+    return InvalidInput(_("That client id has already been used."), fields={"client_id": "taken"})
 
 
 def _check_in(*, actor, client_id, point, client_time, presence, latitude, longitude, accuracy, plate_token,
@@ -426,7 +415,7 @@ def report_finding(*, actor: User, checkin: CheckIn, description: str, handling_
     existing = Finding.objects.filter(client_id=client_id).select_related("case").first()
     if existing is not None:
         if existing.worker_id != actor.pk:
-            raise InvalidInput(_("That client id has already been used."), fields={"client_id": "taken"})
+            raise _client_id_taken()
         return existing
     checkin = CheckIn.objects.select_related("point").filter(pk=getattr(checkin, "pk", checkin)).first()
     if checkin is None or not permissions.may_patrol(actor, checkin):
