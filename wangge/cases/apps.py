@@ -9,8 +9,6 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
-        from django.core.signals import request_finished
-        from django_tasks.signals import task_finished
 
         from wangge.core.periodic import register_periodic
         from wangge.residents.retention import register_open_business_check
@@ -21,12 +19,7 @@ class CasesConfig(AppConfig):
         # domain events), the actions with their rules and transitions.
         from . import channels, receivers, registry, timeline  # noqa: F401
         from .actions.privacy import open_cases_of
-        from .attachments import remove_files_of_rolled_back_attachments
 
-        # The files of attachments whose rows were rolled back are deleted when the request or
-        # task that wrote them ends (Django has no on_rollback hook).
-        request_finished.connect(remove_files_of_rolled_back_attachments, dispatch_uid="cases.rolled_back_files")
-        task_finished.connect(remove_files_of_rolled_back_attachments, dispatch_uid="cases.rolled_back_files_task")
         calendar_year_loaded.connect(receivers.recompute_after_calendar_load,
                                      dispatch_uid="cases.recompute_after_calendar_load")
         register_periodic("cases.sla_sweep", "wangge.cases.tasks.schedule_next_sweep",

@@ -1,9 +1,10 @@
-"""Checking uploaded files before anything is written: type (by content, not by name) and size."""
+"""Checking uploaded files before anything is written: type (by content, not by name) and size.
+
+The files of attachment rows that are rolled back after they were written are deleted by
+``wangge.core.stored_files`` (``actions.base._store_attachments`` tracks them)."""
 
 from __future__ import annotations
 
-import logging
-import threading
 import warnings
 
 from django.conf import settings
@@ -13,8 +14,6 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from .errors import InvalidInput
-
-logger = logging.getLogger(__name__)
 
 PIL_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 
@@ -104,54 +103,3 @@ def validate_uploads(uploads: list[UploadedFile], *, images_only: bool = False) 
             raise InvalidInput(message % {"name": name}, fields={"attachments": "bad_type"})
         checked.append((upload, content_type))
     return checked
-
-
-# ---------------------------------------------------------------------------------------------
-# Files of attachments whose rows were rolled back
-# ---------------------------------------------------------------------------------------------
-# A file is written to storage when its CaseAttachment row is inserted; a rollback takes the row
-# back but not the file (a refused patrol finding or field report with photos left its photos
-# behind). Django has no on_rollback hook, and an on_commit callback is not proof either way (it
-# is dropped with a rolled back savepoint, but also never runs when an earlier callback raises).
-# So the names written are kept per thread, and settled from the database itself once no atomic
-# block is open: a name whose row is not there was rolled back, and its file is deleted; a name
-# whose row is there was committed. Settled when a request or a background task ends, and before
-# more attachments are stored in the same thread.
-
-_written = threading.local()
-
-
-def track_written(names: list[str]) -> None:
-    """Remember the storage names just written for attachment rows of the open transaction."""
-    pending = getattr(_written, "names", None)
-    if pending is None:
-        pending = _written.names = []
-    pending.extend(n for n in names if n)
-
-
-def remove_files_of_rolled_back_attachments(**_signal) -> list[str]:
-    """Delete the files written in this thread whose rows were rolled back; the names removed.
-    Nothing is decided while an atomic block is still open: its outcome is not known yet."""
-    from django.db import connection
-
-    from .models import CaseAttachment
-
-    pending = getattr(_written, "names", None)
-    if not pending or connection.in_atomic_block:
-        return []
-    _written.names = []
-    kept = set(CaseAttachment.objects.filter(file__in=pending).values_list("file", flat=True))
-    storage = CaseAttachment._meta.get_field("file").storage
-    removed = []
-    for name in pending:
-        if name not in kept:
-            try:
-                storage.delete(name)
-            except OSError:  # the next deploy's clean-up finds it; the refusal must not turn into a 500
-                logger.warning("Could not delete the file %s of a rolled back attachment", name, exc_info=True)
-                continue
-            removed.append(name)
-    # After the request's own clean-up (close_old_connections) this query may have opened a
-    # connection: close it as that would have.
-    connection.close_if_unusable_or_obsolete()
-    return removed

@@ -24,6 +24,7 @@ from wangge.cases.choices import AssignmentRole, CaseStatus, HandlingType
 from wangge.core.errors import Forbidden, InvalidInput, InvalidState, NotFound
 from wangge.core.idempotency import write_once
 from wangge.core.language import office_text
+from wangge.core.stored_files import save_with_files
 from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Department, Region, User
@@ -371,7 +372,9 @@ def _check_in(*, actor, client_id, point, client_time, presence, latitude, longi
         notes=notes, **_copy_placement(point),
     )
     for upload, content_type in checked:
-        CheckInPhoto.objects.create(checkin=checkin, file=upload, content_type=content_type, size=upload.size)
+        # Tracked: if this check-in is rolled back after its photos were written (a refused finding
+        # sent with it, a caller's transaction that fails), the files go too when the request ends.
+        save_with_files(CheckInPhoto(checkin=checkin, file=upload, content_type=content_type, size=upload.size))
     # The first check-in of the window fills the slot (a conditional UPDATE: two at once fill it once).
     VisitSlot.objects.filter(pk=slot.pk, status__in=[SlotStatus.OPEN, SlotStatus.MISSED]).update(
         status=SlotStatus.DONE, checkin=checkin, done_at=client_time)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from wangge.core.stored_files import save_with_files
 from wangge.org.choices import DepartmentKind, RegionLevel
 from wangge.org.models import Department, Region, User
 from wangge.org.scope import may_receive
 
 from .. import permissions
-from ..attachments import track_written
 from ..choices import (
     AssignmentRole,
     CaseLevel,
@@ -78,17 +78,13 @@ def _clean_note(note: str | None, field: str = "note") -> str:
 def _store_attachments(case: Case, event, checked, actor) -> list[CaseAttachment]:
     """The attachment rows, their files written to storage. Each name written is tracked: if the
     transaction is rolled back (the action, or whoever called it, refuses after this), the file
-    goes too, once the request or task ends (``attachments.remove_files_of_rolled_back_attachments``)."""
+    goes too, once the request or task ends (``core.stored_files``); so does the file of an
+    insert that fails (the file is written before the row)."""
     stored = []
     for upload, content_type in checked:
         attachment = CaseAttachment(case=case, event=event, file=upload, original_name=(upload.name or "file")[:200],
                                     content_type=content_type, size=upload.size, uploaded_by=actor)
-        try:
-            attachment.save()
-        finally:  # the file is written before the row: an insert that fails leaves it too
-            if attachment.file._committed:  # FieldFile's own flag: the file is in storage
-                track_written([attachment.file.name])
-        stored.append(attachment)
+        stored.append(save_with_files(attachment))
     return stored
 
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from PIL import Image
 
 from wangge.cases import actions
-from wangge.cases.attachments import remove_files_of_rolled_back_attachments
 from wangge.cases.choices import Channel
 from wangge.cases.models import Case, CaseAttachment
+from wangge.core.stored_files import remove_files_of_rolled_back_rows
 from wangge.testing import make_category
 
 # Rows and files must really be committed or rolled back: no test-wide transaction around them.
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def settled_before():
     """Earlier tests in this thread ran inside a test-wide transaction, never settled: settle
     them first, so that what the test counts is its own."""
-    remove_files_of_rolled_back_attachments()
+    remove_files_of_rolled_back_rows()
 
 
 def jpeg(name: str) -> SimpleUploadedFile:
@@ -72,7 +72,7 @@ def test_only_the_rolled_back_savepoints_files_go(world):
             raise RuntimeError("refused after the photo was written")
         kept = actions.create_case(actor=world.users["clerk"], channel=Channel.HOTLINE, description="路灯不亮",
                                    region=world.grids[0], attachments=[jpeg("kept.jpg")])
-        assert remove_files_of_rolled_back_attachments() == []  # inside the transaction: nothing decided yet
+        assert remove_files_of_rolled_back_rows() == []  # inside the transaction: nothing decided yet
         assert len(stored_files() - before) == 2
     request_finished.send(sender=None)  # the request ends
     assert stored_files() - before == {kept.attachments.get().file.name}
