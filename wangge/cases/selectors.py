@@ -41,9 +41,19 @@ def case_for(user, number: str) -> Case:
 
 def available_actions(user, case: Case) -> list[str]:
     """The actions ``user`` may take on ``case`` now (for buttons and the API)."""
-    from .registry import allowed_actions, blocker
+    from .registry import allowed_actions
 
-    return [a for a in allowed_actions(case.status) if permissions.can(user, a, case) and not blocker(a, case)]
+    return [a for a in allowed_actions(case.status) if may_take(user, a, case)]
+
+
+def may_take(user, action: str, case: Case) -> bool:
+    """May ``user`` take ``action`` on ``case`` now: its status allows it, their role and
+    jurisdiction do, and nothing blocks it yet? A button offered only where this holds never
+    answers "you may not"."""
+    from .registry import blocker, case_actions
+
+    return (case.status in case_actions[action].transition.sources and permissions.can(user, action, case)
+            and not blocker(action, case))
 
 
 def blocked_actions(user, case: Case) -> list[tuple[str, str]]:

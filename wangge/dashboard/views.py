@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wangge.cases import actions
 from wangge.cases.errors import CaseError
-from wangge.cases.selectors import case_for
+from wangge.cases.selectors import case_for, may_take
 
 from . import drill, exports, metrics, selectors
 from .forms import DashboardFilterForm, ReportMonthForm
@@ -122,6 +122,10 @@ def dashboard(request):
     ctx["query"] = request.GET.urlencode()
     ctx["period_kinds"] = PeriodKind
     ctx["grids_shown"] = ctx["grids"][:50]
+    # 催办 is offered where the user may urge (a department officer sees its overdue cases, but
+    # urging is the territory's dispatchers' and leaders').
+    for case in ctx["overdue"]:
+        case.may_urge = may_take(request.user, "urge", case)
     # 穿透: each number opens the cases behind it in the case list.
     ctx["links"] = {key: drill.link(sel, key) for key in ("filed", "open", selectors.SUPERVISE)}
     for r in ctx["rates"]:

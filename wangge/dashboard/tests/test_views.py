@@ -114,6 +114,18 @@ def test_the_overdue_list_says_minutes_for_a_case_just_past_its_deadline(world, 
     assert "5小时" in page.split(hours.number, 2)[2].split("</tr>", 1)[0]
 
 
+def test_the_urge_button_is_offered_only_to_whoever_may_urge(world, client):
+    """A department officer sees its overdue cases on the dashboard, but urging is for the
+    territory's dispatchers and leaders: no 催办 button that would only answer "no right"."""
+    case = _overdue_case(world)  # led by 城管, in the sub-district
+    button = f'hx-post="/dashboard/urge/{case.number}/"'
+    client.force_login(world.users["chengguan"])
+    page = client.get("/dashboard/", {"period": "last90"}).content.decode()
+    assert case.number in page and button not in page
+    client.force_login(world.users["leader"])
+    assert button in client.get("/dashboard/", {"period": "last90"}).content.decode()
+
+
 def test_urge_outside_jurisdiction_is_refused_inline(world, client):
     case = _overdue_case(world)
     client.force_login(world.users["secretary_b"])
