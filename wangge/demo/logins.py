@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from wangge.org.choices import Role
+from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import RoleAssignment, User
 
 from .data import DEMO_PASSWORD
@@ -46,8 +46,10 @@ def login_rows() -> list[LoginRow]:
         held = by_role.get(role.value)
         if not held:
             continue
-        # Department officers: one row per department, since each sees only its own cases.
-        groups = _by_department(held) if role == Role.DEPARTMENT_OFFICER else [held]
+        # Department officers: one row per department, since each sees only its own cases;
+        # the others one row per level (a sub-district's leader and the district's are not
+        # the same login: the row would name only the first one's territory).
+        groups = _by_department(held) if role == Role.DEPARTMENT_OFFICER else _by_level(held)
         for group in groups:
             first = group[0]
             rows.append(LoginRow(str(role.label), [a.user.username for a in group], str(first.user),
@@ -60,6 +62,15 @@ def _by_department(held: list[RoleAssignment]) -> list[list[RoleAssignment]]:
     for a in sorted(held, key=lambda a: (a.department.kind, a.department.name, a.user.username)):
         groups.setdefault(a.department_id, []).append(a)
     return list(groups.values())
+
+
+def _by_level(held: list[RoleAssignment]) -> list[list[RoleAssignment]]:
+    """The assignments grouped by the level of their territory, the widest first."""
+    order = {level: i for i, level in enumerate(RegionLevel.values)}
+    groups: dict[str, list[RoleAssignment]] = {}
+    for a in held:
+        groups.setdefault(a.region.level if a.region_id else "", []).append(a)
+    return [groups[level] for level in sorted(groups, key=lambda level: order.get(level, -1))]
 
 
 def _width(text: str) -> int:
