@@ -123,3 +123,75 @@ def test_a_refused_finding_is_said_at_its_field_where_the_phone_shows_it(world, 
     # The refusal's 400 is logged by Chromium as a failed load; it is the answer the page expects.
     watch.console_errors[:] = [e for e in watch.console_errors if "400" not in e]
     watch.check()
+
+
+def phone_photo(path, name: str):
+    """A photo the size a phone's camera takes (3000 × 2250, about 3.7 MB: noise barely compresses)."""
+    import os
+
+    from PIL import Image
+
+    file = path / name
+    Image.frombytes("RGB", (3000, 2250), os.urandom(3000 * 2250 * 3)).save(file, format="JPEG", quality=70)
+    return file
+
+
+FILL_STORAGE = """(leave) => {
+  // Fills this origin's localStorage to the last few characters, leaving ``leave`` characters free.
+  if (leave) { localStorage.setItem("reserve", "x".repeat(leave)); }
+  let n = 0;
+  for (let size = 1 << 20; size >= 8; size >>= 1) {
+    const junk = "x".repeat(size);
+    for (;;) { try { localStorage.setItem("junk" + n++, junk); } catch (e) { break; } }
+  }
+  localStorage.removeItem("reserve");
+}"""
+
+
+def test_photos_taken_without_signal_are_kept_on_the_phone_and_sent(world, page_factory, live_server, tmp_path):
+    """Two photos straight from a phone's camera overflowed the few MB a page may keep: the check-in
+    vanished without a word (the button stayed grey, nothing was queued). Kept smaller, they go
+    with the check-in once online; when even that does not fit, the worker is told what was kept."""
+    lng, lat = world.point_in(world.grids[0])
+    points = [actions.create_point(actor=world.users["secretary_a"], grid=world.grids[0], name=name,
+                                   point_class="small_shop", latitude=lat, longitude=lng)
+              for name in ("老王小炒", "便民菜店", "修车铺")]
+    photos = [phone_photo(tmp_path, "a.jpg"), phone_photo(tmp_path, "b.jpg")]
+    client = Client()
+    client.force_login(world.users["worker_a1"])
+    page, watch = page_factory(width=390, height=844, has_touch=True, is_mobile=True,
+                               geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+
+    def check_in_offline(point):
+        page.goto(f"/patrols/points/{point.pk}/check-in/")
+        expect(page.get_by_test_id("gps-status")).to_contain_text("米")
+        page.locator("input[name=photos]").set_input_files(photos)
+        page.context.set_offline(True)
+        page.get_by_test_id("checkin-submit").click()
+        return page.get_by_test_id("checkin-message")
+
+    said = check_in_offline(points[0])
+    expect(said).to_have_text("无信号：打卡已保存在本机，联网后自动提交。")
+    page.context.set_offline(False)
+    expect(page).to_have_url(re.compile(r"/patrols/\?done="))
+    checkin = CheckIn.objects.get(point=points[0])
+    assert checkin.photos.count() == 2 and all(p.size < 1_500_000 for p in checkin.photos.all())
+
+    # The phone's storage nearly full: the check-in is kept without its photos, and it says so.
+    page.evaluate(FILL_STORAGE, 20_000)
+    said = check_in_offline(points[1])
+    expect(said).to_contain_text("将不带照片提交")
+    page.context.set_offline(False)
+    expect(page).to_have_url(re.compile(r"/patrols/\?done="))
+    assert CheckIn.objects.get(point=points[1]).photos.count() == 0
+
+    # Full to the last byte: nothing could be kept — said, and the button is back for another try.
+    page.evaluate(FILL_STORAGE, 0)
+    said = check_in_offline(points[2])
+    expect(said).to_contain_text("本机存储已满")
+    expect(page.get_by_test_id("checkin-submit")).to_be_enabled()
+    assert page.evaluate("localStorage.getItem('wangge.patrol.queue')") in (None, "[]")
+    page.context.set_offline(False)
+    assert not CheckIn.objects.filter(point=points[2]).exists()
+    watch.check()

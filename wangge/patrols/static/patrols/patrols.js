@@ -83,27 +83,57 @@
     }).catch(function () { flushing = false; });
   }
 
+  /* A phone's photo (3–5 MB, a third more as text) soon fills the few MB of localStorage: kept on
+     the phone it is redrawn at most PHOTO_SIDE pixels on its longest side, as JPEG (a few hundred
+     kB; the server takes it as any photo). One that cannot be redrawn is kept as it is. */
+  var PHOTO_SIDE = 1600;
+  function readFile(f) {
+    return new Promise(function (resolve) {
+      var reader = new FileReader();
+      reader.onload = function () { resolve({ name: f.name, data: reader.result }); };
+      reader.onerror = function () { resolve(null); };
+      reader.readAsDataURL(f);
+    });
+  }
+  function shrink(photo) {
+    return new Promise(function (resolve) {
+      var img = new Image();
+      img.onload = function () {
+        try {
+          var scale = Math.min(1, PHOTO_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
+          var canvas = document.createElement("canvas");
+          canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
+          canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
+          canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+          var data = canvas.toDataURL("image/jpeg", 0.8);
+          if (data.length >= photo.data.length) { resolve(photo); return; }
+          resolve({ name: photo.name.replace(/\.[^.]*$/, "") + ".jpg", data: data });
+        } catch (e) { resolve(photo); }
+      };
+      img.onerror = function () { resolve(photo); };
+      img.src = photo.data;
+    });
+  }
   function readFiles(files) {
     return Promise.all(Array.prototype.map.call(files || [], function (f) {
-      return new Promise(function (resolve) {
-        var reader = new FileReader();
-        reader.onload = function () { resolve({ name: f.name, data: reader.result }); };
-        reader.onerror = function () { resolve(null); };
-        reader.readAsDataURL(f);
-      });
+      return readFile(f).then(function (photo) { return photo && shrink(photo); });
     })).then(function (list) { return list.filter(Boolean); });
   }
 
+  /* Keeps the check-in on the phone: "saved", "no-photos" (kept, but its photos did not fit in
+     the phone's storage) or "full" (not even the check-in fitted: nothing kept). */
   function enqueue(form) {
     var fields = {};
     new FormData(form).forEach(function (v, k) { if (typeof v === "string" && k !== "csrfmiddlewaretoken") { fields[k] = v; } });
     var input = form.querySelector("input[type=file]");
-    return readFiles(input && input.files).then(function (photos) {
+    return readFiles(input && input.files).catch(function () { return []; }).then(function (photos) {
       var items = readQueue();
-      if (!items.some(function (i) { return i.fields.client_id === fields.client_id; })) {
-        items.push({ url: form.action || window.location.pathname, fields: fields, photos: photos });
-      }
-      writeQueue(items);
+      if (items.some(function (i) { return i.fields.client_id === fields.client_id; })) { return "saved"; }
+      var item = { url: form.action || window.location.pathname, fields: fields, photos: photos };
+      try { writeQueue(items.concat([item])); return "saved"; } catch (e) { /* over the quota */ }
+      if (!photos.length) { return "full"; }
+      item.photos = [];
+      try { writeQueue(items.concat([item])); return "no-photos"; } catch (e) { return "full"; }
     });
   }
 
@@ -153,7 +183,15 @@
       function offline() {
         // Kept on the phone; the page stays (no signal to load another), the button stays off:
         // this check-in's client id is spent. The queue is sent when the phone is online again.
-        enqueue(form).then(function () { message(form, form.dataset.textSaved, "msg msg-warning"); });
+        enqueue(form).then(function (kept) {
+          if (kept === "full") {
+            // Nothing kept: said, and the button is back for a try where there is signal.
+            message(form, form.dataset.textFull, "msg msg-error");
+            if (button) { button.disabled = false; }
+            return;
+          }
+          message(form, kept === "no-photos" ? form.dataset.textNoPhotos : form.dataset.textSaved, "msg msg-warning");
+        });
       }
       if (!navigator.onLine) { offline(); return; }
       var fd = new FormData(form);
