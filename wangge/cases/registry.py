@@ -94,6 +94,12 @@ def _closing_blocker(case):
     return closing_blocker(case)
 
 
+def _extension_blocker(case):
+    from .actions.handling import extension_blocker
+
+    return extension_blocker(case)
+
+
 def _revisit_attempt_blocker(case):
     from .closing_rules import revisit_attempt_blocker
 
@@ -146,7 +152,7 @@ for _action in [
                    "办理进展 — a progress note, with photos or files", multipart=True),
     CaseActionType("request_extension", _("Request an extension"), _("given a deadline extension request"),
                    Transition(WORKING, None), p.is_lead, _A + "request_extension", _S + "RequestExtensionSerializer",
-                   "申请延期 — ask for more working days"),
+                   "申请延期 — ask for more working days", guard=_extension_blocker),
     # Decided through its own endpoints (…/extensions/{id}/approve|deny/), not a generic one.
     CaseActionType("decide_extension", _("Decide the extension"), _("given an extension decision"),
                    Transition(WORKING | {S.SUSPENDED}, None), p.is_dispatcher, _A + "decide_extension"),

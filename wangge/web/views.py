@@ -382,8 +382,6 @@ def _action_forms(user, case, bound=None) -> list:
     for action in available:
         if action == "decide_extension" and not pending:
             continue
-        if action == "request_extension" and pending:
-            continue
         form_class = action_form(action)
         if form_class is None:
             continue

@@ -59,6 +59,14 @@ def add_progress_note(*, case: Case, actor: User, note: str, attachments: Sequen
     return case
 
 
+def extension_blocker(case: Case) -> str | None:
+    """One extension request at a time: while one waits for a decision, another is refused —
+    and the workbench shows 申请延期 greyed out with these words, so the handler sees it waits."""
+    if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        return _("An extension request for this case is already waiting for a decision.")
+    return None
+
+
 @transaction.atomic
 def request_extension(*, case: Case, actor: User, working_days: int, reason: str) -> ExtensionRequest:
     """申请延期 — the handler asks for more working days to resolve."""
@@ -66,8 +74,9 @@ def request_extension(*, case: Case, actor: User, working_days: int, reason: str
     reason = _require_reason(reason)
     if not isinstance(working_days, int) or not 1 <= working_days <= 30:
         raise InvalidInput(_("An extension is 1 to 30 working days."), fields={"working_days": "invalid"})
-    if case.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
-        raise InvalidTransition(_("An extension request for this case is already waiting for a decision."))
+    pending = extension_blocker(case)
+    if pending:
+        raise InvalidTransition(pending)
     request = ExtensionRequest.objects.create(case=case, working_days=working_days, reason=reason, requested_by=actor)
     record_event(case, EventType.EXTENSION_REQUESTED, actor=actor, data={"working_days": working_days, "request": request.pk},
                  note=reason, public=False)

@@ -619,6 +619,30 @@ def test_extension_request_and_decision(login, world, categories):
     assert Case.objects.get(pk=case.pk).resolve_due_at > before
 
 
+def test_the_requester_sees_that_the_extension_waits(login, world, categories):
+    """While the request waits, 申请延期 is not silently gone from the handler's page: it stands
+    greyed out, saying a request already waits for a decision; the API says the same."""
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    actions.request_extension(case=case, actor=world.users["chengguan"], working_days=3, reason="等待材料")
+    page = login(world.users["chengguan"]).get(detail_url(case))
+    assert "request_extension" not in [f.action for f in page.context["action_forms"]]
+    html = page.content.decode()
+    blocked = html[html.index('data-testid="blocked-request_extension"'):]
+    assert "申请延期" in blocked[:400] and "该事件已有待审批的延期申请" in blocked[:400]
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.users["chengguan"])
+    detail = api.get(f"/api/v1/cases/{case.number}/").json()
+    assert "request_extension" not in detail["available_actions"]
+    assert "request_extension" in [b["action"] for b in detail["blocked_actions"]]
+    # Decided, it can be asked for again.
+    actions.decide_extension(request=case.extension_requests.get(), actor=world.users["clerk"], approve=False,
+                             note="材料已齐，请按期办结")
+    forms = [f.action for f in login(world.users["chengguan"]).get(detail_url(case)).context["action_forms"]]
+    assert "request_extension" in forms
+
+
 def test_unknown_action_and_get_on_action(login, world, categories):
     case = file_case(world, category=categories["street"])
     client = login(world.users["clerk"])
