@@ -44,7 +44,8 @@ def open_cases_at(region):
     if not count:
         return None
     link = ""
-    parameter = {RegionLevel.GRID: "grid", RegionLevel.COMMUNITY: "community"}.get(region.level)
+    parameter = {RegionLevel.GRID: "grid", RegionLevel.COMMUNITY: "community",
+                 RegionLevel.SUBDISTRICT: "subdistrict"}.get(region.level)
     if parameter:
         try:
             link = f"{reverse('web:case_list')}?{parameter}={region.pk}&is_open=true"

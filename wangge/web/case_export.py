@@ -36,7 +36,7 @@ ORDER = ("-submitted_at", "-pk")  # the list's order: the newest first
 
 # What a row reads (``.only``): the rest of the case — its description above all — stays in the database.
 FIELDS = ("number", "title", "channel", "category", "category__name", "star", "status", "light", "grid", "grid__name",
-          "community", "community__name", "lead_department", "lead_department__name", "address", "reporter_name",
+          "community", "community__name", "subdistrict", "subdistrict__name", "lead_department", "lead_department__name", "address", "reporter_name",
           "reporter_phone", "reporter_anonymous", "submitted_at", "accepted_at", "accept_due_at", "dispatch_due_at",
           "resolve_due_at", "resolved_at", "closed_at", "resolved_on_time", "satisfaction")
 
@@ -44,7 +44,7 @@ FIELDS = ("number", "title", "channel", "category", "category__name", "star", "s
 def headers() -> list[str]:
     return [
         _("Number"), _("Title"), _("Channel"), _("Category"), _("Star"), _("Status"), _("Light"), _("Grid"),
-        _("Community"), _("Lead department"), _("Address"),
+        _("Community"), _("Sub-district"), _("Lead department"), _("Address"),
         pgettext("case export", "Reporter (masked)"), pgettext("case export", "Phone (masked)"),
         _("Filed at"), pgettext("case export", "Accepted at"), pgettext("case export", "Accept by"),
         pgettext("case export", "Dispatch by"), pgettext("case export", "Resolve by"),
@@ -74,6 +74,7 @@ def row(case) -> list:
         case.number, case.title, case.get_channel_display(), case.category.name if case.category_id else "",
         case.star, case.get_status_display(), case.get_light_display(),
         case.grid.name if case.grid_id else "", case.community.name if case.community_id else "",
+        case.subdistrict.name if case.subdistrict_id else "",
         case.lead_department.name if case.lead_department_id else "", case.address,
         _("Anonymous") if case.reporter_anonymous else mask_name(case.reporter_name), mask_phone(case.reporter_phone),
         _local(case.submitted_at), _local(case.accepted_at), _local(case.accept_due_at),
@@ -107,7 +108,7 @@ def export_cases(*, actor, queryset: QuerySet, filters: str, allow_cut: bool = F
     if cut and not allow_cut:
         raise TooLong()
     cases = (queryset.order_by(*ORDER)
-             .select_related("category", "grid", "community", "lead_department")
+             .select_related("category", "grid", "community", "subdistrict", "lead_department")
              .only(*FIELDS)
              [:EXPORT_CAP])
     counted = {"rows": 0}

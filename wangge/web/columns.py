@@ -25,6 +25,7 @@ COLUMNS = [
     Column("grid", _("Grid"), True),
     Column("handler", _("Lead department"), True),
     Column("community", _("Community"), False),
+    Column("subdistrict", _("Sub-district"), False),
     Column("star", _("Star"), False),
     Column("channel", _("Channel"), False),
     Column("address", _("Address"), False),

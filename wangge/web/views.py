@@ -251,7 +251,8 @@ def case_list(request):
         return redirect("web:case_detail", number=number)
     filterset, queryset = _filtered_cases(request)
     page = queries.keyset_page(
-        queryset.select_related("category", "grid", "community", "lead_department").annotate(due=CURRENT_DUE),
+        queryset.select_related("category", "grid", "community", "subdistrict", "lead_department")
+        .annotate(due=CURRENT_DUE),
         after=request.GET.get("after"), before=request.GET.get("before"), size=PAGE_SIZE,
     )
     user = request.user

@@ -45,7 +45,8 @@ def test_the_export_holds_the_filtered_list_with_chinese_headers_and_masked_repo
     submitted = file_case(world, category=categories["rubbish"])
     rows = sheet(login(world.users["clerk"]).get(f"{URL}?status=accepted"))
     header = rows[0]
-    assert header[:11] == ["编号", "标题", "来源渠道", "事件分类", "星级", "状态", "亮灯", "网格", "社区", "承办部门", "地址"]
+    assert header[:12] == ["编号", "标题", "来源渠道", "事件分类", "星级", "状态", "亮灯", "网格", "社区", "街道", "承办部门",
+                           "地址"]
     assert {"反映人（脱敏）", "联系电话（脱敏）", "登记时间", "受理时间", "受理时限", "派单时限", "办结时限", "办结时间",
             "结案时间", "是否按时办结", "满意度"} <= set(header)
     assert numbers(rows) == {accepted.number}

@@ -218,7 +218,19 @@ def test_case_list_filters_by_sub_district(login, world, categories):
     # The export keeps to the filter too.
     from .test_case_export import URL, numbers, sheet
 
-    assert numbers(sheet(client.get(f"{URL}?subdistrict={other.pk}"))) == {there.number}
+    rows = sheet(client.get(f"{URL}?subdistrict={other.pk}"))
+    assert numbers(rows) == {there.number}
+    # …and says, as the list can, which sub-district each case is in.
+    assert dict(zip(rows[0], rows[1]))["街道"] == other.name
+    client.post(reverse("web:save_list_columns"), {"columns": ["status", "subdistrict"]})
+    html = client.get("/cases/").content.decode()
+    assert "<th>街道</th>" in html and f'<td class="clip">{other.name}</td>' in html
+    # Retiring a sub-district links to its open cases, now that the list has its filter.
+    from wangge.cases.receivers import open_cases_at
+
+    link = open_cases_at(other).link
+    assert link == f"/cases/?subdistrict={other.pk}&is_open=true"
+    assert [c.number for c in client.get(link).context["page"].rows] == [there.number]
 
 
 def test_case_list_territory_filters_offer_only_the_users_places(login, world, categories):
