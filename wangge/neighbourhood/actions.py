@@ -609,7 +609,7 @@ def close_need(*, actor: User, need: Need, note: str) -> Need:
 def create_resource(*, actor: User, name: str, provider: str, tier: str, classes, area: Region,
                     contact_name: str = "", contact_phone: str = "", capacity: int = 0, hours: str = "",
                     address: str = "", longitude: float | None = None, latitude: float | None = None,
-                    linked_by: Chief | None = None) -> Resource:
+                    linked_by: Chief | None = None, offers: str = "") -> Resource:
     """入库 — add a resource to the library (a manager of its area, or the chief who links it)."""
     _choice(tier, ResourceTier, "tier")
     if area is None or area.level in (RegionLevel.CITY,):
@@ -628,14 +628,14 @@ def create_resource(*, actor: User, name: str, provider: str, tier: str, classes
         raise Forbidden(_("You may not add resources for that area."))
     fields, classes = _resource_fields(
         name=name, provider=provider, classes=classes, contact_name=contact_name, contact_phone=contact_phone,
-        capacity=capacity, hours=hours, address=address, longitude=longitude, latitude=latitude)
+        capacity=capacity, hours=hours, address=address, longitude=longitude, latitude=latitude, offers=offers)
     resource = Resource.objects.create(tier=tier, area=area, linked_by=linked_by, created_by=actor, **fields)
     resource.classes.set(classes)
     return resource
 
 
 def _resource_fields(*, name, provider, classes, contact_name, contact_phone, capacity, hours, address,
-                     longitude, latitude) -> tuple[dict, list]:
+                     longitude, latitude, offers) -> tuple[dict, list]:
     """A resource's own fields, checked (nothing written): (fields, service classes)."""
     classes = [_need_class(c) for c in (classes or [])]
     if not classes:
@@ -660,6 +660,8 @@ def _resource_fields(*, name, provider, classes, contact_name, contact_phone, ca
         "hours": _text(hours, field="hours", max_length=100, required=False),
         "address": _text(address, field="address", max_length=200, required=False),
         "longitude": longitude, "latitude": latitude,
+        # Kept as the words the matcher reads, one 、 between them, however they were typed.
+        "offers": "、".join(selectors.offer_words(_text(offers, field="offers", max_length=300, required=False))),
     }, classes
 
 
@@ -681,7 +683,7 @@ def _lock_managed_resource(actor: User, resource: Resource) -> Resource:
 def update_resource(*, actor: User, resource: Resource, name: str, provider: str, classes,
                     contact_name: str | None = None, contact_phone: str | None = None, capacity: int = 0,
                     hours: str = "", address: str = "", longitude: float | None = None,
-                    latitude: float | None = None) -> Resource:
+                    latitude: float | None = None, offers: str = "") -> Resource:
     """改资源 — correct a resource's details (its tier, area and linking chief stay: they decide who
     manages it). A contact left as None keeps the one on record (the page never shows it unmasked
     without logging, so it cannot send it back)."""
@@ -690,7 +692,7 @@ def update_resource(*, actor: User, resource: Resource, name: str, provider: str
         name=name, provider=provider, classes=classes,
         contact_name=resource.contact_name if contact_name is None else contact_name,
         contact_phone=resource.contact_phone if contact_phone is None else contact_phone,
-        capacity=capacity, hours=hours, address=address, longitude=longitude, latitude=latitude)
+        capacity=capacity, hours=hours, address=address, longitude=longitude, latitude=latitude, offers=offers)
     for field, value in fields.items():
         setattr(resource, field, value)
     resource.save(update_fields=list(fields))

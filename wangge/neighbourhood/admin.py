@@ -32,9 +32,9 @@ class NeedClassAdmin(admin.ModelAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(ListFilterLookupsOnly, admin.ModelAdmin):
-    list_display = ["name", "provider", "tier", "area", "capacity", "is_active"]
+    list_display = ["name", "provider", "tier", "offers", "area", "capacity", "is_active"]
     list_filter = ["tier", "is_active"]
-    search_fields = ["name", "provider"]
+    search_fields = ["name", "provider", "offers"]
     filter_horizontal = ["classes"]
     raw_id_fields = ["area", "linked_by", "created_by"]
     # The contact is personal data: shown in full only on the logged staff page.

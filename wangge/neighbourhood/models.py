@@ -252,6 +252,11 @@ class Resource(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     tier = models.CharField(_("tier"), max_length=16, choices=ResourceTier.choices)
     classes = models.ManyToManyField(NeedClass, related_name="resources", verbose_name=_("service classes"))
+    # What it offers in residents' words: the matcher looks for them in a need's description
+    # (a class alone puts a barber beside a grain shop for “代买米面油”).
+    offers = models.CharField(
+        _("services offered"), max_length=300, blank=True,
+        help_text=_("Short words residents would use, separated by 、 or spaces, e.g. 代买、米、面、油、送货上门."))
     area = models.ForeignKey(REGION, on_delete=models.PROTECT, related_name="+", verbose_name=_("service area"))
     capacity = models.PositiveIntegerField(_("capacity (households a month)"), default=0)
     hours = models.CharField(pgettext_lazy("opening", "hours"), max_length=100, blank=True)

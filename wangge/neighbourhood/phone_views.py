@@ -42,7 +42,10 @@ def chief_page(view):
         except NotFound:
             raise Http404 from None
         except DomainError as error:
-            return render(request, "neighbourhood/phone/refused.html", {"error": error}, status=error.status_code)
+            # Back to the page the refused form was on (a need's page), not to the chief's home.
+            back = request.path if request.method == "POST" else reverse("neighbourhood:chief_home")
+            return render(request, "neighbourhood/phone/refused.html", {"error": error, "back": back},
+                          status=error.status_code)
     return wrapper
 
 

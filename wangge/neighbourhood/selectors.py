@@ -9,8 +9,10 @@ the place of their serving ``Chief`` rows: a unit chief their unit, a building c
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -404,17 +406,56 @@ def place_point(region: Region) -> tuple[float, float] | None:
     return None
 
 
+# What a resource offers is a list of short words: split on spaces and the punctuation people
+# type between words (、，,;；/|), compared case- and width-blind (ＡＢ = ab).
+_OFFER_SEPARATORS = re.compile(r"[\s,，、;；/|。.]+")
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def offer_words(text: str) -> list[str]:
+    """The words of a resource's ``offers``, in order, each once (“代买、米 面,油” → 代买 米 面 油)."""
+    words: list[str] = []
+    for word in _OFFER_SEPARATORS.split(unicodedata.normalize("NFKC", text or "")):
+        if word and _folded(word) not in {_folded(w) for w in words}:
+            words.append(word)
+    return words
+
+
+def offers_in(resource: Resource, text: str) -> list[str]:
+    """The words of what ``resource`` offers that ``text`` (a need's description) contains."""
+    folded = _folded(text)
+    return [w for w in offer_words(resource.offers) if _folded(w) in folded]
+
+
 @dataclass
 class Proposal:
     resource: Resource
     distance_m: float | None
     tier_rank: int
     score: float
+    matched: list[str] = field(default_factory=list)  # the words of its offers the need's text contains
+    chosen: bool = False  # the resource the need is matched to
 
 
-def propose_resources(user, need: Need, *, limit: int = 8) -> list[Proposal]:
-    """匹配 — resources for ``need``: of its class, serving its place, nearest first, the tier of
-    the chief who holds it first (unit → convenience, building → civic, grid → social)."""
+class Proposals(list):
+    """The matcher's answer: the proposals, and ``by_words`` — whether they answer the need's
+    words or only its class (no resource of the class offers anything the description names)."""
+
+    def __init__(self, rows=(), by_words: bool = False):
+        super().__init__(rows)
+        self.by_words = by_words
+
+
+def propose_resources(user, need: Need, *, limit: int = 8) -> Proposals:
+    """匹配 — resources for ``need``: of its class, serving its place, and offering what its
+    description asks for (“代买米面油” → the grain shop and the supermarket, not the barber); the
+    tier of the chief who holds it first (unit → convenience, building → civic, grid → social),
+    nearest first. Only when no resource of the class offers any word of the description are the
+    resources of the class proposed as they are. The resource the need is matched to comes first,
+    marked ``chosen``."""
     candidates = (resources_visible_to(user).filter(is_active=True, classes=need.need_class)
                   .filter(Q(area__path__in=_ancestor_paths(need.region)) | Q(area__path__startswith=need.region.path))
                   .distinct())
@@ -438,9 +479,13 @@ def propose_resources(user, need: Need, *, limit: int = 8) -> list[Proposal]:
         else:
             rank = 2
         km = distance / 1000.0 if distance is not None else 5.0
-        rows.append(Proposal(res, distance, rank, rank * 10 + min(km, 9.99)))
-    rows.sort(key=lambda p: (p.score, p.resource.pk))
-    return rows[:limit]
+        rows.append(Proposal(res, distance, rank, rank * 10 + min(km, 9.99), offers_in(res, need.description),
+                             chosen=res.pk == need.resource_id))
+    by_words = any(p.matched for p in rows)
+    if by_words:
+        rows = [p for p in rows if p.matched or p.chosen]
+    rows.sort(key=lambda p: (not p.chosen, p.score, p.resource.pk))
+    return Proposals(rows[:limit], by_words)
 
 
 # ---------------------------------------------------------------------------------------------

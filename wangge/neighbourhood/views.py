@@ -411,7 +411,7 @@ def resources(request):
             contact_name=p.get("contact_name", ""), contact_phone=p.get("contact_phone", ""),
             capacity=forms.integer(p.get("capacity"), "capacity", default=0), hours=p.get("hours", ""),
             address=p.get("address", ""), longitude=forms.number(p.get("longitude"), "longitude"),
-            latitude=forms.number(p.get("latitude"), "latitude"),
+            latitude=forms.number(p.get("latitude"), "latitude"), offers=p.get("offers", ""),
             linked_by=forms.row(Chief, p.get("linked_by"), "linked_by", selectors.chiefs_visible_to(request.user),
                                 required=False))
         messages.success(request, _("%(name)s added to the library.") % {"name": resource.name})
@@ -463,7 +463,7 @@ def resource_edit(request, pk: int):
         contact_name=p.get("contact_name", "").strip() or None, contact_phone=p.get("contact_phone", "").strip() or None,
         capacity=forms.integer(p.get("capacity"), "capacity", default=0), hours=p.get("hours", ""),
         address=p.get("address", ""), longitude=forms.number(p.get("longitude"), "longitude"),
-        latitude=forms.number(p.get("latitude"), "latitude"))
+        latitude=forms.number(p.get("latitude"), "latitude"), offers=p.get("offers", ""))
     messages.success(request, _("Saved."))
     return redirect(res.get_absolute_url())
 

@@ -130,6 +130,9 @@ class ResourceProposalSerializer(serializers.Serializer):
     tier = serializers.CharField(source="resource.tier")
     distance_m = serializers.FloatField(allow_null=True)
     score = serializers.FloatField()
+    matched = serializers.ListField(child=serializers.CharField(),
+                                    help_text="The words of what the resource offers that the need's description names")
+    chosen = serializers.BooleanField(help_text="The resource the need is matched to")
 
 
 class ResourceSerializer(serializers.ModelSerializer):
@@ -138,7 +141,7 @@ class ResourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Resource
-        fields = ["id", "name", "provider", "tier", "classes", "area", "capacity", "hours", "address", "longitude",
+        fields = ["id", "name", "provider", "tier", "classes", "offers", "area", "capacity", "hours", "address", "longitude",
                   "latitude", "linked_by", "is_active", "contact_name", "contact_phone"]
 
     def get_contact_name(self, obj) -> str:
@@ -153,6 +156,7 @@ class CreateResourceSerializer(InputSerializer):
     provider = serializers.CharField(max_length=100)
     tier = serializers.ChoiceField(choices=ResourceTier.choices)
     classes = serializers.ListField(child=Id(), min_length=1, max_length=20)
+    offers = serializers.CharField(max_length=300, required=False, allow_blank=True)
     area = Id()
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
