@@ -348,7 +348,7 @@ def _redeem(*, account_id: int, item_id: int, via: str, actor, merchant=None, co
     if item.community_id != account.community_id:
         raise InvalidState(_("This item is sold by another community's store."))
     if account.balance < item.price:
-        raise ledger.NotEnoughCredit()
+        raise ledger.NotEnoughCredit.for_item(balance=account.balance, item=item)
     if not StoreItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1):
         raise OutOfStock()
     redemption = Redemption.objects.create(account=account, item=item, price=item.price, via=via, code=code,
@@ -403,7 +403,7 @@ def issue_redemption_code(*, account: CreditAccount, item: StoreItem, actor,
     if item.stock < 1:
         raise OutOfStock()
     if account.balance < item.price:
-        raise ledger.NotEnoughCredit()
+        raise ledger.NotEnoughCredit.for_item(balance=account.balance, item=item)
     for _attempt in range(5):
         code = "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
         try:

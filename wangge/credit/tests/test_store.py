@@ -231,6 +231,8 @@ def test_staff_pages_award_and_redeem(world, rules, account, item, client):
     assert response.status_code == 400 and Redemption.objects.count() == 1
     counter = response.content.decode().split('data-testid="credit-counter"', 1)[1].split("</form>", 1)[0]
     assert "积分不足" in counter and f'<option value="{item.pk}" selected>' in counter
+    # The counter is told what the resident has and what the item costs, not only “below zero”.
+    assert f"余额 10 分，“{item.name}”需要 {item.price} 分" in counter and "不能低于零" not in counter
     for name in ("credit:accounts", "credit:store", "credit:figures", "credit:redeem_code"):
         assert client.get(reverse(name)).status_code == 200, name
     export = client.get(reverse("credit:figures") + "?format=xlsx")
