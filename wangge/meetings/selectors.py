@@ -17,7 +17,7 @@ from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region
 from wangge.org.scope import Scope
 
-from .choices import Decision, MeetingStatus, TopicStatus
+from .choices import Decision, MeetingKind, MeetingStatus, TopicStatus
 from .errors import MeetingNotFound
 from .models import AgendaItem, Meeting, Participant, Topic
 
@@ -231,3 +231,26 @@ def figures(user, *, since: dt.date | None = None, until: dt.date | None = None)
 
 def upcoming_topics_count(user, region: Region) -> int:
     return topics_for(user, region, status=TopicStatus.PROPOSED).count()
+
+
+# Kinds of meeting at which the departments the problems involve sit at the table (S0: the
+# secretary “每两个月将问题涉及部门召集到一起”; S3: the departments' consultation).
+DEPARTMENT_MEETINGS = (MeetingKind.BIMONTHLY, MeetingKind.DEPARTMENT)
+
+
+def departments_missing(meeting: Meeting) -> dict | None:
+    """What the convener should hear before publishing the agenda of a meeting that needs the
+    departments: ``None`` when one is invited, else ``{"involved": [names]}`` — the departments
+    the agenda's cases are with (lead or dispatched), for the warning to name them."""
+    if meeting.kind not in DEPARTMENT_MEETINGS:
+        return None
+    if meeting.participants.filter(department__isnull=False).exists():
+        return None
+    involved = set()
+    for item in meeting.items.exclude(case=None).select_related("case__lead_department"):
+        if item.case.lead_department_id:
+            involved.add(str(item.case.lead_department))
+        involved.update(str(a.department) for a in item.case.assignments.select_related("department")
+                        if a.active and a.department_id)
+    return {"involved": sorted(involved)}
+

@@ -153,6 +153,8 @@ def _detail_page(request, meeting, *, participant_form=None, topic_form=None, ve
         "events": meeting.events.select_related("actor").order_by("-created_at", "-pk")[:30],
         "participant_form": participant_form or ParticipantForm(), "topic_form": topic_form or TopicForm(),
     }
+    if manager and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED):
+        context["no_department"] = _no_department_text(meeting)
     if manager and meeting.status == MeetingStatus.PLANNED:
         context["ledger"] = selectors.ledger_rows(request.user, meeting.region, meeting=meeting)
         topics = selectors.topics_for(request.user, meeting.region)
@@ -163,6 +165,18 @@ def _detail_page(request, meeting, *, participant_form=None, topic_form=None, ve
         context["topics_pending"] = pending
         context["topics_ready"] = [t for t in topics.filter(status=TopicStatus.ACCEPTED) if t.pk not in used]
     return render(request, "meetings/detail.html", context)
+
+
+def _no_department_text(meeting) -> str:
+    """The warning of a meeting that needs departments and has none invited ('' when it has)."""
+    missing = selectors.departments_missing(meeting)
+    if missing is None:
+        return ""
+    text = _("No department is invited. A %(kind)s brings the departments the problems involve to the table: "
+             "invite them before the meeting.") % {"kind": meeting.get_kind_display()}
+    if missing["involved"]:
+        text += _("The agenda involves: %(names)s.") % {"names": "、".join(missing["involved"])}
+    return text
 
 
 @login_required
@@ -298,6 +312,8 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if _run(request, actions.publish_agenda, meeting=meeting, actor=request.user):
         messages.success(request, _("Agenda published; the participants are notified."))
+        if warning := _no_department_text(meeting):
+            messages.warning(request, warning)
         return redirect("meetings:day", pk=meeting.pk)
     return redirect(meeting.get_absolute_url())
 
