@@ -34,18 +34,22 @@ PARAMS = ("figure", "territory", "lead_department")
 LABELS = {SUPERVISE: _("Overdue cases to supervise"), **{k: f.label for k, f in metrics.FIGURES.items()}}
 
 
-def link(sel: Selection, figure: str, *, region_id: int | None = None, department_id: int | None = None) -> str:
+def link(sel: Selection, figure: str, *, region_id: int | None = None, department_id: int | None = None,
+         in_period: bool = True, **filters) -> str:
     """The case list of ``figure`` in the selection (a row of a ranking: its ``region_id`` or
-    ``department_id`` in place of the selection's)."""
+    ``department_id`` in place of the selection's); ``in_period=False``: filed at any time (a
+    load now, as the map's); ``filters``: the list's own filters narrowing it to a slice of the
+    figure (a bar of a chart: ``status``, ``category``, ``channel``, ``grid``)."""
     region_id = region_id or (sel.region.pk if sel.region is not None else None)
     department_id = department_id or (sel.department.pk if sel.department is not None else None)
     params = {"figure": figure}
-    if figure != SUPERVISE:  # 督办 is every overdue case now, whenever filed
+    if figure != SUPERVISE and in_period:  # 督办 is every overdue case now, whenever filed
         params.update(submitted_after=sel.period.start.isoformat(), submitted_before=sel.period.end.isoformat())
     if region_id:
         params["territory"] = region_id
     if department_id:
         params["lead_department"] = department_id
+    params.update(filters)
     return reverse("web:case_list") + "?" + urlencode(params)
 
 
@@ -62,6 +66,23 @@ def ranking_links(sel: Selection, rows: list[dict], *, departments: bool = False
         row["link"] = link(sel, "filed", **where)
         for cell in row["rate_cells"]:
             cell["link"] = link(sel, metrics.SHORTFALL[cell["key"]], **where)
+
+
+def chart_links(sel: Selection, charts: dict) -> None:
+    """Each bar, slice and grid of the charts opens its cases: the status, channel and category
+    charts count the period's cases (``filed``) of one status, channel or top category; the
+    map the open and the overdue cases of a grid now, whenever filed. Unclassified cases have
+    no category filter to follow, so their slice has no link."""
+    for row in charts["statuses"]:
+        row["link"] = link(sel, "filed", status=row["status"])
+    for row in charts["channels"]:
+        row["link"] = link(sel, "filed", channel=row["key"])
+    for row in charts["categories"]:
+        row["link"] = link(sel, "filed", category=row["id"]) if row["id"] else ""
+    for feature in charts["map"]["features"]:
+        grid = feature["properties"]["id"]
+        feature["properties"]["links"] = {key: link(sel, key, in_period=False, grid=grid)
+                                          for key in ("open", "overdue")}
 
 
 class DrillError(ValueError):

@@ -101,8 +101,9 @@ def _chart_data(ctx: dict, sel: selectors.Selection) -> dict:
     return {
         "day": series(selectors.trend_by_day(sel), "day", lambda d: d.strftime("%m-%d")),
         "month": series(selectors.trend_by_month(sel), "month", lambda d: d.strftime("%Y-%m")),
-        "categories": [{"name": r["name"], "value": r["filed"]} for r in ctx["categories"]],
-        "channels": [{"name": r["name"], "value": r["filed"]} for r in ctx["channels"]],
+        "categories": [{"id": r["category_top_id"], "name": r["name"], "value": r["filed"]}
+                       for r in ctx["categories"]],
+        "channels": [{"key": r["channel"], "name": r["name"], "value": r["filed"]} for r in ctx["channels"]],
         "statuses": [s for s in ctx["statuses"] if s["count"]],
         "rates": {r["def"].key: r["value"] for r in ctx["rates"]},
         "rate_labels": {r.key: str(r.label) for r in metrics.RATES},
@@ -118,6 +119,7 @@ def dashboard(request):
     _warn_about_ignored(request, form)
     ctx = build(sel, rank_by)
     ctx["charts"] = _chart_data(ctx, sel)
+    drill.chart_links(sel, ctx["charts"])
     ctx["form"] = form
     ctx["query"] = request.GET.urlencode()
     ctx["period_kinds"] = PeriodKind

@@ -61,6 +61,32 @@ def test_every_number_opens_as_many_cases_as_it_shows(cases, world, client):
     assert co_handled.number not in _listed(client, chengguan["link"])
 
 
+def test_every_bar_slice_and_grid_of_the_charts_opens_its_cases(cases, world, client):
+    """The status, channel and category charts and the grid map are numbers too: each bar,
+    slice and grid opens the list of as many cases as it shows."""
+    client.force_login(world.users["leader"])
+    charts = client.get("/dashboard/", wide_period()).context["charts"]
+    expected = {}
+    for key in ("statuses", "channels", "categories"):
+        rows = charts[key]
+        assert rows and all(row["link"] for row in rows), key
+        expected.update({row["link"]: row.get("count", row.get("value")) for row in rows})
+    loaded = [f["properties"] for f in charts["map"]["features"] if f["properties"]["open"]]
+    assert loaded
+    for grid in loaded:
+        expected[grid["links"]["open"]] = grid["open"]
+        expected[grid["links"]["overdue"]] = grid["overdue"]
+    for url, number in expected.items():
+        assert len(_listed(client, url)) == number, url
+    in_progress = next(row for row in charts["statuses"] if row["status"] == "in_progress")
+    assert _listed(client, in_progress["link"]) == {cases["c3"].number}
+    # A department officer follows them as well (the map's grids through the list's grid filter).
+    client.force_login(world.users["chengguan"])
+    charts = client.get("/dashboard/", wide_period()).context["charts"]
+    for grid in (f["properties"] for f in charts["map"]["features"] if f["properties"]["open"]):
+        assert len(_listed(client, grid["links"]["open"])) == grid["open"]
+
+
 def test_the_list_says_where_it_came_from_and_keeps_to_it_when_filtered(cases, world, client):
     client.force_login(world.users["leader"])
     ctx = client.get("/dashboard/", wide_period()).context

@@ -19,6 +19,16 @@
     option.backgroundColor = "transparent";
     c.setOption(option);
     charts.push(c);
+    return c;
+  }
+
+  // 穿透: a bar or slice opens the case list of the cases it counts (its row's ``link``).
+  function drill(c, rows) {
+    if (!c) return;
+    c.on("click", function (p) {
+      var row = rows[p.dataIndex];
+      if (row && row.link) window.location.href = row.link;
+    });
   }
 
   function trend(id, s, labels) {
@@ -46,7 +56,7 @@
   trend("chart-day", data.day, labels);
   trend("chart-month", data.month, labels);
 
-  chart("chart-status", {
+  drill(chart("chart-status", {
     tooltip: { trigger: "item" },
     grid: { left: 80, right: 30, top: 8, bottom: 20 },
     xAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS),
@@ -54,18 +64,18 @@
     series: [{ type: "bar", data: data.statuses.map(function (s) { return s.count; }), barMaxWidth: 14,
                label: { show: true, position: "right", color: "#dbe8ff" },
                itemStyle: { borderRadius: [0, 4, 4, 0], color: "#2fd4ff" } }]
-  });
+  }), data.statuses);
 
-  chart("chart-channel", {
+  drill(chart("chart-channel", {
     tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
     legend: { orient: "vertical", left: "58%", top: "middle", textStyle: { color: "#8fa9d6" }, type: "scroll",
               itemWidth: 10, itemHeight: 10 },
     series: [{ type: "pie", radius: ["42%", "70%"], center: ["28%", "50%"], data: data.channels,
                label: { show: false }, itemStyle: { borderColor: "#0c2346", borderWidth: 2 } }]
-  });
+  }), data.channels);
 
   var cats = data.categories.slice(0, 12);
-  chart("chart-category", {
+  drill(chart("chart-category", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     grid: { left: 100, right: 40, top: 8, bottom: 20 },
     xAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS),
@@ -74,7 +84,7 @@
                label: { show: true, position: "right", color: "#dbe8ff" },
                itemStyle: { borderRadius: [0, 4, 4, 0],
                             color: new echarts.graphic.LinearGradient(1, 0, 0, 0, [{ offset: 0, color: "#fbbf24" }, { offset: 1, color: "#1677ff" }]) } }]
-  });
+  }), cats);
 
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 
@@ -115,6 +125,8 @@
   var layer = L.geoJSON(data.map, {
     style: function () { return { color: "#2fd4ff", weight: 1, fillOpacity: 0.72 }; },
     onEachFeature: function (f, lyr) {
+      // 穿透: the grid's open (or, in the overdue view, overdue) cases.
+      lyr.on("click", function () { window.location.href = f.properties.links[mode]; });
       lyr.bindTooltip("<b>" + f.properties.name + "</b><br>" + labels.open + ": " + f.properties.open +
                       "<br>" + labels.overdue + ": " + f.properties.overdue, { className: "grid-tip", sticky: true });
     }
