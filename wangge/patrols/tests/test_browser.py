@@ -195,3 +195,39 @@ def test_photos_taken_without_signal_are_kept_on_the_phone_and_sent(world, page_
     page.context.set_offline(False)
     assert not CheckIn.objects.filter(point=points[2]).exists()
     watch.check()
+
+
+def test_a_check_in_queued_on_the_phone_waits_out_a_sign_out(world, page_factory, live_server):
+    """Sent when the session had ended, the queued check-in met the login page (a 200 after the
+    redirect) and left the queue as if stored: lost. It now stays until the worker signs in."""
+    lng, lat = world.point_in(world.grids[0])
+    point = actions.create_point(actor=world.users["secretary_a"], grid=world.grids[0], name="老王小炒",
+                                 point_class="small_shop", latitude=lat, longitude=lng)
+    page, watch = page_factory(width=390, height=844, has_touch=True, is_mobile=True,
+                               geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])
+
+    def sign_in():
+        client = Client()
+        client.force_login(world.users["worker_a1"])
+        page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
+                                   "url": live_server.url}])
+
+    sign_in()
+    page.goto(f"/patrols/points/{point.pk}/check-in/")
+    expect(page.get_by_test_id("gps-status")).to_contain_text("米")
+    page.context.set_offline(True)
+    page.get_by_test_id("checkin-submit").click()
+    expect(page.get_by_test_id("checkin-message")).to_be_visible()
+    page.context.clear_cookies(name="sessionid")  # the session ends while the phone has no signal
+    # Back online: the queue is sent, and the login page answers (the redirect followed).
+    with page.expect_response(lambda r: "/login/" in r.url and r.request.method == "GET"):
+        page.context.set_offline(False)
+    page.wait_for_function("() => true")  # the page has run what the answer set off
+    assert not CheckIn.objects.exists()
+    assert len(page.evaluate("JSON.parse(localStorage.getItem('wangge.patrol.queue') || '[]')")) == 1
+
+    sign_in()
+    page.goto("/patrols/")
+    expect(page.get_by_test_id("offline-queue").first).to_be_hidden()
+    assert CheckIn.objects.get().point == point
+    watch.check()

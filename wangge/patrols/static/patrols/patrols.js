@@ -57,6 +57,11 @@
     flushing = true;
     var item = items[0];
     send(item.url, toFormData(item)).then(function (r) {
+      // Signed out meanwhile: the login page answered (a redirect followed), or the CSRF check did
+      // (a 403 page, not the check-in's JSON refusal). It stays on the phone and goes from the next
+      // patrol page opened after signing in again.
+      var json = /json/.test(r.headers.get("Content-Type") || "");
+      if (r.redirected || (r.status === 403 && !json)) { flushing = false; return; }
       // Sent (2xx) or refused for good (4xx): either way it leaves the queue.
       if (r.status < 500) {
         writeQueue(readQueue().slice(1)); flushing = false;
