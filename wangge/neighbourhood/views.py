@@ -47,6 +47,7 @@ from .models import (
     Questionnaire,
     RatingPeriod,
     Resource,
+    quarter_label,
 )
 
 
@@ -568,6 +569,38 @@ def _last_quarter(now: dt.datetime) -> tuple[int, int]:
     return (local.year, q - 1) if q > 1 else (local.year - 1, 4)
 
 
+def _whole(value) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _quarter_asked(request) -> tuple[int, int]:
+    """The year and quarter a preview asks for (``?year=&quarter=``); a value that is not a
+    quarter (``quarter=7``, ``year=abc``) is said on the page and the last quarter shown instead."""
+    default = _last_quarter(timezone.now())
+    raw_year, raw_quarter = request.GET.get("year", ""), request.GET.get("quarter", "")
+    year = _whole(raw_year) if raw_year != "" else default[0]
+    quarter = _whole(raw_quarter) if raw_quarter != "" else default[1]
+    if year is None or not 2000 <= year <= 2100 or quarter is None or not 1 <= quarter <= 4:
+        messages.warning(request, _("There is no quarter “%(year)s Q%(quarter)s”: a quarter is 1 to 4 of a year "
+                                    "from 2000 to 2100. Showing the last quarter, %(label)s.") % {
+            "year": raw_year or default[0], "quarter": raw_quarter or default[1],
+            "label": quarter_label(*default)})
+        return default
+    return year, quarter
+
+
+def _min_ratings_asked(request) -> int:
+    raw = request.GET.get("min_ratings", "")
+    value = _whole(raw) if raw != "" else 3
+    if value is None or not 1 <= value <= 1000:
+        messages.warning(request, _("The minimum number of ratings is a whole number from 1 to 1000: showing 3."))
+        return 3
+    return value
+
+
 @require_http_methods(["GET", "POST"])
 @staff_page
 def ratings(request):
@@ -575,10 +608,13 @@ def ratings(request):
     subdistricts = _subdistricts(request.user)
     if not subdistricts:
         raise Http404
-    year, quarter = _last_quarter(timezone.now())
     src = request.POST if request.method == "POST" else request.GET
-    year = forms.integer(src.get("year"), "year", default=year)
-    quarter = forms.integer(src.get("quarter"), "quarter", default=quarter)
+    if request.method == "POST":
+        default_year, default_quarter = _last_quarter(timezone.now())
+        year = forms.integer(src.get("year"), "year", default=default_year)
+        quarter = forms.integer(src.get("quarter"), "quarter", default=default_quarter)
+    else:
+        year, quarter = _quarter_asked(request)
     chosen = src.get("subdistrict", "")
     subdistrict = next((s for s in subdistricts if str(s.pk) == chosen), subdistricts[0])
     if request.method == "POST":
@@ -587,13 +623,11 @@ def ratings(request):
         messages.success(request, _("Reviewed. Publish when the figures are right."))
         return redirect(reverse("neighbourhood:ratings") + f"?subdistrict={subdistrict.pk}&year={year}&quarter={quarter}")
     period = RatingPeriod.objects.filter(subdistrict=subdistrict, year=year, quarter=quarter).first()
-    min_ratings = period.min_ratings if period else forms.integer(src.get("min_ratings"), "min_ratings", default=3)
+    min_ratings = period.min_ratings if period else _min_ratings_asked(request)
     if period and period.is_published:
         rows = list(period.scores.all())
-    elif 1 <= quarter <= 4 and 2000 <= year <= 2100 and min_ratings and min_ratings > 0:
-        rows = selectors.quarter_scores(subdistrict, year, quarter, min_ratings)
     else:
-        rows = []
+        rows = selectors.quarter_scores(subdistrict, year, quarter, min_ratings)
     return render(request, "neighbourhood/ratings.html", {
         "subdistricts": subdistricts, "subdistrict": subdistrict, "year": year, "quarter": quarter,
         "period": period, "rows": rows, "min_ratings": min_ratings, "targets": ScoreTarget,
