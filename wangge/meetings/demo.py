@@ -19,16 +19,17 @@ OUTCOMES = {
 }
 
 
-def _hold(meeting, convener, rng, department_pool) -> int:
+def _hold(meeting, convener, rng, department_pool, leads, clock) -> int:
+    """Decide every item (a plan led by the department its case is with, or the one its topic
+    names), close the meeting; on the day after, sign the minutes off. On the meeting's clock."""
     rows = 0
     for item in list(meeting.items.all()):
         choice = rng.choice([Decision.PLAN, Decision.PLAN, Decision.SOLVED, Decision.DEFERRED])
         kwargs = {}
         if choice == Decision.PLAN:
-            case = item.case
-            lead = (case.lead_department if case and case.lead_department_id else rng.choice(department_pool))
+            lead = _lead_for(item, leads) or rng.choice(department_pool)
             kwargs = {"lead_department": lead, "deadline": meeting.scheduled_at.date() + dt.timedelta(days=14)}
-            if case is None:  # a topic's plan is filed as a case: under a category of the lead's
+            if item.case is None:  # a topic's plan is filed as a case: under a category of the lead's
                 kwargs["category"] = _category_for(lead)
         try:
             actions.decide_item(item=item, actor=convener, decision=choice, outcome=OUTCOMES[choice], **kwargs)
@@ -36,9 +37,29 @@ def _hold(meeting, convener, rng, department_pool) -> int:
             actions.decide_item(item=item, actor=convener, decision=Decision.DEFERRED, outcome=OUTCOMES[Decision.DEFERRED])
         rows += 1
     minutes = actions.close_meeting(meeting=meeting, actor=convener)
+    clock.set(meeting.scheduled_at + dt.timedelta(days=1))  # the minutes the day after
     actions.update_minutes_summary(minutes=minutes, actor=convener, summary="会议按台账逐项协商，结果已向居民反馈。")
     actions.publish_minutes(minutes=minutes, actor=convener)
     return rows + 2
+
+
+def _lead_for(item, leads):
+    """The department a plan is led by: the one the case is with, else its category's; for a
+    topic, the one the topic names (老楼加装电梯 → 住建, not the police station)."""
+    case = item.case
+    if case is not None:
+        return case.lead_department or (case.category.default_department if case.category_id else None)
+    return leads.get(item.topic.title) if item.topic_id else None
+
+
+def _involved(meeting, leads) -> list:
+    """The departments the agenda involves (S0: “将问题涉及部门召集到一起”), in agenda order."""
+    found = []
+    for item in meeting.items.all():
+        dept = _lead_for(item, leads)
+        if dept is not None and dept.is_active and dept not in found:
+            found.append(dept)
+    return found
 
 
 def _category_for(lead):
@@ -48,38 +69,59 @@ def _category_for(lead):
     return active.filter(default_department=lead).first() or active.first()
 
 
-# One vetted topic per meeting (a community does not raise the same one twice).
-TOPICS = [("小区电动车充电桩增设", "居民提出楼道充电隐患，建议增设集中充电桩"),
-          ("老楼加装电梯意见征集", "低层与高层住户意见不一，需协商出资比例和施工安排")]
+# One vetted topic per meeting (a community does not raise the same one twice), with the code
+# of the department that leads a plan on it.
+TOPICS = [("小区电动车充电桩增设", "居民提出楼道充电隐患，建议增设集中充电桩", "zhujian"),
+          ("老楼加装电梯意见征集", "低层与高层住户意见不一，需协商出资比例和施工安排", "zhujian")]
+AGENDA_DAYS_BEFORE = 3  # the agenda is drawn up and published three days before the meeting
+
+
+def _ledger_before(user, region, moment):
+    """The ledger as it could be read at ``moment``: a meeting discusses no case filed after it."""
+    return selectors.ledger(user, region).filter(submitted_at__lt=moment)
+
+
+def _invite(meeting, convener, rng, departments, leads) -> None:
+    involved = _involved(meeting, leads)
+    for dept in involved or rng.sample(departments, k=min(2, len(departments))):
+        actions.add_participant(meeting=meeting, actor=convener, department=dept)
 
 
 def load_demo_data(*, world, rng, now) -> int:
+    """The meetings as they happened: each past one is prepared, held and minuted on its own
+    dates (a travelling clock), its agenda drawn from the cases filed before it."""
+    from wangge.demo.clock import time_travel
+
     made = 0
     departments = [d for d in world.departments.values() if d.kind == "district"] or list(world.departments.values())
+    leads = {title: world.departments.get(code) for title, _d, code in TOPICS}
     for community in world.communities[:2]:
         secretary = world.secretary(community)
-        for days_ago, (title, description) in zip((60, 14), TOPICS, strict=True):
+        for days_ago, (title, description, _code) in zip((60, 14), TOPICS, strict=True):
             at = now - dt.timedelta(days=days_ago)
-            meeting = actions.create_meeting(actor=secretary, kind=MeetingKind.BIMONTHLY, level=MeetingLevel.COMMUNITY,
-                                             region=community, scheduled_at=at, place=f"{community.name}党群服务中心")
-            for dept in rng.sample(departments, k=min(2, len(departments))):
-                actions.add_participant(meeting=meeting, actor=secretary, department=dept)
-            actions.add_participant(meeting=meeting, actor=secretary, name=rng.choice(["刘建国", "陈秀英", "赵志强"]),
-                                    role=RepresentativeRole.OWNERS_COMMITTEE, organisation="小区业主委员会",
-                                    phone="1390000" + f"{rng.randint(0, 9999):04d}")
-            actions.add_participant(meeting=meeting, actor=secretary, name="物业经理",
-                                    role=RepresentativeRole.PROPERTY_COMPANY, organisation="物业服务公司")
-            for case in list(selectors.ledger(secretary, community)[:4]):
-                try:
-                    actions.add_agenda_item(meeting=meeting, actor=secretary, case=case)
-                except DomainError:
-                    continue
-            topic = actions.raise_topic(actor=secretary, region=community, title=title, description=description,
-                                        is_dispute=True)
-            actions.vet_topic(topic=topic, actor=secretary, accept=True)
-            actions.add_agenda_item(meeting=meeting, actor=secretary, topic=topic)
-            actions.publish_agenda(meeting=meeting, actor=secretary)
-            made += 1 + _hold(meeting, secretary, rng, departments)
+            agenda_at = at - dt.timedelta(days=AGENDA_DAYS_BEFORE)
+            with time_travel(agenda_at) as clock:
+                meeting = actions.create_meeting(actor=secretary, kind=MeetingKind.BIMONTHLY,
+                                                 level=MeetingLevel.COMMUNITY, region=community, scheduled_at=at,
+                                                 place=f"{community.name}党群服务中心")
+                for case in list(_ledger_before(secretary, community, agenda_at)[:4]):
+                    try:
+                        actions.add_agenda_item(meeting=meeting, actor=secretary, case=case)
+                    except DomainError:
+                        continue
+                topic = actions.raise_topic(actor=secretary, region=community, title=title, description=description,
+                                            is_dispute=True)
+                actions.vet_topic(topic=topic, actor=secretary, accept=True)
+                actions.add_agenda_item(meeting=meeting, actor=secretary, topic=topic)
+                _invite(meeting, secretary, rng, departments, leads)
+                actions.add_participant(meeting=meeting, actor=secretary, name=rng.choice(["刘建国", "陈秀英", "赵志强"]),
+                                        role=RepresentativeRole.OWNERS_COMMITTEE, organisation="小区业主委员会",
+                                        phone="1390000" + f"{rng.randint(0, 9999):04d}")
+                actions.add_participant(meeting=meeting, actor=secretary, name="物业经理",
+                                        role=RepresentativeRole.PROPERTY_COMPANY, organisation="物业服务公司")
+                actions.publish_agenda(meeting=meeting, actor=secretary)
+                clock.set(at)
+                made += 1 + _hold(meeting, secretary, rng, departments, leads, clock)
         schedule = actions.create_schedule(actor=secretary, name=f"{community.name}双月协商会",
                                            kind=MeetingKind.BIMONTHLY, level=MeetingLevel.COMMUNITY, region=community,
                                            recurrence=Recurrence.EVERY_TWO_MONTHS,
@@ -90,21 +132,27 @@ def load_demo_data(*, world, rng, now) -> int:
         if upcoming is not None:
             try:
                 made += len(actions.propose_agenda(meeting=upcoming, actor=secretary))
+                _invite(upcoming, secretary, rng, departments, leads)
             except DomainError:
                 pass
     leader = world.users.get("leader")
     if leader is not None:
-        meeting = actions.create_meeting(actor=leader, kind=MeetingKind.DEPARTMENT, level=MeetingLevel.SUBDISTRICT,
-                                         region=world.subdistrict, scheduled_at=now - dt.timedelta(days=7),
-                                         place="街道三楼会商室", title="疑难诉求部门会商")
-        for dept in departments[:3]:
-            actions.add_participant(meeting=meeting, actor=leader, department=dept)
-        for case in list(selectors.ledger(leader, world.subdistrict).filter(status="accepted")[:2]):
-            try:
-                actions.add_agenda_item(meeting=meeting, actor=leader, case=case)
-            except DomainError:
-                continue
-        if meeting.items.exists():
-            actions.publish_agenda(meeting=meeting, actor=leader)
-            made += 1 + _hold(meeting, leader, rng, departments)
+        at = now - dt.timedelta(days=7)
+        agenda_at = at - dt.timedelta(days=AGENDA_DAYS_BEFORE)
+        with time_travel(agenda_at) as clock:
+            meeting = actions.create_meeting(actor=leader, kind=MeetingKind.DEPARTMENT, level=MeetingLevel.SUBDISTRICT,
+                                             region=world.subdistrict, scheduled_at=at, place="街道三楼会商室",
+                                             title="疑难诉求部门会商")
+            for case in list(_ledger_before(leader, world.subdistrict, agenda_at).filter(status="accepted")[:2]):
+                try:
+                    actions.add_agenda_item(meeting=meeting, actor=leader, case=case)
+                except DomainError:
+                    continue
+            involved = _involved(meeting, leads)
+            for dept in involved + [d for d in departments[:3] if d not in involved]:
+                actions.add_participant(meeting=meeting, actor=leader, department=dept)
+            if meeting.items.exists():
+                actions.publish_agenda(meeting=meeting, actor=leader)
+                clock.set(at)
+                made += 1 + _hold(meeting, leader, rng, departments, leads, clock)
     return made

@@ -18,22 +18,29 @@ from .choices import CompoundType, NeedScope, NeedSource, ResourceTier, Selectio
 from .models import Chief, NeedClass
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+# (tier, name, provider, classes, what it offers — the words the matcher finds in a need's text)
 RESOURCES = [
-    (ResourceTier.CONVENIENCE, "{c}放心粮店", "粮油店", ["convenience"]),
-    (ResourceTier.CONVENIENCE, "{c}惠民超市", "连锁超市", ["convenience", "emergency"]),
-    (ResourceTier.CONVENIENCE, "{c}家常菜馆(助餐点)", "个体餐馆", ["convenience", "elderly_care"]),
-    (ResourceTier.CONVENIENCE, "{c}便民理发店", "个体", ["convenience", "elderly_care"]),
-    (ResourceTier.CONVENIENCE, "{c}家电维修部", "个体", ["convenience", "emergency"]),
-    (ResourceTier.CIVIC, "{c}五色光志愿服务队", "志愿服务队", ["volunteer", "elderly_care", "emergency"]),
-    (ResourceTier.CIVIC, "{c}老党员调解工作室", "社区党委", ["legal_aid", "volunteer"]),
-    (ResourceTier.CIVIC, "{c}好人坊", "居民自组织", ["volunteer", "child_care", "culture_health"]),
-    (ResourceTier.SOCIAL, "{c}社区卫生服务站", "卫健部门", ["culture_health", "elderly_care"]),
+    (ResourceTier.CONVENIENCE, "{c}放心粮店", "粮油店", ["convenience"], "代买、米、面、油、粮、送货上门"),
+    (ResourceTier.CONVENIENCE, "{c}惠民超市", "连锁超市", ["convenience", "emergency"],
+     "代买、米、面、油、日用品、送货上门、应急物资"),
+    (ResourceTier.CONVENIENCE, "{c}家常菜馆(助餐点)", "个体餐馆", ["convenience", "elderly_care"], "助餐、送餐、老年餐、订餐"),
+    (ResourceTier.CONVENIENCE, "{c}便民理发店", "个体", ["convenience", "elderly_care"], "理发、剪发、上门理发"),
+    (ResourceTier.CONVENIENCE, "{c}家电维修部", "个体", ["convenience", "emergency"],
+     "家电、维修、修理、水龙头、水管、停电、跳闸"),
+    (ResourceTier.CIVIC, "{c}五色光志愿服务队", "志愿服务队", ["volunteer", "elderly_care", "emergency"],
+     "志愿者、清理、打扫、探访、陪伴、独居老人、紧急联系、突发"),
+    (ResourceTier.CIVIC, "{c}老党员调解工作室", "社区党委", ["legal_aid", "volunteer"], "调解、纠纷、邻里矛盾、租赁"),
+    (ResourceTier.CIVIC, "{c}好人坊", "居民自组织", ["volunteer", "child_care", "culture_health"],
+     "志愿者、帮忙、看护、孩子、放学、文体活动"),
+    (ResourceTier.SOCIAL, "{c}社区卫生服务站", "卫健部门", ["culture_health", "elderly_care"],
+     "健康、讲座、义诊、体检、疾病、慢病随访"),
 ]
 SUBDISTRICT_RESOURCES = [
-    ("鸿立方社会组织服务中心", "社会组织", ["volunteer", "culture_health", "child_care"]),
-    ("鸿助汇爱心企业联盟", "爱心企业", ["employment", "emergency"]),
-    ("街道法律援助工作站", "司法所", ["legal_aid"]),
-    ("人社就业服务窗口", "人社部门", ["employment"]),
+    ("鸿立方社会组织服务中心", "社会组织", ["volunteer", "culture_health", "child_care"],
+     "志愿者、公益活动、讲座、托管、孩子、四点半课堂"),
+    ("鸿助汇爱心企业联盟", "爱心企业", ["employment", "emergency"], "就业、岗位、招聘、应急物资、救助"),
+    ("街道法律援助工作站", "司法所", ["legal_aid"], "法律、咨询、纠纷、租赁、合同、律师"),
+    ("人社就业服务窗口", "人社部门", ["employment"], "就业、失业、技能、培训、社保"),
 ]
 NEEDS = [
     ("elderly_care", "独居老人需要定期助餐送餐"), ("convenience", "想请人上门修理水龙头"),
@@ -91,19 +98,20 @@ def load_demo_data(*, world, rng, now) -> int:
         for k, community in enumerate(world.communities):
             grid = next((g for g in world.grids if g.community.pk == community.pk), None)
             lng, lat = grid.random_point(rng) if grid else (None, None)
-            for tier, name, provider, codes in RESOURCES:
+            for tier, name, provider, codes, offers in RESOURCES:
                 actions.create_resource(
                     actor=world.secretary(community), name=name.format(c=community.name[:2]), provider=provider,
-                    tier=tier, classes=[classes[c] for c in codes], area=community,
+                    tier=tier, classes=[classes[c] for c in codes], area=community, offers=offers,
                     contact_name=_name(rng), contact_phone=f"137{rng.randint(10000000, 99999999)}",
                     capacity=rng.choice([10, 20, 30, 50]), hours=rng.choice(["8:00-20:00", "9:00-17:00", "全天"]),
                     address=f"{community.name}{rng.randint(1, 99)}号",
                     longitude=(lng + rng.uniform(-0.004, 0.004)) if lng else None,
                     latitude=(lat + rng.uniform(-0.004, 0.004)) if lat else None)
                 made += 1
-        for name, provider, codes in SUBDISTRICT_RESOURCES:
+        for name, provider, codes, offers in SUBDISTRICT_RESOURCES:
             actions.create_resource(actor=leader, name=name, provider=provider, tier=ResourceTier.SOCIAL,
                                     classes=[classes[c] for c in codes], area=world.subdistrict, capacity=100,
+                                    offers=offers,
                                     hours="工作日 9:00-17:00")
             made += 1
         # 三问: door-to-door (the sentiment diary), online (a questionnaire per community), consultation.
