@@ -27,6 +27,11 @@ import time
 COMMUNITIES, GRIDS_PER, BUILDINGS, UNITS, RESOURCES, SERVICES = 8, 10, 578, 2043, 220, 3927
 COVERAGE_TARGET_MS, MATCH_TARGET_MS, SCORES_TARGET_S, FIGURES_TARGET_S = 200.0, 100.0, 2.0, 2.0
 SEED = 20261129
+# What resources offer and what needs ask, as the matcher reads them (words found in the text).
+OFFERS = ["代买、米、面、油、粮、送货上门", "理发、上门理发", "家电、维修、修理、水龙头", "助餐、送餐、做饭",
+          "陪护、陪诊、聊天、探访", "法律、咨询、纠纷、调解", "看护、托管、作业", "培训、就业、技能", ""]
+NEED_TEXTS = ["腿脚不便，需要代买米面油", "老人想理发但出不了门", "想请人上门修理水龙头", "独居老人需要定期助餐送餐",
+              "房屋租赁纠纷需要法律咨询", "双职工家庭放学后孩子无人看护", "失业人员想参加技能培训", "压测需求"]
 
 
 def _row(name, target, measured, passed):
@@ -89,7 +94,7 @@ def _setup(out):
                                                batch_size=5000)
     classes = list(NeedClass.objects.all())
     resources = Resource.objects.bulk_create([
-        Resource(name=f"压测资源{i}", provider="压测", tier=rng.choice(ResourceTier.values),
+        Resource(name=f"压测资源{i}", provider="压测", tier=rng.choice(ResourceTier.values), offers=rng.choice(OFFERS),
                  area=rng.choice([subdistrict, *communities]), created_by=leader,
                  longitude=125.3 + rng.random() * 0.1, latitude=43.8 + rng.random() * 0.08) for i in range(RESOURCES)])
     Through = Resource.classes.through
@@ -114,7 +119,7 @@ def _setup(out):
                                   rated_at=s.served_at + dt.timedelta(hours=2)))
     Rating.objects.bulk_create(ratings, batch_size=2000)
     needs = Need.objects.bulk_create([
-        Need(need_class=rng.choice(classes), description="压测需求", source="door", region=places[u.pk],
+        Need(need_class=rng.choice(classes), description=rng.choice(NEED_TEXTS), source="door", region=places[u.pk],
              community=community_of[u.pk], chief=unit_chief.get(u.pk), household_count=1)
         for u in rng.sample(units, 400)], batch_size=2000)
     out.write(f"neighbourhood: {len(places)} places, {len(chiefs)} chiefs, {len(resources)} resources, "
