@@ -10,9 +10,10 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from wangge.residents.masking import mask_name, mask_phone  # noqa: F401 — the masks, written once
+from wangge.workdays.calendar import WorkdayCalendar, load_calendar
 
 from . import permissions, sla
-from .choices import STAGE_OF_STATUS, CaseStatus, ExtensionStatus, Light, Stage
+from .choices import STAGE_OF_STATUS, CaseStatus, DurationUnit, ExtensionStatus, Light, Stage
 from .errors import CaseNotFound
 from .models import Case, CaseAssignment, ExtensionRequest
 
@@ -116,6 +117,32 @@ def stage_deadlines(case: Case, now) -> list[dict]:
     return rows
 
 
+@dataclass(frozen=True)
+class ExtensionDeadlines:
+    """延期后时限 — the resolve deadline a waiting extension request would move, and where to."""
+
+    current: dt.datetime
+    if_granted: dt.datetime
+    provisional: bool  # the new deadline falls in a year whose working-day calendar is not loaded
+
+
+def extended_resolve_due(case: Case, working_days: int, calendar: WorkdayCalendar | None = None) -> sla.Deadline:
+    """The resolve deadline of ``case`` moved by ``working_days`` on the working-day calendar: what
+    approving an extension sets (decide_extension calls it) and what the decision shows beforehand."""
+    return sla.add_duration(case.resolve_due_at, working_days, DurationUnit.WORKING_DAYS,
+                            calendar or load_calendar())
+
+
+def extension_deadlines(request: ExtensionRequest, calendar: WorkdayCalendar | None = None) -> ExtensionDeadlines | None:
+    """For a request waiting for its decision: the case's resolve deadline now and the one granting
+    it now would set; None once it is decided (the timeline records what moved)."""
+    if request.status != ExtensionStatus.PENDING:
+        return None
+    extended = extended_resolve_due(request.case, request.working_days, calendar)
+    return ExtensionDeadlines(current=request.case.resolve_due_at, if_granted=extended.at,
+                              provisional=extended.provisional)
+
+
 # ---------------------------------------------------------------------------------------------
 # 待办 — the work queue ("waiting for me"), for the workbench and the API (a phone app)
 # ---------------------------------------------------------------------------------------------
@@ -209,6 +236,9 @@ def work_queue(user, *, light: str | None = None, size: int = 50) -> Queue:
             ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, case__in=in_territory)
             .select_related("case", "requested_by").order_by("requested_at")[:size]
         )
+        calendar = load_calendar()
+        for request in extensions:
+            request.deadlines = extension_deadlines(request, calendar)
         to_close = in_territory.filter(status=CaseStatus.RESOLVED).values("pk")[: CLOSE_COUNT_CAP + 1].count()
     return Queue(rows=rows[:size], counts=counts, extensions=extensions, to_close=to_close)
 

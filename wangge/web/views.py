@@ -432,10 +432,19 @@ def _detail_context(request, case, bound=None) -> dict:
                              "reason": reason} for name, reason in selectors.blocked_actions(user, case)],
         "refused": refused,
         "can_reveal": permissions.may_reveal_reporter(user, case) and bool(case.reporter_name or case.reporter_phone),
-        "pending_extension": case.extension_requests.filter(status=ExtensionStatus.PENDING).first(),
+        "pending_extension": _pending_extension(case),
         "now": timezone.now(),
         "case_panels": panels_for(case, user),
     }
+
+
+def _pending_extension(case):
+    """The extension request waiting for its decision, with the resolve deadline now and the one
+    granting it would set (``deadlines``) — for whoever decides it and whoever asked."""
+    request = case.extension_requests.filter(status=ExtensionStatus.PENDING).select_related("requested_by").first()
+    if request is not None:
+        request.deadlines = selectors.extension_deadlines(request)
+    return request
 
 
 def _revisit_outcome(case) -> dict | None:

@@ -13,15 +13,12 @@ from wangge.core.language import office_text
 from wangge.notifications.models import NotificationKind
 from wangge.notifications.services import notify
 from wangge.org.models import User
-from wangge.workdays.calendar import load_calendar
 
-from .. import sla
 from ..attachments import validate_uploads
 from ..choices import (
     AssignmentRole,
     CaseLevel,
     CaseStatus,
-    DurationUnit,
     EventType,
     ExtensionStatus,
     Stage,
@@ -33,6 +30,7 @@ from ..models import (
     CaseEvent,
     ExtensionRequest,
 )
+from ..selectors import extended_resolve_due
 from .base import (
     NOTE_MAX_LENGTH,
     RESULT_MAX_LENGTH,
@@ -101,7 +99,7 @@ def decide_extension(*, request: ExtensionRequest, actor: User, approve: bool, n
     data = {"working_days": request.working_days, "request": request.pk}
     if approve:
         old_due = case.resolve_due_at
-        new_due = sla.add_duration(old_due, request.working_days, DurationUnit.WORKING_DAYS, load_calendar())
+        new_due = extended_resolve_due(case, request.working_days)
         case.resolve_due_at = new_due.at
         case.deadline_provisional = case.deadline_provisional or new_due.provisional
         if case.breached_stage == Stage.RESOLVE:

@@ -236,6 +236,35 @@ class EventSerializer(serializers.ModelSerializer):
         return str(event.actor) if event.actor_id else event.get_actor_kind_display()
 
 
+class ExtensionDeadlinesSerializer(serializers.Serializer):
+    """延期后时限 — where a waiting extension request would move the case's resolve deadline."""
+
+    current = serializers.DateTimeField(help_text="The case's resolve deadline now.")
+    if_granted = serializers.DateTimeField(
+        help_text="The resolve deadline if the request is granted now: the current one moved by its working "
+                  "days on the working-day calendar (holidays and make-up working days), as the approval sets it.")
+    provisional = serializers.BooleanField(
+        help_text="True when that deadline falls in a year whose working-day calendar is not loaded yet "
+                  "(Monday–Friday rule until it is).")
+
+
+@extend_schema_field(ExtensionDeadlinesSerializer(allow_null=True))
+class ExtensionDeadlinesField(serializers.Field):
+    """The deadlines of a request waiting for its decision; null once it is decided (the timeline's
+    extension_approved event records what moved)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, request):
+        deadlines = selectors.extension_deadlines(request)
+        return None if deadlines is None else ExtensionDeadlinesSerializer(deadlines).data
+
+
+EXTENSION_DEADLINES_HELP = ("While the request waits: the resolve deadline now and the one granting it would set; "
+                            "null once decided.")
+
+
 class QueueExtensionSerializer(serializers.Serializer):
     """An extension request waiting for the user's decision (the work queue)."""
 
@@ -245,17 +274,19 @@ class QueueExtensionSerializer(serializers.Serializer):
     reason = serializers.CharField()
     requested_by = serializers.StringRelatedField()
     requested_at = serializers.DateTimeField()
+    deadlines = ExtensionDeadlinesField(help_text=EXTENSION_DEADLINES_HELP)
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
     status_label = CalledField(source="get_status_display")
     requested_by = serializers.StringRelatedField()
     decided_by = serializers.StringRelatedField(allow_null=True)
+    deadlines = ExtensionDeadlinesField(help_text=EXTENSION_DEADLINES_HELP)
 
     class Meta:
         model = ExtensionRequest
         fields = ["id", "working_days", "reason", "status", "status_label", "requested_by", "requested_at",
-                  "decided_by", "decided_at"]
+                  "decided_by", "decided_at", "deadlines"]
 
 
 class DeadlineSerializer(serializers.Serializer):

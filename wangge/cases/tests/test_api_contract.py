@@ -344,6 +344,37 @@ def test_the_schema_gives_the_queue_size_range(world):
     assert extension["requested_at"]["format"] == "date-time"
 
 
+def test_an_extension_request_says_the_deadline_it_would_set(world, category):
+    """延期 over 国庆: a case due 2025-09-30 asks for 3 working days; the official calendar (1–8
+    October off, Saturday the 11th worked) makes that 2025-10-11 — shown to the requester in the
+    case's detail and to the decider in the queue, and set so by the approval."""
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=category)
+    Case.objects.filter(pk=case.pk).update(resolve_due_at=dt.datetime.fromisoformat("2025-09-30T17:00:00+08:00"))
+    case.refresh_from_db()
+    actions.request_extension(case=case, actor=world.users["chengguan"], working_days=3, reason="等待材料")
+    expected = {"current": "2025-09-30T17:00:00+08:00", "if_granted": "2025-10-11T23:59:59+08:00",
+                "provisional": False}
+    detail = as_user(world.users["chengguan"]).get(detail_url(case)).json()
+    assert detail["extension_requests"][0]["deadlines"] == expected
+    queue = as_user(world.users["clerk"]).get("/api/v1/queue/").json()
+    assert [e["deadlines"] for e in queue["extensions"] if e["case"] == case.number] == [expected]
+    actions.decide_extension(request=case.extension_requests.get(), actor=world.users["clerk"], approve=True)
+    case.refresh_from_db()
+    assert timezone.localtime(case.resolve_due_at).isoformat() == expected["if_granted"]
+    # Decided, there is no deadline it would set any more.
+    assert as_user(world.users["chengguan"]).get(detail_url(case)).json()["extension_requests"][0]["deadlines"] is None
+
+
+def test_the_schema_shows_an_extensions_deadlines(world):
+    schemas = as_user(world.users["clerk"]).get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert set(schemas["ExtensionDeadlines"]["properties"]) == {"current", "if_granted", "provisional"}
+    assert schemas["ExtensionDeadlines"]["properties"]["if_granted"]["format"] == "date-time"
+    for name in ("ExtensionRequest", "QueueExtension"):
+        field = schemas[name]["properties"]["deadlines"]
+        assert field["readOnly"] and field.get("nullable")
+        assert field["allOf"] == [{"$ref": "#/components/schemas/ExtensionDeadlines"}]
+
+
 @pytest.mark.parametrize("shape", ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"])
 def test_an_agreed_deadline_without_a_time_zone_is_a_400(world, category, shape):
     case = case_in_state(world, CaseStatus.DISPATCHED, category=category)

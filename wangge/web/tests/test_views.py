@@ -655,6 +655,48 @@ def test_the_requester_sees_that_the_extension_waits(login, world, categories):
     assert "request_extension" in forms
 
 
+def _extension_over_national_day(world, categories):
+    """A case due 2025-09-30 whose handler asks for 3 more working days: on the official calendar
+    (国庆 1–8 October, Saturday the 11th worked) that is Saturday 2025-10-11, not 10-03."""
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, category=categories["street"])
+    due = dt.datetime(2025, 9, 30, 17, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    Case.objects.filter(pk=case.pk).update(resolve_due_at=due)
+    case.refresh_from_db()
+    actions.request_extension(case=case, actor=world.users["chengguan"], working_days=3, reason="等待材料")
+    return case
+
+
+def test_the_extension_decision_shows_the_deadline_it_would_set(login, world, categories):
+    """Whoever decides sees the deadline now and the one granting would set (on the working-day
+    calendar, as the decision computes it) — in the decision form and in the queue on the
+    workbench; the requester sees the same on the case page."""
+    case = _extension_over_national_day(world, categories)
+    expected = "办结时限 2025-09-30 17:00，如获批准延至 2025-10-11 23:59"
+    clerk = login(world.users["clerk"])
+    html = clerk.get(detail_url(case)).content.decode()
+    form = html[html.index('data-action="decide_extension"'):]
+    assert expected in form[:form.index("</form>")]
+    home = clerk.get("/").content.decode()
+    queue = home[home.index('data-testid="extensions"'):]
+    assert expected in queue[:queue.index("</ul>")]
+    requester = login(world.users["chengguan"]).get(detail_url(case)).content.decode()
+    waiting = requester[requester.index('data-testid="pending-extension"'):]
+    assert "延期 3 个工作日的申请待审批" in waiting[:400] and expected in waiting[:400]
+    # What was shown is what the decision sets.
+    clerk = login(world.users["clerk"])
+    clerk.post(action_url(case, "decide_extension"), {"decide_extension-decision": "approve"})
+    case.refresh_from_db()
+    assert timezone.localtime(case.resolve_due_at).strftime("%Y-%m-%d %H:%M") == "2025-10-11 23:59"
+    assert 'data-testid="pending-extension"' not in clerk.get(detail_url(case)).content.decode()
+
+
+def test_the_leaders_workbench_shows_the_deadline_an_extension_would_set(login, world, categories):
+    case = _extension_over_national_day(world, categories)
+    html = login(world.users["leader"]).get("/").content.decode()
+    card = html[html.index('data-testid="extensions-card"'):]
+    assert case.number in card and "如获批准延至 2025-10-11 23:59" in card[:card.index("</section>")]
+
+
 def test_unknown_action_and_get_on_action(login, world, categories):
     case = file_case(world, category=categories["street"])
     client = login(world.users["clerk"])
