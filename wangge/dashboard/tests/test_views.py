@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 
+from django.conf import settings
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -185,3 +186,35 @@ def test_malformed_parameters_never_fail(world, client):
                    {"start": "2025-02-30", "end": "2025-01-01", "period": "range"}]:
         assert client.get("/dashboard/", params).status_code == 200, params
         assert client.get("/dashboard/export.xlsx", params).status_code == 200, params
+
+
+# --- 在办: the workbench's and the dashboard's are not the same number --------------------------
+
+
+def _open_number(html: str, marker: str) -> str:
+    """The label, number and note of the figure at ``marker``, as one line of text."""
+    import re
+
+    block = html[html.index(marker):]
+    block = block[:block.index("</a>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", block[block.index(">") + 1:]).split())
+
+
+def test_the_two_open_figures_say_what_each_counts(world, client):
+    """The leader's workbench counts every open case (全部在办), the dashboard the open cases filed
+    in its period (本期受理·在办): a case filed last month and still open is in the first only,
+    and each label says so — in Chinese and in English."""
+    case_in_state(world, CaseStatus.DISPATCHED, submitted_at=timezone.now() - dt.timedelta(days=40))  # last month
+    case_in_state(world, CaseStatus.DISPATCHED)
+    client.force_login(world.users["leader"])
+    expected = {
+        "zh-hans": ("全部在办 2 不限受理时间", "本期受理·在办 1 不含本期之前受理的在办工单"),
+        "en": ("All open now 2 whenever filed", "Filed in the period, open 1 open cases filed before the period "
+                                                 "not counted"),
+    }
+    for language, (workbench, dashboard) in expected.items():
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # the page's language switch
+        home = client.get("/").content.decode()
+        assert _open_number(home, 'href="/cases/?is_open=true"') == workbench
+        board = client.get("/dashboard/").content.decode()
+        assert _open_number(board, 'data-test="open-open"') == dashboard
