@@ -111,6 +111,11 @@ class Drill:
         """The cases of the figure, whenever filed: the list's date filters give the period."""
         return selectors.figure_cases(self.sel, self.figure, in_period=False)
 
+    def narrow(self, cases: QuerySet) -> QuerySet:
+        """The list's cases (the user's, filtered as asked) narrowed to the figure's: the same
+        cases as ``cases()`` among them, read in the list's order a page at a time."""
+        return selectors.narrow_to_figure(self.sel, cases, self.figure)
+
     @classmethod
     def from_params(cls, user, params) -> Drill | None:
         """The drill the list's query asks for; None when it asks for none. Raises DrillError

@@ -212,7 +212,10 @@ class Selection:
     # Live cases (the overdue list) -----------------------------------------------------------
 
     def cases(self) -> QuerySet:
-        qs = cases_visible_to(self.user)
+        return self.narrow_live(cases_visible_to(self.user))
+
+    def narrow_live(self, qs: QuerySet) -> QuerySet:
+        """Cases narrowed to the chosen territory and department (the live lists: 督办)."""
         if self.region is not None:
             qs = qs.filter(region_q(self.region))
         if self.department is not None:
@@ -457,7 +460,16 @@ def figure_cases(sel: Selection, key: str, *, in_period: bool = True) -> QuerySe
     if key == SUPERVISE:
         return supervised(sel)
     if in_period:
-        cases = sel.direct_rows()
-    else:
-        cases = sel.filter(Case.objects.annotate(department_id=F("lead_department_id")))
-    return cases.filter(metrics.FIGURES[key].q)
+        return sel.direct_rows().filter(metrics.FIGURES[key].q)
+    return narrow_to_figure(sel, Case.objects.all(), key)
+
+
+def narrow_to_figure(sel: Selection, cases: QuerySet, key: str) -> QuerySet:
+    """``cases`` (any case queryset: a user's list, filtered) narrowed to those the figure ``key``
+    counts, whenever filed — its conditions added to the list's own in one query, not an IN over
+    the figure's every case (which PostgreSQL gathered in full before the page: a 督办 list over
+    72,000 overdue cases read them twice for a page of 50). The list's order can then be walked
+    and stopped at a page where the figure's cases are common."""
+    if key == SUPERVISE:
+        return sel.narrow_live(cases).filter(status__in=OPEN_STATUSES, light=Light.RED)
+    return sel.filter(cases.annotate(department_id=F("lead_department_id"))).filter(metrics.FIGURES[key].q)

@@ -239,7 +239,7 @@ def _filtered_cases(request):
         valid = False
     queryset = filterset.qs if valid else filterset.queryset.none()
     if valid and filterset.drill is not None:
-        queryset = queryset.filter(pk__in=filterset.drill.cases().values("pk"))
+        queryset = filterset.drill.narrow(queryset)
     return filterset, queryset
 
 
