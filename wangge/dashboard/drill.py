@@ -16,6 +16,7 @@ The list counts what the dashboard counted: the same conditions on the same juri
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -83,6 +84,27 @@ def chart_links(sel: Selection, charts: dict) -> None:
         grid = feature["properties"]["id"]
         feature["properties"]["links"] = {key: link(sel, key, in_period=False, grid=grid)
                                           for key in ("open", "overdue")}
+
+
+#: A trend chart's series → the figure its bar or point opens: the bars their cases, a rate's
+#: point the cases that keep it below 100 % (as a ranking's rate cell does).
+TREND_FIGURES = {"filed": "filed", "solved": "solved",
+                 **{key: metrics.SHORTFALL[key] for key in ("response", "satisfaction", "on_time")}}
+
+
+def trend_links(sel: Selection, spans: list[tuple[dt.date, dt.date]]) -> dict:
+    """The daily and monthly trend charts: each day's (month's) bar or point opens the cases of its
+    series filed that day (month). The chart gets each point's first and last day (``spans``) and
+    one link per series without dates (``links``); a click adds the point's days
+    (``trend_point_link``, which dashboard.js does the same way) — a year of days times five
+    series of whole links would weigh the page down."""
+    return {"spans": [[start.isoformat(), end.isoformat()] for start, end in spans],
+            "links": {series: link(sel, figure, in_period=False) for series, figure in TREND_FIGURES.items()}}
+
+
+def trend_point_link(template: str, span: list[str]) -> str:
+    """The link of one point of a trend chart: its series' link narrowed to the point's days."""
+    return template + "&" + urlencode({"submitted_after": span[0], "submitted_before": span[1]})
 
 
 class DrillError(ValueError):

@@ -89,9 +89,10 @@ def build(sel: selectors.Selection, rank_by: str, *, overdue_limit: int = 50) ->
 @transaction.atomic
 def _chart_data(ctx: dict, sel: selectors.Selection) -> dict:
     _no_jit()
-    def series(rows, label_key, fmt):
+    def series(rows, label_key, fmt, span):
         return {
             "labels": [fmt(r[label_key]) for r in rows],
+            **drill.trend_links(sel, [span(r[label_key]) for r in rows]),
             "filed": [r["filed"] for r in rows],
             "solved": [r["solved"] for r in rows],
             **{k: [None if r["rates"][k] is None else round(r["rates"][k] * 100, 1) for r in rows]
@@ -99,8 +100,9 @@ def _chart_data(ctx: dict, sel: selectors.Selection) -> dict:
         }
 
     return {
-        "day": series(selectors.trend_by_day(sel), "day", lambda d: d.strftime("%m-%d")),
-        "month": series(selectors.trend_by_month(sel), "month", lambda d: d.strftime("%Y-%m")),
+        "day": series(selectors.trend_by_day(sel), "day", lambda d: d.strftime("%m-%d"), lambda d: (d, d)),
+        "month": series(selectors.trend_by_month(sel), "month", lambda d: d.strftime("%Y-%m"),
+                        lambda d: (d, selectors.month_period(d.year, d.month).end)),
         "categories": [{"id": r["category_top_id"], "name": r["name"], "value": r["filed"]}
                        for r in ctx["categories"]],
         "channels": [{"key": r["channel"], "name": r["name"], "value": r["filed"]} for r in ctx["channels"]],

@@ -1,9 +1,14 @@
 """穿透: every number of the dashboard opens the case list of exactly the cases it counted."""
 
+import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
+from django.utils import timezone
+
 from wangge.cases import actions
+from wangge.dashboard.drill import trend_point_link
 from wangge.dashboard.metrics import RATES_BY_KEY
+from wangge.dashboard.selectors import trend_by_day, trend_by_month
 from wangge.testing import file_case, make_category
 
 from .conftest import wide_period
@@ -85,6 +90,41 @@ def test_every_bar_slice_and_grid_of_the_charts_opens_its_cases(cases, world, cl
     charts = client.get("/dashboard/", wide_period()).context["charts"]
     for grid in (f["properties"] for f in charts["map"]["features"] if f["properties"]["open"]):
         assert len(_listed(client, grid["links"]["open"])) == grid["open"]
+
+
+def _trend_points(ctx, chart: str, rows: list[dict]) -> dict[str, int]:
+    """Each point of a trend chart that counts something → as many cases as it shows: a bar its
+    number, a rate's point the cases that keep it below 100 % (its denominator less its numerator)."""
+    data = ctx["charts"][chart]
+    assert len(data["spans"]) == len(rows) == len(data["labels"])
+    expected = {}
+    for i, row in enumerate(rows):
+        for series, number in [("filed", data["filed"][i]), ("solved", data["solved"][i]),
+                               *[(key, row[RATES_BY_KEY[key].denominator] - row[RATES_BY_KEY[key].numerator])
+                                 for key in ("response", "satisfaction", "on_time") if data[key][i] is not None]]:
+            if row["filed"] or i == 0:  # the days with cases, and one without
+                expected[trend_point_link(data["links"][series], data["spans"][i])] = number
+    return expected
+
+
+def test_every_day_and_month_of_the_trend_charts_opens_its_cases(spread, cases, world, client):
+    """The daily and monthly trends are numbers too: a day's (month's) bar of filed or solved
+    cases opens that many cases filed that day (month); a rate's point the cases that kept it
+    below 100 % that day (month)."""
+    client.force_login(world.users["leader"])
+    today = timezone.localdate()
+    period = {"period": "range", "start": (today - dt.timedelta(days=110)).isoformat(), "end": today.isoformat()}
+    ctx = client.get("/dashboard/", period).context
+    days, months = trend_by_day(ctx["sel"]), trend_by_month(ctx["sel"])
+    expected = {**_trend_points(ctx, "day", days), **_trend_points(ctx, "month", months)}
+    assert sum(row["filed"] for row in months) == 13 and len(expected) > 20
+    for url, number in expected.items():
+        assert len(_listed(client, url)) == number, url
+    # The day c7 was filed on (30 days ago): its bar of filed cases lists it, its on-time point too (late).
+    day = ctx["charts"]["day"]
+    i = day["spans"].index([(today - dt.timedelta(days=30)).isoformat()] * 2)
+    assert cases["c7"].number in _listed(client, trend_point_link(day["links"]["filed"], day["spans"][i]))
+    assert _listed(client, trend_point_link(day["links"]["on_time"], day["spans"][i])) == {cases["c7"].number}
 
 
 def test_the_list_says_where_it_came_from_and_keeps_to_it_when_filtered(cases, world, client):

@@ -31,8 +31,12 @@
     });
   }
 
+  // The trend charts' series, in the order they are drawn: a day's (month's) bar or point opens
+  // its series' cases filed that day (month) — drill.trend_point_link builds the same link.
+  var TREND_SERIES = ["filed", "solved", "response", "satisfaction", "on_time"];
+
   function trend(id, s, labels) {
-    chart(id, {
+    var c = chart(id, {
       tooltip: { trigger: "axis" },
       legend: { textStyle: { color: "#8fa9d6" }, top: 0, itemWidth: 14, itemHeight: 8 },
       grid: { left: 44, right: 44, top: 36, bottom: 28 },
@@ -49,6 +53,14 @@
         { name: L_.satisfaction, type: "line", yAxisIndex: 1, data: s.satisfaction, symbolSize: 4, connectNulls: false },
         { name: L_.on_time, type: "line", yAxisIndex: 1, data: s.on_time, symbolSize: 4, connectNulls: false }
       ]
+    });
+    if (!c) return;
+    c.on("click", function (p) {
+      var base = s.links[TREND_SERIES[p.seriesIndex]], span = s.spans[p.dataIndex];
+      if (base && span) {
+        window.location.href = base + "&submitted_after=" + encodeURIComponent(span[0]) +
+          "&submitted_before=" + encodeURIComponent(span[1]);
+      }
     });
   }
 
