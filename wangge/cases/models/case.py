@@ -195,6 +195,10 @@ class Case(models.Model):
             # A department's red cases (its 督办 list); only red rows, so cheap to keep.
             models.Index(fields=["lead_department"], name="case_red_by_department",
                          condition=models.Q(light="red")),
+            # The 督办 list (open, red) newest first, as the case list orders: a page reads its
+            # own rows, however many cases are overdue; only those rows, so cheap to keep.
+            models.Index(fields=["submitted_at", "id"], name="case_overdue_by_filing",
+                         condition=models.Q(light="red", status__in=OPEN_STATUSES)),
         ]
         constraints = [
             # One case per report however often a channel retries (safe under concurrency).

@@ -1,0 +1,28 @@
+"""穿透 lists at city scale: the list behind a figure reads a page, not the figure's every case."""
+
+import pytest
+from django.db import connection
+
+from wangge.cases.filtersets import CaseFilterSet
+from wangge.cases.models import Case
+from wangge.cases.selectors import cases_visible_to
+from wangge.dashboard.drill import Drill
+from wangge.dashboard.selectors import SUPERVISE
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index plans are PostgreSQL's")
+def test_the_supervise_list_reads_the_overdue_cases_newest_first_from_their_own_index(world):
+    """督办 from the dashboard opens the case list of every overdue open case, newest first. With
+    tens of thousands overdue (a city's backlog), gathering and sorting them all for a page of 50
+    took over a second at 4,000,000 cases; the partial index of red open cases by filing time
+    gives the page in the list's own order."""
+    leader = world.users["leader"]
+    params = {"figure": SUPERVISE}
+    listed = CaseFilterSet(data=params, queryset=cases_visible_to(leader)).qs
+    listed = Drill.from_params(leader, params).narrow(listed)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = listed.order_by("-submitted_at", "-pk")[:50].explain()
+    assert "case_overdue_by_filing" in plan, plan
+    assert any(i.name == "case_overdue_by_filing" for i in Case._meta.indexes)
