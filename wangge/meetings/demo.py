@@ -11,6 +11,7 @@ from wangge.core.errors import DomainError
 
 from . import actions, selectors
 from .choices import Decision, MeetingKind, MeetingLevel, Recurrence, RepresentativeRole
+from .models import AgendaItem
 
 OUTCOMES = {
     Decision.SOLVED: "与会各方当场协调，物业同意立即整改",
@@ -137,21 +138,21 @@ def load_demo_data(*, world, rng, now) -> int:
                 pass
     leader = world.users.get("leader")
     if leader is not None:
+        # 部门会商 a week ago on the sub-district's oldest open ledger cases filed before it.
         at = now - dt.timedelta(days=7)
         agenda_at = at - dt.timedelta(days=AGENDA_DAYS_BEFORE)
-        with time_travel(agenda_at) as clock:
-            meeting = actions.create_meeting(actor=leader, kind=MeetingKind.DEPARTMENT, level=MeetingLevel.SUBDISTRICT,
-                                             region=world.subdistrict, scheduled_at=at, place="街道三楼会商室",
-                                             title="疑难诉求部门会商")
-            for case in list(_ledger_before(leader, world.subdistrict, agenda_at).filter(status="accepted")[:2]):
-                try:
+        busy = set(AgendaItem.objects.filter(decision="").exclude(case=None).values_list("case_id", flat=True))
+        cases = [c for c in _ledger_before(leader, world.subdistrict, agenda_at)[:20] if c.pk not in busy][:2]
+        if cases:
+            with time_travel(agenda_at) as clock:
+                meeting = actions.create_meeting(actor=leader, kind=MeetingKind.DEPARTMENT,
+                                                 level=MeetingLevel.SUBDISTRICT, region=world.subdistrict,
+                                                 scheduled_at=at, place="街道三楼会商室", title="疑难诉求部门会商")
+                for case in cases:
                     actions.add_agenda_item(meeting=meeting, actor=leader, case=case)
-                except DomainError:
-                    continue
-            involved = _involved(meeting, leads)
-            for dept in involved + [d for d in departments[:3] if d not in involved]:
-                actions.add_participant(meeting=meeting, actor=leader, department=dept)
-            if meeting.items.exists():
+                involved = _involved(meeting, leads)
+                for dept in involved + [d for d in departments[:3] if d not in involved]:
+                    actions.add_participant(meeting=meeting, actor=leader, department=dept)
                 actions.publish_agenda(meeting=meeting, actor=leader)
                 clock.set(at)
                 made += 1 + _hold(meeting, leader, rng, departments, leads, clock)
