@@ -141,9 +141,17 @@ class Visit(models.Model):
     place = models.CharField(_("place"), max_length=100, blank=True)
     found = models.TextField(_("what was found"), blank=True)
     mood = models.CharField(_("mood"), max_length=16, choices=Mood.choices, default=Mood.STABLE)
-    help_needed = models.CharField(_("help needed"), max_length=16, choices=HelpNeeded.choices,
-                                   default=HelpNeeded.NONE)
-    need_note = models.CharField(_("service need"), max_length=300, blank=True)
+    # Two different things, easy to confuse under "help": what follows the visit (a case, a service
+    # need or nothing — the seeds' 问题清单 and 需求清单) and, in words, what exactly is needed.
+    help_needed = models.CharField(
+        pgettext_lazy("visit", "follow-up"), max_length=16, choices=HelpNeeded.choices, default=HelpNeeded.NONE,
+        help_text=_("A problem that needs fixing (a broken stair light, a leak) opens a case when the visit is "
+                    "saved; a service the person needs (meals, shopping, a companion to the clinic) is noted on "
+                    "the visit and in the work diary."))
+    need_note = models.CharField(
+        _("the problem or need, in words"), max_length=300, blank=True,
+        help_text=_("Say exactly what is needed, e.g. “needs meal delivery”. A case takes it as its "
+                    "description; left empty, what was found is used."))
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                              verbose_name=_("case"))
     # The form's one-time token (a double tap, or a phone resending on a bad signal, writes once).

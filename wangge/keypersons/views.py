@@ -24,7 +24,7 @@ from wangge.org.models import RoleAssignment
 from . import actions, periods, selectors
 from .choices import MOOD_BADGE, AttendanceKind, HelpNeeded, Mood, QuickReportKind
 from .masking import mask_address, mask_id_number, mask_name, mask_phone
-from .models import KeyPersonTag, QuickReport
+from .models import KeyPersonTag, QuickReport, Visit
 
 
 def _client_ip(request) -> str | None:
@@ -93,6 +93,8 @@ def _render_detail(request, person, *, revealed, refused: str = "", errors: dict
         "person": person, "masked": _masked(person), "revealed": revealed, "due": due,
         "visits": list(selectors.visits_of(request.user, person)[:20]),
         "moods": Mood.choices, "helps": HelpNeeded.choices, "attend_kinds": AttendanceKind.choices,
+        # The two "help" fields are labelled and explained by the model, so form, admin and API agree.
+        "help_field": Visit._meta.get_field("help_needed"), "need_field": Visit._meta.get_field("need_note"),
         "now": timezone.localtime(timezone.now()).strftime("%Y-%m-%dT%H:%M"),
         "tags": KeyPersonTag.objects.filter(is_active=True),
         "tag_ids": ({pk for pk in map(row_id, edit.getlist("tags")) if pk} if edit

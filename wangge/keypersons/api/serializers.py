@@ -93,8 +93,10 @@ class KeyPersonVisitCreateSerializer(InputSerializer):
     place = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     found = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     mood = serializers.ChoiceField(choices=Mood.choices, required=False, default=Mood.STABLE)
-    help_needed = serializers.ChoiceField(choices=HelpNeeded.choices, required=False, default=HelpNeeded.NONE)
-    need_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    help_needed = serializers.ChoiceField(choices=HelpNeeded.choices, required=False, default=HelpNeeded.NONE,
+                                          help_text=Visit._meta.get_field("help_needed").help_text)
+    need_note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                      help_text=Visit._meta.get_field("need_note").help_text)
 
 
 class KeyPersonDueSerializer(serializers.Serializer):

@@ -126,6 +126,24 @@ def test_a_refused_visit_comes_back_as_typed_with_the_error_at_the_time(world, r
     assert '<option value="anxious" selected>' in page and '<option value="service" selected>' in page
 
 
+def test_the_visit_form_tells_the_follow_up_from_the_need_in_words(world, register, client):
+    """Two fields once labelled 所需帮助 and 需要的帮助 side by side: one picks what follows the visit
+    (a case, a service need, nothing), the other says in words what is needed. Each says which it is."""
+    person = register()
+    client.force_login(world.users["worker_a1"])
+    page = client.get(reverse("keypersons:detail", args=[person.pk])).content.decode()
+    assert "所需帮助" not in page and "需要的帮助" not in page
+    assert '<label for="v-help">后续处理</label>' in page and 'aria-describedby="v-help-help"' in page
+    assert '<label for="v-need">问题或需求说明</label>' in page and 'aria-describedby="v-need-help"' in page
+    assert "保存时即立案" in page and "记在走访记录和工作日记里" in page and '<option value="none">无需处理</option>' in page
+    assert "立案时作为事件描述" in page
+    # Asked for a need without saying it, the error names the field to fill in.
+    r = client.post(reverse("keypersons:visit", args=[person.pk]), {"help_needed": "service", "mood": "stable"})
+    page = r.content.decode()
+    assert r.status_code == 200 and not Visit.objects.exists()
+    assert 'aria-describedby="v-need-help v-need-error"' in page and "请在“问题或需求说明”里写明需要什么。" in page
+
+
 def test_refused_edits_and_retirements_keep_what_was_typed(world, register, tags, client):
     person = register()
     client.force_login(world.users["chief_a1"])
