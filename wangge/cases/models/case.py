@@ -192,9 +192,11 @@ class Case(models.Model):
             models.Index(fields=["updated_at"]),
             # Equality only: a plain btree (a field's db_index would add a LIKE-pattern twin).
             models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
-            # A department's red cases (its 督办 list); only red rows, so cheap to keep.
-            models.Index(fields=["lead_department"], name="case_red_by_department",
-                         condition=models.Q(light="red")),
+            # A department's open red cases (its 督办 list and count); only those rows, so cheap to
+            # keep. The jurisdiction's columns are in it: the count reads the index alone.
+            models.Index(fields=["lead_department", "id", "district", "subdistrict", "community", "grid", "created_by"],
+                         name="case_red_open_by_department",
+                         condition=models.Q(light="red", status__in=OPEN_STATUSES)),
             # The 督办 list (open, red) newest first, as the case list orders: a page reads its
             # own rows, however many cases are overdue; only those rows, so cheap to keep.
             models.Index(fields=["submitted_at", "id"], name="case_overdue_by_filing",

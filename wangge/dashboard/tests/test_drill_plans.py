@@ -26,3 +26,18 @@ def test_the_supervise_list_reads_the_overdue_cases_newest_first_from_their_own_
         plan = listed.order_by("-submitted_at", "-pk")[:50].explain()
     assert "case_overdue_by_filing" in plan, plan
     assert any(i.name == "case_overdue_by_filing" for i in Case._meta.indexes)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index plans are PostgreSQL's")
+def test_a_departments_overdue_cases_are_counted_from_its_own_index(world):
+    """The dashboard of one department counts its 督办 (open red) cases exactly: from the index
+    of the open red cases by department, whose keys hold the jurisdiction's columns, not from
+    every red case's row (6,900 rows of one department at 4,000,000 cases)."""
+    from wangge.dashboard.selectors import Selection, make_period, supervised
+
+    sel = Selection(user=world.users["leader"], period=make_period(None), department=world.departments["chengguan"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        plan = supervised(sel).order_by().values("pk").explain()
+    assert "case_red_open_by_department" in plan, plan
