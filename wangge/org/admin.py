@@ -7,6 +7,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from shapely.geometry import mapping
@@ -270,23 +271,81 @@ class UserAdmin(DjangoUserAdmin):
         return "、".join(sorted({a.get_role_display() for a in obj.roles.all() if a.is_active}))
 
 
+class IssueTokenForm(forms.ModelForm):
+    """签发接口令牌 for an account — typically the 12345 link's account: the administrator receives
+    the key (shown once, on the next page) and puts it into the system that will use it."""
+
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=services.MAX_TOKEN_DAYS,
+                              initial=services.DEFAULT_TOKEN_DAYS,
+                              help_text=_("At most %(max)d days. Its owner and the administrators are reminded "
+                                          "14 and 3 days before it expires.") % {"max": services.MAX_TOKEN_DAYS})
+
+    class Meta:
+        model = ApiToken
+        fields = ("user", "name")
+        help_texts = {"name": _("What the token is for, e.g. “12345 hotline link”.")}
+
+    def __init__(self, *args, actor: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if not user.is_active:
+            raise forms.ValidationError(_("This account is not active."))
+        if user.is_superuser and not (self.actor and self.actor.is_superuser):
+            # A token acts as its account: only a superuser gives one for a superuser's account.
+            raise forms.ValidationError(_("Only a superuser may issue a token for a superuser's account."))
+        return user
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """接口令牌: who holds which token, when it was last used; revoke from here. Keys are shown
-    only to their owner when issued (account page, ``manage.py issue_token``), never here."""
+    """接口令牌: who holds which token, when it was last used; revoke from here, or issue one for an
+    account (the 12345 link's): its key is shown once, on the page after issuing, and stored only
+    hashed. Owners issue their own on the account page."""
 
     list_display = ("name", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("name", "user__username", "user__display_name")
     list_select_related = ("user",)
     readonly_fields = ("user", "name", "created_at", "expires_at", "last_used_at", "revoked_at")
+    autocomplete_fields = ("user",)
     actions = ["revoke"]
 
-    def has_add_permission(self, request):
-        return False  # a key must be shown to whoever receives it: issue tokens where that happens
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, **kwargs)
+        class BoundIssueTokenForm(IssueTokenForm):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, actor=request.user, **inner)
+
+        kwargs["form"] = BoundIssueTokenForm
+        return super().get_form(request, obj, **{**kwargs, "fields": ("user", "name", "days")})
+
+    def get_fields(self, request, obj=None):
+        return ("user", "name", "days") if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        """Through the token service (it hashes the key and writes the security log)."""
+        token, key = services.issue_api_token(user=form.cleaned_data["user"], name=form.cleaned_data["name"],
+                                              days=form.cleaned_data["days"], actor=request.user)
+        obj.pk, obj.key_hash, obj.created_at, obj.expires_at = token.pk, token.key_hash, token.created_at, \
+            token.expires_at
+        request._issued_api_key = key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The key, once: not in a message (messages may sit in a cookie), on this page only."""
+        return TemplateResponse(request, "admin/org/apitoken/issued.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "token": obj,
+            "key": request._issued_api_key, "title": _("Token issued"),
+        })
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["delete"])
     def revoke(self, request, queryset):
