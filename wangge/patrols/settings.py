@@ -13,6 +13,15 @@ def max_backdate_hours() -> float:
     return float(getattr(settings, "WANGGE_PATROL_MAX_BACKDATE_HOURS", 72))
 
 
+def offline_queue_max() -> int:
+    """How many check-ins a phone keeps while it has no signal (its offline queue). Storage is
+    guarded on its own (photos, shrunk to 1600 px, are a few hundred kB each and are dropped first
+    when the phone's ~5 MB is full; a check-in without them is about 1 kB). This bounds the wait:
+    more than a day's round of a grid's points queued means the phone has been without signal for
+    a day, and a check-in older than ``max_backdate_hours`` is refused when it finally arrives."""
+    return int(getattr(settings, "WANGGE_PATROL_OFFLINE_QUEUE_MAX", 50))
+
+
 def late_minutes() -> float:
     """A check-in received more than this after its own time is marked late."""
     return float(getattr(settings, "WANGGE_PATROL_LATE_MINUTES", 30))

@@ -22,6 +22,7 @@ from wangge.core.http import row_id
 from wangge.org.models import Region, User
 
 from . import actions, imports, permissions, selectors
+from . import settings as patrol_settings
 from .figures import By, compliance
 from .forms import CancelSlotForm, CheckInForm, ImportForm
 from .windows import local_day, today
@@ -149,6 +150,7 @@ def _checkin_page(request: HttpRequest, point, *, plate_token: str = "") -> Http
     return render(request, "patrols/checkin.html", {
         "point": point, "form": form, "by_plate": bool(plate_token),
         "far_metres": getattr(settings, "WANGGE_PATROL_FAR_METRES", 300),
+        "queue_max": patrol_settings.offline_queue_max(),
     })
 
 

@@ -85,6 +85,16 @@ def test_a_patrol_on_a_phone_with_a_check_in_a_finding_and_the_offline_queue(wor
     watch.check()
 
 
+def worker_phone(world, page_factory, live_server, *, lat, lng, width=390, height=844):
+    """A grid worker's phone at (lat, lng), signed in: (page, watch)."""
+    client = Client()
+    client.force_login(world.users["worker_a1"])
+    page, watch = page_factory(width=width, height=height, has_touch=True, is_mobile=True,
+                               geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return page, watch
+
+
 def test_a_refused_finding_is_said_at_its_field_where_the_phone_shows_it(world, page_factory, screenshot, live_server):
     """The check-in button is at the bottom of a long form: a refusal said at the top of the form,
     out of sight, looked like a button that did nothing."""
@@ -92,11 +102,7 @@ def test_a_refused_finding_is_said_at_its_field_where_the_phone_shows_it(world, 
     point = actions.create_point(actor=world.users["secretary_a"], grid=world.grids[0], name="幸福路主街",
                                  point_class="main_road", latitude=lat, longitude=lng)
     category = make_category("路面破损", code="road")
-    client = Client()
-    client.force_login(world.users["worker_a1"])
-    page, watch = page_factory(width=360, height=640, has_touch=True, is_mobile=True,
-                               geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page, watch = worker_phone(world, page_factory, live_server, lat=lat, lng=lng, width=360, height=640)
     page.goto(f"/patrols/points/{point.pk}/check-in/")
     expect(page.get_by_test_id("gps-status")).to_contain_text("米")
     page.locator("textarea[name=notes]").fill("主街路面有坑")
@@ -157,11 +163,7 @@ def test_photos_taken_without_signal_are_kept_on_the_phone_and_sent(world, page_
                                    point_class="small_shop", latitude=lat, longitude=lng)
               for name in ("老王小炒", "便民菜店", "修车铺")]
     photos = [phone_photo(tmp_path, "a.jpg"), phone_photo(tmp_path, "b.jpg")]
-    client = Client()
-    client.force_login(world.users["worker_a1"])
-    page, watch = page_factory(width=390, height=844, has_touch=True, is_mobile=True,
-                               geolocation={"latitude": lat, "longitude": lng}, permissions=["geolocation"])
-    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page, watch = worker_phone(world, page_factory, live_server, lat=lat, lng=lng)
 
     def check_in_offline(point):
         page.goto(f"/patrols/points/{point.pk}/check-in/")
@@ -230,4 +232,38 @@ def test_a_check_in_queued_on_the_phone_waits_out_a_sign_out(world, page_factory
     page.goto("/patrols/")
     expect(page.get_by_test_id("offline-queue").first).to_be_hidden()
     assert CheckIn.objects.get().point == point
+    watch.check()
+
+
+def test_a_phone_keeps_so_many_check_ins_and_says_so_when_full(world, page_factory, live_server):
+    """The queue had no end: a phone left without signal kept taking check-ins that the server
+    refuses once they are too old. Past the limit a check-in is not kept, and the worker is told."""
+    from wangge.patrols import settings as patrol_settings
+
+    limit = patrol_settings.offline_queue_max()
+    lng, lat = world.point_in(world.grids[0])
+    point = actions.create_point(actor=world.users["secretary_a"], grid=world.grids[0], name="老王小炒",
+                                 point_class="small_shop", latitude=lat, longitude=lng)
+    page, watch = worker_phone(world, page_factory, live_server, lat=lat, lng=lng)
+    page.goto(f"/patrols/points/{point.pk}/check-in/")
+    expect(page.get_by_test_id("gps-status")).to_contain_text("米")
+    page.context.set_offline(True)
+    # A day without signal: as many check-ins as the phone keeps are already waiting on it.
+    page.evaluate("""(n) => {
+      const items = [];
+      for (let i = 0; i < n; i++) {
+        items.push({url: location.pathname, photos: [], fields: {client_id: crypto.randomUUID(),
+                    client_time: new Date().toISOString(), presence: "gps", notes: ""}});
+      }
+      localStorage.setItem("wangge.patrol.queue", JSON.stringify(items));
+    }""", limit)
+    page.locator("textarea[name=notes]").fill("店铺营业正常")
+    page.get_by_test_id("checkin-submit").click()
+
+    said = page.get_by_test_id("checkin-message")
+    expect(said).to_have_text(f"这次打卡未保存：本机已有 {limit} 条打卡等待提交，已达上限。有信号后会自动提交，届时请重新打卡。")
+    expect(page.get_by_test_id("offline-queue")).to_have_text(f"待提交：{limit} 条，已达本机上限；有信号后自动提交。")
+    expect(page.get_by_test_id("checkin-submit")).to_be_enabled()
+    assert len(page.evaluate("JSON.parse(localStorage.getItem('wangge.patrol.queue'))")) == limit
+    assert not CheckIn.objects.exists()
     watch.check()

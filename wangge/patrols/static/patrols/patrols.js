@@ -14,6 +14,12 @@
     try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
   }
   function writeQueue(items) { localStorage.setItem(KEY, JSON.stringify(items)); showQueue(); }
+  /* How many check-ins this phone keeps unsent (the server's WANGGE_PATROL_OFFLINE_QUEUE_MAX, on
+     the check-in form): past it a check-in is not kept, and the worker is told so. */
+  function queueMax(form) {
+    var n = parseInt(form && form.dataset.queueMax, 10);
+    return n > 0 ? n : Infinity;
+  }
 
   function showQueue() {
     var items = readQueue();
@@ -23,8 +29,10 @@
     });
     document.querySelectorAll("[data-queue]").forEach(function (el) {
       var form = document.querySelector("[data-checkin-form]");
-      var text = (form && form.dataset.textQueued) || "%s";
+      var full = items.length >= queueMax(form);
+      var text = (form && (full ? form.dataset.textQueueFull : form.dataset.textQueued)) || "%s";
       el.hidden = items.length === 0;
+      el.classList.toggle("msg-error", full);
       el.textContent = text.replace("%s", String(items.length));
     });
   }
@@ -126,7 +134,8 @@
   }
 
   /* Keeps the check-in on the phone: "saved", "no-photos" (kept, but its photos did not fit in
-     the phone's storage) or "full" (not even the check-in fitted: nothing kept). */
+     the phone's storage), "full" (not even the check-in fitted: nothing kept) or "limit" (as many
+     check-ins as the phone keeps are already waiting: nothing kept). */
   function enqueue(form) {
     var fields = {};
     new FormData(form).forEach(function (v, k) { if (typeof v === "string" && k !== "csrfmiddlewaretoken") { fields[k] = v; } });
@@ -134,6 +143,7 @@
     return readFiles(input && input.files).catch(function () { return []; }).then(function (photos) {
       var items = readQueue();
       if (items.some(function (i) { return i.fields.client_id === fields.client_id; })) { return "saved"; }
+      if (items.length >= queueMax(form)) { showQueue(); return "limit"; }
       var item = { url: form.action || window.location.pathname, fields: fields, photos: photos };
       try { writeQueue(items.concat([item])); return "saved"; } catch (e) { /* over the quota */ }
       if (!photos.length) { return "full"; }
@@ -189,9 +199,10 @@
         // Kept on the phone; the page stays (no signal to load another), the button stays off:
         // this check-in's client id is spent. The queue is sent when the phone is online again.
         enqueue(form).then(function (kept) {
-          if (kept === "full") {
+          if (kept === "full" || kept === "limit") {
             // Nothing kept: said, and the button is back for a try where there is signal.
-            message(form, form.dataset.textFull, "msg msg-error");
+            message(form, kept === "full" ? form.dataset.textFull
+              : form.dataset.textLimit.replace("%s", String(readQueue().length)), "msg msg-error");
             if (button) { button.disabled = false; }
             return;
           }
