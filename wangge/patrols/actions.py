@@ -413,13 +413,19 @@ def report_finding(*, actor: User, checkin: CheckIn, description: str, handling_
     - emergency: filed, and the sub-district's dispatchers and leaders are notified at once;
     - approval: filed for the community to decide.
 
-    Idempotent on ``client_id`` (a resend from the phone returns the finding already made)."""
+    Once per ``client_id`` (``write_once``): a resend from the phone returns the finding already
+    made, and two copies at once store one finding and one case (the loser's case and
+    notifications are rolled back). Without a ``client_id`` every call reports a new finding."""
     client_id = _parse_uuid(client_id) if client_id else uuid.uuid4()
-    existing = Finding.objects.filter(client_id=client_id).select_related("case").first()
-    if existing is not None:
-        if existing.worker_id != actor.pk:
-            raise _client_id_taken()
-        return existing
+    return write_once(
+        model=Finding, client_id=client_id, owner=actor, refuse=_client_id_taken,
+        write=lambda: _report_finding(actor=actor, checkin=checkin, description=description,
+                                      handling_class=handling_class, category=category, result=result,
+                                      photos=photos, client_id=client_id))[0]
+
+
+def _report_finding(*, actor, checkin, description, handling_class, category, result, photos,
+                    client_id) -> Finding:
     checkin = CheckIn.objects.select_related("point").filter(pk=getattr(checkin, "pk", checkin)).first()
     if checkin is None or not permissions.may_patrol(actor, checkin):
         raise NotFound()

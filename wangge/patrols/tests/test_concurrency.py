@@ -61,3 +61,30 @@ def test_parallel_schedule_runs_make_one_slot_per_window(world):
     assert not [r for r in results if isinstance(r, Exception)], results
     assert VisitSlot.objects.filter(window_start=today()).count() == 2
     assert VisitSlot.objects.values("point", "window_start").distinct().count() == VisitSlot.objects.count()
+
+
+def test_two_copies_of_a_finding_at_once_store_one_finding_and_one_case(world):
+    """The form sent twice at once (a double tap, the offline queue resending on a bad signal):
+    each copy found no finding under its token and both filed a case; the second copy's case met
+    the first's external id and failed. Now the loser's case and notice are rolled back and it
+    returns the finding the first copy stored."""
+    from wangge.cases.models import Case
+    from wangge.notifications.models import Notification
+    from wangge.patrols.choices import FindingClass
+    from wangge.patrols.models import Finding
+
+    checkin = visit(world, point_in(world)).checkin
+    worker, client_id = world.users["worker_a1"], uuid.uuid4()
+
+    def send(i):
+        return actions.report_finding(actor=User.objects.get(pk=worker.pk), checkin=CheckIn.objects.get(pk=checkin.pk),
+                                      description="井盖松动", handling_class=FindingClass.COORDINATION,
+                                      client_id=client_id)
+
+    results = run_in_threads(3, send)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    finding = Finding.objects.get()
+    assert {r.pk for r in results} == {finding.pk} and finding.client_id == client_id
+    assert Case.objects.get() == finding.case
+    # The community's secretary is told once, not once per copy.
+    assert Notification.objects.filter(kind=actions.NOTIFY_FINDING).count() == 1
