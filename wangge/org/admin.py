@@ -7,7 +7,10 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from shapely.geometry import mapping
@@ -17,7 +20,7 @@ from treebeard.forms import movenodeform_factory
 from wangge.core.admin_mixins import LeafDeleteOnly
 from wangge.core.treeforms import TreeMoveLabels
 
-from . import admin_retire, boundaries, geo, services
+from . import admin_retire, boundaries, geo, imports, services
 from .choices import DEPARTMENT_ROLES, REGION_LEVEL_ORDER, RegionLevel
 from .models import ApiToken, Department, Region, RoleAssignment, User
 
@@ -131,9 +134,23 @@ class RegionForm(TreeMoveLabels, movenodeform_factory(Region, exclude=("retired_
             self.add_error(field, message)
 
 
+class GridImportForm(forms.Form):
+    """导入网格: a sub-district and its survey's GeoJSON file (``org.imports``)."""
+
+    subdistrict = forms.ModelChoiceField(
+        label=_("Sub-district"), queryset=Region.objects.filter(level=RegionLevel.SUBDISTRICT, is_active=True),
+        help_text=_("The grids go under the communities of this sub-district, named in each feature."))
+    file = forms.FileField(
+        label=_("GeoJSON file of the grids"),
+        help_text=_("A FeatureCollection, one Feature per grid (Polygon or MultiPolygon, WGS84 longitude/latitude) "
+                    "with the properties 网格名称, 网格编码, 社区 (the community's name or code) and, optionally, "
+                    "网格类型 (城市网格 / 农村网格 / 专属网格; 城市网格 when left out) and 别名与地址."))
+
+
 @admin.register(Region)
 class RegionAdmin(LeafDeleteOnly, TreeAdmin):
     form = RegionForm
+    change_list_template = "admin/org/region/tree_change_list.html"
     list_display = ("name", "level", "grid_type", "code", "has_boundary", "is_active")
     list_filter = ("level", "grid_type", "is_active")
     search_fields = ("name", "code")
@@ -144,6 +161,33 @@ class RegionAdmin(LeafDeleteOnly, TreeAdmin):
         (_("Position in the tree"), {"fields": ("treebeard_position", "treebeard_ref_node")}),
         (_("Boundary"), {"fields": ("boundary", "boundary_file")}),
     )
+
+    def get_urls(self):
+        return [path("import-grids/", self.admin_site.admin_view(self.import_grids_view), name="org_region_import"),
+                *super().get_urls()]
+
+    def import_grids_view(self, request):
+        """导入网格 — the survey's GeoJSON file, checked whole, imported all or nothing."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = GridImportForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = imports.import_grids(raw=form.cleaned_data["file"].read(),
+                                              subdistrict=form.cleaned_data["subdistrict"], actor=request.user)
+            except imports.GridImportError as exc:
+                problems = exc.messages
+            else:
+                self.message_user(request, ngettext(
+                    "%(n)d grid imported into %(communities)s.", "%(n)d grids imported into %(communities)s.",
+                    len(result.grids)) % {"n": len(result.grids), "communities": "、".join(result.communities)},
+                    messages.SUCCESS)
+                return redirect("admin:org_region_changelist")
+        return TemplateResponse(request, "admin/org/region/import_grids.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "problems": problems,
+            "title": _("Import grids"),
+        })
 
     @admin.display(boolean=True, description=_("polygon"))
     def has_boundary(self, obj: Region) -> bool:
