@@ -6,7 +6,7 @@ deletes a case, an event or an assignment. Residents' names and phones stay mask
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -55,6 +55,16 @@ class CategoryAdmin(LeafDeleteOnly, TreeAdmin):
                                                   "sla_policy")}),
         (_("Words"), {"fields": ("resident_label", "keywords")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.is_active and not obj.default_department_id:
+            # Not refused (a parent category, or one the clerk always routes by hand), but said:
+            # the hotline's 立即受理并派单 refuses a case of this category.
+            messages.warning(request, _("“%(name)s” has no default department: a case filed in it is not sent "
+                                        "anywhere by itself, and the hotline's “accept and dispatch at once” "
+                                        "refuses it. Choose the department that usually handles it.")
+                             % {"name": obj.name})
 
 
 @admin.register(SlaPolicy)
