@@ -78,10 +78,21 @@ def request_extension(*, case: Case, actor: User, working_days: int, reason: str
     request = ExtensionRequest.objects.create(case=case, working_days=working_days, reason=reason, requested_by=actor)
     record_event(case, EventType.EXTENSION_REQUESTED, actor=actor, data={"working_days": working_days, "request": request.pk},
                  note=reason, public=False)
+    # Whoever decides sees the deadline it would set, as on the case page (what approval sets).
+    extended = extended_resolve_due(case, working_days)
+    asks = (gettext_lazy("Case %(number)s asks for %(days)d more working days: resolve by %(current)s now, "
+                         "by %(new)s if granted (provisional: that year's working-day calendar is not loaded).")
+            if extended.provisional else
+            gettext_lazy("Case %(number)s asks for %(days)d more working days: resolve by %(current)s now, "
+                         "by %(new)s if granted."))
     notify(recipients=_dispatchers_at(case, CaseLevel.SUBDISTRICT), kind=NotificationKind.EXTENSION, case=case,
-           message=office_text(gettext_lazy("Case %(number)s asks for %(days)d more working days."),
-                               {"number": case.number, "days": working_days}))
+           message=office_text(asks, {"number": case.number, "days": working_days,
+                                      "current": _minute(case.resolve_due_at), "new": _minute(extended.at)}))
     return request
+
+
+def _minute(at) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
 @transaction.atomic

@@ -413,6 +413,35 @@ def test_suspend_and_resume_move_every_deadline_by_the_paused_time(world, clock)
     assert [e.type for e in case.events.order_by("pk")][-2:] == [EventType.SUSPENDED, EventType.RESUMED]
 
 
+def test_the_extension_notice_says_the_deadline_now_and_the_one_granting_sets(world, settings):
+    """The dispatcher told of a request read only "asks for 3 more working days" and had to count
+    holidays by hand: the notice says 办结时限 now and, if granted, the new one (the deadline the
+    decision sets, on the working-day calendar), in the office's language."""
+    clerk, cg = world.users["clerk"], world.users["chengguan"]
+    cases = [joint_case(world, CaseStatus.IN_PROGRESS) for _ in range(3)]
+    # Due 2025-09-30 17:00: 3 working days later is Saturday 10-11 (国庆 1–8 October, the 11th worked).
+    dues = [dt.datetime(2025, 9, 30, 17, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))] * 2
+    dues.append(dt.datetime(2099, 9, 30, 17, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))  # no calendar yet
+    for case, due in zip(cases, dues):
+        Case.objects.filter(pk=case.pk).update(resolve_due_at=due)
+        case.refresh_from_db()
+
+    def notice(case):
+        actions.request_extension(case=case, actor=cg, working_days=3, reason="需要采购配件")
+        return Notification.objects.get(kind=NotificationKind.EXTENSION, recipient=clerk, subject_id=case.pk).message
+
+    assert notice(cases[0]) == (f"事件 {cases[0].number} 申请延期3个工作日：办结时限 2025-09-30 17:00，"
+                                "如获批准延至 2025-10-11 23:59。")
+    settings.LANGUAGE_CODE = "en"
+    assert notice(cases[1]) == (f"Case {cases[1].number} asks for 3 more working days: resolve by 2025-09-30 17:00 "
+                                "now, by 2025-10-11 23:59 if granted.")
+    settings.LANGUAGE_CODE = "zh-hans"
+    assert notice(cases[2]).endswith("办结时限 2099-09-30 17:00，如获批准延至 2099-10-05 23:59（暂定：该年工作日历尚未载入）。")
+    actions.decide_extension(request=ExtensionRequest.objects.get(case=cases[0]), actor=clerk, approve=True)
+    cases[0].refresh_from_db()
+    assert timezone.localtime(cases[0].resolve_due_at).strftime("%Y-%m-%d %H:%M") == "2025-10-11 23:59"
+
+
 def test_extension_request_approve_and_deny(world):
     clerk, cg, hw = world.users["clerk"], world.users["chengguan"], world.users["huanwei"]
     case = joint_case(world, CaseStatus.IN_PROGRESS)
