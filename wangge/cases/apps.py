@@ -32,3 +32,6 @@ class CasesConfig(AppConfig):
         from wangge.org.retirement import register_retirement_impact
 
         register_retirement_impact("cases.open_cases", receivers.open_cases_at, order=10)
+        from . import readiness
+
+        readiness.register()  # 开通检查: a default deadline policy, every category routed

@@ -7,6 +7,9 @@ from django.utils.translation import ngettext
 from .events import retry_dead_reactions
 from .models import PendingReaction, PeriodicJobState, WorkerHeartbeat
 
+# The index shows the 开通检查 panel (wangge.core.readiness) above the apps.
+admin.site.index_template = "admin/core/index.html"
+
 
 @admin.register(PendingReaction)
 class PendingReactionAdmin(admin.ModelAdmin):

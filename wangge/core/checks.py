@@ -59,17 +59,23 @@ def database_cache_table(app_configs=None, **kwargs):
 def public_address(app_configs=None, **kwargs):
     """The links in texts to residents and the 码上办 QR codes carry ``WANGGE_PUBLIC_BASE_URL``: left
     at the development default, every printed code and every SMS link opens nothing."""
-    from urllib.parse import urlsplit
-
     base = getattr(settings, "WANGGE_PUBLIC_BASE_URL", "")
-    host = urlsplit(base).hostname or ""
-    if host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("127."):
+    if public_address_unset():
         return [Warning(
             f"WANGGE_PUBLIC_BASE_URL is {base!r}: QR codes and the links sent to residents would open nothing.",
             hint="Set the WANGGE_PUBLIC_BASE_URL environment variable to the address residents reach the "
                  "platform at (https://wangge.example.gov.cn).",
             id="wangge.core.W003")]
     return []
+
+
+def public_address_unset() -> bool:
+    """``WANGGE_PUBLIC_BASE_URL`` is empty or a local address: nothing outside this machine opens it
+    (also the admin's readiness panel, for the channels that print or send it)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(str(getattr(settings, "WANGGE_PUBLIC_BASE_URL", "") or "")).hostname or ""
+    return host in ("", "localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
 @register(deploy=True)

@@ -23,3 +23,6 @@ class OrgConfig(AppConfig):
         register_periodic("org.token_expiry", "wangge.org.tasks.schedule_token_warnings", every_seconds=3600)
         # Admin permissions per role for the models of apps migrated after org.0003.
         post_migrate.connect(grant_defaults_after_migrate, dispatch_uid="org.role_group_defaults")
+        from . import readiness
+
+        readiness.register()  # 开通检查 on the admin index: territory, boundaries, clerk, dispatch, departments

@@ -6,3 +6,8 @@ class WorkdaysConfig(AppConfig):
     name = "wangge.workdays"
     label = "workdays"
     verbose_name = _("Working-day calendar")
+
+    def ready(self) -> None:
+        from . import readiness
+
+        readiness.register()  # 开通检查: this year's (and from November next year's) holidays known

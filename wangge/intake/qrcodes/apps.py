@@ -29,3 +29,6 @@ class QrCodesConfig(AppConfig):
         subscribe(REGION_RETIRED, receivers.retire_codes_of_retired_places, mode=Mode.DURABLE,
                   key="intake_qrcodes.retire_codes_of_retired_places")
         register_retirement_impact("intake_qrcodes.codes", receivers.codes_at, order=40)
+        from . import readiness
+
+        readiness.register()  # 开通检查: active codes need the public address

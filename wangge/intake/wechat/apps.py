@@ -26,3 +26,6 @@ class WechatConfig(AppConfig):
         subscribe("case_accepted", receivers.tell_accepted, mode=Mode.ATOMIC, key="intake_wechat.case_accepted")
         subscribe("case_resolved", receivers.tell_resolved, mode=Mode.ATOMIC, key="intake_wechat.case_resolved")
         register_reply_route("wechat", _("WeChat official account"), reaches=receivers.reaches_by_wechat)
+        from . import readiness
+
+        readiness.register()  # 开通检查: an enabled account needs the public address
