@@ -40,6 +40,7 @@ from .base import (
     _start_lead,
 )
 from .clock import _alert_provisional, _refresh_clock, _set_deadlines
+from .notices import deadline
 from .recipients import _dispatchers_at, _handlers, _people_behind
 
 # What follows a revisit the resident does not accept (回访不认可): never silently "done".
@@ -257,6 +258,6 @@ def urge_case(*, case: Case, actor: User, note: str = "") -> Case:
     record_event(case, EventType.URGED, actor=actor, note=note, public=False)
     recipients = _handlers(case) or _dispatchers_at(case, case.current_level)
     notify(recipients=recipients, kind=NotificationKind.URGED, case=case,
-           message=office_text(gettext_lazy("Case %(number)s is being urged: %(note)s"),
-                               {"number": case.number, "note": note or case.title}))
+           message=office_text(gettext_lazy("Case %(number)s is being urged, %(due)s: %(note)s"),
+                               {"number": case.number, "due": deadline(case), "note": note or case.title}))
     return case

@@ -25,6 +25,7 @@ from ..events import jsonable, record_event
 from ..models import Case
 from .base import _begin, _require_reason, _save
 from .clock import _refresh_clock
+from .notices import local_minute
 from .recipients import _handlers
 
 LONGEST = dt.timedelta(days=366)
@@ -50,8 +51,7 @@ def agree_deadline(*, case: Case, actor: User, due_at: dt.datetime, reason: str)
     _save(case, ["resolve_due_at", "deadline_provisional", "breached_stage", *_refresh_clock(case, now)])
     record_event(case, EventType.DEADLINE_AGREED, actor=actor,
                  data={"resolve_due_at": [jsonable(old_due), jsonable(due_at)]}, note=reason)
-    local = timezone.localtime(due_at)
     notify(recipients=[u for u in _handlers(case) if u.pk != actor.pk], kind=NotificationKind.EXTENSION, case=case,
            message=office_text(gettext_lazy("%(number)s must now be resolved by %(due)s (%(reason)s)."),
-                               {"number": case.number, "due": local.strftime("%Y-%m-%d %H:%M"), "reason": reason}))
+                               {"number": case.number, "due": local_minute(due_at), "reason": reason}))
     return case

@@ -37,6 +37,7 @@ from .base import (
     _start_lead,
 )
 from .clock import _refresh_clock
+from .notices import deadline
 from .recipients import _dispatchers_at, _people_behind
 
 
@@ -69,10 +70,12 @@ def _dispatch(case: Case, actor: User, lead: Target, co_handlers: Sequence[Targe
         },
         note=note,
     )
-    message = office_text(gettext_lazy("New case %(number)s: %(title)s"), {"number": case.number, "title": case.title})
+    due = deadline(case)
+    message = office_text(gettext_lazy("New case %(number)s, %(due)s: %(title)s"),
+                          {"number": case.number, "due": due, "title": case.title})
     notify(recipients=_people_behind(lead_assignment), kind=NotificationKind.ASSIGNED, case=case, message=message)
-    whistle = office_text(gettext_lazy("Joint handling (whistle) %(number)s: please report in."),
-                          {"number": case.number})
+    whistle = office_text(gettext_lazy("Joint handling (whistle) %(number)s: please report in; %(due)s."),
+                          {"number": case.number, "due": due})
     for assignment in assists:
         notify(recipients=_people_behind(assignment), kind=NotificationKind.ASSIGNED, case=case, message=whistle)
     return case

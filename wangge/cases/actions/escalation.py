@@ -32,6 +32,7 @@ from ..models import (
 from .base import _begin, _end_assignments, _lock, _require_reason, _save
 from .batching import _save_light
 from .clock import _alert_provisional, _recompute_clock, _refresh_clock, _set_deadlines
+from .notices import deadline
 from .recipients import _cached, _dispatchers_at, _handlers
 
 
@@ -61,8 +62,8 @@ def _escalate(case: Case, actor: User | None, reason: str, now: dt.datetime, *, 
         note=reason,
     )
     notify(recipients=_dispatchers_at(case, new_level), kind=NotificationKind.ESCALATED, case=case,
-           message=office_text(gettext_lazy("Case %(number)s was escalated to your level: %(reason)s"),
-                               {"number": case.number, "reason": reason}))
+           message=office_text(gettext_lazy("Case %(number)s was escalated to your level, %(due)s: %(reason)s"),
+                               {"number": case.number, "due": deadline(case), "reason": reason}))
     _alert_provisional(case)
     return case
 
@@ -93,17 +94,17 @@ def check_deadline(case: Case, now: dt.datetime) -> str:
         return "none"
     record_event(case, EventType.LIGHT_CHANGED, data={"light": [old_light, case.light], "stage": stage,
                                                         "due": jsonable(due)}, public=False)
-    message_args = {"number": case.number, "due": timezone.localtime(due).strftime("%m-%d %H:%M")}
+    message_args = {"number": case.number, "due": deadline(case, stage, due)}
     if case.light == Light.AMBER:
         notify(recipients=_handlers(case) or _dispatchers_at(case, case.current_level),
                kind=NotificationKind.NEARING, case=case,
-               message=office_text(gettext_lazy("Case %(number)s is nearing its deadline (%(due)s)."), message_args))
+               message=office_text(gettext_lazy("Case %(number)s is nearing its deadline: %(due)s."), message_args))
     if not breach:
         _save_light(case, fields)
         return "light"
     notify(recipients=[*_handlers(case), *_dispatchers_at(case, case.current_level)],
            kind=NotificationKind.OVERDUE, case=case,
-           message=office_text(gettext_lazy("Case %(number)s is overdue (deadline %(due)s)."), message_args))
+           message=office_text(gettext_lazy("Case %(number)s is overdue: %(due)s."), message_args))
     case.breached_stage, case.next_check_at = stage, None
     fields.append("breached_stage")
     if stage == Stage.RESOLVE and case.sla_policy.escalate_when_overdue and case.current_level != CaseLevel.CITY:

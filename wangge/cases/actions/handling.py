@@ -43,6 +43,7 @@ from .base import (
     _withdraw_extensions,
 )
 from .clock import _alert_provisional, _refresh_clock
+from .notices import deadline, local_minute
 from .recipients import _dispatchers_at
 
 
@@ -87,12 +88,8 @@ def request_extension(*, case: Case, actor: User, working_days: int, reason: str
                          "by %(new)s if granted."))
     notify(recipients=_dispatchers_at(case, CaseLevel.SUBDISTRICT), kind=NotificationKind.EXTENSION, case=case,
            message=office_text(asks, {"number": case.number, "days": working_days,
-                                      "current": _minute(case.resolve_due_at), "new": _minute(extended.at)}))
+                                      "current": local_minute(case.resolve_due_at), "new": local_minute(extended.at)}))
     return request
-
-
-def _minute(at) -> str:
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
 
 @transaction.atomic
@@ -120,9 +117,17 @@ def decide_extension(*, request: ExtensionRequest, actor: User, approve: bool, n
         _alert_provisional(case)
     record_event(case, EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_DENIED, actor=actor,
                  data=data, note=note)
+    # The requester reads the deadline the decision leaves them: the new one, or the one that stays and why.
+    if approve:
+        told = gettext_lazy("Extension approved for %(number)s: %(due)s now.")
+        due = deadline(case, Stage.RESOLVE, provisional=new_due.provisional)
+    else:
+        told = (gettext_lazy("Extension denied for %(number)s: the deadline stays, %(due)s. Reason: %(reason)s")
+                if note else
+                gettext_lazy("Extension denied for %(number)s (no reason given): the deadline stays, %(due)s."))
+        due = deadline(case, Stage.RESOLVE)
     notify(recipients=[request.requested_by], kind=NotificationKind.EXTENSION, case=case,
-           message=office_text(gettext_lazy("Extension approved for %(number)s.") if approve
-                               else gettext_lazy("Extension denied for %(number)s."), {"number": case.number}))
+           message=office_text(told, {"number": case.number, "due": due, "reason": note}))
     return request
 
 

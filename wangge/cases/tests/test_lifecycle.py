@@ -4,6 +4,7 @@ change and one event, refused ones write nothing — and the behaviour of each a
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -442,6 +443,41 @@ def test_the_extension_notice_says_the_deadline_now_and_the_one_granting_sets(wo
     assert timezone.localtime(cases[0].resolve_due_at).strftime("%Y-%m-%d %H:%M") == "2025-10-11 23:59"
 
 
+def test_the_decision_notice_says_the_deadline_the_requester_now_works_to(world, settings):
+    """The department officer told only "Extension approved for …" / "denied" had to open the case
+    to learn by when to resolve it: approved, the notice gives the new 办结时限 (the one approval
+    set, provisional when that year's calendar is not loaded); denied, that the deadline stays,
+    which it is, and the reason given — in the office's language, in Asia/Shanghai time."""
+    clerk, cg = world.users["clerk"], world.users["chengguan"]
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    dues = [dt.datetime(2025, 9, 30, 17, 0, tzinfo=shanghai), dt.datetime(2099, 9, 30, 17, 0, tzinfo=shanghai),
+            dt.datetime(2025, 9, 30, 17, 0, tzinfo=shanghai), dt.datetime(2025, 9, 30, 17, 0, tzinfo=shanghai),
+            dt.datetime(2099, 9, 30, 17, 0, tzinfo=shanghai)]
+    cases = [joint_case(world, CaseStatus.IN_PROGRESS) for _ in dues]
+    for case, due in zip(cases, dues):
+        Case.objects.filter(pk=case.pk).update(resolve_due_at=due, deadline_provisional=due.year == 2099)
+        actions.request_extension(case=case, actor=cg, working_days=3, reason="需要采购配件")
+
+    def decided(case, approve, note=""):
+        with timezone.override(dt.timezone.utc):  # whoever decides reads pages in another zone
+            actions.decide_extension(request=ExtensionRequest.objects.get(case=case), actor=clerk, approve=approve,
+                                     note=note)
+        return Notification.objects.get(kind=NotificationKind.EXTENSION, recipient=cg, subject_id=case.pk).message
+
+    # Due 2025-09-30 17:00: 3 working days later is Saturday 10-11 (国庆 1–8 October, the 11th worked).
+    assert decided(cases[0], True) == f"事件 {cases[0].number} 的延期申请已批准，延期后办结时限 2025-10-11 23:59。"
+    assert decided(cases[1], True) == (f"事件 {cases[1].number} 的延期申请已批准，延期后办结时限 2099-10-05 23:59"
+                                       "（暂定：该年工作日历尚未载入）。")
+    assert decided(cases[2], False, "配件可在本地采购") == (
+        f"事件 {cases[2].number} 的延期申请未获批准，维持原时限：办结时限 2025-09-30 17:00。理由：配件可在本地采购")
+    assert decided(cases[4], False) == (f"事件 {cases[4].number} 的延期申请未获批准（未说明理由），维持原时限："
+                                        "办结时限 2099-09-30 17:00（暂定：该年工作日历尚未载入）。")
+    settings.LANGUAGE_CODE = "en"
+    assert decided(cases[3], False, "parts are sold locally") == (
+        f"Extension denied for {cases[3].number}: the deadline stays, resolve by 2025-09-30 17:00. "
+        "Reason: parts are sold locally")
+
+
 def test_extension_request_approve_and_deny(world):
     clerk, cg, hw = world.users["clerk"], world.users["chengguan"], world.users["huanwei"]
     case = joint_case(world, CaseStatus.IN_PROGRESS)
@@ -641,7 +677,8 @@ def test_what_someone_working_in_english_stores_reads_in_the_office_language(wor
     with translation.override("en"):
         actions.urge_case(case=case, actor=world.users["leader"], note="请今天内处理")
     urged = Notification.objects.get(recipient=world.users["chengguan"], kind=NotificationKind.URGED)
-    assert urged.message == f"事件 {case.number} 被催办：请今天内处理"
+    due = timezone.localtime(case.resolve_due_at).strftime("%Y-%m-%d %H:%M")
+    assert urged.message == f"事件 {case.number} 被催办，办结时限 {due}：请今天内处理"
 
     resolved = joint_case(world, CaseStatus.RESOLVED)
     with translation.override("en"):
@@ -651,6 +688,39 @@ def test_what_someone_working_in_english_stores_reads_in_the_office_language(wor
     assert (reopened.type, reopened.note) == (EventType.REOPENED, "回访时居民不认可办理结果。")
     told = Notification.objects.filter(kind=NotificationKind.REOPENED).values_list("message", flat=True)
     assert list(told) and all(m.startswith(f"事件 {resolved.number} 已重办：回访时") for m in told)
+
+
+def test_dispatch_urge_and_escalation_notices_name_the_case_and_its_deadline(world, settings):
+    """A department officer told "New case …", "… is being urged" or "escalated to your level" had
+    to open the case to learn by when: each notice names the case and the deadline it runs to now
+    (what for, to the minute, in Asia/Shanghai time whatever zone is active)."""
+    cg, hw = world.users["chengguan"], world.users["huanwei"]
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    def told(case, kind, user=None):
+        notices = Notification.objects.about(case).filter(kind=kind)
+        return (notices.filter(recipient=user) if user else notices).latest("pk").message
+
+    with timezone.override(dt.timezone.utc):
+        case = joint_case(world, CaseStatus.DISPATCHED)
+        resolve = f"{case.resolve_due_at.astimezone(shanghai):%Y-%m-%d %H:%M}"
+        assert told(case, NotificationKind.ASSIGNED, cg) == f"新派事件 {case.number}，办结时限 {resolve}：{case.title}"
+        assert told(case, NotificationKind.ASSIGNED, hw) == f"吹哨报到 {case.number}：请及时报到，办结时限 {resolve}。"
+        actions.urge_case(case=case, actor=world.users["leader"], note="请今天内处理")
+        assert told(case, NotificationKind.URGED, cg) == f"事件 {case.number} 被催办，办结时限 {resolve}：请今天内处理"
+        case = actions.escalate_case(case=case, actor=world.users["district_leader"], reason="涉及多个部门，区里协调不了")
+        dispatch = f"{case.dispatch_due_at.astimezone(shanghai):%Y-%m-%d %H:%M}"
+        assert told(case, NotificationKind.ESCALATED) == (
+            f"事件 {case.number} 已上报至本级，派单时限 {dispatch}：涉及多个部门，区里协调不了")
+        Case.objects.filter(pk=case.pk).update(deadline_provisional=True)
+        case.refresh_from_db()
+        settings.LANGUAGE_CODE = "en"
+        case = actions.dispatch_case(case=case, actor=world.users["admin"],
+                                     lead=Target(department=world.departments["chengguan"]))
+        resolve = f"{case.resolve_due_at.astimezone(shanghai):%Y-%m-%d %H:%M}"
+        assert told(case, NotificationKind.ASSIGNED, cg) == (
+            f"New case {case.number}, resolve by {resolve} (provisional: that year's working-day calendar is not "
+            f"loaded): {case.title}")
 
 
 def test_escalate_raises_level_and_star_and_tells_the_new_level(world):

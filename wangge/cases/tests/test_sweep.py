@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from wangge.cases import actions
 from wangge.cases.actions import Target
@@ -69,6 +70,24 @@ def test_lights_move_green_amber_red_with_events_and_notifications(world, clock)
     assert recipients(NotificationKind.OVERDUE, case) == {"clerk", "clerk2", "leader"}
     assert case.status == CaseStatus.SUBMITTED  # only the resolve stage escalates
     assert run_sweep(now=at(hours=5)).examined == 0
+
+
+def test_the_sweep_notices_name_the_case_and_its_deadline_in_local_time(world, section_case):
+    """The light warnings gave "11-25 10:00" — no year, no word of which deadline — and the
+    escalation none at all: each names the case and the deadline it now runs to (办结时限, or the
+    new level's 派单时限), to the minute in Asia/Shanghai time whatever zone is active."""
+    case = section_case
+
+    def told(kind, username):
+        return Notification.objects.about(case).get(kind=kind, recipient__username=username).message
+
+    with timezone.override(dt.timezone.utc):
+        run_sweep(now=at(hours=20))
+        run_sweep(now=at(hours=24, seconds=1))
+    assert told(NotificationKind.NEARING, "officer_pa") == f"事件 {case.number} 即将到期：办结时限 2026-11-25 10:00。"
+    assert told(NotificationKind.OVERDUE, "officer_pa") == f"事件 {case.number} 已超期：办结时限 2026-11-25 10:00。"
+    assert told(NotificationKind.ESCALATED, "district_leader") == (
+        f"事件 {case.number} 已上报至本级，派单时限 2026-11-25 10:15：超期未办结，自动上报。")
 
 
 def test_overdue_case_is_escalated_one_level_and_the_new_level_told(world, clock, section_case):
