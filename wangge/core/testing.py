@@ -1,4 +1,4 @@
-"""Test helpers that need nothing but core: small, real images.
+"""Test helpers that need nothing but core: small, real images, and the files in storage.
 
 The territory, staff and case factories live in ``wangge.testing`` (they need the domain apps).
 """
@@ -22,3 +22,12 @@ def png(name: str = "photo.png", size: tuple[int, int] = (8, 8), colour="red"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, png_bytes(size, colour), content_type="image/png")
+
+
+def stored_media(folder: str) -> set[str]:
+    """The files under ``MEDIA_ROOT / folder``, as their storage names: what a test compares
+    before and after, to see which uploads were kept."""
+    from django.conf import settings
+
+    root = settings.MEDIA_ROOT / folder
+    return {str(p.relative_to(settings.MEDIA_ROOT)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()

@@ -12,6 +12,7 @@ from importlib import import_module
 _SOURCES = {
     "png": "wangge.core.testing",
     "png_bytes": "wangge.core.testing",
+    "stored_media": "wangge.core.testing",
     "run_in_threads": "wangge.testing.concurrency",
     **{name: "wangge.testing.factories" for name in (
         "CELL", "LAT0", "LNG0", "World", "add_region", "add_subdistrict", "build_world", "case_in_state",

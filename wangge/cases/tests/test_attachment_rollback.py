@@ -3,21 +3,16 @@ that were rolled back are deleted when the request ends; those of committed rows
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished
 from django.db import transaction
 from django.urls import reverse
-from PIL import Image
 
 from wangge.cases import actions
 from wangge.cases.choices import Channel
 from wangge.cases.models import Case, CaseAttachment
 from wangge.core.stored_files import remove_files_of_rolled_back_rows
-from wangge.testing import make_category
+from wangge.testing import make_category, png, stored_media
 
 # Rows and files must really be committed or rolled back: no test-wide transaction around them.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,15 +25,8 @@ def settled_before():
     remove_files_of_rolled_back_rows()
 
 
-def jpeg(name: str) -> SimpleUploadedFile:
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8), "blue").save(buf, format="JPEG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
-
-
 def stored_files() -> set[str]:
-    root = settings.MEDIA_ROOT / "cases"
-    return {str(p.relative_to(settings.MEDIA_ROOT)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    return stored_media("cases")
 
 
 def test_a_refused_hotline_case_with_a_photo_leaves_no_photo_in_storage(world, client):
@@ -50,12 +38,12 @@ def test_a_refused_hotline_case_with_a_photo_leaves_no_photo_in_storage(world, c
     client.force_login(world.users["clerk"])
     form = {"description": "小区门口井盖缺失", "category": category.pk, "grid": world.grids[0].pk,
             "reporter_phone": "13812341234"}
-    response = client.post(reverse("web:hotline"), {**form, "dispatch_now": "on", "attachments": [jpeg("call.jpg")]})
+    response = client.post(reverse("web:hotline"), {**form, "dispatch_now": "on", "attachments": [png("call.png")]})
     assert response.status_code in (200, 400) and "派单" in response.content.decode()
     assert not Case.objects.exists() and not CaseAttachment.objects.exists()
     assert stored_files() == before
 
-    response = client.post(reverse("web:hotline"), {**form, "attachments": [jpeg("call.jpg")]})
+    response = client.post(reverse("web:hotline"), {**form, "attachments": [png("call.png")]})
     assert response.status_code == 302
     kept = CaseAttachment.objects.get()
     assert stored_files() - before == {kept.file.name}
@@ -68,10 +56,10 @@ def test_only_the_rolled_back_savepoints_files_go(world):
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
             actions.create_case(actor=world.users["clerk"], channel=Channel.HOTLINE, description="井盖缺失",
-                                region=world.grids[0], attachments=[jpeg("refused.jpg")])
+                                region=world.grids[0], attachments=[png("refused.png")])
             raise RuntimeError("refused after the photo was written")
         kept = actions.create_case(actor=world.users["clerk"], channel=Channel.HOTLINE, description="路灯不亮",
-                                   region=world.grids[0], attachments=[jpeg("kept.jpg")])
+                                   region=world.grids[0], attachments=[png("kept.png")])
         assert remove_files_of_rolled_back_rows() == []  # inside the transaction: nothing decided yet
         assert len(stored_files() - before) == 2
     request_finished.send(sender=None)  # the request ends

@@ -4,21 +4,18 @@ ends (``core.stored_files``); those of committed check-ins stay."""
 
 from __future__ import annotations
 
-import io
 import uuid
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished
 from django.db import IntegrityError, transaction
-from PIL import Image
 
 from wangge.cases.models import CaseAttachment
 from wangge.core.stored_files import remove_files_of_rolled_back_rows
 from wangge.patrols.choices import FindingClass
 from wangge.patrols.models import CheckIn, CheckInPhoto, Finding
-from wangge.testing import make_category
+from wangge.testing import make_category, png, stored_media
 
 from .conftest import visit
 
@@ -33,15 +30,8 @@ def settled_before():
     remove_files_of_rolled_back_rows()
 
 
-def jpeg(name: str = "shop.jpg") -> SimpleUploadedFile:
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8), "green").save(buf, format="JPEG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
-
-
 def stored_photos() -> set[str]:
-    root = settings.MEDIA_ROOT / "patrols"
-    return {str(p.relative_to(settings.MEDIA_ROOT)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    return stored_media("patrols")
 
 
 def test_a_check_in_refused_with_its_finding_leaves_no_photo_in_storage(world, client, daily_point):
@@ -53,7 +43,7 @@ def test_a_check_in_refused_with_its_finding_leaves_no_photo_in_storage(world, c
     form = {"client_id": str(uuid.uuid4()), "finding_client_id": str(uuid.uuid4()), "presence": "gps",
             "latitude": daily_point.latitude, "longitude": daily_point.longitude,
             "finding": "门口垃圾", "handling_class": FindingClass.GENERAL, "result": "已清理"}
-    response = client.post(f"/patrols/points/{daily_point.pk}/check-in/", {**form, "photos": [jpeg()]},
+    response = client.post(f"/patrols/points/{daily_point.pk}/check-in/", {**form, "photos": [png("shop.png")]},
                            headers={"X-Patrol-Client": "1"})
     assert response.status_code == 400 and response.json()["error"]["fields"] == {"category": "required"}
     assert not CheckIn.objects.exists() and not CheckInPhoto.objects.exists()
@@ -61,7 +51,7 @@ def test_a_check_in_refused_with_its_finding_leaves_no_photo_in_storage(world, c
 
     category = make_category("乱堆乱放", code="photo-rollback")
     response = client.post(f"/patrols/points/{daily_point.pk}/check-in/",
-                           {**form, "category": category.pk, "photos": [jpeg()]}, headers={"X-Patrol-Client": "1"})
+                           {**form, "category": category.pk, "photos": [png("shop.png")]}, headers={"X-Patrol-Client": "1"})
     assert response.status_code == 200 and Finding.objects.count() == 1
     assert stored_photos() - before == {CheckInPhoto.objects.get().file.name}
     # The finding's copy of the photo is the case's attachment, kept with the case.
@@ -74,9 +64,9 @@ def test_only_the_rolled_back_check_ins_photos_go(world, daily_point):
     before = stored_photos()
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
-            visit(world, daily_point, photos=[jpeg("refused.jpg")])
+            visit(world, daily_point, photos=[png("refused.png")])
             raise RuntimeError("refused after the photo was written")
-        kept = visit(world, daily_point, photos=[jpeg("kept.jpg")]).checkin
+        kept = visit(world, daily_point, photos=[png("kept.png")]).checkin
         assert remove_files_of_rolled_back_rows() == []  # inside the transaction: nothing decided yet
         assert len(stored_photos() - before) == 2
     request_finished.send(sender=None)  # the request ends
@@ -86,7 +76,7 @@ def test_only_the_rolled_back_check_ins_photos_go(world, daily_point):
 def test_a_photo_whose_row_cannot_be_stored_is_not_kept(world, daily_point):
     """The file is written before its row is inserted: an insert that fails leaves no file."""
     before = stored_photos()
-    bad = jpeg()
+    bad = png("shop.png")
     bad.size = -1  # passes the upload checks, fails the row's check constraint (size ≥ 0)
     with pytest.raises(IntegrityError):
         visit(world, daily_point, photos=[bad])
