@@ -13,7 +13,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from shapely.geometry import mapping
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -50,7 +49,7 @@ def _geometry_of(value) -> dict:
         geometry = geo.parse_boundary(value)
     except geo.InvalidGeometry as exc:
         raise forms.ValidationError(_("The boundary is not a usable polygon: %(error)s") % {"error": exc}) from exc
-    return json.loads(json.dumps(mapping(geometry)))
+    return geo.as_geojson(geometry)
 
 
 class RegionForm(TreeMoveLabels, movenodeform_factory(Region, exclude=("retired_at",))):

@@ -7,6 +7,7 @@ compares a cheap fingerprint of the grid table (count and newest ``updated_at``)
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.db.models import Count, Max
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 
 from .choices import RegionLevel
 
@@ -43,6 +44,11 @@ def parse_boundary(geojson: dict) -> shapely.Geometry:
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidGeometry("GeoJSON coordinates must be longitude/latitude (WGS84)")
     return geom
+
+
+def as_geojson(geom: shapely.Geometry) -> dict:
+    """The geometry as the plain GeoJSON a grid's ``boundary`` stores (lists, not tuples)."""
+    return json.loads(json.dumps(mapping(geom)))
 
 
 # 重叠容差 — how far two grids may run into each other along a shared edge (digitising noise, a

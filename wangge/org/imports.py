@@ -158,9 +158,8 @@ def _import_feature(feature, communities: dict, codes_in_file: dict, number: int
         problems += boundaries.check_grid_boundary(geom, grid_type=grid_type, parent=community).refused
     if problems:
         return problems, None
-    boundary = json.loads(json.dumps(geom.__geo_interface__))
     grid = Region.objects.add_child(Region.objects.get(pk=community.pk), dict(
-        name=name, code=code, level=RegionLevel.GRID, grid_type=grid_type, boundary=boundary,
+        name=name, code=code, level=RegionLevel.GRID, grid_type=grid_type, boundary=geo.as_geojson(geom),
         aliases=_first(properties, ALIAS_KEYS).replace("；", "\n").replace(";", "\n"),
     ))
     return [], grid
