@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,7 +22,7 @@ from wangge.core.http import row_id
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region
 from wangge.org.scope import Scope
-from wangge.residents.masking import mask_name
+from wangge.residents.masking import half_width, mask_name
 
 from .choices import (
     CHIEF_LEVEL,
@@ -412,16 +411,16 @@ _OFFER_SEPARATORS = re.compile(r"[\s,，、;；/|。.]+")
 
 
 def _folded(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").casefold()
+    return half_width(text).casefold()
 
 
 def offer_words(text: str) -> list[str]:
     """The words of a resource's ``offers``, in order, each once (“代买、米 面,油” → 代买 米 面 油)."""
-    words: list[str] = []
-    for word in _OFFER_SEPARATORS.split(unicodedata.normalize("NFKC", text or "")):
-        if word and _folded(word) not in {_folded(w) for w in words}:
-            words.append(word)
-    return words
+    words: dict[str, str] = {}  # folded → as typed, the first spelling kept
+    for word in _OFFER_SEPARATORS.split(half_width(text)):
+        if word:
+            words.setdefault(_folded(word), word)
+    return list(words.values())
 
 
 def offers_in(resource: Resource, text: str) -> list[str]:
