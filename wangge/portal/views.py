@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from wangge.cases import actions, selectors
 from wangge.cases.choices import CaseStatus, Channel, Satisfaction
@@ -272,11 +272,15 @@ def case_page(request: HttpRequest, case: Case) -> HttpResponse:
     return _case_page(request, case)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @private
 @with_token
 def rate(request: HttpRequest, case: Case) -> HttpResponse:
-    """评价 — 满意 / 基本满意 / 不满意; 不满意 reopens the case (the core does it)."""
+    """评价 — 满意 / 基本满意 / 不满意; 不满意 reopens the case (the core does it). A link to this
+    address (the WeChat "handled" notice sent one) opens the case page at its rating card: only a
+    post rates."""
+    if request.method == "GET":
+        return redirect(reverse("portal:case", kwargs={"token": case.tracking_token}) + "#rate")
     form = RateForm(request.POST)
     if not presenters.can_rate(case):
         messages.info(request, _("This answer has already been rated, or it cannot be rated yet."))

@@ -39,7 +39,9 @@ def tell_resolved(event: DomainEvent) -> None:
     case, account, openid = target
     answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
     answer = Truncator(" ".join((answer or "").split())).chars(ANSWER_CHARS, truncate="…")
-    _queue(event, case, account, openid, TEMPLATE_RESOLVED, {"answer": answer, "rate_url": _url(case, "portal:rate")})
+    # The case page at its rating card: a link is opened with GET, and only the card's form rates.
+    rate_url = _url(case, "portal:case") + "#rate"
+    _queue(event, case, account, openid, TEMPLATE_RESOLVED, {"answer": answer, "rate_url": rate_url})
 
 
 def reaches_by_wechat(case) -> bool:

@@ -84,6 +84,18 @@ def test_bad_ratings_write_nothing(client, world, data, message):
 def test_rating_needs_the_link_and_a_post(client, world):
     case = case_in_state(world, CaseStatus.RESOLVED)
     assert client.post("/r/t/not-the-token/rate/", {"satisfaction": Satisfaction.SATISFIED}).status_code == 404
-    assert client.get(rate_url(case)).status_code == 405
+    case.refresh_from_db()
+    assert case.rated_at is None
+
+
+def test_opening_the_rating_address_as_a_link_shows_the_rating_form(client, world):
+    """WeChat "handled" notices were sent with this address as their rating link: tapping it
+    opens the case page at its rating card (it gave a bare 405 error), and rates nothing."""
+    case = case_in_state(world, CaseStatus.RESOLVED)
+    response = client.get(rate_url(case))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:case", args=[case.tracking_token]) + "#rate"
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="rate"' in html and 'data-testid="rate-submit"' in html
     case.refresh_from_db()
     assert case.rated_at is None

@@ -47,7 +47,11 @@ def test_accepted_and_resolved_go_to_the_openid_as_template_messages(
         case = actions.resolve_case(case=case, actor=officer, result="井盖已补装。")
     resolved = OutboundMessage.objects.get(template="wechat_case_resolved")
     assert "井盖已补装" in resolved.body
-    assert f"https://wangge.example.gov.cn/r/t/{case.tracking_token}/rate/" in resolved.body
+    rate_link = f"https://wangge.example.gov.cn/r/t/{case.tracking_token}/#rate"
+    assert rate_link in resolved.body
+    # The rating link opens the page with the rating form (a link is a GET: the form posts).
+    page = client.get(rate_link.removeprefix("https://wangge.example.gov.cn"))
+    assert page.status_code == 200 and 'data-testid="rate-submit"' in page.content.decode()
     assert not OutboundMessage.objects.filter(channel="sms").exists()
     # Delivered through the gateway the settings name (the test settings: the file gateway).
     assert [m["template"] for m in FileGateway.read("wechat_template", settings.WANGGE_OUTBOX_DIR)] == [
