@@ -230,7 +230,9 @@ def _int(raw: str | None, name: str, errors: ErrorList, low: int, high: int, def
     raw = (raw or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # ASCII digits, and few of them: "²" is a digit to str.isdigit() but not to int(), and int()
+    # refuses more than 4,300 digits — both were a 500 instead of this error.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
         errors.add(_("%(name)s must be a whole number from %(low)d to %(high)d.") % {"name": name, "low": low, "high": high})
         return default
     return int(raw)
