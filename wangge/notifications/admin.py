@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from django.contrib import admin
@@ -146,7 +145,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("dedupe key"))
     def masked_dedupe_key(self, obj):
-        return re.sub(r"\d{7,}", lambda m: _mask(m.group()), obj.dedupe_key or "")
+        return outbox.masked_key(obj.dedupe_key)
 
     # A resident's phone (``to``, and the dedupe key that holds it) only for those with the unmask
     # right; anyone else sees it masked and may not search or filter by it (?to=…, q=phone): typing

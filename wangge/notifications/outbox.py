@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -34,6 +35,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine, Template
 from django.utils import timezone, translation
+
+from wangge.residents.masking import mask_phone
 
 from .choices import OutboxStatus
 from .gateways import Envelope, PermanentGatewayError, gateway_for
@@ -95,7 +98,7 @@ def queue_message(*, channel: str, to: str, template: str, context: dict, subjec
     tpl = MessageTemplate.objects.filter(key=template).first()
     if tpl is None or not tpl.is_active:
         if tpl is None:
-            log.warning("outbox: no message template %r; nothing sent for %s", template, dedupe_key)
+            log.warning("outbox: no message template %r; nothing sent for %s", template, masked_key(dedupe_key))
         return None
     if tpl.channel != channel:
         raise ValueError(f"message template {template!r} is for {tpl.channel}, not {channel}")
@@ -133,7 +136,7 @@ def _render_into(row: OutboundMessage, tpl: MessageTemplate, context: dict) -> N
         row.title, row.body = "", ""
         row.status, row.next_attempt_at = OutboxStatus.DEAD, None
         row.last_error = f"template {tpl.key!r} did not render: {type(exc).__name__}: {exc}"[:2000]
-        log.error("outbox: %s (%s)", row.last_error, row.dedupe_key)
+        log.error("outbox: %s (%s)", row.last_error, masked_key(row.dedupe_key))
     else:
         row.status = OutboxStatus.PENDING
         row.next_attempt_at = row.next_attempt_at or timezone.now()
@@ -224,7 +227,8 @@ def _deliver(message: OutboundMessage, result: DeliveryResult, now: dt.datetime 
 
 def _failed(message, exc: Exception, result: DeliveryResult, now, *, permanent: bool = False) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
-    log.warning("outbox: %s to %s failed (attempt %d): %s", message.channel, message.dedupe_key, message.attempts, error)
+    log.warning("outbox: %s to %s failed (attempt %d): %s", message.channel, masked_key(message.dedupe_key),
+                message.attempts, error)
     if permanent or message.attempts >= MAX_ATTEMPTS:
         _finish(message, now, status=OutboxStatus.DEAD, last_error=error, next_attempt_at=None)
         result.dead += 1
@@ -242,7 +246,7 @@ def _finish(message: OutboundMessage, now, **fields) -> None:
         pk=message.pk, status=OutboxStatus.SENDING, lease_until=message.lease_until
     ).update(lease_until=None, **fields)
     if not updated:
-        log.warning("outbox: lost the lease of %s before recording its outcome", message.dedupe_key)
+        log.warning("outbox: lost the lease of %s before recording its outcome", masked_key(message.dedupe_key))
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,7 +264,7 @@ def retry_dead_messages(*, ids=None) -> int:
     rendered again from its template (the admin may have fixed it). Returns how many are queued."""
     queued = 0
     with transaction.atomic():
-        qs = OutboundMessage.objects.select_for_update().filter(status=OutboxStatus.DEAD)
+        qs = OutboundMessage.objects.select_for_update().filter(status=OutboxStatus.DEAD).exclude(to="")
         if ids is not None:
             qs = qs.filter(pk__in=list(ids))
         for row in qs.order_by("pk"):
@@ -285,3 +289,41 @@ def retry_dead_messages(*, ids=None) -> int:
         if queued:
             transaction.on_commit(kick_delivery, robust=True)
     return queued
+
+
+# --------------------------------------------------------------------------------------------
+# Erasure (PIPL)
+# --------------------------------------------------------------------------------------------
+
+ERASED = "erased"
+_LONG_NUMBER = re.compile(r"\d{7,}")
+
+
+def masked_key(key: str) -> str:
+    """A dedupe key as a log line may show it: a phone number in it masked (138****1234)."""
+    return _LONG_NUMBER.sub(lambda m: mask_phone(m.group()), key or "")
+
+
+def forget_addresses(*, addresses, tag: str) -> int:
+    """A resident's data was erased: the messages to ``addresses`` (their phone, their OpenIDs)
+    keep their subject, template and times — what was sent and when stays countable — but no
+    longer the address, in the recipient or in the dedupe key (``tag`` takes its place there,
+    so the key stays unique); one still waiting is not sent. Returns how many rows changed.
+    Runs in the erasure's transaction."""
+    addresses = sorted({a for a in addresses if a})
+    changed = 0
+    if not addresses:
+        return changed
+    rows = OutboundMessage.objects.select_for_update().filter(to__in=addresses).order_by("pk")
+    for row in rows:
+        for address in addresses:
+            row.dedupe_key = row.dedupe_key.replace(address, f"{ERASED}-{tag}")
+        row.to = ""
+        fields = ["to", "dedupe_key"]
+        if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+            row.status, row.next_attempt_at, row.lease_until = OutboxStatus.DEAD, None, None
+            row.last_error = "recipient's personal data erased"
+            fields += ["status", "next_attempt_at", "lease_until", "last_error"]
+        row.save(update_fields=fields)
+        changed += 1
+    return changed

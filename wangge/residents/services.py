@@ -288,6 +288,10 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
         reasons = open_business(row)
         if reasons:
             raise OpenBusiness(reasons)
+        # What was erased, for the apps that keep a copy by its value rather than by the resident
+        # (the outbox holds the number and OpenIDs it sent to).
+        phone = row.phone
+        openids = sorted(set(WechatIdentity.objects.filter(resident=row).values_list("openid", flat=True)))
         WechatIdentity.objects.filter(resident=row).delete()
         row.name, row.phone, row.phone_verified_at, row.household_id = "", "", None, None
         row.anonymised_at = timezone.now()
@@ -295,6 +299,6 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
         row.anonymised_by = actor if getattr(actor, "pk", None) else None
         row.save(update_fields=["name", "phone", "phone_verified_at", "household", "anonymised_at",
                                 "anonymised_reason", "anonymised_by"])
-        resident_anonymised.send(sender=Resident, resident=row)
+        resident_anonymised.send(sender=Resident, resident=row, phone=phone, openids=openids)
     _copy(row, resident)
     return resident

@@ -13,13 +13,15 @@ those).
     ``kept``; ``merged`` stays as an emptied row with ``merged_into = kept``. Each app re-points
     its rows: ``Case.objects.filter(reporter=merged).update(reporter=kept)``.
 
-``resident_anonymised(sender=Resident, resident)``
+``resident_anonymised(sender=Resident, resident, phone, openids)``
     ``resident``'s name, phone, WeChat identities and household link were erased (PIPL). Each
     app blanks its own copies of the personal data (a case's ``reporter_name`` /
-    ``reporter_phone`` snapshots) but keeps the rows and their figures.
+    ``reporter_phone`` snapshots) but keeps the rows and their figures. ``phone`` (digits, or
+    "") and ``openids`` (a list) are the values just erased, for the rows that hold a copy by
+    value and not by the resident (a text message's recipient, a WeChat conversation).
 """
 
 from django.dispatch import Signal
 
 residents_merged = Signal()  # kwargs: kept, merged
-resident_anonymised = Signal()  # kwargs: resident
+resident_anonymised = Signal()  # kwargs: resident, phone, openids

@@ -13,13 +13,14 @@ class WechatConfig(AppConfig):
         from wangge.core.events import Mode, subscribe
         from wangge.notifications.registry import register_channel
         from wangge.replies.routes import register_reply_route
-        from wangge.residents.signals import residents_merged
+        from wangge.residents.signals import resident_anonymised, residents_merged
 
-        from . import receivers
+        from . import erasure, receivers
         from .actions import OUTBOX_CUSTOM
 
         # The "wechat" case channel itself is registered by cases (resident + integration actors).
         residents_merged.connect(receivers.repoint_merged, dispatch_uid="intake_wechat.repoint_merged")
+        resident_anonymised.connect(erasure.forget_erased_resident, dispatch_uid="intake_wechat.forget_erased")
         register_channel(OUTBOX_CUSTOM, _("WeChat customer-service message"), has_subject=False)
         # ATOMIC: the notice is written in the case action's transaction (exists exactly when the
         # change does); the outbox delivers it after commit.
