@@ -19,12 +19,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.cases import selectors as case_selectors
 from wangge.cases.actions import create_case
-from wangge.cases.choices import Channel
+from wangge.cases.choices import CaseStatus, Channel
 from wangge.core.actors import Actor
 from wangge.core.errors import DomainError
 from wangge.notifications.outbox import queue_message
@@ -352,7 +353,7 @@ def _query(account, openid: str, number: str | None) -> str:
         case = cases.filter(number=number.upper()).first()
         if case is None:
             return _("None of your reports has the number %(number)s.") % {"number": number.upper()}
-        return _status_line(case)
+        return _status_line(case, link=True)
     recent = list(cases[:5])
     if not recent:
         return _("You have no reports yet. Describe a problem in text or a voice message to report one.")
@@ -369,10 +370,28 @@ def _short(title: str) -> str:
     return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
 
 
-def _status_line(case) -> str:
-    return _("%(number)s %(title)s: %(status)s, due %(due)s") % {
-        "number": case.number, "title": _short(case.title), "status": case.get_status_display(),
-        "due": local_time(case.resolve_due_at)}
+# Cases with nothing more to wait for: no deadline to show, but an answer or a reason to read.
+FINISHED = {CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED}
+
+
+def _status_line(case, *, link: bool = False) -> str:
+    """One case in the reply to 「查询」. A finished case carries the link to its page, where the
+    answer (to rate) or the reason it was not taken up is: a report refused before it was accepted
+    never got a notice with that link. ``link``: add it for an open case too."""
+    words = {"number": case.number, "title": _short(case.title), "status": case.get_status_display()}
+    if case.status not in FINISHED:
+        line = _("%(number)s %(title)s: %(status)s, due %(due)s") % {**words, "due": local_time(case.resolve_due_at)}
+    else:
+        line = _("%(number)s %(title)s: %(status)s") % words
+    if link or case.status in FINISHED:
+        line += "\n" + _("Details: %(url)s") % {"url": tracking_url(case)}
+    return line
+
+
+def tracking_url(case) -> str:
+    """The resident's page of ``case`` (its link is their proof): progress, answer, rating."""
+    path = reverse("portal:case", kwargs={"token": case.tracking_token})
+    return str(settings.WANGGE_PUBLIC_BASE_URL).rstrip("/") + path
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,8 +6,6 @@ resident hears once, on the channel they came by — and by SMS when the account
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils.text import Truncator
 
 from wangge.cases import selectors
@@ -16,7 +14,7 @@ from wangge.core.events import DomainEvent
 from wangge.notifications.outbox import queue_message
 from wangge.notifications.registry import OutboxChannel
 
-from .actions import local_time
+from .actions import local_time, tracking_url
 from .models import WechatAccount, WechatConversation
 
 TEMPLATE_ACCEPTED = "wechat_case_accepted"
@@ -40,7 +38,7 @@ def tell_resolved(event: DomainEvent) -> None:
     answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
     answer = Truncator(" ".join((answer or "").split())).chars(ANSWER_CHARS, truncate="…")
     # The case page at its rating card: a link is opened with GET, and only the card's form rates.
-    rate_url = _url(case, "portal:case") + "#rate"
+    rate_url = tracking_url(case) + "#rate"
     _queue(event, case, account, openid, TEMPLATE_RESOLVED, {"answer": answer, "rate_url": rate_url})
 
 
@@ -73,12 +71,8 @@ def _account_and_openid(case):
     return account, identity.openid
 
 
-def _url(case, name: str) -> str:
-    return str(settings.WANGGE_PUBLIC_BASE_URL).rstrip("/") + reverse(name, kwargs={"token": case.tracking_token})
-
-
 def _queue(event, case, account, openid, template, extra: dict) -> None:
-    context = {"number": case.number, "title": case.title, "track_url": _url(case, "portal:case"),
+    context = {"number": case.number, "title": case.title, "track_url": tracking_url(case),
                "app_id": account.app_id, **extra}
     queue_message(channel=OutboxChannel.WECHAT_TEMPLATE, to=openid, template=template, context=context,
                   subject=case, dedupe_key=f"{event.key}:wechat:{openid}")

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.utils import timezone
 
+from wangge.cases import actions as actions_on_cases
 from wangge.cases.choices import Channel
 from wangge.cases.models import Case
 from wangge.intake.wechat import actions
@@ -192,6 +193,25 @@ def test_query_lists_the_senders_own_cases_and_one_by_number(client, account, wo
     # Another resident cannot read it by its number.
     other = wx.say(client, account, wx.text(f"查询 {case.number}", openid="oOtherResident00000000000000"), encrypted=True)
     assert "没有编号为" in other and "井盖" not in other
+
+
+def test_query_gives_the_link_to_a_finished_reports_page_instead_of_a_deadline(client, account, world):
+    """A report refused before it was accepted got no notice: 「查询」 is where the resident learns of
+    it, and its line links to the page that gives the reason (and, for an answer, the rating)."""
+    file_report(client, account, world)
+    case = actions_on_cases.reject_case(case=Case.objects.get(), actor=world.users["clerk"],
+                                        reason="属于民事纠纷，请联系社区人民调解委员会")
+    listing = wx.say(client, account, wx.text("查询"), encrypted=True)
+    assert f"{case.number} 小区门口井盖缺失，很危险：不予受理\n" in listing and "期限" not in listing
+    link = f"https://wangge.example.gov.cn/r/t/{case.tracking_token}/"
+    assert f"详情：{link}" in listing
+    page = client.get(link.removeprefix("https://wangge.example.gov.cn")).content.decode()
+    assert "属于民事纠纷，请联系社区人民调解委员会" in page
+    # An open report asked for by its number: its deadline, and its page too.
+    file_report(client, account, world)
+    other = Case.objects.exclude(pk=case.pk).get()
+    one = wx.say(client, account, wx.text(f"查询 {other.number}"), encrypted=True)
+    assert "待受理，期限" in one and f"详情：https://wangge.example.gov.cn/r/t/{other.tracking_token}/" in one
 
 
 def test_query_cuts_a_long_title_with_an_ellipsis_and_takes_a_full_width_number(client, account, world):
