@@ -432,7 +432,8 @@ ErrorSerializer = inline_serializer(
             name="ErrorBody",
             fields={
                 "code": serializers.CharField(help_text="invalid, invalid_state, parse_error, too_deep, "
-                                                        "not_authenticated, forbidden, not_found, too_large …"),
+                                                        "not_authenticated, authentication_failed, token_expired, "
+                                                        "token_revoked, forbidden, not_found, too_large …"),
                 "message": serializers.CharField(help_text="One sentence for a person, in the request's language."),
                 "fields": serializers.DictField(child=serializers.CharField(),
                                                 help_text="Offending input field → message."),

@@ -159,7 +159,7 @@ def test_issue_token_command_prints_a_working_token(world):
     call_command("issue_token", "leader", "--rotate", stdout=out2)
     assert out2.getvalue().strip() != key
     # --rotate revoked the first token.
-    assert_error(APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}"), 401, "authentication_failed")
+    assert_error(APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}"), 401, "token_revoked")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -53,6 +53,8 @@ def test_an_expired_token_is_refused_with_a_clear_401(world):
     assert response.status_code == 401
     assert "expired" in error_message(response)
     assert "过期" in error_message(api(key, "zh-hans"))
+    # A linked system's monitor tells "issue a new token" from the code, not a translated sentence.
+    assert response.json()["error"]["code"] == "token_expired"
 
 
 def test_a_revoked_token_is_refused_with_a_clear_401(world):
@@ -62,6 +64,7 @@ def test_a_revoked_token_is_refused_with_a_clear_401(world):
     response = api(key)
     assert response.status_code == 401 and "revoked" in error_message(response)
     assert "吊销" in error_message(api(key, "zh-hans"))
+    assert response.json()["error"]["code"] == "token_revoked"
 
 
 def test_a_token_of_a_deactivated_account_is_refused(world):
@@ -70,6 +73,17 @@ def test_a_token_of_a_deactivated_account_is_refused(world):
     clerk.is_active = False
     clerk.save(update_fields=["is_active"])
     assert api(key).status_code == 401
+    assert api(key).json()["error"]["code"] == "account_inactive"
+
+
+def test_a_token_sent_as_a_bearer_token_works_too(world):
+    _token, key = services.issue_api_token(user=world.users["clerk"], name="x", days=30)
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get(ME, HTTP_AUTHORIZATION=f"Bearer {key}").json()["username"] == "clerk"
+    # Not "no credentials were provided": the key was read, and is wrong.
+    response = client.get(ME, HTTP_AUTHORIZATION="Bearer not-a-key")
+    assert response.status_code == 401 and response.json()["error"]["code"] == "authentication_failed"
+    assert error_message(response) == "Invalid token."
 
 
 def test_nobody_revokes_another_users_token(world):
