@@ -4,6 +4,8 @@ form as a plain-language error."""
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
@@ -596,11 +598,24 @@ class HotlineForm(forms.Form):
     attachments = photo_field(_("Photos or documents"), accept="image/*,application/pdf,audio/*")
     dispatch_now = forms.BooleanField(label=_("Accept and dispatch immediately to the category's department"),
                                       required=False)
+    # One random key per form shown (防重复提交): the same call saved twice from it — a double
+    # click, Ctrl+Enter pressed again while the page loads — is filed once (``create_case``'s
+    # idempotency key, kept under the hotline's own source namespace).
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    SOURCE = "hotline:form"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grid"].choices = grid_choices()
         self.fields["category"].empty_label = _("Choose a category")
+        if not self.is_bound:
+            self.fields["submission"].initial = secrets.token_urlsafe(16)
+
+    def new_submission(self) -> None:
+        """Give the form (drawn again) a new key: saving it again files a new case."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("submission")] = secrets.token_urlsafe(16)
 
     def clean(self):
         data = super().clean()
@@ -624,6 +639,7 @@ class HotlineForm(forms.Form):
             longitude=d["longitude"] if has_point else None, latitude=d["latitude"] if has_point else None,
             address=d["address"], reporter_name=d["reporter_name"], reporter_phone=d["reporter_phone"],
             reporter_anonymous=d["reporter_anonymous"], star=d["star"], handling_type=d["handling_type"] or None,
+            **({"source": self.SOURCE, "idempotency_key": d["submission"]} if d.get("submission") else {}),
         )
 
 

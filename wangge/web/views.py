@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wangge.cases import actions, permissions, selectors
 from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, EventType, ExtensionStatus, Light
 from wangge.cases.downloads import attachment_response
-from wangge.cases.errors import CaseError, CaseNotFound
+from wangge.cases.errors import CaseError, CaseNotFound, IdempotencyKeyReused
 from wangge.cases.filtersets import CaseFilterSet
 from wangge.cases.models import Case, CaseAssignment, CaseAttachment, CaseEvent, Category
 from wangge.cases.models.case import looks_like_case_number
@@ -546,10 +546,20 @@ def hotline(request):
         if form.is_valid():
             try:
                 case = _file_hotline_case(form, request.user)
+            except IdempotencyKeyReused:
+                # Saved once already, then changed (the browser's back button): say so once; a
+                # deliberate second save files a new case.
+                filed = Case.objects.filter(source=form.SOURCE, external_id=form.cleaned_data["submission"]).first()
+                form.add_error(None, _("This form was already saved as case %(number)s. Save again to file what it "
+                                       "holds now as a new case.") % {"number": filed.number if filed else "—"})
+                form.new_submission()
             except CaseError as error:
                 _error_into_form(form, error)
             else:
-                if case.status == CaseStatus.DISPATCHED:
+                if getattr(case, "replayed", False):
+                    messages.info(request, _("Case %(number)s was already filed from this form: nothing new was "
+                                             "filed.") % {"number": case.number})
+                elif case.status == CaseStatus.DISPATCHED:
                     messages.success(request, _("Case %(number)s filed, accepted and dispatched.")
                                      % {"number": case.number})
                 else:
