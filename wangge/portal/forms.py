@@ -307,6 +307,11 @@ class ReportForm(forms.Form):
         self.add_error(self.CORE_FIELDS.get(core_field), self.CORE_MESSAGES.get((core_field, code), exc.message))
 
 
+# A tracking number as a resident may type it, separators taken out: WG20250301-00012 is
+# "WG2025030100012", "2025030100012" or "wg20250301-00012".
+TYPED_NUMBER = re.compile(r"(?:WG)?(?P<day>\d{8})(?P<serial>\d{5})")
+
+
 class LookupForm(forms.Form):
     """查询进度 — a tracking number and the last four digits of the phone given when reporting."""
 
@@ -324,8 +329,12 @@ class LookupForm(forms.Form):
     )
 
     def clean_number(self) -> str:
-        # NFKC: a Chinese input method may type ＷＧ２０２５… in full width.
-        number = re.sub(r"\s", "", half_width(self.cleaned_data["number"])).upper()
+        # NFKC: a Chinese input method may type ＷＧ２０２５… in full width. The dash and the "WG"
+        # take a phone's symbol and letter keyboards: a number typed without them (or with a
+        # Chinese dash, ——) is the same number.
+        number = re.sub(r"[\s\-\u2010-\u2015]", "", half_width(self.cleaned_data["number"])).upper()
+        if parts := TYPED_NUMBER.fullmatch(number):
+            number = f"WG{parts['day']}-{parts['serial']}"
         if not looks_like_case_number(number):
             raise forms.ValidationError(_("A tracking number looks like WG20250301-00012. Please check it."))
         return number

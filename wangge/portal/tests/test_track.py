@@ -62,6 +62,17 @@ def test_lookup_takes_full_width_characters(client, world):
     assert 'pattern="[0-9０-９]{4}"' in html and 'title="请输入手机号的后4位数字' in html
 
 
+@pytest.mark.parametrize("typed", ["{day}{serial}", "WG{day}{serial}", "{day}-{serial}", "WG{day}——{serial}",
+                                   "WG {day} {serial}"])
+def test_lookup_takes_the_number_without_its_dash_or_letters(client, world, typed):
+    """On a phone's number pad the dash and "WG" are on other keyboards (a Chinese dash is —):
+    a number typed without them finds the report, and counts no wrong attempt."""
+    case = file_case(world)  # phone 13812341234
+    day, serial = case.number.removeprefix("WG").split("-")
+    response = client.post(TRACK, {"number": typed.format(day=day, serial=serial), "phone_last4": "1234"})
+    assert response.status_code == 302 and response["Location"] == link(case)
+
+
 def test_wrong_digits_and_unknown_number_get_the_same_answer(client, world):
     case = file_case(world)
     wrong_digits = client.post(TRACK, {"number": case.number, "phone_last4": "9999"})
