@@ -26,11 +26,13 @@
         grid.value = String(place.grid);
         grid.dispatchEvent(new Event("change", { bubbles: true }));
       }
-      if (address && !address.value.trim()) address.value = place.text;
-      else if (address && address.value.indexOf(place.text) < 0) address.value = place.text + " " + address.value;
+      // A block of door numbers (安德路61-120号) found by the caller's door (安德路76号): keep the door.
+      var text = place.block && input.value.trim() ? input.value.trim() : place.text;
+      if (address && !address.value.trim()) address.value = text;
+      else if (address && address.value.indexOf(text) < 0) address.value = text + " " + address.value;
       // A place from the list, not a point: forget a point picked before.
       ["id_longitude", "id_latitude"].forEach(function (id) { var el = document.getElementById(id); if (el && d.keepPoint !== "1") el.value = ""; });
-      input.value = place.text;
+      input.value = text;
       status.textContent = d.msgSet.replace("{grid}", place.context.split(" › ").slice(0, 2).join(" › "));
       close();
       box.dispatchEvent(new CustomEvent("place-chosen", { bubbles: true, detail: place }));
@@ -65,6 +67,13 @@
     }
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 120); });
     input.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && !ev.isComposing && (list.hidden || active < 0)) {
+        // Enter before the places came (or with none): look now, never send the whole form.
+        ev.preventDefault();
+        clearTimeout(timer);
+        ask();
+        return;
+      }
       if (list.hidden) return;
       if (ev.key === "ArrowDown") { ev.preventDefault(); mark(Math.min(active + 1, items.length - 1)); }
       else if (ev.key === "ArrowUp") { ev.preventDefault(); mark(Math.max(active - 1, 0)); }

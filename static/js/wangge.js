@@ -125,6 +125,31 @@
     if (form) { ev.preventDefault(); form.requestSubmit(); }
   });
 
+  /* In those forms a plain Enter in a one-line field does not save: a clerk pressing Enter after
+     the caller's phone or a place search is not done with the call (an input method's Enter,
+     which ends the composition, is left alone). */
+  var NOT_TEXT = { checkbox: 1, radio: 1, submit: 1, button: 1, reset: 1, image: 1, file: 1 };
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter" || ev.ctrlKey || ev.metaKey || ev.isComposing || ev.defaultPrevented) { return; }
+    var el = ev.target;
+    if (!el || el.tagName !== "INPUT" || NOT_TEXT[el.type]) { return; }
+    if (el.closest("form[data-submit-on-ctrl-enter]")) { ev.preventDefault(); }
+  });
+
+  /* ...and they are sent once: a second click or Ctrl+Enter while the page loads is dropped (the
+     page that comes back, or back/forward, starts afresh). */
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || !form.matches || !form.matches("form[data-submit-on-ctrl-enter]")) { return; }
+    if (form.dataset.sending) { ev.preventDefault(); return; }
+    form.dataset.sending = "1";
+    // A post the browser gave up on (stopped, offline) must not lock the form for good.
+    setTimeout(function () { delete form.dataset.sending; }, 15000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (f) { delete f.dataset.sending; });
+  });
+
   /* A suggested category chip fills the category select. */
   document.addEventListener("click", function (ev) {
     var chip = ev.target.closest && ev.target.closest("[data-category]");

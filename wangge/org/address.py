@@ -32,11 +32,12 @@ _SPACES = re.compile(r"[\s·、,，/]+")
 
 
 def initials(text: str) -> str:
-    """拼音 initials of the Chinese characters, other letters and digits kept: 和顺西里3号楼 → hsxl3hl."""
+    """拼音 initials of the Chinese characters, other letters and digits kept whole: 和顺西里12号楼 →
+    hsxl12hl (a run of digits is one item of pypinyin's: its first digit alone would make 12号楼
+    a "1" that "hsxl12" never finds)."""
     from pypinyin import Style, lazy_pinyin
 
-    return "".join(part[0] if part else "" for part in lazy_pinyin(text, style=Style.FIRST_LETTER,
-                                                                   errors="default")).lower()
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")).lower()
 
 
 def spelled(text: str) -> str:
@@ -48,6 +49,28 @@ def spelled(text: str) -> str:
 
 def _norm(text: str) -> str:
     return _SPACES.sub("", (text or "").strip().lower())
+
+
+# A street's block of door numbers as an alias gives it ("安德路61-120号"), and a door number as a
+# caller says it ("安德路76号", "安德路76号院3号楼"): the number finds the block it falls in.
+_BLOCK = re.compile(r"(?P<street>\D+?)(?P<low>\d+)[-－~～至到](?P<high>\d+)号?")
+_DOOR = re.compile(r"(?P<street>\D+?)(?P<number>\d+)(?:号|$)")
+
+
+def _block(key: str) -> tuple[str, int, int] | None:
+    match = _BLOCK.fullmatch(key)
+    if match is None:
+        return None
+    low, high = int(match["low"]), int(match["high"])
+    return (match["street"], low, high) if low <= high else None
+
+
+def _in_block(typed: str, block: tuple[str, int, int] | None) -> bool:
+    """Does ``typed`` name a door of the street's block ("安德路76号…" in 安德路61-120号)?"""
+    if block is None:
+        return False
+    street, low, high = block
+    return any(low <= int(m["number"]) <= high for m in _DOOR.finditer(typed) if m["street"].endswith(street))
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,7 @@ class Place:
     community_id: int | None
     keys: tuple[str, str, str]  # normalised text, initials, full pinyin
     alias: bool = False  # one of the node's other names (a compound, an address), not its name
+    block: tuple[str, int, int] | None = None  # a block of door numbers: street, first, last
 
     @property
     def label(self) -> str:
@@ -69,7 +93,8 @@ class Place:
 
     def as_json(self) -> dict:
         return {"id": self.region_id, "level": self.level, "text": self.text, "context": self.context,
-                "label": self.label, "grid": self.grid_id, "community": self.community_id}
+                "label": self.label, "grid": self.grid_id, "community": self.community_id,
+                "block": self.block is not None}
 
 
 def _subsequence(needle: str, hay: str) -> bool:
@@ -80,7 +105,7 @@ def _subsequence(needle: str, hay: str) -> bool:
 def _score(query: str, place: Place) -> int | None:
     """Lower is better; None: no match."""
     text, ini, full = place.keys
-    if text.startswith(query):
+    if text.startswith(query) or _in_block(query, place.block):
         return 0
     if query in text:
         return 1
@@ -119,6 +144,7 @@ class AddressIndex:
                     region_id=node.pk, level=node.level, text=text, context=where,
                     grid_id=grid.pk if grid else None, community_id=community.pk if community else None,
                     keys=(_norm(text), initials(_norm(text)), spelled(_norm(text))), alias=i > 0,
+                    block=_block(_norm(text)),
                 ))
         return cls(places)
 
@@ -171,15 +197,16 @@ def search(query: str, *, limit: int = 10) -> list[Place]:
 
 
 def place_in(text: str) -> Place | None:
-    """The place a typed address names ("湖畔家园5号楼东门" → 湖畔家园): the longest name or alias
-    found in it, a building before a grid or a community; None when it names none."""
+    """The place a typed address names ("湖畔家园5号楼东门" → 湖畔家园, "安德路76号" → 安德路61-120号):
+    the longest name or alias found in it, a building before a grid or a community; None when it
+    names none."""
     typed = _norm(text)
     if len(typed) < 2:
         return None
     best = None
     for place in address_index().places:
         key = place.keys[0]
-        if len(key) >= 2 and key in typed:
+        if len(key) >= 2 and (key in typed or _in_block(typed, place.block)):
             rank = (len(key), -LEVEL_RANK.get(place.level, 9))
             if best is None or rank > best[0]:
                 best = (rank, place)
