@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.filters import StrictBooleanFilter
 from wangge.org.models import Department, Region
 
 from .channels import channels
@@ -42,44 +43,6 @@ class BoundedDateField(forms.DateField):
 
 class BoundedDateFilter(filters.DateFilter):
     field_class = BoundedDateField
-
-
-TRUE_WORDS = frozenset({"true", "1", "yes"})
-FALSE_WORDS = frozenset({"false", "0", "no"})
-
-
-class RawSelect(forms.NullBooleanSelect):
-    """The yes/no select, passing on what was sent as it is: the field says whether it is a yes
-    or a no (Django's widget would turn anything it does not know into "any")."""
-
-    def value_from_datadict(self, data, files, name):
-        return data.get(name)
-
-
-class StrictBooleanField(forms.NullBooleanField):
-    """Yes, no or not given: true/false, 1/0, yes/no (any case), or blank for "any". Anything
-    else is an error, never silently "any"."""
-
-    widget = RawSelect
-    default_error_messages = {
-        "invalid_choice": _("Give true or false (or 1/0, yes/no)."),
-    }
-
-    def to_python(self, value):
-        if value is None or isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("", "unknown"):
-            return None
-        if text in TRUE_WORDS:
-            return True
-        if text in FALSE_WORDS:
-            return False
-        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-
-
-class StrictBooleanFilter(filters.BooleanFilter):
-    field_class = StrictBooleanField
 
 
 class CaseFilterSet(filters.FilterSet):

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wangge.core.api import error_responses
+from wangge.core.filters import StrictBooleanFilter
 from wangge.notifications import services as notification_services
 from wangge.notifications.models import Notification
 
@@ -43,7 +44,7 @@ class RegionFilterSet(filters.FilterSet):
     grid_type = filters.ChoiceFilter(choices=GridType.choices, label=gettext_lazy("Grid type"))
     parent = filters.NumberFilter(method="filter_parent", label=gettext_lazy("Children of this node"))
     within = filters.NumberFilter(method="filter_within", label=gettext_lazy("Everything under this node"))
-    is_active = filters.BooleanFilter(label=gettext_lazy("Is active"))
+    is_active = StrictBooleanFilter(label=gettext_lazy("Is active"))
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=gettext_lazy("Name contains"))
 
     class Meta:
@@ -152,7 +153,7 @@ class GridLookupView(APIView):
 
 class DepartmentFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=DepartmentKind.choices, label=gettext_lazy("Department kind"))
-    is_active = filters.BooleanFilter(label=gettext_lazy("Is active"))
+    is_active = StrictBooleanFilter(label=gettext_lazy("Is active"))
 
     class Meta:
         model = Department
@@ -183,7 +184,7 @@ class MeView(APIView):
 
 
 class NotificationFilterSet(filters.FilterSet):
-    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=gettext_lazy("Unread only"))
+    unread = StrictBooleanFilter(field_name="read_at", lookup_expr="isnull", label=gettext_lazy("Unread only"))
 
     class Meta:
         model = Notification

@@ -4,6 +4,7 @@ departments, categories and deadline policies, the signed-in user, and their not
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from wangge.cases.models import SlaPolicy
@@ -184,3 +185,32 @@ def test_notifications_are_private_and_can_be_marked_read(world):
 
     bad = client.post("/api/v1/notifications/mark-read/", {"ids": ["x"]}, format="json")
     assert bad.status_code == 400 and bad.json()["error"]["fields"] == {"ids.0": "A valid integer is required."}
+
+
+def test_yes_no_filters_take_1_and_0_and_refuse_anything_else(world):
+    """``?unread=1`` once listed the read notifications too, and ``?is_active=0`` every department:
+    a value the filter did not know was taken as "not given"."""
+    clerk = world.users["clerk"]
+    Notification.objects.all().delete()
+    notify(recipients=[clerk], kind=NotificationKind.URGED, message="未读")
+    notify(recipients=[clerk], kind=NotificationKind.OVERDUE, message="已读")
+    Notification.objects.filter(message="已读").update(read_at=timezone.now())
+    client = client_for(clerk)
+
+    def messages(value):
+        return [n["message"] for n in client.get("/api/v1/notifications/", {"unread": value}).json()["results"]]
+
+    assert messages("1") == messages("true") == messages("YES") == ["未读"]
+    assert messages("0") == messages("false") == ["已读"]
+    retired = world.departments["huanwei"]
+    retired.is_active = False
+    retired.save(update_fields=["is_active"])
+    assert [d["id"] for d in client.get("/api/v1/departments/", {"is_active": "0"}).json()] == [retired.pk]
+    for url, name in (("/api/v1/notifications/", "unread"), ("/api/v1/departments/", "is_active"),
+                      ("/api/v1/regions/", "is_active")):
+        response = client.get(url, {name: "maybe"})
+        assert response.status_code == 400, url
+        assert response.json()["error"]["codes"] == {name: "invalid_choice"}
+        assert response.json()["error"]["message"] == "Give true or false (or 1/0, yes/no)."
+    chinese = client_for(clerk, "zh-hans").get("/api/v1/regions/", {"is_active": "maybe"})
+    assert chinese.json()["error"]["message"] == "请填写 true 或 false（也可用 1/0、yes/no）。"
