@@ -452,14 +452,36 @@ class RevisitForm(ActionForm):
 
 
 class RateForm(ActionForm):
+    """评价 on the resident's behalf. 不满意 reopens the case and sends it back to its handler: the
+    clerk writes down what the resident is not satisfied with (the reopened case carries it), and
+    is told where the case went."""
+
     action, label = "rate", _("Record rating")
     satisfaction = forms.ChoiceField(label=_("Resident's rating"), choices=Satisfaction.choices,
                                      widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=TEXTAREA, max_length=1000)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=TEXTAREA, max_length=1000,
+                              help_text=_("Required when the resident is not satisfied: what with, in their words. "
+                                          "The case is reopened and the handler reads it."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("satisfaction") == Satisfaction.UNSATISFIED and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("The resident is not satisfied: write down what with, so the handler "
+                                        "knows what to do again."))
+        return data
 
     def run(self, *, actor, files):
         return actions.rate_case(case=self.case, actor=actor, satisfaction=self.cleaned_data["satisfaction"],
                                  comment=self.cleaned_data["comment"])
+
+    def done_message(self, result: Case) -> str:
+        if result.satisfaction != Satisfaction.UNSATISFIED:
+            return gettext("Rating recorded: %(rating)s.") % {"rating": result.get_satisfaction_display()}
+        lead = result.lead_assignment()
+        if lead is None:
+            return gettext("Rating recorded: unsatisfied. The case was reopened.")
+        return gettext("Rating recorded: unsatisfied. The case was reopened and sent back to %(handler)s.") % {
+            "handler": lead.target}
 
 
 class ReopenForm(ReasonForm):
