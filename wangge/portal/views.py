@@ -174,6 +174,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "photos_lost": photos_lost,
         "nearby": nearby,
         "max_photos": settings.WANGGE_ATTACHMENT_MAX_COUNT,
+        "max_photo_bytes": settings.WANGGE_ATTACHMENT_MAX_BYTES,
         "tile_url": settings.WANGGE_TILE_URL,
     }, status=429 if refused else 200)
     if refused is not None:

@@ -169,6 +169,39 @@ def test_failed_report_opens_at_the_field_in_error(page_factory):
     watch.check()
 
 
+def camera_photo(width: int = 4000, height: int = 3000) -> bytes:
+    """A phone camera's JPEG: large, and not much smaller when compressed."""
+    import io
+
+    from PIL import Image
+
+    smooth = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    grain = Image.effect_noise((width, height), 40).convert("RGB")
+    out = io.BytesIO()
+    Image.blend(smooth, grain, 0.3).save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_a_photo_over_the_size_limit_is_made_smaller_and_sent(page_factory, settings):
+    """A camera photo larger than the server takes was refused after its whole upload, and the
+    resident had no way to make it smaller: the page shrinks it before sending."""
+    world = setup_world()
+    photo = camera_photo()
+    settings.WANGGE_ATTACHMENT_MAX_BYTES = len(photo) // 2
+    page, watch = page_factory(**PHONE_390)
+    page.goto("/r/report/")
+    page.get_by_test_id("description").fill("小区东门口的路灯坏了一个星期")
+    page.get_by_test_id("photos").set_input_files([{"name": "IMG_2041.JPG", "mimeType": "image/jpeg", "buffer": photo}])
+    expect(page.locator("#photo-previews img")).to_have_count(1)
+    expect(page.get_by_test_id("report-submit")).to_be_enabled()
+    page.get_by_test_id("region").select_option(str(world.grids[0].pk))
+    page.get_by_test_id("report-submit").click()
+    expect(page.get_by_test_id("tracking-number")).to_have_text(re.compile(r"^WG\d{8}-\d{5}$"))
+    sent = Case.objects.get().attachments.get()
+    assert sent.is_image and 0 < sent.size <= settings.WANGGE_ATTACHMENT_MAX_BYTES
+    watch.check()
+
+
 def no_sideways_scroll(page) -> None:
     """Nothing is wider than the phone's screen."""
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -16,30 +16,79 @@
     });
   });
 
-  /* ---- Photos: previews, and a warning before sending too many or non-photos. ---- */
+  /* ---- Photos: previews, a warning before sending too many or non-photos, and a photo larger
+     than the server takes made smaller here (a phone's camera can exceed it: refused after a long
+     upload, the resident would have had no way to send it). ---- */
   var photos = document.getElementById("id_photos");
   var previews = document.getElementById("photo-previews");
   var warning = document.getElementById("photo-warning");
+  var SIDES = [2560, 1920, 1280];  // long side tried in turn until the photo fits
+
+  function shrink(file, maxBytes) {
+    return new Promise(function (resolve) {
+      var img = new Image(), url = URL.createObjectURL(file);
+      img.onerror = function () { URL.revokeObjectURL(url); resolve(null); };
+      img.onload = function () {
+        URL.revokeObjectURL(url);
+        var canvas = document.createElement("canvas");
+        (function attempt(i) {
+          if (i >= SIDES.length) { resolve(null); return; }
+          var scale = Math.min(1, SIDES[i] / Math.max(img.naturalWidth, img.naturalHeight));
+          canvas.width = Math.round(img.naturalWidth * scale);
+          canvas.height = Math.round(img.naturalHeight * scale);
+          canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+          canvas.toBlob(function (blob) {
+            if (blob && blob.size <= maxBytes) {
+              resolve(new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" }));
+            } else {
+              attempt(i + 1);
+            }
+          }, "image/jpeg", 0.85);
+        })(0);
+      };
+      img.src = url;
+    });
+  }
+
+  function refuse(problem) {
+    warning.textContent = problem;
+    warning.hidden = false;
+    photos.value = "";
+  }
+
+  function preview(files) {
+    files.forEach(function (file) {
+      var img = document.createElement("img");
+      img.alt = file.name;
+      img.src = URL.createObjectURL(file);
+      img.onload = function () { URL.revokeObjectURL(img.src); };
+      previews.appendChild(img);
+    });
+  }
+
   if (photos && previews && warning) {
     photos.addEventListener("change", function () {
       previews.innerHTML = "";
       warning.hidden = true;
       var files = Array.prototype.slice.call(photos.files || []);
       var max = parseInt(photos.dataset.max, 10) || 6;
+      var maxBytes = parseInt(photos.dataset.maxBytes, 10) || Infinity;
       var problem = files.length > max ? photos.dataset.msgTooMany
         : files.some(function (f) { return !/^image\//.test(f.type); }) ? photos.dataset.msgNotPhoto : "";
-      if (problem) {
-        warning.textContent = problem;
-        warning.hidden = false;
-        photos.value = "";
-        return;
-      }
-      files.forEach(function (file) {
-        var img = document.createElement("img");
-        img.alt = file.name;
-        img.src = URL.createObjectURL(file);
-        img.onload = function () { URL.revokeObjectURL(img.src); };
-        previews.appendChild(img);
+      if (problem) return refuse(problem);
+      if (!files.some(function (f) { return f.size > maxBytes; })) return preview(files);
+      var tooBig = files.filter(function (f) { return f.size > maxBytes; })[0];
+      var tooBigWords = photos.dataset.msgTooBig.replace("{name}", tooBig.name);
+      if (!window.DataTransfer || !window.Promise || !HTMLCanvasElement.prototype.toBlob) return refuse(tooBigWords);
+      var submit = photos.form && photos.form.querySelector('[type="submit"]');
+      if (submit) submit.disabled = true;  // not the large originals while they are being made smaller
+      Promise.all(files.map(function (f) { return f.size > maxBytes ? shrink(f, maxBytes) : f; })).then(function (made) {
+        if (submit) submit.disabled = false;
+        if (made.some(function (f) { return !f; })) return refuse(tooBigWords);
+        var chosen = new DataTransfer();
+        made.forEach(function (f) { chosen.items.add(f); });
+        photos.files = chosen.files;
+        preview(made);
       });
     });
   }
