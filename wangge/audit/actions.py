@@ -40,9 +40,10 @@ FILTERS_KEPT = 4000  # characters of the query string kept (a list's filters fit
 
 
 def record_data_export(*, actor, what: ExportedList, filters: str, rows: int, cut: bool,
-                       request=None) -> DataExportRecord:
+                       request=None, ip_address: str | None = None) -> DataExportRecord:
     """Write one export record: ``actor`` wrote ``rows`` rows of the list ``what`` read with
-    ``filters`` (its query string) to a file; ``cut``: the row cap left some out."""
+    ``filters`` (its query string) to a file; ``cut``: the row cap left some out. The address is
+    the request's, or ``ip_address`` for a caller that has only that."""
     return DataExportRecord.objects.create(
         user=actor if getattr(actor, "pk", None) else None,
         username=actor.get_username()[:150] if getattr(actor, "pk", None) else "",
@@ -50,12 +51,15 @@ def record_data_export(*, actor, what: ExportedList, filters: str, rows: int, cu
         filters=(filters or "")[:FILTERS_KEPT],
         rows=rows,
         cut=cut,
-        ip_address=_ip(request),
+        ip_address=_ip(request) if request is not None else _valid_ip(ip_address),
     )
 
 
 def _ip(request) -> str | None:
-    address = client_ip(request) if request is not None else None
+    return _valid_ip(client_ip(request) if request is not None else None)
+
+
+def _valid_ip(address: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:  # a server that gave no address (a test client, a socket)

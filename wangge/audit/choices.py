@@ -12,3 +12,4 @@ class ExportedList(models.TextChoices):
     """The lists that can be exported to a file (each export is a ``DataExportRecord``)."""
 
     CASES = "cases", _("Case list")
+    KEY_PERSONS = "keypersons", _("Key-person register")

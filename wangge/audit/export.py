@@ -1,4 +1,5 @@
-"""The exportable audit: admin changes, sign-ins, data-access logs, data exports and (optionally) the timeline,
+"""The exportable audit: admin changes, sign-ins, data-access logs (residents, case reporters, key
+persons), data exports and (optionally) the timeline,
 as one table in time order — CSV or XLSX.
 
 Every row: time, category, who, IP address, subject, action, detail. Timeline rows carry their
@@ -24,6 +25,7 @@ from django.utils.translation import pgettext
 
 from wangge.cases.models import CaseEvent, ReporterAccessLog
 from wangge.core.exports import stream_csv, stream_xlsx
+from wangge.keypersons.models import KeyPersonAccessLog
 from wangge.residents.models import ResidentAccessLog
 
 from .models import DataExportRecord, SignInRecord
@@ -95,6 +97,23 @@ def _resident_access(since, until) -> Iterator[AuditRow]:
                        _granted(row), row.purpose)
 
 
+def _key_person_access(since, until) -> Iterator[AuditRow]:
+    """The key-person register's log: each full view of a person (ID number included) and each
+    export of the register, granted or refused."""
+    rows = (KeyPersonAccessLog.objects.filter(accessed_at__gte=since, accessed_at__lt=until)
+            .select_related("user").order_by("accessed_at", "pk"))
+    for row in rows.iterator(chunk_size=CHUNK):
+        subject = (pgettext("audit export", "key person #%(id)d") % {"id": row.key_person_id} if row.key_person_id
+                   else pgettext("audit export", "key-person register"))
+        detail = row.get_kind_display()
+        if row.rows:
+            detail += " " + pgettext("audit export", "%(rows)d rows") % {"rows": row.rows}
+        if row.purpose:
+            detail += " · " + row.purpose
+        yield AuditRow(row.accessed_at, pgettext("audit export", "key-person data access"), row.user.get_username(),
+                       row.ip_address or "", subject, _granted(row), detail)
+
+
 def _data_exports(since, until) -> Iterator[AuditRow]:
     rows = DataExportRecord.objects.filter(at__gte=since, at__lt=until).order_by("at", "pk")
     for record in rows.iterator(chunk_size=CHUNK):
@@ -125,7 +144,7 @@ def _timeline(since, until) -> Iterator[AuditRow]:
 def audit_rows(*, since: dt.datetime, until: dt.datetime, timeline: bool = False) -> Iterator[AuditRow]:
     """Every audit row with ``since <= time < until``, oldest first."""
     sources = [_admin_changes(since, until), _sign_ins(since, until), _reporter_access(since, until),
-               _resident_access(since, until), _data_exports(since, until)]
+               _resident_access(since, until), _key_person_access(since, until), _data_exports(since, until)]
     if timeline:
         sources.append(_timeline(since, until))
     return heapq.merge(*sources, key=lambda row: row.at)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wangge.audit.actions import record_data_export
+from wangge.audit.choices import ExportedList
 from wangge.cases.actions import create_case
 from wangge.cases.channels import Channel
 from wangge.core.exports import write_xlsx
@@ -284,6 +287,9 @@ def export_key_persons(*, actor, queryset=None, purpose: str = "", ip_address: s
                _("ID number"), _("Address"), _("Registered"), _("Notes")]
     content = write_xlsx(headers, rows, title=_("Key persons"))
     _log(actor=actor, kind=AccessKind.EXPORT, purpose=purpose, granted=True, rows=len(rows), ip_address=ip_address)
+    # In the office's export log too, beside the case lists: the officer reads one list of what left.
+    record_data_export(actor=actor, what=ExportedList.KEY_PERSONS, filters=urlencode({"purpose": purpose or ""}),
+                       rows=len(rows), cut=False, ip_address=ip_address)
     return content, len(rows)
 
 
