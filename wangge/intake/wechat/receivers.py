@@ -20,6 +20,7 @@ from .models import WechatAccount, WechatConversation
 TEMPLATE_ACCEPTED = "wechat_case_accepted"
 TEMPLATE_RESOLVED = "wechat_case_resolved"
 ANSWER_CHARS = 60
+END_PUNCTUATION = "。．.！!；;，, "
 
 
 def tell_accepted(event: DomainEvent) -> None:
@@ -36,7 +37,10 @@ def tell_resolved(event: DomainEvent) -> None:
         return
     case, account, openid = target
     answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
-    answer = Truncator(" ".join((answer or "").split())).chars(ANSWER_CHARS, truncate="…")
+    # The notice's text puts its own full stop after the answer ("…已办结：{{ answer }}。请…"):
+    # the answer's own would show as "。。".
+    answer = " ".join((answer or "").split()).rstrip(END_PUNCTUATION)
+    answer = Truncator(answer).chars(ANSWER_CHARS, truncate="…")
     # The case page at its rating card: a link is opened with GET, and only the card's form rates.
     rate_url = tracking_url(case) + "#rate"
     _queue(event, case, account, openid, TEMPLATE_RESOLVED, {"answer": answer, "rate_url": rate_url})

@@ -46,7 +46,7 @@ def test_accepted_and_resolved_go_to_the_openid_as_template_messages(
         case = actions.claim_case(case=case, actor=officer)
         case = actions.resolve_case(case=case, actor=officer, result="井盖已补装。")
     resolved = OutboundMessage.objects.get(template="wechat_case_resolved")
-    assert "井盖已补装" in resolved.body
+    assert "已办结：井盖已补装。请对办理结果进行评价" in resolved.body  # one full stop, not "。。"
     rate_link = f"https://wangge.example.gov.cn/r/t/{case.tracking_token}/#rate"
     assert rate_link in resolved.body
     # The rating link opens the page with the rating form (a link is a GET: the form posts).
