@@ -96,7 +96,12 @@ class StrictOrderingFilter(OrderingFilter):
         if any(term and term not in allowed for term in terms):
             raise exceptions.ValidationError({self.ordering_param: [exceptions.ErrorDetail(
                 _("Sort by one of: %(choices)s.") % {"choices": ", ".join(allowed)}, code="invalid_choice")]})
-        return super().get_ordering(request, queryset, view)
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not {"pk", "-pk", "number", "-number"} & set(ordering):
+            # Ties last by the case, so that pages never overlap: many cases share a deadline, and
+            # the database may order ties differently for each page (PostgreSQL's top-N sort).
+            ordering = [*ordering, "-pk" if ordering[0].startswith("-") else "pk"]
+        return ordering
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -203,6 +208,9 @@ class CaseViewSet(viewsets.GenericViewSet):
         if page is None:
             raise InvalidInput(_("This search takes too long. Narrow it down: add dates, a grid or a category."),
                                fields={"q": "too_slow"})
+        caller = actions.caller_lookup_of(queryset)
+        if caller:  # ?q= a caller's phone: the cases given are logged as the web list logs them
+            actions.log_caller_lookup(actor=request.user, phone=caller, cases=page, ip_address=client_ip(request))
         return self.get_paginated_response(s.CaseListSerializer(page, many=True, context={"request": request}).data)
 
     def retrieve(self, request, number: str):
