@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -50,7 +53,7 @@ class ResidentAdmin(IdSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("id",)  # turns the search box on; get_search_results matches the id only
     fields = readonly_fields = ("id", "masked_name", "masked_phone", "phone_verified", "wechat_count", "household_ref",
                                 "created_at", "last_seen_at", "anonymised_at", "anonymised_reason", "anonymised_by",
-                                "merged_into")
+                                "merged_into", "access_log_link")
     actions = ["anonymise"]
 
     def lookup_allowed(self, lookup, value, request=None):
@@ -79,6 +82,16 @@ class ResidentAdmin(IdSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("WeChat identities"))
     def wechat_count(self, obj: Resident) -> int:
         return obj.wechat_ids.count()
+
+    @admin.display(description=_("who saw their data"))
+    def access_log_link(self, obj: Resident) -> str:
+        # PIPL art. 45: the person may ask who saw their data; the officer answers from here.
+        count = obj.access_log.count()
+        if not count:
+            return _("nobody yet")
+        url = reverse("admin:residents_residentaccesslog_changelist") + "?" + urlencode({"q": f"#{obj.pk}"})
+        return format_html('<a href="{}">{}</a>', url, ngettext(
+            "%(count)d view or attempt", "%(count)d views or attempts", count) % {"count": count})
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -147,6 +160,7 @@ def staff_matching(term: str):
 CASE_PURPOSE = "case "
 NEED_PURPOSE = "neighbourhood:need:"
 CASE_NUMBER = re.compile(r"^[A-Z]{2}\d{8}-\d{5}$")
+RESIDENT_REF = re.compile(r"^#\d{1,18}$")  # a resident as the admin shows one: #123
 
 
 class PurposeKindFilter(admin.SimpleListFilter):
@@ -177,7 +191,7 @@ class ResidentAccessLogAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.Mo
     list_filter = (RecentStaffFilter, PurposeKindFilter, "granted", ("accessed_at", admin.DateFieldListFilter))
     show_facets = admin.ShowFacets.NEVER  # a count per filter option over years of rows
     search_fields = ("purpose",)  # turns the search box on; get_search_results decides what matches
-    search_help_text = _("Search by case number, or by the staff member's username or name.")
+    search_help_text = _("Search by resident (#id), by case number, or by the staff member's username or name.")
     date_hierarchy = "accessed_at"
     list_select_related = ("user", "resident")
     fields = readonly_fields = ("accessed_at", "user", "resident_masked", "purpose_read", "granted", "ip_address")
@@ -189,6 +203,8 @@ class ResidentAccessLogAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.Mo
             return queryset, False
         if CASE_NUMBER.match(term.upper()):
             return queryset.filter(purpose=CASE_PURPOSE + term.upper()), False
+        if RESIDENT_REF.match(term):
+            return queryset.filter(resident_id=int(term.lstrip("#"))), False
         return queryset.filter(user__in=staff_matching(term)), False
 
     @admin.display(description=_("resident"))
