@@ -36,13 +36,20 @@ def replica_configured() -> bool:
 
 
 @contextmanager
-def replica_reads():
-    """Inside: reads may go to the replica (when one is configured)."""
-    token = _replica_reads.set(True)
+def replica_reads(allowed: bool = True):
+    """Inside: reads may go to the replica (when one is configured); with ``allowed`` false, they
+    come from the primary, also in a request marked for the replica (``primary_reads``)."""
+    token = _replica_reads.set(allowed)
     try:
         yield
     finally:
         _replica_reads.reset(token)
+
+
+def primary_reads():
+    """Inside: every read from the primary — for a read that must not lag, such as a cursor that
+    moves past what it has read (a change the replica replays later would be passed for good)."""
+    return replica_reads(False)
 
 
 # Who is signed in, and may they: always from the primary, never a lagging copy (a session just

@@ -39,6 +39,7 @@ from wangge.core.api import (
     client_ip,
     error_responses,
 )
+from wangge.core.dbrouter import primary_reads
 
 from .. import actions, channels, permissions, search, selectors
 from ..downloads import attachment_response
@@ -316,13 +317,17 @@ class CaseChangesView(APIView):
                    .filter(Q(updated_at__gt=moment) | Q(pk__gt=pk)))
         if data.get("source"):
             changed = changed.filter(source=data["source"])
-        rows = list(changed.select_related("category", "grid", "community", "lead_department")
-                    .prefetch_related(ASSIGNMENTS).order_by("updated_at", "pk")[:size + 1])
-        more, rows = len(rows) > size, rows[:size]
+        # From the primary, never a read replica: a replica that lags more than the settle time
+        # would let the cursor pass a change it has not replayed yet, and it would never be listed.
+        with primary_reads():
+            rows = list(changed.select_related("category", "grid", "community", "lead_department")
+                        .prefetch_related(ASSIGNMENTS).order_by("updated_at", "pk")[:size + 1])
+            more, rows = len(rows) > size, rows[:size]
+            results = s.CaseChangeSerializer(rows, many=True, context={"request": request}).data
         cursor = encode_cursor(rows[-1].updated_at, rows[-1].pk) if rows else encode_cursor(moment, pk)
         url = remove_query_param(request.build_absolute_uri(), "updated_after")
         return Response({
-            "results": s.CaseChangeSerializer(rows, many=True, context={"request": request}).data,
+            "results": results,
             "cursor": cursor,
             "more": more,
             "next": replace_query_param(url, "cursor", cursor),

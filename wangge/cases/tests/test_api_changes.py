@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -183,3 +183,22 @@ def test_the_schema_documents_the_poll(client, world):
     assert {"200", "400", "401"} <= set(operation["responses"])
     answer = schema["components"]["schemas"]["CaseChanges"]
     assert set(answer["properties"]) == {"results", "cursor", "more", "next"}
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_changes_are_read_from_the_primary_never_a_lagging_replica(settings):
+    """The case list may come from a read replica; the list of changes may not: its cursor moves
+    past what it read, so a change the replica had not replayed yet would never be listed."""
+    from wangge.testing import build_world
+
+    world = build_world()
+    settings.WANGGE_API_CHANGES_SETTLE_SECONDS = 0
+    settings.WANGGE_REPLICA_PATHS = ["/api/v1/cases/"]
+    number = file_case(world).number
+    client = as_user(world.users["clerk"])
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        assert _numbers(client.get(CHANGES)) == [number]
+    assert "cases_case" not in " ".join(q["sql"] for q in on_replica.captured_queries)
+    with CaptureQueriesContext(connections["replica"]) as on_replica:
+        assert client.get("/api/v1/cases/").json()["count"] == 1
+    assert "cases_case" in " ".join(q["sql"] for q in on_replica.captured_queries)  # the list still may
