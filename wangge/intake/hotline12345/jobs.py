@@ -25,7 +25,7 @@ from wangge.cases.choices import Channel
 from wangge.cases.models import Case
 from wangge.core.actors import Actor
 from wangge.core.errors import DomainError
-from wangge.residents.masking import mask_phone
+from wangge.residents.masking import mask_name, mask_phone
 
 from .choices import ImportMode, JobStatus, Outcome
 from .models import ImportJob, ImportLine
@@ -68,7 +68,7 @@ def _preview_row(line: int, cells: list, order: Order | None, problems, checker:
     return {
         "line": line, "order_number": order.order_number, "valid": True, "problems": [],
         "title": order.title or order.description[:30], "description": order.description[:200],
-        "address": order.address, "reporter_name": order.reporter_name,
+        "address": order.address, "reporter_name": mask_name(order.reporter_name),
         "reporter_phone": mask_phone(order.reporter_phone),
         "category": order.category.name if order.category else "",
         "place": order.region.name if order.region else "",
@@ -174,8 +174,10 @@ def import_job(job_id: int) -> None:
         job.refresh_from_db()
         _fail(job, _("The import stopped after %(n)d rows; resume it to go on.") % {"n": job.processed_rows})
         return
-    job.status, job.finished_at = JobStatus.DONE, timezone.now()
-    _save(job, "status", "finished_at")
+    # The file goes once every row is a case or a line of the report: it holds every caller's name
+    # and number, and a copy kept here would outlive a resident's erasure (PIPL: no longer than needed).
+    job.status, job.finished_at, job.content = JobStatus.DONE, timezone.now(), b""
+    _save(job, "status", "finished_at", "content")
 
 
 def _file_rows(job: ImportJob, checker: RowChecker, batch: list, *, strict: bool) -> list[ImportLine]:
