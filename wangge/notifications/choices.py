@@ -9,6 +9,9 @@ class OutboxStatus(models.TextChoices):
     SENDING = "sending", pgettext_lazy("outbox", "Sending")
     SENT = "sent", pgettext_lazy("outbox", "Sent")
     DEAD = "dead", pgettext_lazy("outbox", "Dead letter")
+    # Not sent because it no longer holds (an "accepted" text to a report rejected before it went
+    # out); never retried.
+    WITHDRAWN = "withdrawn", pgettext_lazy("outbox", "Withdrawn")
 
 
 # Badge colours, as the case desk keeps them beside its choices.
@@ -17,4 +20,5 @@ OUTBOX_STATUS_COLOURS = {
     OutboxStatus.SENDING: "blue",
     OutboxStatus.SENT: "green",
     OutboxStatus.DEAD: "red",
+    OutboxStatus.WITHDRAWN: "dark",
 }

@@ -291,6 +291,17 @@ def retry_dead_messages(*, ids=None) -> int:
     return queued
 
 
+def withdraw_messages(*, subject, templates, reason: str) -> int:
+    """The messages about ``subject`` from ``templates`` that no longer hold (an "accepted" text
+    to a report rejected before it went out) and have not been sent: withdrawn — never sent, and
+    not among the dead letters an admin retries. One a worker is handing over right now is left
+    to finish. Runs in the caller's transaction. Returns how many were withdrawn."""
+    return OutboundMessage.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, template__in=list(templates),
+        status__in=[OutboxStatus.PENDING, OutboxStatus.DEAD],
+    ).update(status=OutboxStatus.WITHDRAWN, next_attempt_at=None, lease_until=None, last_error=reason[:2000])
+
+
 # --------------------------------------------------------------------------------------------
 # Erasure (PIPL)
 # --------------------------------------------------------------------------------------------

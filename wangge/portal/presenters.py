@@ -77,6 +77,14 @@ def surviving_case(case: Case) -> Case | None:
     return survivor if survivor.pk != case.pk else None
 
 
+def rejection_reason(case: Case) -> str:
+    """Why the case was not taken up (不予受理): the reason staff gave, "" for a case not rejected."""
+    if case.status != CaseStatus.REJECTED:
+        return ""
+    event = case.events.filter(type=EventType.REJECTED, public=True).order_by("-created_at", "-pk").first()
+    return event.note if event is not None else ""
+
+
 def can_rate(case: Case) -> bool:
     """The resident may rate once per resolution (the core refuses a second rating)."""
     if case.status != CaseStatus.RESOLVED:

@@ -25,6 +25,7 @@ from wangge.intake.duplicates import selectors as duplicates
 from wangge.intake.qrcodes import selectors as qr_codes
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
+from wangge.replies.receivers import office_hotline
 
 from . import presenters
 from .forms import LookupForm, RateForm, ReportForm, category_label
@@ -262,6 +263,11 @@ def _case_page(request: HttpRequest, case: Case, rate_form: RateForm | None = No
         "rateable": rateable,
         "rate_form": rate_form or (RateForm() if rateable else None),
         "rating": presenters.satisfaction_text(case.satisfaction) if case.rated_at else "",
+        # 不予受理: the reason, at the top where the resident the notice sent here looks first, and
+        # where to turn; a merged report: the number of the case it is handled in.
+        "rejected_reason": presenters.rejection_reason(case),
+        "hotline": office_hotline(),
+        "merged_into": survivor.number if survivor is not None else "",
     }, status=status)
 
 

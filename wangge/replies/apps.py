@@ -16,3 +16,4 @@ class RepliesConfig(AppConfig):
         # exists exactly when the change does; the outbox delivers it after commit.
         subscribe("case_accepted", receivers.tell_reporter_accepted, mode=Mode.ATOMIC, key="replies.case_accepted")
         subscribe("case_resolved", receivers.tell_reporter_resolved, mode=Mode.ATOMIC, key="replies.case_resolved")
+        subscribe("case_rejected", receivers.tell_reporter_rejected, mode=Mode.ATOMIC, key="replies.case_rejected")

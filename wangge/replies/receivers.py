@@ -1,11 +1,14 @@
 """What residents are told when the case desk moves their report (短信告知).
 
 A resident who left a mobile number gets an SMS when their case is accepted (受理, with the
-deadline) and when it is resolved (办结, with the answer and a request to rate it), each with the
-link to their case's page. The texts are the admin-editable templates ``case_accepted`` and
-``case_resolved``. Anonymous reports without a phone and cases staff filed without one are
-skipped, and so are cases the app of their own channel tells (``routes``: WeChat). One message
-per event and phone number: the dedupe key is ``<event key>:sms:<phone>``.
+deadline), when it is resolved (办结, with the answer and a request to rate it) and when it is
+turned down (不予受理, with the reason and the office's hotline), each with the link to their
+case's page. The texts are the admin-editable templates ``case_accepted``, ``case_resolved`` and
+``case_rejected``; an "accepted" text still waiting when the case is rejected is withdrawn.
+(A report merged into another case is told by the duplicates app, ``duplicate_merged``.)
+Anonymous reports without a phone and cases staff filed without one are skipped, and so are cases
+the app of their own channel tells (``routes``: WeChat). One message per event and phone number:
+the dedupe key is ``<event key>:sms:<phone>``.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from wangge.cases import selectors
+from wangge.cases.choices import CaseStatus
 from wangge.core.events import DomainEvent
-from wangge.notifications.outbox import queue_message
+from wangge.notifications.outbox import queue_message, withdraw_messages
 from wangge.notifications.registry import OutboxChannel
 from wangge.residents.masking import normalise_phone
 
@@ -34,6 +38,9 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 ANSWER_CHARS = 40
 TEMPLATE_ACCEPTED = "case_accepted"
 TEMPLATE_RESOLVED = "case_resolved"
+TEMPLATE_REJECTED = "case_rejected"
+# The answer or reason goes before the text's own full stop ("…：{{ answer }}。"): its own end goes.
+END_PUNCTUATION = "。．.!！；;，, "
 
 
 def tell_reporter_accepted(event: DomainEvent) -> None:
@@ -49,6 +56,28 @@ def tell_reporter_resolved(event: DomainEvent) -> None:
         return
     answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
     _queue_sms(event, case, TEMPLATE_RESOLVED, {"answer": _short(answer)})
+
+
+def tell_reporter_rejected(event: DomainEvent) -> None:
+    if event.payload.get("from_status") == CaseStatus.ACCEPTED:
+        withdraw_accepted(event, [TEMPLATE_ACCEPTED])
+    case = _case_with_phone(event)
+    if case is None:
+        return
+    _queue_sms(event, case, TEMPLATE_REJECTED,
+               {"reason": _short(event.payload.get("note")), "hotline": office_hotline()})
+
+
+def withdraw_accepted(event: DomainEvent, templates: list[str]) -> None:
+    """A case rejected after it was accepted: its "accepted" texts not yet gone out (the gateway
+    down, a retry waiting) no longer hold — the resident must not hear 已受理 after 不予受理."""
+    withdraw_messages(subject=selectors.case_by_id(event.subject_id), templates=templates,
+                      reason="withdrawn: the case was rejected before this message went out")
+
+
+def office_hotline() -> str:
+    """The office's hotline (``WANGGE_OFFICE_HOTLINE``), "" when none is configured."""
+    return str(getattr(settings, "WANGGE_OFFICE_HOTLINE", "") or "").strip()
 
 
 def reporter_mobile(case) -> str:
@@ -93,4 +122,4 @@ def _local_date(value) -> str:
 
 def _short(text: str) -> str:
     text = " ".join((text or "").split())
-    return Truncator(text).chars(ANSWER_CHARS, truncate="…").rstrip("。.!！；;，, ")
+    return Truncator(text).chars(ANSWER_CHARS, truncate="…").rstrip(END_PUNCTUATION)

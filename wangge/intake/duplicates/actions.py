@@ -29,6 +29,7 @@ from wangge.core.actors import Actor
 from wangge.core.followers import follow_new_rows
 from wangge.notifications.outbox import queue_message
 from wangge.notifications.registry import OutboxChannel
+from wangge.replies.routes import reached_elsewhere
 from wangge.residents.masking import normalise_phone, valid_phone
 
 from . import classifier, selectors
@@ -142,7 +143,8 @@ def dismiss_duplicate(*, candidate: DuplicateCandidate | int, actor, note: str =
 def link_merged_reporters(*, duplicate: Case, event_key: str) -> CaseReporterLink | None:
     """``duplicate`` was merged (by any path: a confirmed candidate or the case page's merge):
     count its reporter on the surviving case, move the reporters it had gathered there too
-    (chains collapse), and tell its reporter by SMS. Runs inside the merge's transaction."""
+    (chains collapse), and tell its reporter by SMS (unless the app of their channel tells them:
+    ``replies.routes``). Runs inside the merge's transaction."""
     survivor = selectors.surviving_case(duplicate)
     if survivor.pk == duplicate.pk:
         return None
@@ -164,7 +166,7 @@ def link_merged_reporters(*, duplicate: Case, event_key: str) -> CaseReporterLin
         link.kind = LinkKind.MERGED
         link.save(update_fields=["kind"])
     phone = mobile_of(duplicate)
-    if phone:
+    if phone and not reached_elsewhere(duplicate):  # a WeChat reporter hears it on WeChat
         queue_message(channel=OutboxChannel.SMS, to=phone, template=TEMPLATE_MERGED, subject=duplicate,
                       context={"number": duplicate.number, "into": survivor.number,
                                "reporters": selectors.reporter_count(survivor),

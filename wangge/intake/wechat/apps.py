@@ -26,6 +26,8 @@ class WechatConfig(AppConfig):
         # change does); the outbox delivers it after commit.
         subscribe("case_accepted", receivers.tell_accepted, mode=Mode.ATOMIC, key="intake_wechat.case_accepted")
         subscribe("case_resolved", receivers.tell_resolved, mode=Mode.ATOMIC, key="intake_wechat.case_resolved")
+        subscribe("case_rejected", receivers.tell_rejected, mode=Mode.ATOMIC, key="intake_wechat.case_rejected")
+        subscribe("case_merged", receivers.tell_merged, mode=Mode.ATOMIC, key="intake_wechat.case_merged")
         register_reply_route("wechat", _("WeChat official account"), reaches=receivers.reaches_by_wechat)
         from . import readiness
 

@@ -44,7 +44,8 @@ class WechatGateway(Gateway):
                 context = message.context or {}
                 data = {"first": {"value": message.title or message.body[:40]},
                         "keyword1": {"value": context.get("number", "")},
-                        "keyword2": {"value": context.get("due") or context.get("answer") or ""},
+                        "keyword2": {"value": context.get("due") or context.get("answer") or context.get("reason")
+                                     or context.get("into") or ""},
                         "remark": {"value": message.body}}
                 result = client.message.send_template(message.to, template_id, data,
                                                       url=context.get("rate_url") or context.get("track_url"))

@@ -1,5 +1,7 @@
 """Notices to residents who reported by WeChat (模板消息): accepted (with the promised time),
-resolved (with the answer and the link to rate it). Subscribed ATOMIC in ``apps.py``: the outbox
+resolved (with the answer and the link to rate it), rejected (不予受理: the reason and the office's
+hotline; an "accepted" notice still waiting is withdrawn) and merged (合并: the case it is handled
+in, followed at the report's own link). Subscribed ATOMIC in ``apps.py``: the outbox
 row is written in the case action's own transaction and delivered after commit. The SMS replies
 (``wangge.replies``) skip the cases this app reaches (``reaches_by_wechat``, a reply route): the
 resident hears once, on the channel they came by — and by SMS when the account was switched off."""
@@ -9,16 +11,19 @@ from __future__ import annotations
 from django.utils.text import Truncator
 
 from wangge.cases import selectors
-from wangge.cases.choices import Channel
+from wangge.cases.choices import CaseStatus, Channel
 from wangge.core.events import DomainEvent
-from wangge.notifications.outbox import queue_message
+from wangge.notifications.outbox import queue_message, withdraw_messages
 from wangge.notifications.registry import OutboxChannel
+from wangge.replies.receivers import office_hotline
 
 from .actions import local_time, tracking_url
 from .models import WechatAccount, WechatConversation
 
 TEMPLATE_ACCEPTED = "wechat_case_accepted"
 TEMPLATE_RESOLVED = "wechat_case_resolved"
+TEMPLATE_REJECTED = "wechat_case_rejected"
+TEMPLATE_MERGED = "wechat_case_merged"
 ANSWER_CHARS = 60
 END_PUNCTUATION = "。．.！!；;，, "
 
@@ -36,14 +41,38 @@ def tell_resolved(event: DomainEvent) -> None:
     if target is None:
         return
     case, account, openid = target
-    answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
-    # The notice's text puts its own full stop after the answer ("…已办结：{{ answer }}。请…"):
-    # the answer's own would show as "。。".
-    answer = " ".join((answer or "").split()).rstrip(END_PUNCTUATION)
-    answer = Truncator(answer).chars(ANSWER_CHARS, truncate="…")
+    answer = _short((event.payload.get("note") if event.payload.get("public", True) else "") or case.result)
     # The case page at its rating card: a link is opened with GET, and only the card's form rates.
     rate_url = tracking_url(case) + "#rate"
     _queue(event, case, account, openid, TEMPLATE_RESOLVED, {"answer": answer, "rate_url": rate_url})
+
+
+def tell_rejected(event: DomainEvent) -> None:
+    if event.payload.get("from_status") == CaseStatus.ACCEPTED and event.payload.get("channel") == Channel.WECHAT:
+        # Its "accepted" notice, if still waiting (WeChat down, a retry due), no longer holds.
+        withdraw_messages(subject=selectors.case_by_id(event.subject_id), templates=[TEMPLATE_ACCEPTED],
+                          reason="withdrawn: the case was rejected before this message went out")
+    target = _recipient(event)
+    if target is None:
+        return
+    case, account, openid = target
+    _queue(event, case, account, openid, TEMPLATE_REJECTED, {"reason": _short(event.payload.get("note")),
+                                                             "hotline": office_hotline()})
+
+
+def tell_merged(event: DomainEvent) -> None:
+    target = _recipient(event)
+    if target is None:
+        return
+    case, account, openid = target
+    # The report's own link follows the case it is handled in (that case's link is its reporter's).
+    _queue(event, case, account, openid, TEMPLATE_MERGED, {"into": (event.payload.get("data") or {}).get("into", "")})
+
+
+def _short(text: str) -> str:
+    # The notice's text puts its own full stop after it ("…原因：{{ reason }}。"): its own would show as "。。".
+    text = " ".join((text or "").split()).rstrip(END_PUNCTUATION)
+    return Truncator(text).chars(ANSWER_CHARS, truncate="…")
 
 
 def reaches_by_wechat(case) -> bool:

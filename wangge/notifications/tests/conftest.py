@@ -28,12 +28,13 @@ def staff(db):
 
 
 def ensure_default_templates():
-    """The templates migration 0007 creates (a transactional test elsewhere may have flushed them)."""
+    """The templates migrations 0007 and 0009 create (a transactional test elsewhere may have flushed them)."""
     import importlib
 
     from wangge.notifications.models import MessageTemplate
 
-    defaults = importlib.import_module("wangge.notifications.migrations.0007_default_message_templates").DEFAULTS
+    defaults = [*importlib.import_module("wangge.notifications.migrations.0007_default_message_templates").DEFAULTS,
+                *importlib.import_module("wangge.notifications.migrations.0009_rejected_notice").DEFAULTS]
     for values in defaults:
         MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
 

@@ -11,8 +11,10 @@ def wechat_templates(db):
     from wangge.notifications.tests.conftest import ensure_default_templates
 
     ensure_default_templates()
-    for values in importlib.import_module("wangge.intake.wechat.migrations.0002_message_templates").DEFAULTS:
-        MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
+    for name in ("0002_message_templates", "0003_rejected_merged_templates"):
+        defaults = importlib.import_module(f"wangge.intake.wechat.migrations.{name}").DEFAULTS
+        for values in defaults:
+            MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +49,20 @@ def plain_account(world, wechat_templates):
 @pytest.fixture
 def compatible_account(world, wechat_templates):
     return make_account(world, mode="compatible", slug="compat", app_id="wxcompat00000000001")
+
+
+@pytest.fixture
+def reported(client, account, world):
+    """A report filed through the account by a resident who also has a mobile number on record."""
+    from wangge.cases.models import Case
+    from wangge.notifications.models import MessageTemplate
+    from wangge.residents.services import link_phone
+
+    from .test_callback import file_report
+
+    file_report(client, account, world)
+    case = Case.objects.get()
+    link_phone(resident=case.reporter, phone="13812341234", verified=True)  # would get the SMS otherwise
+    for values in importlib.import_module("wangge.intake.duplicates.migrations.0002_message_templates").DEFAULTS:
+        MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
+    return case
