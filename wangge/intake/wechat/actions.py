@@ -31,6 +31,7 @@ from wangge.core.errors import DomainError
 from wangge.notifications.outbox import queue_message
 from wangge.org import geo
 from wangge.residents.masking import half_width
+from wangge.residents.models import WechatIdentity
 from wangge.residents.services import resident_for_wechat
 
 from . import coords, media
@@ -67,6 +68,11 @@ THANKS_WORDS = ("非常感谢", "谢谢你们", "谢谢你", "谢谢您", "谢�
 PLEASANTRY = re.compile("(?:" + "|".join(map(re.escape, GREETING_WORDS + THANKS_WORDS)) + ")*")
 GREETING = re.compile("|".join(map(re.escape, GREETING_WORDS)))
 THANKS = re.compile("|".join(map(re.escape, THANKS_WORDS)))
+# A rating typed (or said) into the chat — the "handled" notice asks for one — is never the words
+# of a new problem: it is answered with the rating card of the resident's latest answer still to
+# rate. It rates only there, where 不满意 (which reopens the case) asks what is wrong.
+RATING_WORDS = {"满意", "非常满意", "很满意", "比较满意", "基本满意", "一般", "不满意", "不太满意", "很不满意",
+                "非常不满意", "satisfied", "basicallysatisfied", "notsatisfied", "unsatisfied", "dissatisfied"}
 MENU_REPORT = {"REPORT", "WG_REPORT"}
 MENU_QUERY = {"QUERY", "WG_QUERY"}
 
@@ -143,7 +149,7 @@ def _dispatch(account, conversation, message, key: str, now):
         text = (message.recognition or "").strip()
         if not text:
             return _("Sorry, the voice message could not be recognised. Please describe the problem in text."), None
-        return _add_description(account, conversation, text, key, now)
+        return _rating_reply(account, conversation, text) or _add_description(account, conversation, text, key, now)
     if kind == "location":
         return _on_location(account, conversation, message, key, now)
     if kind == "image":
@@ -185,6 +191,9 @@ def _on_text(account, conversation, text: str, key, now):
         return _("Your unfinished report has been discarded."), None
     if text.lower() in START_WORDS:
         return _start(conversation, now), None
+    rating = _rating_reply(account, conversation, text)
+    if rating:
+        return rating
     if is_pleasantry(text):
         return _answer_pleasantry(account, conversation, text), None
     match = ADDRESS.match(text)
@@ -213,6 +222,24 @@ def _answer_pleasantry(account, conversation, text: str) -> str:
         return welcome(account)
     return _("You are welcome. To report another problem, just describe it in text or a voice message; "
              "reply 「查询」 to see how your reports are going.")
+
+
+def _rating_reply(account, conversation, text: str) -> tuple[str, None] | None:
+    """满意 / 基本满意 / 不满意 … sent while one of the resident's cases waits for its rating: the
+    reply with that case's rating link (the latest answer first). None otherwise: the words are
+    what the resident has to say, as any others."""
+    if _bare_words(text) not in RATING_WORDS:
+        return None
+    identity = WechatIdentity.objects.filter(app_id=account.app_id, openid=conversation.openid).first()
+    resident = identity.resident if identity is not None else None  # not created by asking
+    waiting = [case for case in case_selectors.cases_of_resident(resident).filter(status=CaseStatus.RESOLVED)
+               .order_by("-resolved_at", "-pk")[:5] if not case.answer_rated]
+    if not waiting:
+        return None
+    case = waiting[0]
+    return _("To rate the answer to %(number)s, open it and choose there (if you are not satisfied, say what "
+             "is wrong and it will be handled again): %(url)s") % {"number": case.number,
+                                                                   "url": tracking_url(case) + "#rate"}, None
 
 
 def _start(conversation, now) -> str:
