@@ -83,7 +83,7 @@ def test_a_full_width_phone_opens_the_account_of_the_digits_and_finds_it_again(w
     account = CreditAccount.objects.get()
     assert account.resident == known and Resident.objects.filter(phone__startswith="+").count() == 0
     for typed in ("１３９１２３４５６７８", "139 1234 5678"):
-        response = client.get(reverse("credit:accounts"), {"phone": typed})
+        response = client.post(reverse("credit:accounts"), {"phone": typed})
         assert response.status_code == 302 and response["Location"] == reverse("credit:account", args=[account.pk])
 
 
