@@ -319,8 +319,8 @@ def forget_addresses(*, addresses, tag: str) -> int:
     """A resident's data was erased: the messages to ``addresses`` (their phone, their OpenIDs)
     keep their subject, template and times — what was sent and when stays countable — but no
     longer the address, in the recipient or in the dedupe key (``tag`` takes its place there,
-    so the key stays unique); one still waiting is not sent. Returns how many rows changed.
-    Runs in the erasure's transaction."""
+    so the key stays unique); one still waiting (or dead) is withdrawn, never sent. Returns how
+    many rows changed. Runs in the erasure's transaction."""
     addresses = sorted({a for a in addresses if a})
     changed = 0
     if not addresses:
@@ -331,8 +331,8 @@ def forget_addresses(*, addresses, tag: str) -> int:
             row.dedupe_key = row.dedupe_key.replace(address, f"{ERASED}-{tag}")
         row.to = ""
         fields = ["to", "dedupe_key"]
-        if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
-            row.status, row.next_attempt_at, row.lease_until = OutboxStatus.DEAD, None, None
+        if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.DEAD):
+            row.status, row.next_attempt_at, row.lease_until = OutboxStatus.WITHDRAWN, None, None
             row.last_error = "recipient's personal data erased"
             fields += ["status", "next_attempt_at", "lease_until", "last_error"]
         row.save(update_fields=fields)

@@ -59,7 +59,7 @@ def test_erasing_a_wechat_reporter_leaves_no_openid_or_number_behind(
         assert wx.OPENID not in (message.to + message.dedupe_key)
         assert PHONE not in (message.to + message.dedupe_key)
     waiting = OutboundMessage.objects.get(dedupe_key__startswith="late:")
-    assert waiting.status == OutboxStatus.DEAD  # never sent to a number the resident had erased
+    assert waiting.status == OutboxStatus.WITHDRAWN  # never sent to a number the resident had erased
     assert outbox.retry_dead_messages(ids=[waiting.pk]) == 0
     assert Case.objects.filter(pk=case.pk, status=CaseStatus.CLOSED).exists()  # the case stays whole
 
