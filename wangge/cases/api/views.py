@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -253,8 +254,12 @@ class CaseViewSet(viewsets.GenericViewSet):
 # A change is listed once it is this many seconds old: the transaction that wrote an earlier
 # ``updated_at`` (set when the row is saved, seen when it commits) has committed by then, so a
 # cursor never passes a change still on its way. Intake and actions commit within milliseconds;
-# the sweep and the 12345 import commit in batches of a few hundred rows.
+# the sweep and a "valid rows only" 12345 import commit in batches of a few hundred rows. A longer
+# transaction (an "all or nothing" import of a large file: one transaction, minutes) is waited for
+# on PostgreSQL: nothing after its start is listed until it ends (``changes_horizon``) — up to
+# CHANGES_LONGEST_WAIT, so that one session left open in a transaction cannot stop the list.
 CHANGES_SETTLE_SECONDS = 30
+CHANGES_LONGEST_WAIT = dt.timedelta(minutes=30)
 # Before every case: where a poll without updated_after or cursor starts.
 CHANGES_START = (dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), 0)
 LAST_ID = 2**63 - 1
@@ -262,6 +267,22 @@ LAST_ID = 2**63 - 1
 
 def changes_settle() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "WANGGE_API_CHANGES_SETTLE_SECONDS", CHANGES_SETTLE_SECONDS))
+
+
+def changes_horizon() -> dt.datetime:
+    """The latest ``updated_at`` a poll may list now: the settle time before now, and before the
+    start of the oldest transaction still open on the database (PostgreSQL) — a row it writes
+    carries a later time and is seen only when it commits, however long it runs."""
+    now = timezone.now()
+    horizon = now
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            oldest = cursor.fetchone()[0]
+        if oldest is not None:
+            horizon = min(now, max(oldest, now - CHANGES_LONGEST_WAIT))
+    return horizon - changes_settle()
 
 
 def encode_cursor(updated_at: dt.datetime, pk: int) -> str:
@@ -313,7 +334,7 @@ class CaseChangesView(APIView):
         moment, pk = after
         size = data["page_size"]
         changed = (selectors.cases_visible_to(request.user)
-                   .filter(updated_at__lte=timezone.now() - changes_settle(), updated_at__gte=moment)
+                   .filter(updated_at__lte=changes_horizon(), updated_at__gte=moment)
                    .filter(Q(updated_at__gt=moment) | Q(pk__gt=pk)))
         if data.get("source"):
             changed = changed.filter(source=data["source"])

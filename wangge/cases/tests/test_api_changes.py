@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -202,3 +202,43 @@ def test_changes_are_read_from_the_primary_never_a_lagging_replica(settings):
     with CaptureQueriesContext(connections["replica"]) as on_replica:
         assert client.get("/api/v1/cases/").json()["count"] == 1
     assert "cases_case" in " ".join(q["sql"] for q in on_replica.captured_queries)  # the list still may
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: a transaction open beside the poll")
+@pytest.mark.django_db(transaction=True)
+def test_a_change_in_a_long_transaction_is_listed_when_it_commits_not_passed(settings):
+    """An "all or nothing" 12345 import files every order in one transaction, minutes long: the
+    first orders' times are long past when it commits. A poll meanwhile must not move its cursor
+    past them to a case changed (and committed) later — they would never be listed."""
+    import threading
+
+    from wangge.testing import build_world
+
+    world = build_world()
+    settings.WANGGE_API_CHANGES_SETTLE_SECONDS = 0
+    other = file_case(world, grid=world.grids[1])
+    cursor = _get(world.users["clerk"]).json()["cursor"]
+    filed, release = threading.Event(), threading.Event()
+    numbers = []
+
+    def long_import():
+        try:
+            with transaction.atomic():
+                numbers.append(file_case(world).number)
+                filed.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=long_import)
+    thread.start()
+    try:
+        assert filed.wait(timeout=30)
+        _changed(other, timezone.now())  # another clerk's change, committed while the import runs
+        meanwhile = _get(world.users["clerk"], cursor=cursor).json()
+        assert meanwhile["results"] == []  # not yet: the cursor stays before the open transaction
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    after = _get(world.users["clerk"], cursor=meanwhile["cursor"])
+    assert _numbers(after) == [numbers[0], other.number]
