@@ -28,6 +28,7 @@ class CasesConfig(AppConfig):
         resident_anonymised.connect(receivers.erase_case_snapshots_of_resident,
                                     dispatch_uid="cases.erase_reporter_snapshots")
         register_open_business_check(open_cases_of)
+        register_open_business_check(receivers.open_anonymous_cases_of)
         # 撤销 a place: the open cases there are counted on the confirmation page (never moved).
         from wangge.org.retirement import register_retirement_impact
 

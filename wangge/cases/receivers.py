@@ -18,10 +18,29 @@ def repoint_cases_of_merged_resident(sender, *, kept, merged, **kwargs) -> None:
     repoint_reporter(kept=kept, merged=merged)
 
 
-def erase_case_snapshots_of_resident(sender, *, resident, **kwargs) -> None:
+def erase_case_snapshots_of_resident(sender, *, resident, phone: str = "", **kwargs) -> None:
     from .actions.privacy import erase_reporter_snapshots
+    from .models import Case
 
     erase_reporter_snapshots(resident=resident)
+    if phone:
+        # An anonymous report keeps the number it was made from (for the callback) but is linked
+        # to no resident: the erased number goes from those too.
+        Case.objects.filter(reporter__isnull=True, reporter_phone=phone).update(reporter_name="", reporter_phone="")
+
+
+def open_anonymous_cases_of(resident) -> str | None:
+    """The retention check for the anonymous reports made from the resident's number: while one
+    is still being handled (its callback needs the number), the resident is not erased yet."""
+    from django.utils.translation import gettext as _
+
+    from .choices import OPEN_STATUSES
+    from .models import Case
+
+    if resident.phone and Case.objects.filter(reporter__isnull=True, reporter_phone=resident.phone,
+                                              status__in=OPEN_STATUSES).exists():
+        return _("has cases still being handled")
+    return None
 
 
 def open_cases_at(region):
