@@ -142,6 +142,7 @@ def test_obtain_token_with_username_and_password(world):
     response = client.post("/api/v1/auth/token/", {"username": "clerk", "password": "pw"}, format="json")
     assert response.status_code == 200
     key = response.json()["token"]
+    assert response.json()["expires_at"].endswith("+08:00")  # like every other time the API gives
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").json()["username"] == "clerk"
     # Keys are stored hashed, so asking again issues another token (both listed in the account page).
     assert client.post("/api/v1/auth/token/", {"username": "clerk", "password": "pw"}).json()["token"] != key

@@ -60,4 +60,6 @@ class TokenView(APIView):
         if user is None:
             raise ValidationError(_("Unable to log in with provided credentials."), code="authorization")
         token, key = services.issue_api_token(user=user, name=data.get("name") or "API", days=data["days"])
-        return Response({"token": key, "name": token.name, "expires_at": token.expires_at})
+        # Through the serializer: its time in the platform's time zone (+08:00), as every other
+        # time the API gives — not the stored UTC ("…Z").
+        return Response(TokenSerializer({"token": key, "name": token.name, "expires_at": token.expires_at}).data)
