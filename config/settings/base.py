@@ -257,7 +257,8 @@ WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.gateways.ConsoleGateway"}
 WANGGE_OUTBOX_DIR = BASE_DIR / "var" / "outbox"  # where FileGateway writes <channel>.jsonl
 # Where residents reach the platform: the base of the links in messages sent to them.
 WANGGE_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
-# The office's hotline, printed on the 码上办 QR code sheets (wangge.intake.qrcodes).
+# The office's hotline, printed on the 码上办 QR code sheets (wangge.intake.qrcodes) and named as
+# where to turn in the 不予受理 notices and on a rejected report's page; "" leaves it out there.
 WANGGE_OFFICE_HOTLINE = "12345"
 # Login records (wangge.audit) are kept this many days, then `manage.py prune_audit` deletes them;
 # a system check refuses fewer than 180 (Cybersecurity Law art. 21: at least six months).

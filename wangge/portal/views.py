@@ -264,10 +264,9 @@ def _case_page(request: HttpRequest, case: Case, rate_form: RateForm | None = No
         "rate_form": rate_form or (RateForm() if rateable else None),
         "rating": presenters.satisfaction_text(case.satisfaction) if case.rated_at else "",
         # 不予受理: the reason, at the top where the resident the notice sent here looks first, and
-        # where to turn; a merged report: the number of the case it is handled in.
+        # where to turn.
         "rejected_reason": presenters.rejection_reason(case),
         "hotline": office_hotline(),
-        "merged_into": survivor.number if survivor is not None else "",
     }, status=status)
 
 
