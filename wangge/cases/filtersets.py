@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.filters import StrictBooleanFilter
+from wangge.core.http import client_ip
 from wangge.org.models import Department, Region
+from wangge.residents.masking import full_phone
 
+from .actions.privacy import caller_cases
 from .channels import channels
 from .choices import OPEN_STATUSES, CaseStatus, Light, StarLevel
 from .models import Case, CaseAssignment, Category
@@ -69,7 +72,8 @@ class CaseFilterSet(filters.FilterSet):
     is_open = StrictBooleanFilter(method="filter_open", label=_("Open"))
     submitted_after = BoundedDateFilter(method="filter_submitted_after", label=_("Filed from"))
     submitted_before = BoundedDateFilter(method="filter_submitted_before", label=_("Filed until"))
-    q = filters.CharFilter(method="filter_text", label=_("Text (number, title, description, address)"))
+    q = filters.CharFilter(method="filter_text", label=_("Text (number, title, description, address); a whole phone "
+                                                         "number: the caller's cases (intake clerks, logged)"))
 
     class Meta:
         model = Case
@@ -112,6 +116,14 @@ class CaseFilterSet(filters.FilterSet):
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
 
     def filter_text(self, queryset, name, value):
-        return search_cases(queryset, value)
+        phone = full_phone(value)
+        if not phone:
+            return search_cases(queryset, value)
+        # A whole phone number: a caller asking after their case (查询进度). The caller look-up of
+        # the hotline desk (来电历史) answers it — for call takers only, limited and logged as
+        # there; a refusal is raised, to be said (an empty list would read as "no record").
+        request = getattr(self, "request", None)
+        return caller_cases(actor=getattr(request, "user", None), phone=phone, within=queryset,
+                            ip_address=client_ip(request) if request is not None else None)
 
 

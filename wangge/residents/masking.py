@@ -34,6 +34,18 @@ def valid_phone(phone: str | None) -> bool:
     return bool(PHONE_RE.fullmatch(normalise_phone(phone)))
 
 
+# A number as a caller gives it in full: a mobile, or a landline with its area code. Not a local
+# number without one: seven or eight digits are as likely a case number's date (20261124).
+FULL_PHONE_RE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{9,11}")
+
+
+def full_phone(text: str | None) -> str:
+    """The number ``text`` is (normalised) when it is nothing but a full phone number — spaces,
+    dashes and a +86 allowed: ``"+86 138-1234-1234"`` → ``"13812341234"``; else ``""``."""
+    number = normalise_phone(text)
+    return number if FULL_PHONE_RE.fullmatch(number) else ""
+
+
 def mask_phone(phone: str) -> str:
     """138****1234 — keep the first 3 and last 4 digits."""
     if not phone:

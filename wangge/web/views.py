@@ -37,7 +37,8 @@ from wangge.notifications.services import mark_read
 from wangge.org import address, geo
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
-from wangge.residents.masking import half_width
+from wangge.org.scope import can_look_up_callers
+from wangge.residents.masking import half_width, mask_phone
 
 from . import case_export, columns, desk_queries, desks, queries
 from .forms import BulkDispatchForm, FieldReportForm, HotlineForm, RevisitForm, SavedFilterForm, action_form
@@ -219,7 +220,9 @@ def _tune_filter_widgets(form, user) -> list[str]:
     for name in ("category", "department"):
         form.fields[name].empty_label = _("All")
         QuickSelect.replace(form.fields[name])
-    form.fields["q"].widget.attrs.update({"placeholder": _("Number, words, address"), "type": "search"})
+    # A call taker's search finds a caller's cases by phone too (查询进度): say so where they type.
+    hint = _("Number, words, address or caller's phone") if can_look_up_callers(user) else _("Number, words, address")
+    form.fields["q"].widget.attrs.update({"placeholder": hint, "type": "search"})
     return shown
 
 
@@ -230,14 +233,21 @@ def _filtered_cases(request):
     (``filterset.drill``; a link that cannot be followed is an error on the form)."""
     filterset = CaseFilterSet(data=request.GET, queryset=selectors.cases_visible_to(request.user),
                               request=request)
-    filterset.drill = None
+    filterset.drill = filterset.lookup_error = None
     valid = filterset.is_valid()
     try:
         filterset.drill = drill.Drill.from_params(request.user, request.GET)
     except drill.DrillError as error:
         filterset.form.add_error(None, str(error))
         valid = False
-    queryset = filterset.qs if valid else filterset.queryset.none()
+    try:
+        queryset = filterset.qs if valid else filterset.queryset.none()
+    except CaseError as error:
+        # A caller's phone searched by someone who may not look callers up, or too often: said
+        # above the list, not answered with an empty list that reads as "no record".
+        filterset.form.add_error("q", error.message)
+        filterset.lookup_error = error.message
+        queryset, valid = filterset.queryset.none(), False
     if valid and filterset.drill is not None:
         queryset = filterset.drill.narrow(queryset)
     return filterset, queryset
@@ -262,6 +272,10 @@ def case_list(request):
         case.handler = case.lead_department
         if not case.is_open:
             case.due = None
+    caller = actions.caller_lookup_of(queryset)
+    if caller:
+        # A caller's phone searched (查询进度): the cases shown are logged as 来电历史 logs them.
+        actions.log_caller_lookup(actor=user, phone=caller, cases=page.rows, ip_address=_client_ip(request))
     territory_filters = _tune_filter_widgets(filterset.form, user)
     chosen = columns.columns_for(user)
     return render(request, "web/case_list.html", {
@@ -281,6 +295,7 @@ def case_list(request):
         "export_cap_text": f"{case_export.EXPORT_CAP:,}",
         # Back from 导出 Excel with a list too long for one file: ask to narrow it down.
         "export_too_long": request.GET.get("export") == "too-long",
+        "caller_phone": mask_phone(caller),
     })
 
 
@@ -298,6 +313,11 @@ def case_list_export(request):
                                           allow_cut=request.GET.get("cut") == "1", request=request)
     except case_export.TooLong:
         return redirect(back + ("&" if querystring else "?") + "export=too-long")
+    caller = actions.caller_lookup_of(queryset)
+    if caller:  # a caller's cases, exported: each logged as the list logs the ones it shows
+        actions.log_caller_lookup(actor=request.user, phone=caller, cases=queryset.only("pk", "number")
+                                  .order_by("-submitted_at", "-pk")[:case_export.EXPORT_CAP],
+                                  ip_address=_client_ip(request))
     response = FileResponse(export.file, as_attachment=True, filename=export.filename,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return response

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -114,12 +115,29 @@ def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, li
     (``org.scope.CALL_TAKER_ROLES``); at most ``caller_lookup`` look-ups per person per window; and
     every look-up logged — refused or not to the ``wangge.pii`` logger with the number masked, and
     one ``ReporterAccessLog`` row (channel ``caller``) per case it shows. The page shows the cases
-    with the reporter masked."""
+    with the reporter masked. (The checks: ``caller_cases``; the log: ``log_caller_lookup``.)"""
+    found = caller_cases(actor=actor, phone=phone, ip_address=ip_address)
+    if found is None:
+        return CallerHistory([], 0)  # nothing is looked up (the clerk is still typing)
+    cases = list(found.select_related("category").order_by("-submitted_at", "-pk")[:limit])
+    total = len(cases) if len(cases) < limit else found.count()
+    log_caller_lookup(actor=actor, phone=phone, cases=cases, ip_address=ip_address)
+    return CallerHistory(cases, total)
+
+
+def caller_cases(*, actor: User, phone: str, ip_address: str | None = None,
+                 within: QuerySet | None = None) -> QuerySet | None:
+    """The caller look-up's question (``look_up_caller``): the cases reported from ``phone``
+    among ``within`` — ``actor``'s cases (``cases_visible_to``), or a list of them narrowed further
+    (the case list's filters) — unread. None when ``phone`` is not a whole number: nothing is
+    looked up, nothing counted. Refused (``ActionForbidden``) to anyone but a call taker, and past
+    the ``caller_lookup`` limit (``TooManyLookups``); each refusal is logged, the number masked.
+    What it then shows is logged by ``log_caller_lookup``."""
     text = (phone or "").strip()
     number = normalise_phone(text)
     who = getattr(actor, "pk", None)
     if not valid_phone(number):
-        return CallerHistory([], 0)  # nothing is looked up (the clerk is still typing)
+        return None
     if not can_look_up_callers(actor):
         pii_log.warning("caller look-up refused: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
         raise ActionForbidden(_("Only intake clerks may look up a caller's earlier cases."))
@@ -127,17 +145,30 @@ def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, li
     if not lookups.hit(str(actor.pk)):
         pii_log.warning("caller look-up over the limit: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
         raise TooManyLookups(retry_after=lookups.seconds)
-    found = cases_visible_to(actor).filter(reporter_phone__in=sorted({text, number}))
-    cases = list(found.select_related("category").order_by("-submitted_at", "-pk")[:limit])
-    total = len(cases) if len(cases) < limit else found.count()
+    found = (cases_visible_to(actor) if within is None else within).filter(reporter_phone__in=sorted({text, number}))
+    # Kept on the query (it survives clones: ordering, paging): the list that shows these cases
+    # knows to log them (``caller_lookup_of``).
+    found.query.caller_lookup = number
+    return found
+
+
+def caller_lookup_of(queryset: QuerySet) -> str:
+    """The phone (normalised) a list of cases was looked up by (``caller_cases``), or ""."""
+    return getattr(queryset.query, "caller_lookup", "")
+
+
+def log_caller_lookup(*, actor: User, phone: str, cases, ip_address: str | None = None) -> None:
+    """What a caller look-up showed ``actor``: one ``ReporterAccessLog`` row (channel ``caller``)
+    per case, and a ``wangge.pii`` line with the number masked."""
+    cases = list(cases)
     with transaction.atomic():
         ReporterAccessLog.objects.bulk_create([
-            ReporterAccessLog(case=case, user=actor, channel=CALLER_CHANNEL, ip_address=ip_address, granted=True)
+            ReporterAccessLog(case_id=case.pk, user=actor, channel=CALLER_CHANNEL, ip_address=ip_address,
+                              granted=True)
             for case in cases
         ])
-    pii_log.info("caller look-up: user=%s ip=%s phone=%s cases=%s", who, ip_address, mask_phone(number),
-                 ",".join(case.number for case in cases) or "-")
-    return CallerHistory(cases, total)
+    pii_log.info("caller look-up: user=%s ip=%s phone=%s cases=%s", getattr(actor, "pk", None), ip_address,
+                 mask_phone(normalise_phone(phone)), ",".join(case.number for case in cases) or "-")
 
 
 def repoint_reporter(*, kept, merged) -> int:
