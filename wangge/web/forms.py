@@ -624,6 +624,9 @@ class HotlineForm(forms.Form):
     # click, Ctrl+Enter pressed again while the page loads — is filed once (``create_case``'s
     # idempotency key, kept under the hotline's own source namespace).
     submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # 仍然登记为新事件: the numbers of the likely duplicates the clerk was shown and chose to file
+    # beside (sent by that button only).
+    file_anyway = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
 
     SOURCE = "hotline:form"
 
@@ -638,6 +641,10 @@ class HotlineForm(forms.Form):
         """Give the form (drawn again) a new key: saving it again files a new case."""
         self.data = self.data.copy()
         self.data[self.add_prefix("submission")] = secrets.token_urlsafe(16)
+
+    def confirmed_duplicates(self) -> set[str]:
+        """The case numbers the clerk chose to file beside (仍然登记为新事件)."""
+        return {n.strip() for n in (self.cleaned_data.get("file_anyway") or "").split(",") if n.strip()}
 
     def clean(self):
         data = super().clean()

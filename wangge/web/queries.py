@@ -147,15 +147,28 @@ def keyset_page(queryset: QuerySet[Case], *, after: str | None, before: str | No
 
 
 def similar_open_cases(user, *, grid_id: int | None, category: Category | None, description: str = "",
-                       longitude=None, latitude=None, limit: int = 8):
+                       longitude=None, latitude=None, limit: int = 8, threshold: float | None = None):
     """Earlier cases near the place that may be the same problem, scored by the duplicate
-    finder (疑似重复: distance, text, category family, time): ``Match`` rows, best first."""
+    finder (疑似重复: distance, text, category family, time): ``Match`` rows, best first.
+    ``threshold``: the least score (default: the finder's wider net shown while filing)."""
     from wangge.intake.duplicates.selectors import find_matches
 
     if not grid_id and longitude is None:
         return []
     return find_matches(text=description, category_id=category.pk if category else None, longitude=longitude,
-                        latitude=latitude, grid_id=grid_id, base=cases_visible_to(user), limit=limit)
+                        latitude=latitude, grid_id=grid_id, base=cases_visible_to(user), limit=limit,
+                        threshold=threshold)
+
+
+def likely_duplicates(user, *, grid_id: int | None, category: Category | None, description: str = "",
+                      longitude=None, latitude=None, limit: int = 5):
+    """The earlier cases a report about to be filed would be stored as a possible duplicate of
+    once filed (the finder's own bar for a candidate to check, ``store_threshold``): filing it
+    next to one of them is asked first (hotline intake)."""
+    from wangge.intake.duplicates.selectors import store_threshold
+
+    return similar_open_cases(user, grid_id=grid_id, category=category, description=description,
+                              longitude=longitude, latitude=latitude, limit=limit, threshold=store_threshold())
 
 
 def suggest_categories(description: str, *, limit: int = 3) -> list[Category]:

@@ -563,7 +563,8 @@ def hotline(request):
         raise Http404
     if request.method == "POST":
         form = HotlineForm(request.POST, request.FILES)
-        if form.is_valid():
+        duplicates = _duplicates_to_confirm(form, request.user) if form.is_valid() else []
+        if form.is_valid() and not duplicates:
             try:
                 case = _file_hotline_case(form, request.user)
             except IdempotencyKeyReused:
@@ -587,14 +588,32 @@ def hotline(request):
                 return redirect("web:case_detail", number=case.number)
         _files_not_kept(request, form, "attachments")
     else:
-        form = HotlineForm()
+        form, duplicates = HotlineForm(), []
     grids = Region.objects.filter(level=RegionLevel.GRID, is_active=True, boundary__isnull=False).values("id", "name",
                                                                                               "boundary")
     return render(request, "web/hotline.html", {
         "form": form,
         "located": _located(form),
+        "duplicates": duplicates,
+        "duplicates_seen": ",".join(m.case.number for m in duplicates),
         "map_data": {"grids": list(grids), "tiles": settings.WANGGE_TILE_URL or ""},
     })
+
+
+def _duplicates_to_confirm(form: HotlineForm, user) -> list:
+    """The likely duplicates (``queries.likely_duplicates``) of the call the valid ``form`` holds
+    that the clerk has not yet chosen to file beside — none: file it. Not asked again of a form
+    already saved (a double click, the back button): ``create_case``'s key answers that."""
+    key = form.cleaned_data.get("submission")
+    if key and Case.objects.filter(source=form.SOURCE, external_id=key).exists():
+        return []
+    kwargs = form.create_kwargs()
+    lng, lat, region = kwargs["longitude"], kwargs["latitude"], kwargs["region"]
+    grid_id = region.pk if region is not None else (geo.grid_index().lookup(lng, lat) if lng is not None else None)
+    found = queries.likely_duplicates(user, grid_id=grid_id, category=kwargs["category"],
+                                      description=kwargs["description"], longitude=lng, latitude=lat)
+    confirmed = form.confirmed_duplicates()
+    return found if any(m.case.number not in confirmed for m in found) else []
 
 
 def _located(form: HotlineForm) -> str:
