@@ -42,6 +42,7 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 TEMPLATE_MERGED = "duplicate_merged"
 TEMPLATE_LINKED_ACCEPTED = "linked_case_accepted"
 TEMPLATE_LINKED_RESOLVED = "linked_case_resolved"
+TEMPLATE_LINKED_REJECTED = "linked_case_rejected"
 ANSWER_CHARS = 40
 NOTE_CHARS = 200
 
@@ -351,4 +352,4 @@ def _tracking_url(case: Case | None) -> str:
 
 def short(text: str) -> str:
     text = " ".join((text or "").split())
-    return Truncator(text).chars(ANSWER_CHARS, truncate="…").rstrip("。.!！；;，, ")
+    return Truncator(text).chars(ANSWER_CHARS, truncate="…").rstrip("。．.!！；;，, ")

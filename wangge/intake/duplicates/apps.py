@@ -33,6 +33,7 @@ class DuplicatesConfig(AppConfig):
         subscribe("case_merged", receivers.merged, mode=Mode.ATOMIC, key="intake_duplicates.merged")
         subscribe("case_accepted", receivers.accepted, mode=Mode.ATOMIC, key="intake_duplicates.accepted")
         subscribe("case_resolved", receivers.resolved, mode=Mode.ATOMIC, key="intake_duplicates.resolved")
+        subscribe("case_rejected", receivers.rejected, mode=Mode.ATOMIC, key="intake_duplicates.rejected")
         residents_merged.connect(receivers.residents_merged, dispatch_uid="intake_duplicates.repoint_links")
         register_open_business_check(receivers.follows_open_cases)
         # 我也遇到了 posts per client address, valid or not (the reports it files count as "report").

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from wangge.cases import selectors as case_selectors
 from wangge.core.events import DomainEvent
+from wangge.notifications.outbox import withdraw_messages
+from wangge.replies.receivers import office_hotline
 
 from . import actions
 from .models import CaseReporterLink
@@ -43,6 +45,19 @@ def resolved(event: DomainEvent) -> None:
     answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
     actions.tell_linked_reporters(case=case, event_key=event.key, template=actions.TEMPLATE_LINKED_RESOLVED,
                                   context={"answer": actions.short(answer)})
+
+
+def rejected(event: DomainEvent) -> None:
+    """ATOMIC, on ``case_rejected``: the further reporters, told it would be handled, hear that it
+    is not and why; an "accepted" text to them still waiting is withdrawn."""
+    if not _has_links(event):
+        return
+    case = case_selectors.case_by_id(event.subject_id)
+    withdraw_messages(subject=case, templates=[actions.TEMPLATE_LINKED_ACCEPTED],
+                      reason="withdrawn: the case was rejected before this message went out")
+    actions.tell_linked_reporters(case=case, event_key=event.key, template=actions.TEMPLATE_LINKED_REJECTED,
+                                  context={"reason": actions.short(event.payload.get("note")),
+                                           "hotline": office_hotline()})
 
 
 def residents_merged(sender, *, kept, merged, **kwargs) -> None:
