@@ -9,7 +9,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.core.periodic import register_periodic
-
         from wangge.residents.signals import resident_anonymised
 
         from . import receivers
