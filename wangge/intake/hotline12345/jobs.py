@@ -9,18 +9,24 @@ the hotline's own numbering, so the same order is one case whatever source or fi
 "Valid rows only" commits a batch of rows at a time, with the job's counters in the same
 transaction: the progress bar moves, and a run whose worker died goes on from the last batch
 (``actions.resume_job``). "All or nothing" files every row in one transaction; a row refused
-there undoes the whole file.
+there undoes the whole file. Its case numbers are reserved before that transaction, in a short
+one of their own (``numbering.reserved_numbers``): the file's rows are counted by the day they
+are numbered on, so the long transaction never holds a day's number row and the hotline desk,
+WeChat and the API go on filing meanwhile. An undone import leaves its reserved numbers unused —
+a gap in those days' sequences — as does an order another filing brought in since the count.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.cases.actions import create_case
+from wangge.cases.actions.numbering import number_day, reserved_numbers
 from wangge.cases.choices import Channel
 from wangge.cases.models import Case
 from wangge.core.actors import Actor
@@ -155,14 +161,9 @@ def import_job(job_id: int) -> None:
         _fail(job, _("The person who uploaded the file may no longer import 12345 orders."))
         return
     try:
-        table = read_table(bytes(job.content), job.filename, job.header_row)
-        checker = _checker(job, table)
-        rows = iter(table.rows)
-        for _skip in range(job.processed_rows):  # resumed: those rows are in already
-            line, cells = next(rows)
-            checker.check(line, cells)  # still seen, for the duplicate-in-file rule
+        checker, rows = _rows_to_import(job)
         if job.mode == ImportMode.ALL_OR_NOTHING:
-            _import_all(job, checker, rows)
+            _import_all(job, checker, rows, _days_to_number(job))
         else:
             _import_valid(job, checker, rows)
     except _Abort as exc:
@@ -178,6 +179,17 @@ def import_job(job_id: int) -> None:
     # and number, and a copy kept here would outlive a resident's erasure (PIPL: no longer than needed).
     job.status, job.finished_at, job.content = JobStatus.DONE, timezone.now(), b""
     _save(job, "status", "finished_at", "content")
+
+
+def _rows_to_import(job: ImportJob):
+    """The file's checker and the rows still to import (after those a resumed job has in)."""
+    table = read_table(bytes(job.content), job.filename, job.header_row)
+    checker = _checker(job, table)
+    rows = iter(table.rows)
+    for _skip in range(job.processed_rows):  # resumed: those rows are in already
+        line, cells = next(rows)
+        checker.check(line, cells)  # still seen, for the duplicate-in-file rule
+    return checker, rows
 
 
 def _file_rows(job: ImportJob, checker: RowChecker, batch: list, *, strict: bool) -> list[ImportLine]:
@@ -260,8 +272,33 @@ def _commit_batch(job: ImportJob, checker: RowChecker, batch: list, attempts: in
                 raise
 
 
-def _import_all(job: ImportJob, checker: RowChecker, rows) -> None:
-    with transaction.atomic():
+def _days_to_number(job: ImportJob) -> Counter:
+    """How many cases an all-or-nothing import will file on each day (``create_case`` numbers a
+    case on the local day of its ``submitted_at``: the order's 受理时间, or now): the file read
+    once more, as the import will read it, up to its first refused row (where it will stop)."""
+    checker, rows = _rows_to_import(job)
+    days: Counter = Counter()
+    batch: list = []
+    for line, cells in rows:
+        order, _problems = checker.check(line, cells)
+        if order is None:
+            break
+        batch.append(order)
+        if len(batch) >= BATCH:
+            _count_days(days, batch)
+            batch = []
+    _count_days(days, batch)
+    return days
+
+
+def _count_days(days: Counter, orders: list[Order]) -> None:
+    known = _known([order.order_number for order in orders])
+    now = timezone.now()
+    days.update(number_day(order.received_at or now) for order in orders if order.order_number not in known)
+
+
+def _import_all(job: ImportJob, checker: RowChecker, rows, days: Counter) -> None:
+    with reserved_numbers(days), transaction.atomic():
         batch: list = []
         for item in rows:
             batch.append(item)
