@@ -20,13 +20,8 @@ def repoint_cases_of_merged_resident(sender, *, kept, merged, **kwargs) -> None:
 
 def erase_case_snapshots_of_resident(sender, *, resident, phone: str = "", **kwargs) -> None:
     from .actions.privacy import erase_reporter_snapshots
-    from .models import Case
 
-    erase_reporter_snapshots(resident=resident)
-    if phone:
-        # An anonymous report keeps the number it was made from (for the callback) but is linked
-        # to no resident: the erased number goes from those too.
-        Case.objects.filter(reporter__isnull=True, reporter_phone=phone).update(reporter_name="", reporter_phone="")
+    erase_reporter_snapshots(resident=resident, phone=phone)
 
 
 def open_anonymous_cases_of(resident) -> str | None:

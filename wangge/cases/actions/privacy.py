@@ -177,10 +177,16 @@ def repoint_reporter(*, kept, merged) -> int:
     return Case.objects.filter(reporter=merged).update(reporter=kept)
 
 
-def erase_reporter_snapshots(*, resident) -> int:
+def erase_reporter_snapshots(*, resident, phone: str = "") -> int:
     """PIPL erasure (``resident_anonymised``): blank the name and phone each of the resident's
-    cases kept as it was told at filing; the cases, their timelines and every figure stay."""
-    return Case.objects.filter(reporter=resident).update(reporter_name="", reporter_phone="")
+    cases kept as it was told at filing; the cases, their timelines and every figure stay. An
+    anonymous report keeps the number it was made from (for the callback) but is linked to no
+    resident: the erased ``phone`` goes from those too."""
+    erased = Case.objects.filter(reporter=resident).update(reporter_name="", reporter_phone="")
+    if phone:
+        erased += Case.objects.filter(reporter__isnull=True, reporter_phone=phone).update(
+            reporter_name="", reporter_phone="")
+    return erased
 
 
 def open_cases_of(resident) -> str | None:
