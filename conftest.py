@@ -21,6 +21,12 @@ def _fresh_process_caches():
 
     invalidate_all()
     cache.clear()
+    # … and in the platform's default language (简体中文): a request with Accept-Language: en
+    # leaves English active in this thread after it, and the next test would read English.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
