@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wangge.cases.filtersets import EARLIEST_DATE, LATEST_DATE, BoundedDateField
+from wangge.core.widgets import QuickSelect
 
 from . import metrics, selectors
 from .selectors import PeriodKind, Selection
@@ -21,10 +22,11 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 
 class DashboardFilterForm(forms.Form):
+    # A district's grids are hundreds of options: written out in Python (``QuickSelect``).
     region = RegionChoiceField(queryset=None, required=False, label=_("Territory"),
-                               empty_label=_("All my jurisdiction"))
+                               empty_label=_("All my jurisdiction"), widget=QuickSelect)
     department = forms.ModelChoiceField(queryset=None, required=False, label=_("Department"),
-                                        empty_label=_("All departments"))
+                                        empty_label=_("All departments"), widget=QuickSelect)
     period = forms.ChoiceField(choices=PeriodKind.CHOICES, required=False, label=_("Period"))
     start = BoundedDateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = BoundedDateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -131,6 +131,33 @@ def test_overdue_cases_count_and_map_load(world, client):
     assert len(load) == 4
 
 
+def test_the_territorys_supervise_number_is_the_rollups_not_a_count_of_every_overdue_case(world, client):
+    """督办 of a territory: the rollup's overdue figure as of its last refresh, like every other
+    number of the page and the map's overdue load summed. Counting a city's overdue backlog case
+    by case (180,000 at 10,000,000 cases) took 70 ms of every request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    old = timezone.now() - dt.timedelta(days=30)
+    red = [case_in_state(world, CaseStatus.IN_PROGRESS, submitted_at=old) for _ in range(2)]
+    case_in_state(world, CaseStatus.DISPATCHED)
+    client.force_login(world.users["leader"])
+    client.get("/dashboard/")  # builds the rollups
+    with CaptureQueriesContext(connection) as queries:
+        ctx = client.get("/dashboard/").context
+    assert ctx["overdue_total"] == 2
+    assert ctx["overdue_total"] == sum(f["properties"]["overdue"] for f in ctx["charts"]["map"]["features"])
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and '"cases_case"' in q["sql"]]
+    assert counts == []
+    # Resolved since the last refresh: the number follows at the next refresh, with the page's
+    # "figures as of" time; the list below is live.
+    actions.resolve_case(case=red[0], actor=world.users["chengguan"], result="已修复")
+    ctx = client.get("/dashboard/").context
+    assert [c.number for c in ctx["overdue"]] == [red[1].number]
+    rollup.refresh_stats()
+    assert client.get("/dashboard/").context["overdue_total"] == 1
+
+
 def test_a_departments_overdue_list_holds_what_is_in_its_hands(world, client):
     """督办 for one department: its red cases, not one it has sent back (退单) nor another's."""
     old = timezone.now() - dt.timedelta(days=30)
