@@ -19,7 +19,7 @@ def _env(name: str) -> str:
 
 # Read by name below, or development switches: not taken by the WANGGE_* pass at the end.
 _READ_HERE = {"WANGGE_HTTPS", "WANGGE_REPLICA_URL", "WANGGE_REPLICA_PATHS", "WANGGE_TRUSTED_PROXIES",
-              "WANGGE_LOG_FORMAT", "WANGGE_LOG_LEVEL", "WANGGE_DEBUG"}
+              "WANGGE_PROXY_SSL_HEADER", "WANGGE_LOG_FORMAT", "WANGGE_LOG_LEVEL", "WANGGE_DEBUG"}
 
 
 def _setting_from_env(name: str, current):
@@ -63,6 +63,24 @@ if os.environ.get("WANGGE_REPLICA_URL"):
         "WANGGE_REPLICA_PATHS", "/dashboard/,/cases/,/api/v1/cases/").split(",") if p.strip()]
 # The reverse proxies in front (comma-separated IPs or CIDRs): only their X-Forwarded-For is read.
 WANGGE_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("WANGGE_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+
+def _proxy_ssl_header(raw: str) -> tuple[str, str]:
+    """``SECURE_PROXY_SSL_HEADER`` from ``WANGGE_PROXY_SSL_HEADER``: ``X-Forwarded-Proto`` (the
+    value ``https`` meaning HTTPS) or ``Header-Name: value`` (``X-Forwarded-Ssl: on``)."""
+    name, _, value = raw.partition(":")
+    name, value = name.strip(), value.strip() or "https"
+    if not name or not all(c.isascii() and (c.isalnum() or c == "-") for c in name):
+        raise ImproperlyConfigured(
+            f"WANGGE_PROXY_SSL_HEADER: give a header name such as X-Forwarded-Proto, not {raw[:40]!r}.")
+    return "HTTP_" + name.upper().replace("-", "_"), value
+
+
+# The proxy that ends TLS tells the application the request came over HTTPS in a header. Django
+# believes that header from any peer, so set this only when the proxy overwrites it and nothing
+# else reaches the application's port (gunicorn's FORWARDED_ALLOW_IPS is the peer-checked way).
+if os.environ.get("WANGGE_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ["WANGGE_PROXY_SSL_HEADER"])
 SESSION_COOKIE_SECURE = os.environ.get("WANGGE_HTTPS", "1") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # One cache for every web process (rate limits, look-ups): Redis when there is one, otherwise
