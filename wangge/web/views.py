@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wangge.cases import actions, permissions, selectors
-from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, EventType, ExtensionStatus, Light
+from wangge.cases.choices import AssignmentRole, CaseStatus, EventType, ExtensionStatus, Light
 from wangge.cases.downloads import attachment_response
 from wangge.cases.errors import CaseError, CaseNotFound, IdempotencyKeyReused
 from wangge.cases.filtersets import CaseFilterSet
@@ -149,7 +149,7 @@ def _leader_home(request):
     queue = queries.my_queue(request.user, size=20)
     return render(request, "web/home_leader.html", {
         **_desk_context(request, desks.Desk.LEADER), "summary": summary, "period": sel.period,
-        "open_now": selectors.cases_visible_to(request.user).filter(status__in=OPEN_STATUSES).count(),
+        "open_now": figures.standing_total(sel, "open"),
         "overdue": overdue, "overdue_total": overdue_total, "extensions": queue.extensions,
         "queue_counts": queue.counts, "to_close": queue.to_close,
     })
