@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -25,8 +26,10 @@ from django.utils.translation import ngettext, pgettext_lazy
 from wangge.core.admin_mixins import ListFilterLookupsOnly, ReadOnlyAdminMixin
 from wangge.core.errors import DomainError
 
+from .choices import DataRequestKind, DataRequestStatus
 from .masking import mask_name, mask_phone
-from .models import Household, Resident, ResidentAccessLog
+from .models import Household, PersonalDataRequest, Resident, ResidentAccessLog, SelfAccessLog
+from .personal_data import ANSWER_DAYS, answer_data_request
 from .services import anonymise_resident
 
 
@@ -230,3 +233,148 @@ class HouseholdAdmin(admin.ModelAdmin):
     raw_id_fields = ("unit",)
     search_fields = ("room", "unit__name")
     list_select_related = ("unit",)
+
+
+class DataRequestAnswerForm(forms.ModelForm):
+    """答复 — the officer's answer to a pending request: done or refused, and the words the resident
+    reads (by SMS, shortened, and whole on their page)."""
+
+    outcome = forms.ChoiceField(
+        label=_("answer"), choices=[("", "---------"), (DataRequestStatus.DONE, DataRequestStatus.DONE.label),
+                                    (DataRequestStatus.REFUSED, DataRequestStatus.REFUSED.label)],
+        help_text=_("For a deletion, “Done” erases the resident's personal data now (it is refused, and the "
+                    "resident told why, while they still have open business)."))
+    answer = forms.CharField(label=_("reply to the resident"), widget=forms.Textarea(attrs={"rows": 4}),
+                             max_length=1000, required=False,
+                             help_text=_("Sent to the resident by text message (the first 60 characters) and "
+                                         "shown on their page."))
+
+    class Meta:
+        model = PersonalDataRequest
+        fields: list[str] = []
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == DataRequestStatus.REFUSED and not (data.get("answer") or "").strip():
+            self.add_error("answer", _("Tell the resident why the request is refused."))
+        return data
+
+
+@admin.register(PersonalDataRequest)
+class PersonalDataRequestAdmin(ListFilterLookupsOnly, admin.ModelAdmin):
+    """个人信息权利请求 — residents' correction and deletion requests (PIPL art. 46, 47), answered
+    here; the answer goes out by SMS. A deletion is carried out by ``anonymise_resident`` only."""
+
+    list_display = ("reference", "kind", "status", "resident_ref", "created_at", "answer_by", "handled_at",
+                    "handled_by")
+    list_filter = ("status", "kind", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("resident", "handled_by")
+    date_hierarchy = "created_at"
+    ordering = ("status", "created_at")
+    actions = ["carry_out_deletions"]
+    show_full_result_count = False
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.status == DataRequestStatus.PENDING:
+            kwargs["form"] = DataRequestAnswerForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = ["reference", "resident_ref", "kind", "details", "created_at", "answer_by"]
+        if obj is not None and obj.status == DataRequestStatus.PENDING:
+            return [*fields, "outcome", "answer"]
+        return [*fields, "status", "reply", "handled_at", "handled_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["reference", "resident_ref", "kind", "details", "created_at", "answer_by", "status", "reply",
+                "handled_at", "handled_by"]
+
+    def has_add_permission(self, request):
+        return False  # residents make requests on their page
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the office's record of the request and its answer
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=_("number"), ordering="pk")
+    def reference(self, obj: PersonalDataRequest) -> str:
+        return f"SQ{obj.pk:06d}"
+
+    @admin.display(description=_("resident"))
+    def resident_ref(self, obj: PersonalDataRequest) -> str:
+        resident = obj.resident
+        url = reverse("admin:residents_resident_change", args=[resident.pk])
+        label = (_("#%(id)s (anonymised)") % {"id": resident.pk} if resident.anonymised_at
+                 else " ".join(p for p in (f"#{resident.pk}", mask_name(resident.name), mask_phone(resident.phone)) if p))
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("answer due by"))
+    def answer_by(self, obj: PersonalDataRequest):
+        return timezone.localtime(obj.created_at + dt.timedelta(days=ANSWER_DAYS)).date()
+
+    def has_anonymise_permission(self, request) -> bool:
+        return request.user.has_perm("residents.anonymise_resident")
+
+    def save_model(self, request, obj, form, change):
+        outcome = form.cleaned_data.get("outcome")
+        if not outcome:
+            return
+        self._answer(request, obj, outcome, form.cleaned_data.get("answer", ""))
+
+    def _answer(self, request, obj, outcome, reply) -> bool:
+        if (obj.kind == DataRequestKind.DELETE and outcome == DataRequestStatus.DONE
+                and not self.has_anonymise_permission(request)):
+            self.message_user(request, _("You may not erase residents' personal data; the request is still pending."),
+                              messages.ERROR)
+            return False
+        try:
+            answer = answer_data_request(data_request=obj, actor=request.user, outcome=outcome, reply=reply)
+        except DomainError as exc:
+            self.message_user(request, f"SQ{obj.pk:06d}: {exc.message}", messages.ERROR)
+            return False
+        if answer.open_business:
+            self.message_user(request, _(
+                "SQ%(id)06d: not deleted — the resident still has open business (%(reasons)s). The request is "
+                "answered as refused and the resident is told why by text message.") % {
+                "id": obj.pk, "reasons": "; ".join(answer.open_business)}, messages.WARNING)
+        else:
+            self.message_user(request, _("SQ%(id)06d answered; the resident is told by text message.")
+                              % {"id": obj.pk}, messages.SUCCESS)
+        return True
+
+    def response_change(self, request, obj):
+        # The messages above say what happened; Django's own "changed successfully" would not.
+        from django.http import HttpResponseRedirect
+
+        return HttpResponseRedirect(reverse("admin:residents_personaldatarequest_changelist"))
+
+    def log_change(self, request, obj, message):
+        return None  # the request row itself records who answered and when
+
+    @admin.action(description=_("Carry out the selected deletion requests (erase the residents' personal data)"),
+                  permissions=["anonymise"])
+    def carry_out_deletions(self, request, queryset):
+        rows = queryset.filter(kind=DataRequestKind.DELETE, status=DataRequestStatus.PENDING).order_by("pk")
+        if not rows:
+            self.message_user(request, _("None of the selected requests is a pending deletion request."),
+                              messages.WARNING)
+        for row in rows:
+            self._answer(request, row, DataRequestStatus.DONE, str(_("Your personal data has been deleted.")))
+
+
+@admin.register(SelfAccessLog)
+class SelfAccessLogAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """本人查阅记录 — when residents opened their own data on the portal."""
+
+    list_display = ("accessed_at", "resident_ref", "ip_address")
+    list_filter = (("accessed_at", admin.DateFieldListFilter),)
+    date_hierarchy = "accessed_at"
+    show_full_result_count = False
+
+    @admin.display(description=_("resident"))
+    def resident_ref(self, obj: SelfAccessLog) -> str:
+        return f"#{obj.resident_id}"

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .choices import DataRequestKind, DataRequestStatus
+
 
 class Household(models.Model):
     """户 — a household at a unit (or building) of the territory tree."""
@@ -120,3 +122,79 @@ class ResidentAccessLog(models.Model):
         verbose_name = _("resident data access")
         verbose_name_plural = _("resident data access log")
         ordering = ["-accessed_at"]
+
+
+class VerificationCode(models.Model):
+    """短信验证码 — a one-time code sent to a resident's phone to open 我的个人信息. Only a keyed
+    hash of the code is kept; it expires, and a few wrong tries use it up."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="+", verbose_name=_("resident")
+    )
+    code_hash = models.CharField(_("code hash"), max_length=96)  # "salt$hmac"
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification codes")
+        indexes = [models.Index(fields=["resident", "created_at"], name="residents_code_by_resident")]
+
+
+class SelfAccessLog(models.Model):
+    """本人查阅 — a resident opened their own personal data on the portal after proving their phone
+    by a text-message code (PIPL art. 45). Beside ``ResidentAccessLog``, which records staff."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="self_access_log", verbose_name=_("resident")
+    )
+    accessed_at = models.DateTimeField(_("accessed at"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resident's own view of their data")
+        verbose_name_plural = _("residents' own views of their data")
+        ordering = ["-accessed_at"]
+
+
+class PersonalDataRequest(models.Model):
+    """个人信息权利请求 — a resident asks to correct (更正/补充) or delete (删除) their personal data
+    (PIPL art. 46, 47). Staff answer it in the admin; the resident is told the outcome by SMS.
+    One pending request of each kind per resident: the database refuses a second."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="data_requests", verbose_name=_("resident")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DataRequestKind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=DataRequestStatus.choices,
+                              default=DataRequestStatus.PENDING, db_index=True)
+    # 更正: what is wrong and what it should be; 删除: the reason. Blanked when the resident's data
+    # is erased (it may hold their data).
+    details = models.TextField(_("details"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("handled by"),
+    )
+    reply = models.TextField(_("reply to the resident"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data request")
+        verbose_name_plural = _("personal data requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "kind"], condition=Q(status="pending"),
+                                    name="one_pending_data_request_per_kind"),
+            # handled_at set exactly when the request was answered.
+            models.CheckConstraint(
+                condition=(Q(status="pending", handled_at__isnull=True)
+                           | (~Q(status="pending") & Q(handled_at__isnull=False))),
+                name="data_request_handled_when_answered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"SQ{self.pk:06d} {self.get_kind_display()}"

@@ -5,12 +5,14 @@ Unmasked data is never read here — only through ``services.reveal_resident``, 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from wangge.org.scope import can_see_reporter
 
 from .masking import mask_name, mask_phone
-from .models import Resident
+from .models import PersonalDataRequest, Resident, ResidentAccessLog, WechatIdentity
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
@@ -41,3 +43,70 @@ def resident_summary(resident: Resident) -> dict:
         "created_at": resident.created_at,
         "last_seen_at": resident.last_seen_at,
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# 我的个人信息 — what the resident themself is shown (after proving their phone)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StaffView:
+    """One full view of the resident's data by staff, as the resident is told of it: when, by which
+    role of which department or place, for what — not the officer's name. The office (the personal
+    information handler) answers for its staff; the role and unit are what the resident needs to
+    question a view, and naming individual officers on a public page would expose them in turn
+    (their name is given on a written request to the office)."""
+
+    at: object
+    roles: list[str]
+    purpose: str  # "case WG20260301-00012", "neighbourhood:need:12" or free text
+
+
+def household_address(household) -> str:
+    """The household as an address: community, building, unit and room (what the office holds)."""
+    from wangge.org.choices import RegionLevel
+
+    if household is None:
+        return ""
+    parts = []
+    node = household.unit
+    if node is not None:
+        for level in (RegionLevel.COMMUNITY, RegionLevel.BUILDING):
+            above = node.ancestor_at(level)
+            if above is not None and above.pk != node.pk:
+                parts.append(above.name)
+        parts.append(node.name)
+    if household.room:
+        parts.append(household.room)
+    return " ".join(parts)
+
+
+def staff_views_of(resident: Resident, *, limit: int = 100) -> list[StaffView]:
+    """信息查看记录 — the granted full views of ``resident``'s data by staff, newest first, each
+    with the roles (and their department or place) its viewer holds now. Refused attempts saw
+    nothing and are not listed."""
+    from wangge.org.models.staff import RoleAssignment
+
+    rows = list(ResidentAccessLog.objects.filter(resident=resident, granted=True)
+                .order_by("-accessed_at", "-pk")[:limit])
+    roles: dict[int, list[str]] = {}
+    assignments = (RoleAssignment.objects.filter(user_id__in={r.user_id for r in rows}, is_active=True)
+                   .select_related("region", "department").defer("region__boundary").order_by("pk"))
+    for assignment in assignments:
+        where = assignment.department or assignment.region
+        label = f"{assignment.get_role_display()} · {where.name}" if where else str(assignment.get_role_display())
+        roles.setdefault(assignment.user_id, []).append(label)
+    return [StaffView(at=row.accessed_at, roles=roles.get(row.user_id, []), purpose=row.purpose) for row in rows]
+
+
+def data_requests_of(resident: Resident):
+    return list(PersonalDataRequest.objects.filter(resident=resident).order_by("-created_at", "-pk"))
+
+
+def wechat_bindings_of(resident: Resident) -> list[dict]:
+    """The resident's WeChat bindings: the official account and when; the OpenID shortened (it is
+    an identifier of theirs, but a whole one on a screen helps nobody)."""
+    return [{"app_id": w.app_id, "openid": f"{w.openid[:4]}…{w.openid[-4:]}" if len(w.openid) > 10 else w.openid,
+             "since": w.created_at}
+            for w in WechatIdentity.objects.filter(resident=resident).order_by("created_at", "pk")]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core.errors import InvalidInput, InvalidState
 
+from .choices import DataRequestStatus
 from .errors import (
     InvalidPhone,
     OpenBusiness,
@@ -29,7 +30,7 @@ from .errors import (
     ResidentGone,
 )
 from .masking import normalise_phone, valid_phone
-from .models import Resident, ResidentAccessLog, WechatIdentity
+from .models import PersonalDataRequest, Resident, ResidentAccessLog, SelfAccessLog, WechatIdentity
 from .retention import open_business
 from .signals import resident_anonymised, residents_merged
 
@@ -228,6 +229,12 @@ def _merge(*, kept: Resident, merged: Resident, now: dt.datetime) -> Resident:
     """Fold ``merged`` into ``kept`` (both locked)."""
     WechatIdentity.objects.filter(resident=merged).update(resident=kept)
     ResidentAccessLog.objects.filter(resident=merged).update(resident=kept)
+    SelfAccessLog.objects.filter(resident=merged).update(resident=kept)
+    # Their requests follow them; a pending one of a kind ``kept`` is already waiting on stays
+    # (one pending request per kind and resident).
+    waiting = PersonalDataRequest.objects.filter(resident=kept, status=DataRequestStatus.PENDING).values("kind")
+    (PersonalDataRequest.objects.filter(resident=merged)
+     .exclude(status=DataRequestStatus.PENDING, kind__in=waiting).update(resident=kept))
     Resident.objects.filter(merged_into=merged).update(merged_into=kept)
     kept.phone_verified_at = kept.phone_verified_at or now
     kept.name = kept.name or merged.name
@@ -293,6 +300,9 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
         phone = row.phone
         openids = sorted(set(WechatIdentity.objects.filter(resident=row).values_list("openid", flat=True)))
         WechatIdentity.objects.filter(resident=row).delete()
+        # What they wrote in a correction or deletion request may be their data too; the requests
+        # themselves stay (that they were made and answered is the office's record).
+        PersonalDataRequest.objects.filter(resident=row).exclude(details="").update(details="")
         row.name, row.phone, row.phone_verified_at, row.household_id = "", "", None, None
         row.anonymised_at = timezone.now()
         row.anonymised_reason = (reason or "")[:200]
