@@ -32,6 +32,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wangge.cases.models import Case
 from wangge.core.errors import DomainError
 from wangge.core.http import client_ip as address_of
+from wangge.credit.models import household_address
 from wangge.residents import personal_data, selectors
 from wangge.residents.choices import DATA_REQUEST_STATUS_TONES, DataRequestKind, DataRequestStatus
 from wangge.residents.forms import PhoneField
@@ -131,7 +132,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "tries": 0,
         }
         return redirect("portal:mydata_verify")
-    return render(request, "portal/mydata_start.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "portal/mydata_start.html", {"form": form})
 
 
 def _check(challenge: dict, code: str) -> Resident:
@@ -173,8 +174,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 request.session.pop(CHALLENGE, None)
                 request.session[VERIFIED] = {"id": resident.pk, "until": _now() + SESSION_MINUTES * 60}
                 return redirect("portal:mydata_me")
-    return render(request, "portal/mydata_verify.html", {**context, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "portal/mydata_verify.html", {**context, "form": form})
 
 
 def _purpose_text(purpose: str) -> str:
@@ -231,15 +231,14 @@ def me(request: HttpRequest, resident: Resident) -> HttpResponse:
     return _me_page(request, resident)
 
 
-def _me_page(request: HttpRequest, resident: Resident, form: RequestForm | None = None,
-             status: int = 200) -> HttpResponse:
+def _me_page(request: HttpRequest, resident: Resident, form: RequestForm | None = None) -> HttpResponse:
     personal_data.record_self_view(resident=resident, ip_address=address_of(request))
     views = selectors.staff_views_of(resident, limit=LIST_LIMIT)
     requests = selectors.data_requests_of(resident)
     pending = {r.kind for r in requests if r.status == DataRequestStatus.PENDING}
     return render(request, "portal/mydata_me.html", {
         "resident": resident,
-        "household": selectors.household_address(resident.household),
+        "household": household_address(resident.household) if resident.household_id else "",
         "reports": _cases(resident),
         "wechat": selectors.wechat_bindings_of(resident),
         "credit": _credit(resident),
@@ -253,7 +252,7 @@ def _me_page(request: HttpRequest, resident: Resident, form: RequestForm | None 
         "answer_days": personal_data.ANSWER_DAYS,
         "until": int(request.session[VERIFIED]["until"] - _now()) // 60 + 1,
         "Kind": DataRequestKind,
-    }, status=status)
+    })
 
 
 @require_POST
@@ -262,20 +261,19 @@ def _me_page(request: HttpRequest, resident: Resident, form: RequestForm | None 
 def request_change(request: HttpRequest, resident: Resident) -> HttpResponse:
     """Step 4: 更正 / 删除 — recorded once; a second pending one of the same kind is refused."""
     form = RequestForm(request.POST)
-    if not form.is_valid():
-        return _me_page(request, resident, form=form, status=400)
-    kind = form.cleaned_data["kind"]
-    try:
-        personal_data.create_data_request(resident=resident, kind=kind, details=form.cleaned_data["details"])
-    except personal_data.DuplicateRequest as exc:
-        messages.error(request, exc.message)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _(
-            "We have received your request. We will answer within %(days)d days by text message; "
-            "you can also see the answer on this page.") % {"days": personal_data.ANSWER_DAYS})
-    return redirect(reverse("portal:mydata_me") + "#requests")
+    if form.is_valid():
+        try:
+            personal_data.create_data_request(resident=resident, kind=form.cleaned_data["kind"],
+                                              details=form.cleaned_data["details"])
+        except DomainError as exc:  # a pending one of the same kind (DuplicateRequest), an erased resident
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _(
+                "We have received your request. We will answer within %(days)d days by text message; "
+                "you can also see the answer on this page.") % {"days": personal_data.ANSWER_DAYS})
+            return redirect("portal:mydata_me")
+    # Shown again beside the form (the form's address ends in #requests: the browser opens it there).
+    return _me_page(request, resident, form=form)
 
 
 @require_POST

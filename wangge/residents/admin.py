@@ -265,8 +265,7 @@ class PersonalDataRequestAdmin(ListFilterLookupsOnly, admin.ModelAdmin):
     """个人信息权利请求 — residents' correction and deletion requests (PIPL art. 46, 47), answered
     here; the answer goes out by SMS. A deletion is carried out by ``anonymise_resident`` only."""
 
-    list_display = ("reference", "kind", "status", "resident_ref", "created_at", "answer_by", "handled_at",
-                    "handled_by")
+    list_display = ("reference", "kind", "status", "resident_ref", "created_at", "answer_by", "handled_by")
     list_filter = ("status", "kind", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("resident", "handled_by")
     date_hierarchy = "created_at"

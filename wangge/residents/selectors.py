@@ -63,25 +63,6 @@ class StaffView:
     purpose: str  # "case WG20260301-00012", "neighbourhood:need:12" or free text
 
 
-def household_address(household) -> str:
-    """The household as an address: community, building, unit and room (what the office holds)."""
-    from wangge.org.choices import RegionLevel
-
-    if household is None:
-        return ""
-    parts = []
-    node = household.unit
-    if node is not None:
-        for level in (RegionLevel.COMMUNITY, RegionLevel.BUILDING):
-            above = node.ancestor_at(level)
-            if above is not None and above.pk != node.pk:
-                parts.append(above.name)
-        parts.append(node.name)
-    if household.room:
-        parts.append(household.room)
-    return " ".join(parts)
-
-
 def staff_views_of(resident: Resident, *, limit: int = 100) -> list[StaffView]:
     """信息查看记录 — the granted full views of ``resident``'s data by staff, newest first, each
     with the roles (and their department or place) its viewer holds now. Refused attempts saw
