@@ -334,16 +334,33 @@ def drill_rows(client, leader) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _grid_worker():
-    """The grid worker of one grid (one case in 120): created on first use, so that a database
-    built before this row existed gets one too."""
-    from wangge.org.choices import Role
-    from wangge.org.models import Region, User
+def _bench_user(username: str, role: str, *, region: str | None = None, department: str | None = None):
+    """A bench user of one territory node or department (by code): created on first use, so that
+    a database built before its row existed gets one too."""
+    from wangge.org.models import Department, Region, User
     from wangge.testing import make_user
 
-    worker = User.objects.filter(username="bench_worker").first()
-    return worker or make_user(Role.GRID_WORKER, region=Region.objects.get(code="bench-s0c0g0"),
-                               username="bench_worker")
+    user = User.objects.filter(username=username).first()
+    return user or make_user(role, username=username,
+                             region=Region.objects.get(code=region) if region else None,
+                             department=Department.objects.get(code=department) if department else None)
+
+
+def _grid_worker():
+    """The grid worker of one grid (one case in 120)."""
+    from wangge.org.choices import Role
+
+    return _bench_user("bench_worker", Role.GRID_WORKER, region="bench-s0c0g0")
+
+
+def workbench_rows(client, users: dict) -> list[tuple[str, str, str, str]]:
+    """The first page each role opens (工作台, ``/``): its queues, cards and standing numbers
+    (全部在办, 督办), which must not count or sort a city's every open case."""
+    rows = []
+    for who, user in users.items():
+        client.force_login(user)
+        rows.append(_rows(f"workbench /, {who}", DASHBOARD_TARGET_MS, _time_get(client, "/")))
+    return rows
 
 
 def scoped_list_rows(client, user, who: str) -> list[tuple[str, str, str, str]]:
@@ -414,6 +431,13 @@ def run(stdout=sys.stdout) -> list[tuple[str, str, str, str]]:
         worker = _grid_worker()
         client.force_login(worker)
         rows += scoped_list_rows(client, worker, "grid worker")
+        from wangge.org.choices import Role
+
+        rows += workbench_rows(client, {
+            "district leader": leader, "community secretary": secretary, "grid worker": worker,
+            "sub-district clerk": _bench_user("bench_clerk", Role.INTAKE_CLERK, region="bench-s0"),
+            "department officer": _bench_user("bench_officer", Role.DEPARTMENT_OFFICER, department="bench-d3"),
+        })
     width = max(len(r[0]) for r in rows)
     stdout.write(f"{'name'.ljust(width)}  {'target':>10}  {'measured':>10}  result\n")
     for name, target, measured, result in rows:

@@ -12,26 +12,24 @@ from django.utils import timezone
 from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, Light
 from wangge.cases.models import Case, CaseAssignment
 from wangge.cases.selectors import (
-    CURRENT_DUE,
-    LIGHT_RANK,
+    URGENT_FIRST,
     cases_visible_to,
+    led_by_departments,
     light_counts,
+    ordered_page,
 )
 from wangge.org.scope import FIELD_ROLES, Scope, region_q
 
 from .desks import DESK_ROLES, Desk
 
 LIST_SIZE = 30
+CARD_RELATED = ("category", "grid", "community", "lead_department")
 DUE_SOON = dt.timedelta(hours=24)
 
 
 def _urgent_first(qs: QuerySet[Case], size: int = LIST_SIZE) -> list[Case]:
     """Red first, then the nearest deadline; with the lead handler of each."""
-    rows = list(
-        qs.annotate(light_rank=LIGHT_RANK, due=CURRENT_DUE)
-        .select_related("category", "grid", "community", "lead_department")
-        .order_by("light_rank", F("due").asc(nulls_last=True), "pk")[:size]
-    )
+    rows = ordered_page(qs, URGENT_FIRST, size=size, related=CARD_RELATED)
     leads = {a.case_id: a for a in CaseAssignment.objects.filter(
         case__in=rows, active=True, role=AssignmentRole.LEAD).select_related("department", "region", "user")}
     for case in rows:
@@ -90,11 +88,8 @@ class DepartmentDesk:
 
 def _nearest_deadline_first(qs: QuerySet[Case], *, page: int, size: int) -> list[Case]:
     """One page of ``qs``, the nearest deadline first (overdue ones, the most overdue, on top)."""
-    start = (page - 1) * size
-    return list(
-        qs.annotate(due=CURRENT_DUE).select_related("category", "grid", "community", "lead_department")
-        .order_by(F("due").asc(nulls_last=True), "pk")[start:start + size]
-    )
+    return ordered_page(qs, (F("due").asc(nulls_last=True), "pk"), start=(page - 1) * size, size=size,
+                        related=CARD_RELATED)
 
 
 def department_desk(user, *, in_hand_page: int = 1) -> DepartmentDesk:
@@ -102,10 +97,10 @@ def department_desk(user, *, in_hand_page: int = 1) -> DepartmentDesk:
     first, a page at a time), due soon (amber / red or within a day), sent back (reopened after the
     resident was not satisfied), and whistles to answer (co-handling)."""
     departments = sorted(Scope.of(user).departments)
-    leads = CaseAssignment.objects.filter(department_id__in=departments, active=True, role=AssignmentRole.LEAD)
     co = CaseAssignment.objects.filter(department_id__in=departments, active=True).exclude(role=AssignmentRole.LEAD)
     handling = [CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS]
-    led, assisted = Q(pk__in=leads.values("case_id")), Q(pk__in=co.values("case_id"))
+    # Led: from the cases' own columns (its held cases only, not every case it ever led).
+    led, assisted = led_by_departments(departments), Q(pk__in=co.values("case_id"))
     soon = timezone.now() + DUE_SOON
     q_working = led & Q(status__in=handling)
     q_to_claim = q_working & Q(status=CaseStatus.DISPATCHED)
@@ -113,12 +108,14 @@ def department_desk(user, *, in_hand_page: int = 1) -> DepartmentDesk:
     q_sent_back = q_working & Q(reopen_count__gt=0)
     q_cohandling = assisted & Q(status__in=handling)
     q_in_hand = led & Q(status__in=IN_HAND_STATUSES)
-    # Every count in one aggregate: the page's queries do not grow with its lists.
-    counts = Case.objects.filter(led | assisted).aggregate(
+    # The led cases' counts in one aggregate, the co-handled in another: the page's queries do not
+    # grow with its lists, and neither reads what the other needs.
+    counts = Case.objects.filter(led).aggregate(
         working=Count("pk", filter=q_working), to_claim=Count("pk", filter=q_to_claim),
         due_soon=Count("pk", filter=q_due_soon), sent_back=Count("pk", filter=q_sent_back),
-        cohandling=Count("pk", filter=q_cohandling), in_hand=Count("pk", filter=q_in_hand),
+        in_hand=Count("pk", filter=q_in_hand),
     )
+    counts["cohandling"] = Case.objects.filter(q_cohandling).count()
     pages = max(1, -(-counts["in_hand"] // IN_HAND_PAGE))
     in_hand_page = min(max(1, in_hand_page), pages)
     return DepartmentDesk(

@@ -201,6 +201,13 @@ class Case(models.Model):
             # own rows, however many cases are overdue; only those rows, so cheap to keep.
             models.Index(fields=["submitted_at", "id"], name="case_overdue_by_filing",
                          condition=models.Q(light="red", status__in=OPEN_STATUSES)),
+            # The cases a department leads now (its desk, its queue: selectors.led_by_departments):
+            # only the held ones, so a filing writes nothing to it. On PostgreSQL it carries what
+            # the desk counts and sorts by, so a list's page of ids is read from it alone.
+            models.Index(fields=["lead_department", "status"], name="case_held_by_department",
+                         condition=models.Q(status__in=["dispatched", "in_progress", "suspended"]),
+                         include=["id", "light", "accept_due_at", "dispatch_due_at", "resolve_due_at",
+                                  "reopen_count"]),
         ]
         constraints = [
             # One case per report however often a channel retries (safe under concurrency).
@@ -306,6 +313,10 @@ class CaseAssignment(models.Model):
         indexes = [
             models.Index(fields=["department", "active"]),
             models.Index(fields=["user", "active"]),
+            # A department's co-handling (协办) now: its desk and queue. Its active leads are far
+            # more (closing keeps them), and read from the case's columns instead.
+            models.Index(fields=["department", "case"], name="assignment_active_cohandling",
+                         condition=models.Q(active=True) & ~models.Q(role="lead")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -98,7 +98,9 @@ def test_department_desk_query_count_does_not_grow_with_cases(world, login, cate
         case_in_state(world, status, category=categories["street"])
     queries_for_home()  # the first request also reads what is cached for the session
     few = queries_for_home()
-    assert few <= 15  # every count in one aggregate
+    # The led cases' counts in one aggregate, the co-handled in another; each list a page of ids,
+    # then its cases (the ids from an index alone on PostgreSQL).
+    assert few <= 22
     for status in (CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED):
         case_in_state(world, status, category=categories["street"])
     assert queries_for_home() == few

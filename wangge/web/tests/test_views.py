@@ -159,7 +159,7 @@ def test_queue_query_count_does_not_grow_with_cases(login, world, categories, dj
     for _ in range(6):
         file_case(world, category=categories["street"])
     client = login(world.users["clerk"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):  # each half of the queue: a page of ids, then its cases
         assert client.get("/").status_code == 200
 
 
