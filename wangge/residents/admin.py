@@ -14,11 +14,12 @@ import re
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -361,8 +362,10 @@ class PersonalDataRequestAdmin(ListFilterLookupsOnly, admin.ModelAdmin):
         if not rows:
             self.message_user(request, _("None of the selected requests is a pending deletion request."),
                               messages.WARNING)
+        with translation.override(settings.LANGUAGE_CODE):  # the resident reads it, not the officer
+            reply = str(_("Your personal data has been deleted."))
         for row in rows:
-            self._answer(request, row, DataRequestStatus.DONE, str(_("Your personal data has been deleted.")))
+            self._answer(request, row, DataRequestStatus.DONE, reply)
 
 
 @admin.register(SelfAccessLog)

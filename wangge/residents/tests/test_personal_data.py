@@ -168,3 +168,15 @@ def test_merging_residents_moves_their_requests(world):
     kept = services.link_phone(resident=other, phone=PHONE, verified=True)
     assert kept.pk == owner.pk
     assert PersonalDataRequest.objects.get().resident_id == owner.pk
+
+
+def test_an_officer_working_in_english_still_answers_the_resident_in_chinese(client, officer, closed_reporter):
+    row = personal_data.create_data_request(resident=closed_reporter, kind=DataRequestKind.DELETE, details="x")
+    client.force_login(officer)
+    client.post("/i18n/setlang/", {"language": "en", "next": ADMIN_LIST})
+    page = client.post(ADMIN_LIST, {"action": "carry_out_deletions", "_selected_action": [row.pk]}, follow=True)
+    assert "answered; the resident is told by text message" in page.content.decode()
+    [sms] = answers()
+    assert "删除申请已办理" in sms.body and "您的个人信息已删除" in sms.body
+    row.refresh_from_db()
+    assert row.reply == "您的个人信息已删除。"
