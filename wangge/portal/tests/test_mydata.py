@@ -254,3 +254,13 @@ def test_the_page_in_english(client, reporter):
     client.post("/i18n/setlang/", {"language": "en", "next": START})
     html = client.get(START).content.decode()
     assert "My personal data" in html and "Send me a code" in html
+
+
+def test_the_household_and_wechat_binding_are_shown(client, reporter):
+    resident, _case = reporter
+    services.household_of(resident=resident, room="3单元301")
+    linked = services.resident_for_wechat(app_id="wx-portal", openid="oAbCdEf-1234567890")
+    services.link_phone(resident=linked, phone=PHONE, verified=True)
+    sign_in(client)
+    html = client.get(ME).content.decode()
+    assert "3单元301" in html and "oAbC…7890" in html and "oAbCdEf-1234567890" not in html
