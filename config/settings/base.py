@@ -195,7 +195,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "wangge.core.api.document_unsupported_media_type",
                              "wangge.core.api.document_pagination_errors",
-                             "wangge.core.api.document_unauthenticated"],
+                             "wangge.core.api.document_unauthenticated",
+                             "wangge.core.api.document_unknown_fields"],
     # One schema enum per choices class, named after it (several fields share each).
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "wangge.cases.choices.CaseStatus",

@@ -212,21 +212,64 @@ def _not_text(field, value) -> bool:
     return False
 
 
+# Keys a form post may carry besides its fields: the CSRF token of a signed-in browser's form.
+_FORM_ONLY_KEYS = frozenset({"csrfmiddlewaretoken"})
+
+
+def _field_of_key(key: str, names) -> str | None:
+    """The field a form key addresses: ``attachments[0]`` and ``lead.department`` are how DRF
+    reads a list and a nested object from form data."""
+    for name in names:
+        if key == name or key.startswith((f"{name}[", f"{name}.")):
+            return name
+    return None
+
+
 class StrictInputMixin:
     """For every input serializer of the API, in one place rather than per field:
 
     - a text field takes a JSON string only: ``"reason": 123`` is a 400 (code ``not_text``), not
       the text "123" (DRF turns numbers into text silently);
     - an id field (``PrimaryKeyRelatedField``, also a ``ModelSerializer``'s generated ones and
-      ``many=True`` lists) is an ``IdField``: an unknown or malformed id says so in plain words.
+      ``many=True`` lists) is an ``IdField``: an unknown or malformed id says so in plain words;
+    - a field the endpoint does not take is a 400 naming it (code ``unknown_field``), also inside a
+      nested object (``lead.departmnet``): DRF drops it silently, so a misspelt ``categroy`` filed a
+      case without a category. A field the platform sets itself (read-only: a topic's ``status``)
+      is refused the same way (code ``read_only``) rather than ignored — a caller who sends it
+      believes it took effect. ``refuses_unknown_fields = False`` for a query string, which also
+      carries the list's own parameters (``page``, ``format``).
     """
+
+    refuses_unknown_fields = True
 
     def get_fields(self):
         return {name: _plain_ids(field) for name, field in super().get_fields().items()}
 
+    def _unknown_field_errors(self, data: Mapping) -> dict:
+        writable = [f.field_name for f in self._writable_fields if not isinstance(f, serializers.HiddenField)]
+        read_only = [name for name in self.fields if name not in writable]
+        form = hasattr(data, "getlist")  # a QueryDict: form or multipart keys (as DRF tells them)
+        errors = {}
+        for key in data:
+            key = str(key)
+            if form and key in _FORM_ONLY_KEYS:
+                continue
+            if (_field_of_key(key, writable) if form else key in writable):
+                continue
+            taken = _field_of_key(key, read_only) if form else (key if key in read_only else None)
+            if taken is not None:
+                errors[key] = [exceptions.ErrorDetail(
+                    _("%(field)s is set by the platform and cannot be given.") % {"field": taken}, code="read_only")]
+            else:
+                errors[key] = [exceptions.ErrorDetail(_("Unknown field: %(field)s.") % {"field": key},
+                                                      code="unknown_field")]
+        return errors
+
     def to_internal_value(self, data):
         errors = {}
         if isinstance(data, Mapping):
+            if self.refuses_unknown_fields:
+                errors.update(self._unknown_field_errors(data))
             for field in self._writable_fields:
                 if _not_text(field, field.get_value(data)):
                     errors[field.field_name] = [exceptions.ErrorDetail(
@@ -250,6 +293,13 @@ class InputSerializer(StrictInputMixin, serializers.Serializer):
 
 class InputModelSerializer(StrictInputMixin, serializers.ModelSerializer):
     """The base of the API's model serializers that take input (``StrictInputMixin``)."""
+
+
+class QueryInputSerializer(InputSerializer):
+    """The base of the API's query-string serializers: strict about values, but the query also
+    holds what is not theirs (``page``, ``page_size``, ``format``)."""
+
+    refuses_unknown_fields = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,7 +488,10 @@ ErrorSerializer = inline_serializer(
                 "fields": serializers.DictField(child=serializers.CharField(),
                                                 help_text="Offending input field → message."),
                 "codes": serializers.DictField(child=serializers.CharField(),
-                                               help_text="Offending input field → machine-readable code."),
+                                               help_text="Offending input field → machine-readable code "
+                                                         "(required, not_text, does_not_exist, unknown_field — a "
+                                                         "field the endpoint does not take, read_only — one the "
+                                                         "platform sets …)."),
             },
         )
     },
@@ -503,4 +556,38 @@ def document_unauthenticated(result, generator, request, public):
         for operation in methods.values():
             if isinstance(operation, dict) and "responses" in operation:
                 operation["responses"].setdefault("401", error)
+    return result
+
+
+def document_unknown_fields(result, generator, request, public):
+    """drf-spectacular hook: a request body takes only the fields it lists (``StrictInputMixin``
+    refuses any other with a 400, code ``unknown_field``), so each object in it — nested ones too —
+    says ``additionalProperties: false``. A free-form object (a JSON or dict field) keeps its own."""
+    schemas = result.get("components", {}).get("schemas", {})
+    done: set[str] = set()
+
+    def close(schema):
+        if not isinstance(schema, dict):
+            return
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            name = ref.rsplit("/", 1)[1]
+            if name not in done and name in schemas:
+                done.add(name)
+                close(schemas[name])
+            return
+        if "properties" in schema:
+            schema.setdefault("additionalProperties", False)
+            for sub in schema["properties"].values():
+                close(sub)
+        close(schema.get("items"))
+        for key in ("allOf", "oneOf", "anyOf"):
+            for sub in schema.get(key, []):
+                close(sub)
+
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            if isinstance(operation, dict):
+                for media in operation.get("requestBody", {}).get("content", {}).values():
+                    close(media.get("schema"))
     return result

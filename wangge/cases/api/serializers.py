@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from wangge.core.api import InputSerializer
+from wangge.core.api import InputSerializer, QueryInputSerializer
 from wangge.org.models import Department, Region, User
 
 from .. import permissions, selectors
@@ -562,7 +562,7 @@ class QueryDateTimeField(ZonedDateTimeField):
         return super().to_internal_value(value)
 
 
-class ChangesQuerySerializer(InputSerializer):
+class ChangesQuerySerializer(QueryInputSerializer):
     """The query of the list of changes."""
 
     updated_after = QueryDateTimeField(

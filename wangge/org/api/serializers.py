@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from wangge.core.api import InputSerializer
+from wangge.core.api import InputSerializer, QueryInputSerializer
 from wangge.notifications.models import Notification
 
 from .. import scope
@@ -48,12 +48,12 @@ class RegionDetailSerializer(RegionSerializer):
         return RegionRefSerializer(Region.objects.get_ancestors(region), many=True).data
 
 
-class GridLookupQuerySerializer(InputSerializer):
+class GridLookupQuerySerializer(QueryInputSerializer):
     lng = serializers.FloatField(min_value=-180, max_value=180, help_text="Longitude (WGS84)")
     lat = serializers.FloatField(min_value=-90, max_value=90, help_text="Latitude (WGS84)")
 
 
-class GridFeaturesQuerySerializer(InputSerializer):
+class GridFeaturesQuerySerializer(QueryInputSerializer):
     within = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False,
                                                 help_text="Only grids under this node (e.g. a community).")
 
