@@ -167,13 +167,18 @@ def community_desk(user, *, light: str | None = None, status: str | None = None)
 # ---------------------------------------------------------------------------------------------
 
 
-def leader_overdue(user, size: int = 10) -> tuple[list[Case], int]:
-    """督办 — the red cases of the leader's territory, longest overdue first, and how many: the
-    dashboard's list (read in order from its own index; sorting every red case took 180 ms at
-    1,000,000 cases) and its number."""
+def leader_overview(user, size: int = 10) -> dict:
+    """The leader's overview: this month's figures, 全部在办 and 督办 (its number and its ``size``
+    longest overdue cases) — the dashboard's: its rollups (built the first time, as the dashboard
+    does) and its overdue list, read in order from its own index. Counting and sorting every open
+    case took 300 of the page's 446 ms at 1,000,000 cases."""
     from wangge.dashboard import selectors as figures
+    from wangge.dashboard.tasks import ensure_fresh
 
-    rows, total = figures.overdue_cases(figures.Selection(user=user, period=figures.make_period(None)), limit=size)
-    for case in rows:
+    ensure_fresh()
+    sel = figures.Selection(user=user, period=figures.make_period(None))
+    overdue, overdue_total = figures.overdue_cases(sel, limit=size)
+    for case in overdue:
         case.due = case.due_at
-    return rows, total
+    return {"summary": figures.summary(sel), "period": sel.period, "open_now": figures.standing_total(sel, "open"),
+            "overdue": overdue, "overdue_total": overdue_total}

@@ -141,17 +141,10 @@ def _community_home(request):
 
 
 def _leader_home(request):
-    from wangge.dashboard import selectors as figures
-
-    sel = figures.Selection(user=request.user, period=figures.make_period(None))
-    summary = figures.summary(sel)
-    overdue, overdue_total = desk_queries.leader_overdue(request.user)
     queue = queries.my_queue(request.user, size=20)
     return render(request, "web/home_leader.html", {
-        **_desk_context(request, desks.Desk.LEADER), "summary": summary, "period": sel.period,
-        "open_now": figures.standing_total(sel, "open"),
-        "overdue": overdue, "overdue_total": overdue_total, "extensions": queue.extensions,
-        "queue_counts": queue.counts, "to_close": queue.to_close,
+        **_desk_context(request, desks.Desk.LEADER), **desk_queries.leader_overview(request.user),
+        "extensions": queue.extensions, "queue_counts": queue.counts, "to_close": queue.to_close,
     })
 
 

@@ -134,8 +134,8 @@ def test_every_role_finds_its_own_work(office):
     assert clerk.counts["total"] + clerk.to_close > 0
 
     leader = _user("leader")
-    overdue, overdue_total = desk_queries.leader_overdue(leader)
-    assert overdue_total >= 1 and overdue
+    overview = desk_queries.leader_overview(leader)
+    assert overview["overdue_total"] >= 1 and overview["overdue"]
     assert work_queue(leader).extensions, "the leader should have extension requests to decide"
 
     sent_back = 0
