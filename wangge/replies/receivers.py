@@ -19,13 +19,13 @@ import re
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from wangge.cases import selectors
 from wangge.cases.choices import CaseStatus
 from wangge.core.events import DomainEvent
 from wangge.notifications.outbox import queue_message, withdraw_messages
 from wangge.notifications.registry import OutboxChannel
+from wangge.notifications.text import shorten
 from wangge.residents.masking import normalise_phone
 
 from .routes import reached_elsewhere
@@ -39,8 +39,6 @@ ANSWER_CHARS = 40
 TEMPLATE_ACCEPTED = "case_accepted"
 TEMPLATE_RESOLVED = "case_resolved"
 TEMPLATE_REJECTED = "case_rejected"
-# The answer or reason goes before the text's own full stop ("…：{{ answer }}。"): its own end goes.
-END_PUNCTUATION = "。．.!！；;，, "
 
 
 def tell_reporter_accepted(event: DomainEvent) -> None:
@@ -55,7 +53,7 @@ def tell_reporter_resolved(event: DomainEvent) -> None:
     if case is None:
         return
     answer = (event.payload.get("note") if event.payload.get("public", True) else "") or case.result
-    _queue_sms(event, case, TEMPLATE_RESOLVED, {"answer": _short(answer)})
+    _queue_sms(event, case, TEMPLATE_RESOLVED, {"answer": shorten(answer, limit=ANSWER_CHARS)})
 
 
 def tell_reporter_rejected(event: DomainEvent) -> None:
@@ -65,7 +63,7 @@ def tell_reporter_rejected(event: DomainEvent) -> None:
     if case is None:
         return
     _queue_sms(event, case, TEMPLATE_REJECTED,
-               {"reason": _short(event.payload.get("note")), "hotline": office_hotline()})
+               {"reason": shorten(event.payload.get("note"), limit=ANSWER_CHARS), "hotline": office_hotline()})
 
 
 def withdraw_accepted(event: DomainEvent, templates: list[str]) -> None:
@@ -118,8 +116,3 @@ def _local_date(value) -> str:
     today = timezone.localdate()
     prefix = f"{local.year}年" if local.year != today.year else ""
     return f"{prefix}{local.month}月{local.day}日"
-
-
-def _short(text: str) -> str:
-    text = " ".join((text or "").split())
-    return Truncator(text).chars(ANSWER_CHARS, truncate="…").rstrip(END_PUNCTUATION)

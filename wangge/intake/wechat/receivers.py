@@ -8,13 +8,12 @@ resident hears once, on the channel they came by — and by SMS when the account
 
 from __future__ import annotations
 
-from django.utils.text import Truncator
-
 from wangge.cases import selectors
 from wangge.cases.choices import CaseStatus, Channel
 from wangge.core.events import DomainEvent
 from wangge.notifications.outbox import queue_message, withdraw_messages
 from wangge.notifications.registry import OutboxChannel
+from wangge.notifications.text import shorten
 from wangge.replies.receivers import office_hotline
 
 from .actions import local_time, tracking_url
@@ -25,7 +24,6 @@ TEMPLATE_RESOLVED = "wechat_case_resolved"
 TEMPLATE_REJECTED = "wechat_case_rejected"
 TEMPLATE_MERGED = "wechat_case_merged"
 ANSWER_CHARS = 60
-END_PUNCTUATION = "。．.！!；;，, "
 
 
 def tell_accepted(event: DomainEvent) -> None:
@@ -41,7 +39,8 @@ def tell_resolved(event: DomainEvent) -> None:
     if target is None:
         return
     case, account, openid = target
-    answer = _short((event.payload.get("note") if event.payload.get("public", True) else "") or case.result)
+    note = event.payload.get("note") if event.payload.get("public", True) else ""
+    answer = shorten(note or case.result, limit=ANSWER_CHARS)
     # The case page at its rating card: a link is opened with GET, and only the card's form rates.
     rate_url = tracking_url(case) + "#rate"
     _queue(event, case, account, openid, TEMPLATE_RESOLVED, {"answer": answer, "rate_url": rate_url})
@@ -56,8 +55,8 @@ def tell_rejected(event: DomainEvent) -> None:
     if target is None:
         return
     case, account, openid = target
-    _queue(event, case, account, openid, TEMPLATE_REJECTED, {"reason": _short(event.payload.get("note")),
-                                                             "hotline": office_hotline()})
+    _queue(event, case, account, openid, TEMPLATE_REJECTED,
+           {"reason": shorten(event.payload.get("note"), limit=ANSWER_CHARS), "hotline": office_hotline()})
 
 
 def tell_merged(event: DomainEvent) -> None:
@@ -67,12 +66,6 @@ def tell_merged(event: DomainEvent) -> None:
     case, account, openid = target
     # The report's own link follows the case it is handled in (that case's link is its reporter's).
     _queue(event, case, account, openid, TEMPLATE_MERGED, {"into": (event.payload.get("data") or {}).get("into", "")})
-
-
-def _short(text: str) -> str:
-    # The notice's text puts its own full stop after it ("…原因：{{ reason }}。"): its own would show as "。。".
-    text = " ".join((text or "").split()).rstrip(END_PUNCTUATION)
-    return Truncator(text).chars(ANSWER_CHARS, truncate="…")
 
 
 def reaches_by_wechat(case) -> bool:
