@@ -46,6 +46,10 @@ from .simulate import (
 
 #: (stage, moment or month, count) — what ``progress`` is told: "replay" with the simulated time
 #: and the cases filed so far, "history" with the first of a month and the cases copied into it.
+#: How far back the apps' demos date what they make (the meetings': a bimonthly meeting two
+#: months ago, its agenda drawn up days before; the patrols': two weeks of check-ins).
+APPS_LOOK_BACK = dt.timedelta(days=90)
+
 Progress = Callable[[str, dt.datetime | dt.date, int], None]
 
 
@@ -124,9 +128,15 @@ def load_demo(*, cases: int = 800, seed: int = 7, days: int = 60, months: int = 
 
     end = end or timezone.now()
     start = _local_midnight(end - dt.timedelta(days=days))
+    first = history_start(end, months) if months else start.astimezone(LOCAL_TZ).date()
     rng = random.Random(seed)
     calendar = load_calendar()
-    with transaction.atomic():
+    # The office is set up the day before its first case (or before what the apps' demos date
+    # back, whichever is earlier): no grid, account or category is dated after the cases,
+    # patrols and meetings it holds.
+    founded = min(dt.datetime.combine(first - dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ).astimezone(dt.UTC),
+                  end - APPS_LOOK_BACK)
+    with transaction.atomic(), time_travel(founded):
         world = build_world()
     t = lap("territory and staff", started)
 
@@ -141,40 +151,45 @@ def load_demo(*, cases: int = 800, seed: int = 7, days: int = 60, months: int = 
         replayed = Case.objects.count()
         t = lap("replay", t)
 
-        # The months before: as many cases per unit of day weight as the replay had.
-        first = history_start(end, months) if months else start.astimezone(LOCAL_TZ).date()
-        replay_weight = sum(day_weight(day, calendar) for day in local_days(start, end))
-        counts = plan_days(rng=random.Random(f"{seed}:history"), first=first, until=start.astimezone(LOCAL_TZ).date(),
-                           per_weight=cases / replay_weight if replay_weight else 0, calendar=calendar)
-        history = build_history(world=world, rng=random.Random(f"{seed}:models"), counts=counts,
-                                model_ids=list(Case.objects.values_list("pk", flat=True)),
-                                progress=(lambda month, n: progress("history", month, n)) if progress else None)
-        t = lap("history", t)
+        # The rest happens at the demo's present, ``end``, not at the wall clock minutes later
+        # (or, given an ``end``, at whatever day the load runs): the apps' rows, the desk's
+        # last steps and the sweep are dated no later than the cases' present.
+        with time_travel(end):
+            # The months before: as many cases per unit of day weight as the replay had.
+            replay_weight = sum(day_weight(day, calendar) for day in local_days(start, end))
+            counts = plan_days(rng=random.Random(f"{seed}:history"), first=first,
+                               until=start.astimezone(LOCAL_TZ).date(),
+                               per_weight=cases / replay_weight if replay_weight else 0, calendar=calendar)
+            history = build_history(world=world, rng=random.Random(f"{seed}:models"), counts=counts,
+                                    model_ids=list(Case.objects.values_list("pk", flat=True)),
+                                    progress=(lambda month, n: progress("history", month, n)) if progress else None)
+            t = lap("history", t)
 
-        for app_label, count in (load_app_demos(world=world, seed=seed, now=end) if apps else {}).items():
-            sim.outcomes[f"{app_label}: demo rows"] += count
-        t = lap("apps' demo data", t)
+            for app_label, count in (load_app_demos(world=world, seed=seed, now=end) if apps else {}).items():
+                sim.outcomes[f"{app_label}: demo rows"] += count
+            t = lap("apps' demo data", t)
 
-        # What the apps filed and left for the desk (a patrol's findings) is taken up like any other.
-        waiting = list(Case.objects.filter(status=CaseStatus.SUBMITTED, submitted_at__lt=end - dt.timedelta(hours=1))
-                       .order_by("submitted_at", "pk"))
-        if waiting:
-            with time_travel(waiting[0].submitted_at) as clock:
-                sim.clock, sim.progress = clock, None
-                sim.run(adopt_plans(sim, waiting), sweep=False)
-        t = lap("apps' cases at the desk", t)
-        settle_notifications(before=end - dt.timedelta(days=2))
-        sweep = run_sweep()  # at the present: the lights as the worker will keep them
-        sim.outcomes["sweep: lights changed"] += sweep.lights
-        sim.outcomes["sweep: escalated"] += sweep.escalated
+            # What the apps filed and left for the desk (a patrol's findings) is taken up like any other.
+            waiting = list(Case.objects.filter(status=CaseStatus.SUBMITTED,
+                                               submitted_at__lt=end - dt.timedelta(hours=1))
+                           .order_by("submitted_at", "pk"))
+            if waiting:
+                with time_travel(waiting[0].submitted_at) as clock:
+                    sim.clock, sim.progress = clock, None
+                    sim.run(adopt_plans(sim, waiting), sweep=False)
+            t = lap("apps' cases at the desk", t)
+            settle_notifications(before=end - dt.timedelta(days=2))
+            sweep = run_sweep()  # at the present: the lights as the worker will keep them
+            sim.outcomes["sweep: lights changed"] += sweep.lights
+            sim.outcomes["sweep: escalated"] += sweep.escalated
+
+            from wangge.dashboard.rollup import (
+                refresh_stats,  # the dashboard's figures, from every case
+            )
+
+            refresh_stats(full=True)
     finally:
         sweep_log.setLevel(level)
-
-    from wangge.dashboard.rollup import (
-        refresh_stats,  # the dashboard's figures, from every case
-    )
-
-    refresh_stats(full=True)
     lap("sweep and dashboard", t)
 
     solved = Case.objects.filter(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])

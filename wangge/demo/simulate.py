@@ -48,6 +48,8 @@ S = CaseStatus
 MIN, HOUR, DAY = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
 SWEEP_EVERY = 30 * MIN
 PROGRESS_EVERY = 10 * DAY
+REOPEN_BEFORE_END = 2 * HOUR  # the showcase's 重办: sent back this long before the present, or earlier
+RECLAIM_AFTER = 20 * MIN  # and claimed again by its department this long after
 _DUE_PROBE = f"SELECT 1 FROM {Case._meta.db_table} WHERE next_check_at IS NOT NULL AND next_check_at <= %s LIMIT 1"
 RESIDENT_CHANNELS = (Channel.WECHAT, Channel.QR_PAGE, Channel.WEB)
 CHANNEL_WEIGHTS = {
@@ -289,7 +291,8 @@ class Simulation:
             description = template.format(addr=address, when=rng.choice(data.WHEN))
             if p.channel == Channel.PATROL:
                 description = "网格员巡查发现：" + description.replace("我家", "居民家")
-        anonymous = resident is not None and rng.random() < 0.08
+        # The showcase's 重办 needs a resident to call back (drawn all the same: the stream stays).
+        anonymous = resident is not None and rng.random() < 0.08 and "stay_reopened" not in p.twists
         category = p.leaf
         if p.channel in RESIDENT_CHANNELS and rng.random() < 0.4:
             category = None  # the resident did not pick one; the clerk classifies on acceptance
@@ -376,6 +379,19 @@ class Simulation:
         """A moment from now towards ``until`` (a share between ``lo`` and ``hi`` of the way)."""
         now = self.clock.now
         return max(now + MIN, now + (until - now) * self.rng.uniform(lo, hi))
+
+    def reopen_moment(self) -> dt.datetime:
+        """When the showcase's 重办 resident says 不满意 on the callback: the last office-hours
+        moment at least two hours before the present. Anchored to the present, not to the day the
+        case came in, so that the department has claimed it again by the present and its new
+        deadline (24 hours or more after the reopening) is still ahead — whatever the hour or
+        weekday the demo is loaded at (counted from its filing, the reopened case had gone
+        overdue and been escalated past its department by the sweep, or was not yet reopened)."""
+        local = (self.end - REOPEN_BEFORE_END).astimezone(LOCAL_TZ)
+        if 8 <= local.hour < 20:
+            return local.astimezone(dt.UTC)
+        day = local.date() - (dt.timedelta(days=1) if local.hour < 8 else dt.timedelta())
+        return dt.datetime.combine(day, dt.time(19, 30), tzinfo=LOCAL_TZ).astimezone(dt.UTC)
 
     def resolve_time(self, case: Case, p: Plan) -> dt.datetime:
         """When the handler reports the result: well within the deadline, mostly."""
@@ -550,6 +566,8 @@ def story(sim: Simulation, p: Plan, case: Case | None = None) -> Generator[dt.da
     if p.destiny in (S.IN_PROGRESS, S.SUSPENDED):
         yield from sim.wait_until(p, case, sim.end + MIN)  # still re-dispatched if escalated meanwhile
         return
+    if "stay_reopened" in p.twists:  # answered in time for the callback that sends it back
+        resolve_at = min(resolve_at, sim.reopen_moment() - 2 * HOUR)
     resolve_at = max(resolve_at, sim.clock.now + MIN)
     if "late" in p.twists and not sim.fresh(case).sla_policy.escalate_when_overdue:
         # Late (超时): the light turns red and stays red — this policy is supervised, not escalated
@@ -576,6 +594,16 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
     to call back and is closed saying so; a resident who does not answer three callbacks is
     closed as not reachable."""
     rng = sim.rng
+    # The showcase's 重办 is sent back and claimed again at moments set from the present (the
+    # random delays are still drawn, so that every other story keeps its random stream).
+    reopen_at = sim.reopen_moment() if "stay_reopened" in p.twists else None
+
+    def callback(at: dt.datetime) -> dt.datetime:
+        return at if reopen_at is None else max(reopen_at, sim.clock.now + MIN)
+
+    def reclaim(at: dt.datetime) -> dt.datetime:
+        return at if reopen_at is None else max(reopen_at, sim.clock.now) + RECLAIM_AFTER
+
     for attempt in (1, 2):
         case = sim.in_hand(case, p)
         result = rng.choice(data.LEAF_RESULTS.get(p.spec.code) or data.RESULTS[p.root])
@@ -589,7 +617,7 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
             actions.close_case(case=case, actor=sim.clerk(), without_revisit=closing_rules.NoRevisit.NO_CONTACT,
                                note="未留联系电话，无法回访。")
             return
-        if attempt == 1 and _unreachable(case):
+        if attempt == 1 and _unreachable(case) and reopen_at is None:
             for note in ("电话无人接听。", "电话无人接听，已发短信请回电。", "电话关机。")[:closing_rules.revisit_attempts_needed()]:
                 yield sim.later(120, 1440)
                 actions.record_revisit_attempt(case=case, actor=sim.clerk(), note=note)
@@ -601,16 +629,16 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
             rng.choice((Satisfaction.BASICALLY, Satisfaction.SATISFIED, None))
         by_resident = rating is not None and rng.random() < 0.25
         if by_resident:
-            yield sim.later(30, 1440, office=False)
+            yield callback(sim.later(30, 1440, office=False))
             case = actions.rate_case_as_resident(case=case, satisfaction=rating,
                                                  comment=rng.choice(data.RATING_COMMENTS[rating]))
             if case.status != S.RESOLVED:  # 不满意: reopened
-                yield sim.later(30, 600)
+                yield reclaim(sim.later(30, 600))
                 if "stay_reopened" in p.twists:  # sent back, being worked again (重办)
                     sim.in_hand(case, p)
                     return
                 continue
-        yield sim.later(60, 1800)
+        yield callback(sim.later(60, 1800))
         clerk = sim.clerk()
         if "reveal" in p.twists and case.reporter_phone:
             actions.reveal_reporter(case=case, actor=clerk, channel="web")
@@ -623,7 +651,7 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
             case = actions.rate_case(case=case, actor=clerk, satisfaction=rating,
                                      comment=rng.choice(data.RATING_COMMENTS[rating]))
             if case.status != S.RESOLVED:
-                yield sim.later(30, 600)
+                yield reclaim(sim.later(30, 600))
                 if "stay_reopened" in p.twists:
                     sim.in_hand(case, p)
                     return
