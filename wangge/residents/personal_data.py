@@ -244,9 +244,10 @@ def answer_data_request(*, data_request: PersonalDataRequest, actor, outcome: Da
 def _text_answer(row: PersonalDataRequest, phone: str) -> None:
     from wangge.notifications.outbox import queue_message
     from wangge.notifications.registry import OutboxChannel
+    from wangge.notifications.text import shorten
 
     with translation.override(settings.LANGUAGE_CODE):
-        reply = row.reply if len(row.reply) <= REPLY_IN_SMS else row.reply[: REPLY_IN_SMS - 1] + "…"
+        reply = shorten(row.reply, limit=REPLY_IN_SMS)  # the notice puts its own full stop after it
         context = {
             "kind": str(row.get_kind_display()),
             "received": timezone.localtime(row.created_at).strftime("%Y-%m-%d"),

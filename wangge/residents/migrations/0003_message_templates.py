@@ -20,8 +20,8 @@ DEFAULTS = [
         "channel": "sms",
         "description": "个人信息更正/删除申请答复：工作人员办理或驳回居民的申请后发送。可用变量：{{ kind }} 申请类型"
                        "（更正/删除），{{ received }} 收到日期，{{ outcome }} 结果（已办理/已驳回），{{ reply }} 答复"
-                       "（过长时截断）。",
-        "body": "【网格】您于{{ received }}提出的个人信息{{ kind }}申请{{ outcome }}。{% if reply %}答复：{{ reply }}{% endif %}",
+                       "（过长时截断，不含句末标点）。",
+        "body": "【网格】您于{{ received }}提出的个人信息{{ kind }}申请{{ outcome }}。{% if reply %}答复：{{ reply }}。{% endif %}",
     },
 ]
 

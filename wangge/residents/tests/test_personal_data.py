@@ -108,7 +108,7 @@ def test_answering_a_correction_in_the_change_form(client, officer, closed_repor
     row.refresh_from_db()
     assert row.status == DataRequestStatus.DONE and row.reply == "已将姓名更正为张叁" and row.handled_at
     [sms] = answers()
-    assert "更正申请已办理" in sms.body and "已将姓名更正为张叁" in sms.body
+    assert "更正申请已办理" in sms.body and sms.body.endswith("答复：已将姓名更正为张叁。")
     # Answered once: the form is gone and a second answer is refused.
     assert 'name="outcome"' not in client.get(url).content.decode()
     with pytest.raises(personal_data.RequestAnswered):
@@ -180,3 +180,16 @@ def test_an_officer_working_in_english_still_answers_the_resident_in_chinese(cli
     assert "删除申请已办理" in sms.body and "您的个人信息已删除" in sms.body
     row.refresh_from_db()
     assert row.reply == "您的个人信息已删除。"
+
+
+def test_a_long_reply_is_shortened_in_the_text_and_whole_on_the_record(closed_reporter):
+    row = personal_data.create_data_request(resident=closed_reporter, kind=DataRequestKind.CORRECT, details="x")
+    # 14 + 15 + 15 + 15 characters: the 59th is a comma, where a plain cut would leave "，…".
+    reply = "经核实并与户籍信息比对之后，" + "您登记的住址与户籍信息不一致，" * 10 + "已按户籍信息更正。"
+    assert reply[58] == "，"
+    personal_data.answer_data_request(data_request=row, actor=None, outcome=DataRequestStatus.DONE, reply=reply)
+    row.refresh_from_db()
+    assert row.reply == reply
+    [sms] = answers()
+    assert sms.body.endswith("…。") and "，…" not in sms.body
+    assert len(sms.context["reply"]) <= personal_data.REPLY_IN_SMS and sms.context["reply"].endswith("一致…")
