@@ -79,6 +79,21 @@ class CaseFilterSet(filters.FilterSet):
         model = Case
         fields: list[str] = []
 
+    def __init__(self, *args, caller: str = "", **kwargs):
+        """``caller``: a phone whose look-up was started and counted already (the web list keeps
+        the number server-side under a key, never in its URL): its cases among the filtered ones."""
+        super().__init__(*args, **kwargs)
+        self.caller = caller
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.caller:
+            return queryset
+        request = getattr(self, "request", None)
+        found = caller_cases(actor=getattr(request, "user", None), phone=self.caller, within=queryset, counted=False,
+                             ip_address=client_ip(request) if request is not None else None)
+        return queryset.none() if found is None else found
+
     @staticmethod
     def _local_midnight(day):
         return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.http import QueryDict
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.timezone import localtime
@@ -30,7 +31,9 @@ from wangge.core.http import row_id
 from wangge.org import address
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Department, Region, User
+from wangge.residents.masking import full_phone
 
+from . import caller_keys
 from .models import SavedFilter
 from .queries import suggest_categories
 
@@ -730,6 +733,17 @@ class SavedFilterForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["placeholder"] = _("Name this filter")
+
+    def clean_querystring(self):
+        """A caller's phone is not saved: a saved filter is a standing query kept for months,
+        and a phone look-up belongs to one call (its key expires with it, its number must not be
+        kept in clear). Said, rather than saving the other filters silently without it."""
+        querystring = self.cleaned_data["querystring"]
+        params = QueryDict(querystring)
+        if params.get(caller_keys.PARAM) or any(full_phone(value) for value in params.getlist("q")):
+            raise forms.ValidationError(_("A search for a caller's phone cannot be saved as a filter: it belongs to "
+                                          "one call. Clear the caller search, then save the other filters."))
+        return querystring
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

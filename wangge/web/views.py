@@ -12,15 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.cases import actions, permissions, selectors
+from wangge.cases.actions.privacy import start_caller_lookup
 from wangge.cases.choices import AssignmentRole, CaseStatus, EventType, ExtensionStatus, Light
 from wangge.cases.downloads import attachment_response
 from wangge.cases.errors import CaseError, CaseNotFound, IdempotencyKeyReused
@@ -38,9 +39,9 @@ from wangge.org import address, geo
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 from wangge.org.scope import can_look_up_callers
-from wangge.residents.masking import half_width, mask_phone
+from wangge.residents.masking import full_phone, half_width, mask_phone, normalise_phone
 
-from . import case_export, columns, desk_queries, desks, queries
+from . import caller_keys, case_export, columns, desk_queries, desks, queries
 from .forms import BulkDispatchForm, FieldReportForm, HotlineForm, RevisitForm, SavedFilterForm, action_form
 from .models import SavedFilter
 
@@ -173,15 +174,48 @@ def _dispatch_home(request):
 
 
 FILTER_KEYS = ("status", "star", "channel", "light", "category", "subdistrict", "community", "grid", "department",
-               "overdue", "is_open", "submitted_after", "submitted_before", "q", *drill.PARAMS)
+               "overdue", "is_open", "submitted_after", "submitted_before", "q", caller_keys.PARAM, *drill.PARAMS)
+
+
+def _filter_params(data) -> QueryDict:
+    """The list's filters among ``data`` (a query string or a posted form), the empty ones left out.
+    A caller's phone (``q``) never stays in them: they go into URLs (``_caller_search`` keeps it server-side)."""
+    params = (QueryDict(data) if isinstance(data, str) else data).copy()
+    for key in list(params.keys()):
+        if key not in FILTER_KEYS or not any(params.getlist(key)) or (key == "q" and full_phone(params[key])):
+            params.pop(key)
+    return params
 
 
 def _filter_querystring(request) -> str:
-    params = request.GET.copy()
-    for key in list(params.keys()):
-        if key not in FILTER_KEYS or not any(params.getlist(key)):
-            params.pop(key)
-    return params.urlencode()
+    return _filter_params(request.GET).urlencode()
+
+
+def _list_url(querystring: str) -> str:
+    return reverse("web:case_list") + (f"?{querystring}" if querystring else "")
+
+
+def _caller_search(request, data) -> HttpResponseRedirect:
+    """The filter form, posted (or an address that still has a phone in it): to the list of what
+    it asks for, a caller's phone replaced by a key that stands for it in this session
+    (``caller_keys``) — the number is in no URL, no access log, no history, no Referer. The
+    look-up is started here, once: its permission and its limit (``caller_lookup``) are checked
+    and counted now, not again for each page of the same caller's cases; the access log still
+    gets a row for each case each page shows (``log_caller_lookup``), as 来电历史 logs hers."""
+    params = _filter_params(data)
+    typed = data.get("q", "")
+    number = full_phone(typed)
+    if typed.strip():
+        params.pop(caller_keys.PARAM, None)  # a new search replaces the caller's
+    if number:
+        try:
+            start_caller_lookup(actor=request.user, phone=number, ip_address=_client_ip(request))
+        except CaseError as error:
+            # Said above the (unfiltered) list: an empty one would read as "no record".
+            messages.error(request, error.message)
+        else:
+            params[caller_keys.PARAM] = caller_keys.remember(request, number)
+    return redirect(_list_url(params.urlencode()))
 
 
 # The territory filters of the case list and the level of their places.
@@ -224,10 +258,18 @@ def _filtered_cases(request):
     (none while a filter is invalid — the form says which). The list and its export share it.
     Opened from a figure of the dashboard (穿透), the list is the cases that figure counted
     (``filterset.drill``; a link that cannot be followed is an error on the form)."""
+    key = request.GET.get(caller_keys.PARAM, "")
+    caller = caller_keys.recall(request, key) if key else ""
     filterset = CaseFilterSet(data=request.GET, queryset=selectors.cases_visible_to(request.user),
-                              request=request)
+                              request=request, caller=caller)
     filterset.drill = filterset.lookup_error = None
+    filterset.caller_key = key if caller else ""
     valid = filterset.is_valid()
+    if key and not caller:
+        # An old link, a bookmark, another browser: the number is not kept past ``KEY_TTL``.
+        filterset.lookup_error = _("This search for a caller's phone has expired. Type the number into the search "
+                                   "box again.")
+        valid = False
     try:
         filterset.drill = drill.Drill.from_params(request.user, request.GET)
     except drill.DrillError as error:
@@ -247,7 +289,10 @@ def _filtered_cases(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def case_list(request):
+    if request.method == "POST" or full_phone(request.GET.get("q", "")):
+        return _caller_search(request, request.POST if request.method == "POST" else request.GET)
     number = half_width(request.GET.get("q", "")).strip().upper()  # ＷＧ２０２６… typed in full width too
     if looks_like_case_number(number) and selectors.cases_visible_to(request.user).filter(number=number).exists():
         # A case number typed into the search box opens the case (a unique-index look-up).
@@ -289,6 +334,7 @@ def case_list(request):
         # Back from 导出 Excel with a list too long for one file: ask to narrow it down.
         "export_too_long": request.GET.get("export") == "too-long",
         "caller_phone": mask_phone(caller),
+        "caller_key": filterset.caller_key,
     })
 
 
@@ -296,13 +342,16 @@ def case_list(request):
 @require_GET
 def case_list_export(request):
     """导出 Excel — the filtered case list as the user sees it (masked, capped, logged)."""
-    filterset, queryset = _filtered_cases(request)
     querystring = _filter_querystring(request)
-    back = reverse("web:case_list") + (f"?{querystring}" if querystring else "")
-    if not filterset.is_valid():
+    back = _list_url(querystring)
+    if full_phone(request.GET.get("q", "")):
+        return _caller_search(request, request.GET)  # the list, the number out of its address
+    filterset, queryset = _filtered_cases(request)
+    if not filterset.is_valid() or filterset.lookup_error:
         return redirect(back)  # the list shows what is wrong with the filters
     try:
-        export = case_export.export_cases(actor=request.user, queryset=queryset, filters=querystring,
+        export = case_export.export_cases(actor=request.user, queryset=queryset,
+                                          filters=_recorded_filters(request, actions.caller_lookup_of(queryset)),
                                           allow_cut=request.GET.get("cut") == "1", request=request)
     except case_export.TooLong:
         return redirect(back + ("&" if querystring else "?") + "export=too-long")
@@ -314,6 +363,17 @@ def case_list_export(request):
     response = FileResponse(export.file, as_attachment=True, filename=export.filename,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return response
+
+
+def _recorded_filters(request, caller: str) -> str:
+    """The filters an export is recorded with (``DataExportRecord.filters``): the list's, a
+    caller's look-up written as the number masked (138****1234) — what an auditor can read, where
+    the key the URL had would mean nothing once the session is gone, and the full number would
+    put a resident's phone into a log kept for years."""
+    params = _filter_params(request.GET)
+    if caller and params.get(caller_keys.PARAM):
+        params[caller_keys.PARAM] = mask_phone(caller)
+    return params.urlencode(safe="*")
 
 
 @login_required
@@ -335,8 +395,7 @@ def saved_filter_create(request):
         return redirect(reverse("web:case_list") + (f"?{saved.querystring}" if saved.querystring else ""))
     for error in form.errors.values():
         messages.error(request, " ".join(error))
-    querystring = request.POST.get("querystring", "")
-    return redirect(reverse("web:case_list") + (f"?{querystring}" if querystring else ""))
+    return redirect(_list_url(_filter_params(request.POST.get("querystring", "")).urlencode()))
 
 
 @login_required
@@ -645,19 +704,26 @@ def field_report(request):
 
 
 @login_required
-@require_GET
+@require_POST
 def hotline_caller(request):
     """来电历史 — the caller's earlier cases, reporter masked: for intake clerks only, limited and
-    logged by the action. A refusal is meant to be read: htmx swaps only successful responses, so
-    it gets it with 200; any other client gets the real status (403, 429)."""
-    phone = request.GET.get("reporter_phone", "")
+    logged by the action. Posted (with the CSRF token), never asked with the number in the URL.
+    A refusal is meant to be read: htmx swaps only successful responses, so it gets it with 200;
+    any other client gets the real status (403, 429). A caller with more cases than are shown
+    gets a link to all of them in the case list, under a key (``caller_keys``): the look-up is
+    not counted again, and the number is not typed again."""
+    phone = request.POST.get("reporter_phone", "")
     try:
         history = actions.look_up_caller(actor=request.user, phone=phone, ip_address=_client_ip(request))
     except CaseError as error:
         status = 200 if request.headers.get("HX-Request") == "true" else error.status_code
         return render(request, "web/partials/caller_history.html", {"error": error.message}, status=status)
-    return render(request, "web/partials/caller_history.html",
-                  {"cases": history.cases, "total": history.total, "asked": actions.valid_phone(phone)})
+    more = history.total > len(history.cases)
+    return render(request, "web/partials/caller_history.html", {
+        "cases": history.cases, "total": history.total, "asked": actions.valid_phone(phone),
+        "all_url": _list_url(urlencode({caller_keys.PARAM: caller_keys.remember(request, normalise_phone(phone))}))
+        if more else "",
+    })
 
 
 @login_required

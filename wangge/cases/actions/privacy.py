@@ -126,30 +126,45 @@ def look_up_caller(*, actor: User, phone: str, ip_address: str | None = None, li
 
 
 def caller_cases(*, actor: User, phone: str, ip_address: str | None = None,
-                 within: QuerySet | None = None) -> QuerySet | None:
+                 within: QuerySet | None = None, counted: bool = True) -> QuerySet | None:
     """The caller look-up's question (``look_up_caller``): the cases reported from ``phone``
     among ``within`` — ``actor``'s cases (``cases_visible_to``), or a list of them narrowed further
     (the case list's filters) — unread. None when ``phone`` is not a whole number: nothing is
-    looked up, nothing counted. Refused (``ActionForbidden``) to anyone but a call taker, and past
-    the ``caller_lookup`` limit (``TooManyLookups``); each refusal is logged, the number masked.
+    looked up, nothing counted. Refused as ``start_caller_lookup`` refuses; ``counted=False`` for
+    a look-up already counted when it was started (the case list pages through one caller's
+    cases under a key that stands for the number: one look-up, however many pages).
     What it then shows is logged by ``log_caller_lookup``."""
     text = (phone or "").strip()
-    number = normalise_phone(text)
-    who = getattr(actor, "pk", None)
-    if not valid_phone(number):
+    number = start_caller_lookup(actor=actor, phone=text, ip_address=ip_address, counted=counted)
+    if not number:
         return None
-    if not can_look_up_callers(actor):
-        pii_log.warning("caller look-up refused: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
-        raise ActionForbidden(_("Only intake clerks may look up a caller's earlier cases."))
-    lookups = Limit.named(CALLER_LOOKUP_LIMIT)
-    if not lookups.hit(str(actor.pk)):
-        pii_log.warning("caller look-up over the limit: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
-        raise TooManyLookups(retry_after=lookups.seconds)
     found = (cases_visible_to(actor) if within is None else within).filter(reporter_phone__in=sorted({text, number}))
     # Kept on the query (it survives clones: ordering, paging): the list that shows these cases
     # knows to log them (``caller_lookup_of``).
     found.query.caller_lookup = number
     return found
+
+
+def start_caller_lookup(*, actor: User, phone: str, ip_address: str | None = None, counted: bool = True) -> str:
+    """The checks of a caller look-up, before anything is read: the number ``phone`` is
+    (normalised), or "" when it is not a whole number (nothing looked up, nothing counted).
+    Refused (``ActionForbidden``) to anyone but a call taker, and past the ``caller_lookup`` limit
+    (``TooManyLookups``; not counted again when ``counted`` is False); each refusal is logged to
+    ``wangge.pii``, the number masked."""
+    number = normalise_phone((phone or "").strip())
+    who = getattr(actor, "pk", None)
+    if not valid_phone(number):
+        return ""
+    if not can_look_up_callers(actor):
+        pii_log.warning("caller look-up refused: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
+        raise ActionForbidden(_("Only intake clerks may look up a caller's earlier cases."))
+    if not counted:
+        return number
+    lookups = Limit.named(CALLER_LOOKUP_LIMIT)
+    if not lookups.hit(str(actor.pk)):
+        pii_log.warning("caller look-up over the limit: user=%s ip=%s phone=%s", who, ip_address, mask_phone(number))
+        raise TooManyLookups(retry_after=lookups.seconds)
+    return number
 
 
 def caller_lookup_of(queryset: QuerySet) -> str:
