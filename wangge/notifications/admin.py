@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
+
+from wangge.core.http import client_ip
+from wangge.residents.models import Resident, WechatIdentity
+from wangge.residents.services import reveal_resident
 
 from . import outbox
 from .choices import OUTBOX_STATUS_COLOURS, OutboxStatus
@@ -114,12 +124,29 @@ def _mask(address: str) -> str:
     return address[:1] + "***"
 
 
+# Every full view of a recipient's address also goes to this logger (as the caller look-ups do).
+pii_log = logging.getLogger("wangge.pii")
+# What the resident's own access log (信息查看记录) says the view was for.
+OUTBOX_PURPOSE = "notifications:outbox:"
+
+
+def _recipient(message: OutboundMessage) -> Resident | None:
+    """The resident a message went to — by the phone, or the WeChat OpenID, it was sent to."""
+    if not message.to:
+        return None
+    by_phone = Resident.objects.filter(phone=message.to).first()
+    if by_phone is not None:
+        return by_phone
+    identity = WechatIdentity.objects.filter(openid=message.to).select_related("resident").first()
+    return identity.resident if identity is not None else None
+
+
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "channel_label", "masked_to", "template", "status_badge", "attempts",
                     "next_attempt_at", "short_error")
     list_filter = (OutboxStatusFilter, ChannelFilter, "template")
-    search_fields = ("=dedupe_key", "=gateway_message_id", "=to")
+    search_fields = ("=gateway_message_id",)
     date_hierarchy = "created_at"
     list_select_related = ("subject_type",)
     show_full_result_count = False
@@ -147,9 +174,12 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     def masked_dedupe_key(self, obj):
         return outbox.masked_key(obj.dedupe_key)
 
-    # A resident's phone (``to``, and the dedupe key that holds it) only for those with the unmask
-    # right; anyone else sees it masked and may not search or filter by it (?to=…, q=phone): typing
-    # a number would tell whether the office ever texted that person — a phone oracle.
+    # A resident's phone (``to``, and the dedupe key that holds it) is masked on the list and the
+    # page for everyone. Those with the unmask right may show it in full, one message at a time,
+    # by a posted button (``reveal_view``): each full view is written to the resident's own access
+    # log (信息查看记录, ``residents.reveal_resident``) as the case reporter's is. Nobody searches or
+    # filters by it: ?to=… or q=<phone> would put the number into a URL (access logs, history) and
+    # tell whether the office ever texted that person — a phone oracle.
     UNMASK_PERMISSION = "cases.view_reporter"  # org.scope.REPORTER_DATA_PERMISSION
     PHONE_FIELDS: ClassVar[dict[str, str]] = {"to": "masked_to", "dedupe_key": "masked_dedupe_key"}
 
@@ -157,18 +187,45 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         return request is not None and request.user.has_perm(self.UNMASK_PERMISSION)
 
     def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return fields if self._unmasked(request) else tuple(self.PHONE_FIELDS.get(f, f) for f in fields)
-
-    def get_search_fields(self, request):
-        fields = super().get_search_fields(request)
-        return fields if self._unmasked(request) else tuple(f for f in fields if f.lstrip("=^@") not in
-                                                            self.PHONE_FIELDS)
+        return tuple(self.PHONE_FIELDS.get(f, f) for f in super().get_fields(request, obj))
 
     def lookup_allowed(self, lookup, value, request=None):
-        if lookup.split("__")[0] in self.PHONE_FIELDS and not self._unmasked(request):
+        if lookup.split("__")[0] in self.PHONE_FIELDS:
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    def get_urls(self):
+        return [path("<path:object_id>/reveal/", self.admin_site.admin_view(self.reveal_view),
+                     name="notifications_outboundmessage_reveal"), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {"can_reveal": self._unmasked(request),
+                 "reveal_url": reverse("admin:notifications_outboundmessage_reveal", args=[object_id])}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def reveal_view(self, request, object_id):
+        """显示完整号码 — the message's recipient and dedupe key in full, for the unmask right only;
+        logged before it is shown: on the resident's access log when the address is a resident's,
+        and always to ``wangge.pii`` (the number masked)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])  # a link followed, prefetched or bookmarked shows nothing
+        if not self._unmasked(request):
+            raise PermissionDenied
+        message = self.get_object(request, unquote(object_id))
+        if message is None:
+            raise Http404
+        ip_address = client_ip(request)
+        resident = _recipient(message)
+        if resident is not None:
+            reveal_resident(resident=resident, actor=request.user, purpose=f"{OUTBOX_PURPOSE}{message.pk}",
+                            allowed=True, ip_address=ip_address)
+        pii_log.info("outbox recipient shown: user=%s ip=%s message=%s to=%s resident=%s", request.user.pk,
+                     ip_address, message.pk, _mask(message.to), resident.pk if resident is not None else "-")
+        return TemplateResponse(request, "admin/notifications/outboundmessage/revealed.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": message,
+            "title": _("Recipient in full"), "logged_on_resident": resident is not None,
+            "back_url": reverse("admin:notifications_outboundmessage_change", args=[message.pk]),
+        })
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
