@@ -138,7 +138,8 @@ class GridImportForm(forms.Form):
 
     subdistrict = forms.ModelChoiceField(
         label=_("Sub-district"), queryset=Region.objects.filter(level=RegionLevel.SUBDISTRICT, is_active=True),
-        help_text=_("The grids go under the communities of this sub-district, named in each feature."))
+        help_text=_("The grids go under the communities named in each feature, in this sub-district unless the "
+                    "feature names another (街道); a community not there yet is created."))
     file = forms.FileField(
         label=_("GeoJSON file of the grids"),
         help_text=_("A FeatureCollection, one Feature per grid (Polygon or MultiPolygon, WGS84 longitude/latitude) "
@@ -178,10 +179,16 @@ class RegionAdmin(LeafDeleteOnly, TreeAdmin):
             except imports.GridImportError as exc:
                 problems = exc.messages
             else:
-                self.message_user(request, ngettext(
+                said = ngettext(
                     "%(n)d grid imported into %(communities)s.", "%(n)d grids imported into %(communities)s.",
-                    len(result.grids)) % {"n": len(result.grids), "communities": "、".join(result.communities)},
-                    messages.SUCCESS)
+                    len(result.grids)) % {"n": len(result.grids), "communities": "、".join(result.communities)}
+                if result.new_communities:
+                    said += ngettext(
+                        "%(n)d community created: %(names)s.", "%(n)d communities created: %(names)s.",
+                        len(result.new_communities)) % {
+                        "n": len(result.new_communities),
+                        "names": "、".join(f"{Region.objects.get_parent(c)} {c}" for c in result.new_communities)}
+                self.message_user(request, said, messages.SUCCESS)
                 return redirect("admin:org_region_changelist")
         return TemplateResponse(request, "admin/org/region/import_grids.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "form": form, "problems": problems,

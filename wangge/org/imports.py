@@ -7,15 +7,20 @@ properties naming the grid, its code, its community and its type (Chinese or Eng
      "properties": {"网格名称": "和平里北街第一网格", "网格编码": "110101012001001",
                     "社区": "和平里北街社区", "网格类型": "城市网格"}}
 
-The import is all or nothing: every feature is checked (polygon, code, community, type, overlap
-with the grids already in use and with the file's own) and a file with any bad feature creates no
-grid, but lists every bad feature by its number and name.
+A feature may name its sub-district (“街道”: the one chosen for the import when it does not). A
+community the survey names that the sub-district does not have yet (a newly set-up 社区) is
+created under that sub-district with the grids; a sub-district nobody has set up is refused.
+
+The import is all or nothing: every feature is checked (polygon, code, sub-district, community,
+type, overlap with the grids already in use and with the file's own) and a file with any bad
+feature creates no grid and no community, but lists every bad feature by its number and name.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,6 +36,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 NAME_KEYS = ("网格名称", "名称", "name", "NAME", "grid_name")
 CODE_KEYS = ("网格编码", "编码", "code", "CODE", "grid_code")
 COMMUNITY_KEYS = ("社区", "社区名称", "社区编码", "所属社区", "community", "COMMUNITY")
+SUBDISTRICT_KEYS = ("街道", "街道名称", "所属街道", "街道编码", "乡镇", "subdistrict", "SUBDISTRICT")
+COMMUNITY_NAME_KEYS = ("社区", "社区名称", "所属社区", "community", "COMMUNITY")  # what a new one is called
 TYPE_KEYS = ("网格类型", "类型", "grid_type", "type")
 ALIAS_KEYS = ("别名与地址", "别名", "地址", "aliases")
 TYPE_WORDS = {
@@ -51,7 +58,47 @@ class GridImportError(Exception):
 @dataclass(frozen=True)
 class ImportedGrids:
     grids: list[Region]
-    communities: list[str]
+    communities: list[str]  # the names of the communities the grids are in
+    new_communities: list[Region] = field(default_factory=list)  # created by the import
+
+
+class _Communities:
+    """The communities of the sub-districts a file names, by name and code; the ones the file
+    names and the territory lacks are created (inside the import's transaction) on first use."""
+
+    def __init__(self, default: Region):
+        self.default = default
+        active = Region.objects.filter(level=RegionLevel.SUBDISTRICT, is_active=True)
+        # By code anywhere; by name among the chosen sub-district's neighbours (names repeat across districts).
+        self.subdistricts: dict[str, Region] = {sub.code: sub for sub in active}
+        district = Region.objects.get_parent(default)
+        if district is not None:
+            for sub in active.filter(path__startswith=district.path, depth=default.depth):
+                self.subdistricts.setdefault(sub.name, sub)
+        self.known: dict[int, dict[str, Region]] = {}
+        self.created: list[Region] = []
+
+    def subdistrict(self, key: str) -> Region | None:
+        return self.subdistricts.get(key) if key else self.default
+
+    def of(self, subdistrict: Region) -> dict[str, Region]:
+        if subdistrict.pk not in self.known:
+            found = {}
+            for community in Region.objects.get_children(subdistrict).filter(level=RegionLevel.COMMUNITY,
+                                                                              is_active=True):
+                found[community.name] = found[community.code] = community
+            self.known[subdistrict.pk] = found
+        return self.known[subdistrict.pk]
+
+    def create(self, subdistrict: Region, name: str) -> Region:
+        parent = Region.objects.get(pk=subdistrict.pk)  # the tree's paths as they are now
+        taken = set(Region.objects.filter(code__startswith=f"{subdistrict.code}-C").values_list("code", flat=True))
+        codes = (f"{subdistrict.code}-C{n:03d}" for n in itertools.count(1))
+        code = next(c for c in codes if c not in taken)
+        community = Region.objects.add_child(parent, dict(name=name, code=code, level=RegionLevel.COMMUNITY))
+        self.of(subdistrict)[name] = self.of(subdistrict)[code] = community
+        self.created.append(community)
+        return community
 
 
 def _first(properties: dict, keys: tuple[str, ...]) -> str:
@@ -94,9 +141,7 @@ def import_grids(*, raw: bytes, subdistrict: Region, actor: User) -> ImportedGri
     if subdistrict.level != RegionLevel.SUBDISTRICT or not subdistrict.is_active:
         raise GridImportError([_("Choose a sub-district that is in use.")])
     features = read_features(raw)
-    communities = {}
-    for community in Region.objects.get_children(subdistrict).filter(level=RegionLevel.COMMUNITY, is_active=True):
-        communities[community.name] = communities[community.code] = community
+    communities = _Communities(subdistrict)
     errors: list[str] = []
     created: list[Region] = []
     codes_in_file: dict[str, int] = {}
@@ -114,10 +159,12 @@ def import_grids(*, raw: bytes, subdistrict: Region, actor: User) -> ImportedGri
     if errors:
         geo.invalidate()  # nothing of the file stays: no process keeps its grids either
         raise GridImportError(errors)
-    return ImportedGrids(grids=created, communities=sorted({str(Region.objects.get_parent(g)) for g in created}))
+    return ImportedGrids(grids=created, communities=sorted({str(Region.objects.get_parent(g)) for g in created}),
+                         new_communities=communities.created)
 
 
-def _import_feature(feature, communities: dict, codes_in_file: dict, number: int) -> tuple[list[str], Region | None]:
+def _import_feature(feature, communities: _Communities, codes_in_file: dict,
+                    number: int) -> tuple[list[str], Region | None]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         return [_("not a GeoJSON Feature")], None
     properties = feature.get("properties") or {}
@@ -141,11 +188,22 @@ def _import_feature(feature, communities: dict, codes_in_file: dict, number: int
         problems.append(_("the code %(code)s is already used in the territory") % {"code": code})
     if code:
         codes_in_file.setdefault(code, number)
-    community = communities.get(community_key)
-    if not community_key:
+    subdistrict_key = _first(properties, SUBDISTRICT_KEYS)
+    subdistrict = communities.subdistrict(subdistrict_key)
+    community, new_community = None, ""
+    if subdistrict is None:
+        problems.append(_("the sub-district “%(name)s” is not in the territory (add it first)")
+                        % {"name": subdistrict_key})
+    elif not community_key:
         problems.append(_("no community (property “社区” or “community”)"))
-    elif community is None:
-        problems.append(_("the community “%(name)s” is not in this sub-district (add it first)") % {"name": community_key})
+    else:
+        community = communities.of(subdistrict).get(community_key)
+        new_community = _first(properties, COMMUNITY_NAME_KEYS) if community is None else ""
+        if community is None and not new_community:
+            problems.append(_("the community code %(code)s is not in %(subdistrict)s; give the community's name "
+                              "(property “社区”) to create it") % {"code": community_key, "subdistrict": subdistrict})
+        elif len(new_community) > Region._meta.get_field("name").max_length:
+            problems.append(_("the community's name is longer than 100 characters"))
     grid_type = _grid_type(type_word)
     if grid_type is None:
         problems.append(_("the grid type “%(word)s” is not 城市网格, 农村网格 or 专属网格") % {"word": type_word})
@@ -154,10 +212,13 @@ def _import_feature(feature, communities: dict, codes_in_file: dict, number: int
     except geo.InvalidGeometry as exc:
         problems.append(_("the boundary is not a usable polygon: %(error)s") % {"error": exc})
         geom = None
-    if geom is not None and community is not None and grid_type is not None:
-        problems += boundaries.check_grid_boundary(geom, grid_type=grid_type, parent=community).refused
+    if geom is not None and subdistrict is not None and grid_type is not None:
+        # A new community has no grids yet: its grid is judged as one of its sub-district's.
+        problems += boundaries.check_grid_boundary(geom, grid_type=grid_type, parent=community or subdistrict).refused
     if problems:
         return problems, None
+    if community is None:
+        community = communities.create(subdistrict, new_community)
     grid = Region.objects.add_child(Region.objects.get(pk=community.pk), dict(
         name=name, code=code, level=RegionLevel.GRID, grid_type=grid_type, boundary=geo.as_geojson(geom),
         aliases=_first(properties, ALIAS_KEYS).replace("；", "\n").replace(";", "\n"),
