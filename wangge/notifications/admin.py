@@ -151,10 +151,11 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     list_select_related = ("subject_type",)
     show_full_result_count = False
     actions = ["retry"]
-    readonly_fields = [*(f.name for f in OutboundMessage._meta.concrete_fields), "masked_to", "masked_dedupe_key"]
+    readonly_fields = [*(f.name for f in OutboundMessage._meta.concrete_fields), "masked_to", "masked_dedupe_key",
+                       "concealed_title", "concealed_body", "concealed_context"]
     fields = ("channel", "to", "template", "title", "body", "subject_type", "subject_id", "dedupe_key", "status",
               "attempts", "next_attempt_at", "lease_until", "last_error", "created_at", "sent_at",
-              "gateway_message_id", "context")
+              "gateway_message_id", "context", "secret_keys")
 
     def has_add_permission(self, request):
         return False  # messages are queued by the events that cause them
@@ -174,6 +175,21 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     def masked_dedupe_key(self, obj):
         return outbox.masked_key(obj.dedupe_key)
 
+    # A message's secrets (a resident's verification code, ``secret_keys``) are shown to nobody,
+    # not even with the unmask right: the code opens the resident's own data, and while it is
+    # waiting to be sent it is live. Once sent the row no longer holds it.
+    @admin.display(description=_("title"))
+    def concealed_title(self, obj):
+        return outbox.conceal(obj.title, obj)
+
+    @admin.display(description=_("body"))
+    def concealed_body(self, obj):
+        return outbox.conceal(obj.body, obj)
+
+    @admin.display(description=_("context"))
+    def concealed_context(self, obj):
+        return outbox.concealed_context(obj)
+
     # A resident's phone (``to``, and the dedupe key that holds it) is masked on the list and the
     # page for everyone. Those with the unmask right may show it in full, one message at a time,
     # by a posted button (``reveal_view``): each full view is written to the resident's own access
@@ -182,12 +198,14 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     # tell whether the office ever texted that person — a phone oracle.
     UNMASK_PERMISSION = "cases.view_reporter"  # org.scope.REPORTER_DATA_PERMISSION
     PHONE_FIELDS: ClassVar[dict[str, str]] = {"to": "masked_to", "dedupe_key": "masked_dedupe_key"}
+    SHOWN_AS: ClassVar[dict[str, str]] = {**PHONE_FIELDS, "title": "concealed_title", "body": "concealed_body",
+                                          "context": "concealed_context"}
 
     def _unmasked(self, request) -> bool:
         return request is not None and request.user.has_perm(self.UNMASK_PERMISSION)
 
     def get_fields(self, request, obj=None):
-        return tuple(self.PHONE_FIELDS.get(f, f) for f in super().get_fields(request, obj))
+        return tuple(self.SHOWN_AS.get(f, f) for f in super().get_fields(request, obj))
 
     def lookup_allowed(self, lookup, value, request=None):
         if lookup.split("__")[0] in self.PHONE_FIELDS:

@@ -133,6 +133,10 @@ class OutboundMessage(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("body"), blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
+    # The context values that are secrets (a verification code): masked wherever the row is shown,
+    # and replaced by the mask in title, body and context once the message is sent or given up —
+    # the worker needs them until then, nobody after.
+    secret_keys = models.JSONField(_("secret context keys"), default=list, blank=True)
     subject_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("subject type")
     )

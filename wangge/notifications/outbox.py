@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -79,14 +80,18 @@ def lease_seconds() -> int:
 
 
 def queue_message(*, channel: str, to: str, template: str, context: dict, subject=None,
-                  dedupe_key: str) -> OutboundMessage | None:
+                  dedupe_key: str, secret_keys: Iterable[str] = ()) -> OutboundMessage | None:
     """Put one message to ``to`` in the outbox, in the caller's transaction; delivered after commit.
 
     ``template`` is a ``MessageTemplate`` key, rendered with ``context`` (kept with the message,
     so values must be JSON-able or become strings). Returns the new row, or None when nothing is
     queued: a message with ``dedupe_key`` exists already (the same event and recipient), or the
     template is missing or switched off by an admin. A template that does not render gives a dead
-    letter an admin sees, never an exception in the caller's action."""
+    letter an admin sees, never an exception in the caller's action.
+
+    ``secret_keys`` name the context values that are secrets (a verification code): the row keeps
+    them only until the message is sent or given up, the admin never shows them (``conceal``), and
+    such a message is never retried by hand (a code is good for minutes; the resident asks anew)."""
     if channel not in outbox_channels:
         raise ValueError(f"unknown outbox channel {channel!r}")
     if not dedupe_key:
@@ -106,6 +111,7 @@ def queue_message(*, channel: str, to: str, template: str, context: dict, subjec
     now = timezone.now()
     row = OutboundMessage(
         channel=channel, to=to[:200], template=template, context=_jsonable(context), dedupe_key=dedupe_key[:200],
+        secret_keys=sorted(set(secret_keys)),
         status=OutboxStatus.PENDING, next_attempt_at=now, created_at=now,
         subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
         subject_id=subject.pk if subject is not None else None,
@@ -137,6 +143,7 @@ def _render_into(row: OutboundMessage, tpl: MessageTemplate, context: dict) -> N
         row.status, row.next_attempt_at = OutboxStatus.DEAD, None
         row.last_error = f"template {tpl.key!r} did not render: {type(exc).__name__}: {exc}"[:2000]
         log.error("outbox: %s (%s)", row.last_error, masked_key(row.dedupe_key))
+        _set(row, _forget_secrets(row))
     else:
         row.status = OutboxStatus.PENDING
         row.next_attempt_at = row.next_attempt_at or timezone.now()
@@ -198,6 +205,7 @@ def _claim(size: int, now: dt.datetime | None) -> list[OutboundMessage]:
                 row.last_error = INTERRUPTED
                 if row.attempts >= MAX_ATTEMPTS:
                     row.status, row.next_attempt_at, row.lease_until = OutboxStatus.DEAD, None, None
+                    _set(row, _forget_secrets(row))
                     given_up.append(row)
                     continue
             row.status = OutboxStatus.SENDING
@@ -205,7 +213,8 @@ def _claim(size: int, now: dt.datetime | None) -> list[OutboundMessage]:
             row.lease_until = row.next_attempt_at = lease
             claimed.append(row)
         OutboundMessage.objects.bulk_update(
-            claimed + given_up, ["status", "attempts", "lease_until", "next_attempt_at", "last_error"]
+            claimed + given_up, ["status", "attempts", "lease_until", "next_attempt_at", "last_error",
+                                 "title", "body", "context"]
         )
     return claimed
 
@@ -221,7 +230,8 @@ def _deliver(message: OutboundMessage, result: DeliveryResult, now: dt.datetime 
         _failed(message, exc, result, now)
     else:
         _finish(message, now, status=OutboxStatus.SENT, sent_at=now or timezone.now(),
-                gateway_message_id=str(gateway_id or "")[:128], last_error="", next_attempt_at=None)
+                gateway_message_id=str(gateway_id or "")[:128], last_error="", next_attempt_at=None,
+                **_forget_secrets(message))
         result.sent += 1
 
 
@@ -230,7 +240,8 @@ def _failed(message, exc: Exception, result: DeliveryResult, now, *, permanent: 
     log.warning("outbox: %s to %s failed (attempt %d): %s", message.channel, masked_key(message.dedupe_key),
                 message.attempts, error)
     if permanent or message.attempts >= MAX_ATTEMPTS:
-        _finish(message, now, status=OutboxStatus.DEAD, last_error=error, next_attempt_at=None)
+        _finish(message, now, status=OutboxStatus.DEAD, last_error=error, next_attempt_at=None,
+                **_forget_secrets(message))
         result.dead += 1
     else:
         delay = RETRY_DELAYS[message.attempts - 1]
@@ -247,6 +258,45 @@ def _finish(message: OutboundMessage, now, **fields) -> None:
     ).update(lease_until=None, **fields)
     if not updated:
         log.warning("outbox: lost the lease of %s before recording its outcome", masked_key(message.dedupe_key))
+
+
+# --------------------------------------------------------------------------------------------
+# Secrets (a verification code)
+# --------------------------------------------------------------------------------------------
+
+SECRET_MASK = "******"
+
+
+def _secret_values(message: OutboundMessage) -> list[str]:
+    context = message.context or {}
+    values = {str(context[key]) for key in message.secret_keys or () if context.get(key) not in (None, "")}
+    return sorted(values, key=len, reverse=True)
+
+
+def conceal(text: str, message: OutboundMessage) -> str:
+    """``text`` (the message's title or body) with its secret context values masked."""
+    for value in _secret_values(message):
+        text = text.replace(value, SECRET_MASK)
+    return text
+
+
+def concealed_context(message: OutboundMessage) -> dict:
+    secret = set(message.secret_keys or ())
+    return {key: SECRET_MASK if key in secret else value for key, value in (message.context or {}).items()}
+
+
+def _forget_secrets(message: OutboundMessage) -> dict:
+    """The field values of a message sent or given up, without its secrets (none if it has none)."""
+    if not message.secret_keys:
+        return {}
+    return {"title": conceal(message.title, message), "body": conceal(message.body, message),
+            "context": concealed_context(message)}
+
+
+def _set(row: OutboundMessage, values: dict) -> list[str]:
+    for name, value in values.items():
+        setattr(row, name, value)
+    return list(values)
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,6 +318,8 @@ def retry_dead_messages(*, ids=None) -> int:
         if ids is not None:
             qs = qs.filter(pk__in=list(ids))
         for row in qs.order_by("pk"):
+            if row.secret_keys:
+                continue  # its secret is gone (and a code is good for minutes: the resident asks anew)
             if not row.body:
                 tpl = MessageTemplate.objects.filter(key=row.template).first()
                 if tpl is None:
@@ -296,10 +348,16 @@ def withdraw_messages(*, subject, templates, reason: str) -> int:
     to a report rejected before it went out) and have not been sent: withdrawn — never sent, and
     not among the dead letters an admin retries. One a worker is handing over right now is left
     to finish. Runs in the caller's transaction. Returns how many were withdrawn."""
-    return OutboundMessage.objects.filter(
+    rows = OutboundMessage.objects.filter(
         subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, template__in=list(templates),
         status__in=[OutboxStatus.PENDING, OutboxStatus.DEAD],
-    ).update(status=OutboxStatus.WITHDRAWN, next_attempt_at=None, lease_until=None, last_error=reason[:2000])
+    )
+    with_secrets = [row for row in rows.only("pk", "title", "body", "context", "secret_keys") if row.secret_keys]
+    withdrawn = rows.update(status=OutboxStatus.WITHDRAWN, next_attempt_at=None, lease_until=None,
+                            last_error=reason[:2000])
+    for row in with_secrets:
+        OutboundMessage.objects.filter(pk=row.pk).update(**_forget_secrets(row))
+    return withdrawn
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,7 +392,7 @@ def forget_addresses(*, addresses, tag: str) -> int:
         if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.DEAD):
             row.status, row.next_attempt_at, row.lease_until = OutboxStatus.WITHDRAWN, None, None
             row.last_error = "recipient's personal data erased"
-            fields += ["status", "next_attempt_at", "lease_until", "last_error"]
+            fields += ["status", "next_attempt_at", "lease_until", "last_error", *_set(row, _forget_secrets(row))]
         row.save(update_fields=fields)
         changed += 1
     return changed

@@ -110,7 +110,8 @@ def send_verification_code(*, phone: str, now: dt.datetime | None = None) -> Ver
 
     The caller must answer both cases alike ("if this number has records, a code was sent"): the
     page never tells who has records. A new code replaces any earlier one of the resident. Only the
-    code's keyed hash is stored here; the outbox keeps the text it sends (that is its job)."""
+    code's keyed hash is stored here; the outbox keeps the code only until the text is sent, and
+    shows it to no member of staff (``secret_keys``)."""
     resident = resident_by_phone(phone)
     if resident is None:
         return None
@@ -124,7 +125,8 @@ def send_verification_code(*, phone: str, now: dt.datetime | None = None) -> Ver
         row = VerificationCode.objects.create(resident=resident, code_hash=hash_code(code), created_at=now,
                                               expires_at=now + dt.timedelta(minutes=CODE_MINUTES))
         queue_message(channel=OutboxChannel.SMS, to=resident.phone, template=CODE_TEMPLATE, subject=row,
-                      context={"code": code, "minutes": CODE_MINUTES}, dedupe_key=f"personal-data-code:{row.pk}")
+                      context={"code": code, "minutes": CODE_MINUTES}, dedupe_key=f"personal-data-code:{row.pk}",
+                      secret_keys=["code"])
     return row
 
 
