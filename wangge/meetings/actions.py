@@ -425,6 +425,34 @@ def publish_agenda(*, meeting: Meeting, actor) -> Meeting:
 # ---------------------------------------------------------------------------------------------
 
 
+def _require_departments(meeting: Meeting) -> None:
+    """A 双月协商会 is the departments the problems involve called to the table (S0: “将问题涉及
+    部门召集到一起，开展‘双月协商会’，面对面的协商问题解决方案”; DESIGN §5: “with the departments
+    involved”), a 部门会商 the departments fixing a lead: neither is held — attendance, decisions,
+    closing — with no department invited. Publishing the agenda only warns (the page says so): the
+    invitations may follow the agenda."""
+    if message := departments_refusal(meeting):
+        raise InvalidState(message)
+
+
+def departments_refusal(meeting: Meeting) -> str:
+    """Why the meeting cannot be held yet for want of a department ('' when it can)."""
+    return departments_notice(meeting, _("A %(kind)s is held with the departments the problems involve at the "
+                                         "table, and no department is invited: invite them first."))
+
+
+def departments_notice(meeting: Meeting, sentence: str) -> str:
+    """``sentence`` (with the meeting's kind) and the departments the agenda involves, while a
+    meeting that needs departments has none invited; '' once one is."""
+    missing = selectors.departments_missing(meeting)
+    if missing is None:
+        return ""
+    text = sentence % {"kind": meeting.get_kind_display()}
+    if missing["involved"]:
+        text += _("The agenda involves: %(names)s.") % {"names": "、".join(missing["involved"])}
+    return text
+
+
 def _lock_item(item: AgendaItem | int) -> tuple[Meeting, AgendaItem]:
     pk = item.pk if isinstance(item, AgendaItem) else item
     meeting_id = AgendaItem.objects.filter(pk=pk).values_list("meeting_id", flat=True).first()
@@ -442,6 +470,7 @@ def record_attendance(*, item: AgendaItem, actor, present: Sequence[Participant]
     meeting, item = _lock_item(item)
     _require_manager(actor, meeting)
     _require_status(meeting, MeetingStatus.AGENDA_PUBLISHED, message=_("Attendance is taken while the meeting is held."))
+    _require_departments(meeting)
     present = list(present)
     if any(p.meeting_id != meeting.pk for p in present):
         raise InvalidInput(_("Only the meeting's participants can be marked present."), fields={"present": "invalid"})
@@ -589,6 +618,7 @@ def decide_item(*, item: AgendaItem, actor, decision: str, outcome: str = "", no
     _require_manager(user, meeting)
     _require_status(meeting, MeetingStatus.AGENDA_PUBLISHED,
                     message=_("Decisions are taken while the meeting is held (after the agenda is published)."))
+    _require_departments(meeting)
     if item.decision:
         raise InvalidState(_("This item has already been decided."))
     if decision not in Decision.values or decision == Decision.NONE:
@@ -718,6 +748,7 @@ def close_meeting(*, meeting: Meeting, actor) -> Minutes:
     meeting = _lock_meeting(meeting)
     _require_manager(user, meeting)
     _require_status(meeting, MeetingStatus.AGENDA_PUBLISHED, message=_("Only a meeting in session can be closed."))
+    _require_departments(meeting)
     undecided = meeting.items.filter(decision="").count()
     if undecided:
         raise InvalidState(_("%(n)d agenda item(s) have no decision yet; the meeting cannot be closed.")

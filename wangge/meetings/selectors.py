@@ -238,13 +238,16 @@ def upcoming_topics_count(user, region: Region) -> int:
 DEPARTMENT_MEETINGS = (MeetingKind.BIMONTHLY, MeetingKind.DEPARTMENT)
 
 
+def without_departments(meeting: Meeting) -> bool:
+    """A meeting of a kind that brings departments to the table (双月协商会, 部门会商) with none invited."""
+    return meeting.kind in DEPARTMENT_MEETINGS and not meeting.participants.filter(department__isnull=False).exists()
+
+
 def departments_missing(meeting: Meeting) -> dict | None:
     """What the convener should hear before publishing the agenda of a meeting that needs the
     departments: ``None`` when one is invited, else ``{"involved": [names]}`` — the departments
     the agenda's cases are with (lead or dispatched), for the warning to name them."""
-    if meeting.kind not in DEPARTMENT_MEETINGS:
-        return None
-    if meeting.participants.filter(department__isnull=False).exists():
+    if not without_departments(meeting):
         return None
     involved = set()
     for item in meeting.items.exclude(case=None).select_related("case__lead_department"):

@@ -169,14 +169,9 @@ def _detail_page(request, meeting, *, participant_form=None, topic_form=None, ve
 
 def _no_department_text(meeting) -> str:
     """The warning of a meeting that needs departments and has none invited ('' when it has)."""
-    missing = selectors.departments_missing(meeting)
-    if missing is None:
-        return ""
-    text = _("No department is invited. A %(kind)s brings the departments the problems involve to the table: "
-             "invite them before the meeting.") % {"kind": meeting.get_kind_display()}
-    if missing["involved"]:
-        text += _("The agenda involves: %(names)s.") % {"names": "、".join(missing["involved"])}
-    return text
+    return actions.departments_notice(meeting, _(
+        "No department is invited. A %(kind)s brings the departments the problems involve to the table: "
+        "invite them before the meeting."))
 
 
 @login_required
@@ -341,6 +336,9 @@ def _day_page(request, meeting, *, bound=None) -> HttpResponse:
     return render(request, "meetings/day.html", {
         "meeting": meeting, "rows": rows, "manager": selectors.may_manage(request.user, meeting),
         "undecided": sum(1 for i in items if not i.decision),
+        # Why attendance, decisions and closing are refused, before the secretary tries them.
+        "no_department": (actions.departments_refusal(meeting)
+                          if meeting.status == MeetingStatus.AGENDA_PUBLISHED else ""),
     })
 
 

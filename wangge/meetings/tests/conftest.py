@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from wangge.cases import actions as case_actions
-from wangge.meetings import actions
+from wangge.meetings import actions, selectors
 from wangge.meetings.choices import MeetingKind, MeetingLevel
-from wangge.org.models import Region
+from wangge.org.models import Department, Region
 from wangge.testing import build_world, make_category
 from wangge.testing.factories import file_case
 
@@ -51,6 +51,13 @@ def bimonthly(world):
 
 
 def open_meeting(meeting, actor, *cases):
+    """The agenda published, with a department at the table (the category's, as the convener
+    would invite it) if none is invited yet: a 双月协商会 is not held without one."""
     for case in cases:
         actions.add_agenda_item(meeting=meeting, actor=actor, case=case)
+    if selectors.without_departments(meeting):
+        department = next((c.category.default_department for c in cases
+                           if c.category_id and c.category.default_department_id), None)
+        actions.add_participant(meeting=meeting, actor=actor,
+                                department=department or Department.objects.filter(is_active=True).first())
     return actions.publish_agenda(meeting=meeting, actor=actor)

@@ -42,6 +42,12 @@ def test_build_agenda_hold_meeting_and_publish_minutes(world, ledger_case, page_
     expect(page.get_by_test_id("ledger-row")).to_have_count(1)
     page.get_by_test_id(f"add-case-{ledger_case.number}").click()
     expect(page.get_by_test_id("agenda-item")).to_have_count(1)
+    # The department the problem involves is invited to the table (a 双月协商会 is not held without one).
+    page.get_by_test_id("invite").locator("summary").click()
+    page.get_by_test_id("invite").locator("select[name=department]").select_option(
+        str(world.departments["chengguan"].pk))
+    page.get_by_test_id("add-participant").click()
+    expect(page.get_by_test_id("participants")).to_contain_text(str(world.departments["chengguan"]))
     page.get_by_test_id("publish-agenda").click()
 
     # The meeting day, on a tablet.

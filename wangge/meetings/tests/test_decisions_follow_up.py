@@ -98,9 +98,10 @@ def test_a_topics_agreed_plan_is_filed_as_a_case_with_the_lead_and_the_deadline(
                                 description="低层与高层住户意见不一")
     actions.vet_topic(topic=topic, actor=secretary, accept=True)
     actions.add_agenda_item(meeting=bimonthly, actor=secretary, topic=topic)
+    lead = world.departments["huanwei"]
+    actions.add_participant(meeting=bimonthly, actor=secretary, department=lead)
     meeting = actions.publish_agenda(meeting=bimonthly, actor=secretary)
     item = meeting.items.get()
-    lead = world.departments["huanwei"]
     deadline = timezone.localdate() + dt.timedelta(days=30)
     plan = {"decision": "plan", "outcome": "由牵头部门组织出资比例协商并制定施工方案", "lead_department": lead.pk,
             "deadline": deadline.isoformat()}
@@ -119,8 +120,8 @@ def test_a_topics_agreed_plan_is_filed_as_a_case_with_the_lead_and_the_deadline(
     assert case.events.filter(type=EventType.DEADLINE_AGREED).count() == 1
     assert messages_on(root) == [f"已记录“老楼加装电梯意见征集”的议定结果：议定方案。"
                                  f"已立案为诉求{case.number}，派给{lead}，期限{deadline.isoformat()}。"]
-    # The lead department is led to the case itself.
-    note = Notification.objects.get(recipient=world.users["huanwei"], kind=actions.NOTIFICATION_KIND)
+    # The lead department (told of the agenda as an invited participant, then of the plan) is led to the case itself.
+    note = Notification.objects.filter(recipient=world.users["huanwei"], kind=actions.NOTIFICATION_KIND).latest("pk")
     assert note.url == case.get_absolute_url()
 
 

@@ -171,6 +171,7 @@ def test_an_item_is_decided_once_and_only_while_the_meeting_is_held(world, bimon
     item = bimonthly.items.get()
     with pytest.raises(InvalidState):  # agenda not yet published
         actions.decide_item(item=item, actor=secretary, decision=Decision.SOLVED, outcome="x")
+    actions.add_participant(meeting=bimonthly, actor=secretary, department=world.departments["chengguan"])
     actions.publish_agenda(meeting=bimonthly, actor=secretary)
     actions.decide_item(item=item, actor=secretary, decision=Decision.DEFERRED)
     with pytest.raises(InvalidState):

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_someone_outside_the_community_gets_404(world, bimonthly, ledger_case, client):
-    open_meeting(bimonthly, world.users["secretary_a"], ledger_case)
+    actions.add_participant(meeting=bimonthly, actor=world.users["secretary_a"],
+                            department=world.departments["huanwei"])
+    open_meeting(bimonthly, world.users["secretary_a"], ledger_case)  # 城管 is not invited
     for user in ("secretary_b", "worker_b1", "chengguan"):
         client.force_login(world.users[user])
         assert client.get(f"/meetings/{bimonthly.pk}/").status_code == 404, user
@@ -91,11 +93,17 @@ def test_api_builds_holds_and_publishes_a_meeting(world, ledger_case, client):
     assert client.post(f"/api/v1/meetings/{pk}/close/").json()["error"]["code"] == "invalid_state"
     detail = client.post(f"/api/v1/meetings/{pk}/publish-agenda/").json()
     item = detail["items"][0]["id"]
+    solved = {"decision": "solved", "outcome": "当场协调"}
+    # No department at the table: the API hears the action's refusal, in Chinese.
+    refused = client.post(f"/api/v1/meetings/{pk}/items/{item}/decide/", solved, content_type="application/json")
+    assert refused.status_code == 400 and "还没有邀请任何部门" in refused.json()["error"]["message"]
+    invited = client.post(f"/api/v1/meetings/{pk}/participants/", {"department": world.departments["chengguan"].pk},
+                          content_type="application/json")
+    assert invited.status_code == 200, invited.content
     bad = client.post(f"/api/v1/meetings/{pk}/items/{item}/decide/", {"decision": "plan", "outcome": "x"},
                       content_type="application/json")
     assert bad.status_code == 400 and bad.json()["error"]["fields"]
-    ok = client.post(f"/api/v1/meetings/{pk}/items/{item}/decide/", {"decision": "solved", "outcome": "当场协调"},
-                     content_type="application/json")
+    ok = client.post(f"/api/v1/meetings/{pk}/items/{item}/decide/", solved, content_type="application/json")
     assert ok.status_code == 200
     assert client.post(f"/api/v1/meetings/{pk}/close/").status_code == 200
     assert client.post(f"/api/v1/meetings/{pk}/minutes/publish/").json()["status"] == "final"
@@ -161,6 +169,8 @@ def test_convener_pages_render_in_chinese(world, bimonthly, ledger_case, client)
     body = client.get(f"/meetings/{bimonthly.pk}/").content.decode()
     assert "台账" in body and ledger_case.number in body and "公布议程" in body
     assert client.post(f"/meetings/{bimonthly.pk}/items/add/", {"case": ledger_case.pk}).status_code == 302
+    actions.add_participant(meeting=bimonthly, actor=world.users["secretary_a"],
+                            department=world.departments["chengguan"])
     assert client.post(f"/meetings/{bimonthly.pk}/publish/").status_code == 302
     day = client.get(f"/meetings/{bimonthly.pk}/day/").content.decode()
     assert "记录议定结果" in day and "散会" in day
