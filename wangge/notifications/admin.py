@@ -114,16 +114,6 @@ class OutboxStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-def _mask(address: str) -> str:
-    """138****1234 / a***@example.org — enough to tell messages apart in a list."""
-    if "@" in address:
-        name, _at, domain = address.partition("@")
-        return f"{name[:1]}***@{domain}"
-    if len(address) > 7:
-        return address[:3] + "*" * (len(address) - 7) + address[-4:]
-    return address[:1] + "***"
-
-
 # Every full view of a recipient's address also goes to this logger (as the caller look-ups do).
 pii_log = logging.getLogger("wangge.pii")
 # What the resident's own access log (信息查看记录) says the view was for.
@@ -155,7 +145,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
                        "concealed_title", "concealed_body", "concealed_context"]
     fields = ("channel", "to", "template", "title", "body", "subject_type", "subject_id", "dedupe_key", "status",
               "attempts", "next_attempt_at", "lease_until", "last_error", "created_at", "sent_at",
-              "gateway_message_id", "context", "secret_keys")
+              "gateway_message_id", "context", "secret_keys", "forget_recipient")
 
     def has_add_permission(self, request):
         return False  # messages are queued by the events that cause them
@@ -169,7 +159,7 @@ class OutboundMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("to"))
     def masked_to(self, obj):
-        return _mask(obj.to)
+        return outbox.mask_address(obj.to)
 
     @admin.display(description=_("dedupe key"))
     def masked_dedupe_key(self, obj):
@@ -237,8 +227,8 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         if resident is not None:
             reveal_resident(resident=resident, actor=request.user, purpose=f"{OUTBOX_PURPOSE}{message.pk}",
                             allowed=True, ip_address=ip_address)
-        pii_log.info("outbox recipient shown: user=%s ip=%s message=%s to=%s resident=%s", request.user.pk,
-                     ip_address, message.pk, _mask(message.to), resident.pk if resident is not None else "-")
+        pii_log.info("outbox recipient shown: user=%s ip=%s message=%s to=%s resident=%s", request.user.pk, ip_address,
+                     message.pk, outbox.mask_address(message.to), resident.pk if resident is not None else "-")
         return TemplateResponse(request, "admin/notifications/outboundmessage/revealed.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "original": message,
             "title": _("Recipient in full"), "logged_on_resident": resident is not None,

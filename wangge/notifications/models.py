@@ -137,6 +137,9 @@ class OutboundMessage(models.Model):
     # and replaced by the mask in title, body and context once the message is sent or given up —
     # the worker needs them until then, nobody after.
     secret_keys = models.JSONField(_("secret context keys"), default=list, blank=True)
+    # Set by the caller for a message to an address the platform may not keep (the confirmation of
+    # a resident's erasure): once sent or given up, ``to`` holds only the masked form.
+    forget_recipient = models.BooleanField(_("forget the recipient once sent"), default=False)
     subject_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("subject type")
     )

@@ -80,7 +80,8 @@ def lease_seconds() -> int:
 
 
 def queue_message(*, channel: str, to: str, template: str, context: dict, subject=None,
-                  dedupe_key: str, secret_keys: Iterable[str] = ()) -> OutboundMessage | None:
+                  dedupe_key: str, secret_keys: Iterable[str] = (),
+                  forget_recipient: bool = False) -> OutboundMessage | None:
     """Put one message to ``to`` in the outbox, in the caller's transaction; delivered after commit.
 
     ``template`` is a ``MessageTemplate`` key, rendered with ``context`` (kept with the message,
@@ -91,13 +92,19 @@ def queue_message(*, channel: str, to: str, template: str, context: dict, subjec
 
     ``secret_keys`` name the context values that are secrets (a verification code): the row keeps
     them only until the message is sent or given up, the admin never shows them (``conceal``), and
-    such a message is never retried by hand (a code is good for minutes; the resident asks anew)."""
+    such a message is never retried by hand (a code is good for minutes; the resident asks anew).
+
+    ``forget_recipient``: once the message is sent or given up, its recipient is kept masked
+    (138****1234) — for a message that must reach an address the platform may no longer keep (the
+    confirmation of a resident's erasure). Its ``dedupe_key`` must not hold the address."""
     if channel not in outbox_channels:
         raise ValueError(f"unknown outbox channel {channel!r}")
     if not dedupe_key:
         raise ValueError("queue_message() needs a dedupe key")
     if not to:
         raise ValueError("queue_message() needs an address")
+    if forget_recipient and to in dedupe_key:
+        raise ValueError("a message that forgets its recipient needs a dedupe key without the address")
     if OutboundMessage.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     tpl = MessageTemplate.objects.filter(key=template).first()
@@ -111,7 +118,7 @@ def queue_message(*, channel: str, to: str, template: str, context: dict, subjec
     now = timezone.now()
     row = OutboundMessage(
         channel=channel, to=to[:200], template=template, context=_jsonable(context), dedupe_key=dedupe_key[:200],
-        secret_keys=sorted(set(secret_keys)),
+        secret_keys=sorted(set(secret_keys)), forget_recipient=forget_recipient,
         status=OutboxStatus.PENDING, next_attempt_at=now, created_at=now,
         subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
         subject_id=subject.pk if subject is not None else None,
@@ -143,7 +150,7 @@ def _render_into(row: OutboundMessage, tpl: MessageTemplate, context: dict) -> N
         row.status, row.next_attempt_at = OutboxStatus.DEAD, None
         row.last_error = f"template {tpl.key!r} did not render: {type(exc).__name__}: {exc}"[:2000]
         log.error("outbox: %s (%s)", row.last_error, masked_key(row.dedupe_key))
-        _set(row, _forget_secrets(row))
+        _set(row, _forgotten(row))
     else:
         row.status = OutboxStatus.PENDING
         row.next_attempt_at = row.next_attempt_at or timezone.now()
@@ -205,7 +212,7 @@ def _claim(size: int, now: dt.datetime | None) -> list[OutboundMessage]:
                 row.last_error = INTERRUPTED
                 if row.attempts >= MAX_ATTEMPTS:
                     row.status, row.next_attempt_at, row.lease_until = OutboxStatus.DEAD, None, None
-                    _set(row, _forget_secrets(row))
+                    _set(row, _forgotten(row))
                     given_up.append(row)
                     continue
             row.status = OutboxStatus.SENDING
@@ -214,7 +221,7 @@ def _claim(size: int, now: dt.datetime | None) -> list[OutboundMessage]:
             claimed.append(row)
         OutboundMessage.objects.bulk_update(
             claimed + given_up, ["status", "attempts", "lease_until", "next_attempt_at", "last_error",
-                                 "title", "body", "context"]
+                                 "title", "body", "context", "to"]
         )
     return claimed
 
@@ -231,7 +238,7 @@ def _deliver(message: OutboundMessage, result: DeliveryResult, now: dt.datetime 
     else:
         _finish(message, now, status=OutboxStatus.SENT, sent_at=now or timezone.now(),
                 gateway_message_id=str(gateway_id or "")[:128], last_error="", next_attempt_at=None,
-                **_forget_secrets(message))
+                **_forgotten(message))
         result.sent += 1
 
 
@@ -241,7 +248,7 @@ def _failed(message, exc: Exception, result: DeliveryResult, now, *, permanent: 
                 message.attempts, error)
     if permanent or message.attempts >= MAX_ATTEMPTS:
         _finish(message, now, status=OutboxStatus.DEAD, last_error=error, next_attempt_at=None,
-                **_forget_secrets(message))
+                **_forgotten(message))
         result.dead += 1
     else:
         delay = RETRY_DELAYS[message.attempts - 1]
@@ -285,12 +292,26 @@ def concealed_context(message: OutboundMessage) -> dict:
     return {key: SECRET_MASK if key in secret else value for key, value in (message.context or {}).items()}
 
 
-def _forget_secrets(message: OutboundMessage) -> dict:
-    """The field values of a message sent or given up, without its secrets (none if it has none)."""
-    if not message.secret_keys:
-        return {}
-    return {"title": conceal(message.title, message), "body": conceal(message.body, message),
-            "context": concealed_context(message)}
+def _forgotten(message: OutboundMessage) -> dict:
+    """The field values a message sent or given up keeps instead of its secrets and, when it is
+    to forget it, its recipient (none if it has nothing to forget)."""
+    values = {}
+    if message.secret_keys:
+        values.update(title=conceal(message.title, message), body=conceal(message.body, message),
+                      context=concealed_context(message))
+    if message.forget_recipient:
+        values["to"] = mask_address(message.to)
+    return values
+
+
+def mask_address(address: str) -> str:
+    """138****1234 / a***@example.org — enough to tell messages apart, not to reach anyone."""
+    if "@" in address:
+        name, _at, domain = address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    if len(address) > 7:
+        return mask_phone(address)
+    return address[:1] + "***" if address else ""
 
 
 def _set(row: OutboundMessage, values: dict) -> list[str]:
@@ -318,8 +339,8 @@ def retry_dead_messages(*, ids=None) -> int:
         if ids is not None:
             qs = qs.filter(pk__in=list(ids))
         for row in qs.order_by("pk"):
-            if row.secret_keys:
-                continue  # its secret is gone (and a code is good for minutes: the resident asks anew)
+            if row.secret_keys or row.forget_recipient:
+                continue  # its secret or its recipient is gone (a code is good for minutes: the resident asks anew)
             if not row.body:
                 tpl = MessageTemplate.objects.filter(key=row.template).first()
                 if tpl is None:
@@ -352,11 +373,12 @@ def withdraw_messages(*, subject, templates, reason: str) -> int:
         subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, template__in=list(templates),
         status__in=[OutboxStatus.PENDING, OutboxStatus.DEAD],
     )
-    with_secrets = [row for row in rows.only("pk", "title", "body", "context", "secret_keys") if row.secret_keys]
+    with_secrets = [row for row in rows.only("pk", "to", "title", "body", "context", "secret_keys", "forget_recipient")
+                    if row.secret_keys or row.forget_recipient]
     withdrawn = rows.update(status=OutboxStatus.WITHDRAWN, next_attempt_at=None, lease_until=None,
                             last_error=reason[:2000])
     for row in with_secrets:
-        OutboundMessage.objects.filter(pk=row.pk).update(**_forget_secrets(row))
+        OutboundMessage.objects.filter(pk=row.pk).update(**_forgotten(row))
     return withdrawn
 
 
@@ -392,7 +414,7 @@ def forget_addresses(*, addresses, tag: str) -> int:
         if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.DEAD):
             row.status, row.next_attempt_at, row.lease_until = OutboxStatus.WITHDRAWN, None, None
             row.last_error = "recipient's personal data erased"
-            fields += ["status", "next_attempt_at", "lease_until", "last_error", *_set(row, _forget_secrets(row))]
+            fields += ["status", "next_attempt_at", "lease_until", "last_error", *_set(row, _forgotten(row))]
         row.save(update_fields=fields)
         changed += 1
     return changed

@@ -256,6 +256,9 @@ def _text_answer(row: PersonalDataRequest, phone: str) -> None:
             "outcome": str(row.get_status_display()),
             "reply": reply,
         }
-    # The key names the request, never the number: an erasure rewrites keys that hold one.
+    # The key names the request, never the number: an erasure rewrites keys that hold one. The
+    # confirmation of an erasure is queued after it on purpose (it must still reach the resident),
+    # so its row is the one place the number survives: it keeps it masked once sent or given up.
+    erased = row.kind == DataRequestKind.DELETE and row.status == DataRequestStatus.DONE
     queue_message(channel=OutboxChannel.SMS, to=phone, template=ANSWER_TEMPLATE, subject=row,
-                  context=context, dedupe_key=f"personal-data-request:{row.pk}:answered")
+                  context=context, dedupe_key=f"personal-data-request:{row.pk}:answered", forget_recipient=erased)
