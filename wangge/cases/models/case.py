@@ -192,8 +192,8 @@ class Case(models.Model):
             models.Index(fields=["updated_at"]),
             # Equality only: a plain btree (a field's db_index would add a LIKE-pattern twin).
             models.Index(fields=["reporter_phone"], name="case_reporter_phone"),
-            # A department's open red cases (its 督办 list and count); only those rows, so cheap to
-            # keep. The jurisdiction's columns are in it: the count reads the index alone.
+            # A department's open red cases with the jurisdiction's columns: a leader's count of one
+            # department's 督办 reads them here (its officers' reads case_held_by_department).
             models.Index(fields=["lead_department", "id", "district", "subdistrict", "community", "grid", "created_by"],
                          name="case_red_open_by_department",
                          condition=models.Q(light="red", status__in=OPEN_STATUSES)),
@@ -203,11 +203,12 @@ class Case(models.Model):
                          condition=models.Q(light="red", status__in=OPEN_STATUSES)),
             # The cases a department leads now (its desk, its queue: selectors.led_by_departments):
             # only the held ones, so a filing writes nothing to it. On PostgreSQL it carries what
-            # the desk counts and sorts by, so a list's page of ids is read from it alone.
+            # the desk counts and sorts by and the jurisdiction's columns, so a list's page of ids
+            # and a count are read from it alone.
             models.Index(fields=["lead_department", "status"], name="case_held_by_department",
                          condition=models.Q(status__in=["dispatched", "in_progress", "suspended"]),
                          include=["id", "light", "accept_due_at", "dispatch_due_at", "resolve_due_at",
-                                  "reopen_count"]),
+                                  "reopen_count", "district", "subdistrict", "community", "grid", "created_by"]),
         ]
         constraints = [
             # One case per report however often a channel retries (safe under concurrency).

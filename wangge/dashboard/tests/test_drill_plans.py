@@ -44,3 +44,21 @@ def test_a_departments_overdue_cases_are_counted_from_its_own_index(world):
     assert "case_held_by_department" in plan, plan
     # The leader's own assignments are read (their visibility), not the department's leads.
     assert not any(name in plan for name in ("one_active_lead_per_case", "caseassignment_department", "casea_departm")), plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+def test_a_department_officers_overdue_count_leaves_the_planner_as_it_found_it(world):
+    """An officer's 督办 count turns bitmap scans off for itself only (the planner misjudges the
+    AND of two partial indexes there); the rest of the dashboard's transaction plans as before."""
+    from django.db import transaction
+
+    from wangge.cases.choices import CaseStatus
+    from wangge.dashboard.selectors import Selection, make_period, standing_total
+    from wangge.testing import case_in_state
+
+    case_in_state(world, CaseStatus.DISPATCHED)
+    sel = Selection(user=world.users["chengguan"], period=make_period(None))
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert standing_total(sel, "overdue") == 0
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone()[0] == "on"
