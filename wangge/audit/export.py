@@ -1,5 +1,5 @@
 """The exportable audit: admin changes, sign-ins, data-access logs (residents, case reporters, key
-persons), data exports and (optionally) the timeline,
+persons, and residents' own views of their data), data exports and (optionally) the timeline,
 as one table in time order — CSV or XLSX.
 
 Every row: time, category, who, IP address, subject, action, detail. Timeline rows carry their
@@ -26,7 +26,7 @@ from django.utils.translation import pgettext
 from wangge.cases.models import CaseEvent, ReporterAccessLog
 from wangge.core.exports import stream_csv, stream_xlsx
 from wangge.keypersons.models import KeyPersonAccessLog
-from wangge.residents.models import ResidentAccessLog
+from wangge.residents.models import ResidentAccessLog, SelfAccessLog
 
 from .models import DataExportRecord, SignInRecord
 
@@ -97,6 +97,17 @@ def _resident_access(since, until) -> Iterator[AuditRow]:
                        _granted(row), row.purpose)
 
 
+def _self_access(since, until) -> Iterator[AuditRow]:
+    """本人查阅 — a resident opened their own data on 我的个人信息 after proving their phone (PIPL
+    art. 45): who looked was the resident, not a member of staff."""
+    rows = SelfAccessLog.objects.filter(accessed_at__gte=since, accessed_at__lt=until).order_by("accessed_at", "pk")
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield AuditRow(row.accessed_at, pgettext("audit export", "resident's own data view"),
+                       pgettext("audit export", "the resident"), row.ip_address or "",
+                       pgettext("audit export", "resident #%(id)d") % {"id": row.resident_id},
+                       pgettext("audit export", "viewed"), pgettext("audit export", "after an SMS code"))
+
+
 def _key_person_access(since, until) -> Iterator[AuditRow]:
     """The key-person register's log: each full view of a person (ID number included) and each
     export of the register, granted or refused."""
@@ -144,7 +155,8 @@ def _timeline(since, until) -> Iterator[AuditRow]:
 def audit_rows(*, since: dt.datetime, until: dt.datetime, timeline: bool = False) -> Iterator[AuditRow]:
     """Every audit row with ``since <= time < until``, oldest first."""
     sources = [_admin_changes(since, until), _sign_ins(since, until), _reporter_access(since, until),
-               _resident_access(since, until), _key_person_access(since, until), _data_exports(since, until)]
+               _resident_access(since, until), _self_access(since, until), _key_person_access(since, until),
+               _data_exports(since, until)]
     if timeline:
         sources.append(_timeline(since, until))
     return heapq.merge(*sources, key=lambda row: row.at)

@@ -82,3 +82,19 @@ def test_xlsx(audited, tmp_path):
     assert len(values) == 1 + 4  # header; the reporter and resident access, the sign-in, the admin change
     assert values[0][0] == "时间"
     assert all(not (isinstance(v, str) and v.startswith("=")) for row in values for v in row)
+
+
+def test_a_residents_own_view_of_their_data_is_exported(world):
+    """本人查阅 (我的个人信息) is an access to personal data like a member of staff's: an inspector
+    reading the export sees it, with its time and address, and in Chinese by default."""
+    from wangge.residents.models import Resident
+    from wangge.residents.personal_data import record_self_view
+
+    resident = Resident.objects.create(name="张三丰", phone="13812341234")
+    record_self_view(resident=resident, ip_address="10.9.8.7")
+    [row] = [row for row in export() if row[1] == "resident's own data view"]
+    assert row[2:6] == ["the resident", "10.9.8.7", f"resident #{resident.pk}", "viewed"]
+    out = io.StringIO()
+    with override("zh-hans"):
+        call_command("export_audit", stdout=out)
+    assert f"居民本人查阅,居民本人,10.9.8.7,居民 #{resident.pk},查阅" in out.getvalue()
