@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import BooleanField, Q, Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -163,6 +163,9 @@ def staff_matching(term: str):
 # cases and does not import it).
 CASE_PURPOSE = "case "
 NEED_PURPOSE = "neighbourhood:need:"
+# The outbox admin's 显示完整收件人 writes "notifications:outbox:<message id>" (notifications.admin).
+OUTBOX_PURPOSE = "notifications:outbox:"
+OUTBOX_VIEW_PERMISSION = "notifications.view_outboundmessage"
 CASE_NUMBER = re.compile(r"^[A-Z]{2}\d{8}-\d{5}$")
 RESIDENT_REF = re.compile(r"^#\d{1,18}$")  # a resident as the admin shows one: #123
 
@@ -174,15 +177,19 @@ class PurposeKindFilter(admin.SimpleListFilter):
     parameter_name = "purpose_kind"
 
     def lookups(self, request, model_admin):
-        return [("case", _("Case reporter")), ("need", _("Resident need")), ("other", _("Other"))]
+        return [("case", _("Case reporter")), ("need", _("Resident need")), ("outbox", _("Outbox message")),
+                ("other", _("Other"))]
 
     def queryset(self, request, queryset):
         if self.value() == "case":
             return queryset.filter(purpose__startswith=CASE_PURPOSE)
         if self.value() == "need":
             return queryset.filter(purpose__startswith=NEED_PURPOSE)
+        if self.value() == "outbox":
+            return queryset.filter(purpose__startswith=OUTBOX_PURPOSE)
         if self.value() == "other":
-            return queryset.exclude(purpose__startswith=CASE_PURPOSE).exclude(purpose__startswith=NEED_PURPOSE)
+            return queryset.exclude(purpose__startswith=CASE_PURPOSE).exclude(purpose__startswith=NEED_PURPOSE) \
+                .exclude(purpose__startswith=OUTBOX_PURPOSE)
         return queryset
 
 
@@ -200,6 +207,12 @@ class ResidentAccessLogAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.Mo
     list_select_related = ("user", "resident")
     fields = readonly_fields = ("accessed_at", "user", "resident_masked", "purpose_read", "granted", "ip_address")
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        # Whether this viewer may open the outbox message a purpose names (its link), carried on
+        # each row: the list and the page both read rows through here, and the column has no request.
+        may_open = request.user.has_perm(OUTBOX_VIEW_PERMISSION)
+        return super().get_queryset(request).annotate(may_open_outbox=Value(may_open, output_field=BooleanField()))
 
     def get_search_results(self, request, queryset, search_term):
         term = (search_term or "").strip()
@@ -225,6 +238,13 @@ class ResidentAccessLogAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.Mo
             return _("Case %(number)s") % {"number": obj.purpose[len(CASE_PURPOSE):]}
         if obj.purpose.startswith(NEED_PURPOSE):
             return _("Resident need #%(id)s") % {"id": obj.purpose[len(NEED_PURPOSE):]}
+        if obj.purpose.startswith(OUTBOX_PURPOSE) and obj.purpose[len(OUTBOX_PURPOSE):].isdigit():
+            message_id = obj.purpose[len(OUTBOX_PURPOSE):]
+            label = _("Outbox message #%(id)s") % {"id": message_id}
+            if getattr(obj, "may_open_outbox", False):
+                return format_html('<a href="{}">{}</a>', reverse("admin:notifications_outboundmessage_change",
+                                                                  args=[message_id]), label)
+            return label
         return obj.purpose
 
 
