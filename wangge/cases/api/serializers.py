@@ -596,6 +596,14 @@ class ChangesQuerySerializer(QueryInputSerializer):
 # ---------------------------------------------------------------------------------------------
 
 
+class CallerSearchSerializer(InputSerializer):
+    """The body of a caller look-up: the phone goes here, never into a URL."""
+
+    phone = serializers.CharField(max_length=40, help_text="The caller's whole phone number: a mobile (13812341234) "
+                                                           "or a landline with its area code; spaces, dashes and "
+                                                           "+86 allowed.")
+
+
 class NoteSerializer(InputSerializer):
     note = note_field()
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/", case_list, name="case-list"),
     path("queue/", views.WorkQueueView.as_view(), name="work-queue"),
     path("cases/changes/", views.CaseChangesView.as_view(), name="case-changes"),
+    path("cases/caller-search/", views.CaseViewSet.as_view({"post": "caller_search"}), name="case-caller-search"),
     path("cases/<str:number>/", case_detail, name="case-detail"),
     path("cases/<str:number>/attachments/<int:attachment_id>/", views.AttachmentDownloadView.as_view(),
          name="case-attachment"),

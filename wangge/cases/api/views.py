@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -41,6 +42,7 @@ from wangge.core.api import (
     error_responses,
 )
 from wangge.core.dbrouter import primary_reads
+from wangge.residents.masking import full_phone
 
 from .. import actions, channels, permissions, search, selectors
 from ..downloads import attachment_response
@@ -127,6 +129,24 @@ IDEMPOTENCY_KEY_MAX = 100
 CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Case number, e.g. WG20261124-00042")
 
 
+class PhoneInUrl(InvalidInput):
+    """A caller's phone in the query string: it would stay in the access logs of every proxy and
+    server on the way (the integrator's and ours), in histories and in Referers. Refused before
+    anything is looked up; the look-up takes the number in a POST body (``caller-search``)."""
+
+    code = "phone_in_url"
+    default_message = gettext_lazy("A phone number does not go into a URL: it would be kept in access logs. "
+                                   "Look a caller's cases up with POST /api/v1/cases/caller-search/ and "
+                                   "{\"phone\": \"…\"} in the body.")
+
+
+Q_PARAMETER = OpenApiParameter(
+    "q", str, required=False,
+    description="Text: case number, title, description, address. A whole phone number is refused (400, code "
+                "`phone_in_url`): it would end up in access logs — look a caller's cases up with "
+                "`POST /api/v1/cases/caller-search/`.")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List cases",
@@ -135,6 +155,7 @@ CASE_NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description
                     "\"1,000+\"), and pages go no further than the first 1,000 cases: a later page is a 400 "
                     "(code `too_deep`) — narrow the list down, e.g. with `submitted_before`. A page that "
                     "takes longer than 3 s to find is a 400 too (code `too_slow`).",
+        parameters=[Q_PARAMETER],
         responses={200: s.CaseListSerializer(many=True), **error_responses(400, 404)},
     ),
     retrieve=extend_schema(
@@ -200,8 +221,43 @@ class CaseViewSet(viewsets.GenericViewSet):
         counted = search.count_list(queryset)
         return (search.COUNT_CAP, False) if counted.value is None else (counted.value, counted.exact)
 
+    def filter_queryset(self, queryset):
+        if full_phone(self.request.query_params.get("q", "")):
+            raise PhoneInUrl(fields={"q": "phone_in_url"})
+        return super().filter_queryset(queryset)
+
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
+        return self._page_of(request, self.filter_queryset(self.get_queryset()))
+
+    @extend_schema(
+        summary="A caller's cases, by phone (来电历史, 查询进度)",
+        description="The cases you may see that were reported from the phone in the body, newest first, paged "
+                    "and masked as the list is (the list's filters and `page` in the query string; the number "
+                    "only in the body, never in a URL). For intake clerks only (403 for others), limited per "
+                    "person (429 with Retry-After past it; every request counts one look-up), and logged: one "
+                    "access-log entry per case each page shows. The `next`/`previous` links are to be posted "
+                    "with the same body.",
+        parameters=[Q_PARAMETER],
+        request=s.CallerSearchSerializer,
+        responses={200: s.CaseListSerializer(many=True), **error_responses(400, 403),
+                   429: OpenApiResponse(ErrorSerializer, description="Too many caller look-ups in a short time "
+                                                                     "(code too_many_requests); see Retry-After.")},
+        operation_id="cases_caller_search",
+    )
+    def caller_search(self, request):
+        """来电历史 over the API: the hotline desk's caller look-up (``actions.caller_cases``: the
+        permission, the limit, the refusals logged), its cases paged and logged as the list's are."""
+        body = s.CallerSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        phone = full_phone(body.validated_data["phone"])
+        if not phone:
+            raise InvalidInput(_("Give the caller's whole phone number: a mobile, or a landline with its area code."),
+                               fields={"phone": "invalid"})
+        found = actions.caller_cases(actor=request.user, phone=phone, within=self.filter_queryset(self.get_queryset()),
+                                     ip_address=client_ip(request))
+        return self._page_of(request, found)
+
+    def _page_of(self, request, queryset):
         if not search.may_read_long(queryset):
             page = self.paginate_queryset(queryset)
         else:
@@ -211,7 +267,7 @@ class CaseViewSet(viewsets.GenericViewSet):
             raise InvalidInput(_("This search takes too long. Narrow it down: add dates, a grid or a category."),
                                fields={"q": "too_slow"})
         caller = actions.caller_lookup_of(queryset)
-        if caller:  # ?q= a caller's phone: the cases given are logged as the web list logs them
+        if caller:  # a caller look-up (caller-search): the cases given are logged as the web list logs them
             actions.log_caller_lookup(actor=request.user, phone=caller, cases=page, ip_address=client_ip(request))
         return self.get_paginated_response(s.CaseListSerializer(page, many=True, context={"request": request}).data)
 
