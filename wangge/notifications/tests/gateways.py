@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -23,6 +24,17 @@ class FlakyGateway(FileGateway):
             FlakyGateway.failures -= 1
             raise (PermanentGatewayError if FlakyGateway.permanent else GatewayError)("provider busy")
         return super().send(message)
+
+
+@contextlib.contextmanager
+def refusing_for_good(settings):
+    """Every channel goes to a FlakyGateway that refuses the next message for good (a dead letter)."""
+    settings.WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.tests.gateways.FlakyGateway"}
+    FlakyGateway.failures, FlakyGateway.permanent = 1, True
+    try:
+        yield
+    finally:
+        FlakyGateway.failures, FlakyGateway.permanent = 0, False
 
 
 class SystemExitGateway(FileGateway):

@@ -9,7 +9,7 @@ from django.conf import settings
 from wangge.notifications import outbox
 from wangge.notifications.choices import OutboxStatus
 from wangge.notifications.gateways import FileGateway
-from wangge.notifications.tests.gateways import FlakyGateway
+from wangge.notifications.tests.gateways import refusing_for_good
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +32,8 @@ def test_the_number_is_used_to_send_and_then_kept_masked(outbox_dir, sms_templat
 
 def test_a_message_given_up_forgets_the_number_and_is_not_retried(settings, outbox_dir, sms_template):
     message = queue(forget_recipient=True)
-    settings.WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.tests.gateways.FlakyGateway"}
-    FlakyGateway.failures, FlakyGateway.permanent = 1, True
-    try:
+    with refusing_for_good(settings):
         assert outbox.deliver_due_messages().dead == 1
-    finally:
-        FlakyGateway.failures, FlakyGateway.permanent = 0, False
     message.refresh_from_db()
     assert (message.status, message.to) == (OutboxStatus.DEAD, "138****1234")
     assert outbox.retry_dead_messages(ids=[message.pk]) == 0  # never "sent" to 138****1234

@@ -14,7 +14,7 @@ from wangge.notifications import outbox
 from wangge.notifications.choices import OutboxStatus
 from wangge.notifications.gateways import FileGateway
 from wangge.notifications.models import MessageTemplate, OutboundMessage
-from wangge.notifications.tests.gateways import FlakyGateway
+from wangge.notifications.tests.gateways import refusing_for_good
 from wangge.residents import personal_data
 from wangge.residents.models import Resident
 from wangge.testing import make_user
@@ -66,12 +66,8 @@ def test_the_resident_gets_the_code_and_the_row_forgets_it_once_sent(superuser_c
 
 def test_a_code_given_up_is_forgotten_and_not_retried(settings, code_message):
     message, code = code_message
-    settings.WANGGE_OUTBOX_GATEWAYS = {"*": "wangge.notifications.tests.gateways.FlakyGateway"}
-    FlakyGateway.failures, FlakyGateway.permanent = 1, True
-    try:
+    with refusing_for_good(settings):
         assert outbox.deliver_due_messages().dead == 1
-    finally:
-        FlakyGateway.failures, FlakyGateway.permanent = 0, False
     message.refresh_from_db()
     assert message.status == OutboxStatus.DEAD and code not in message.body and code not in str(message.context)
     # A retry would text "******" hours after the code expired: the resident asks for a new one.
