@@ -119,7 +119,7 @@ def test_english(world, login, calls):
 def test_the_api_answers_a_phone_as_the_list_does(world, login, calls):
     mine, other = calls
     clerk = world.users["clerk"]
-    body = login(clerk).get(API, {"q": "138-1234-1234"}).json()
+    body = login(clerk).post(API + "caller-search/", {"phone": "138-1234-1234"}, content_type="application/json").json()
     assert {row["number"] for row in body["results"]} == {c.number for c in mine}
     assert body["count"] == 2
     assert PHONE not in str(body)
@@ -127,7 +127,8 @@ def test_the_api_answers_a_phone_as_the_list_does(world, login, calls):
 
 
 def test_the_api_refuses_a_phone_look_up_to_others(world, login, calls):
-    refused = login(world.users["leader"]).get(API, {"q": PHONE}, HTTP_ACCEPT_LANGUAGE="en")
+    refused = login(world.users["leader"]).post(API + "caller-search/", {"phone": PHONE},
+                                                 content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 403
     assert refused.json()["error"]["message"] == "Only intake clerks may look up a caller's earlier cases."
     assert not ReporterAccessLog.objects.exists()
