@@ -41,7 +41,10 @@ def test_a_departments_overdue_cases_are_counted_from_its_own_index(world):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         plan = supervised(sel).order_by().values("pk").explain()
-    assert "case_held_by_department" in plan, plan
+    # One of the partial indexes of the cases in hand or overdue (which one, on a table this small,
+    # is the planner's choice), never the whole table.
+    assert any(name in plan for name in ("case_held_by_department", "case_red_open_by_department",
+                                         "dashboard_case_overdue", "case_overdue_by_filing")), plan
     # The leader's own assignments are read (their visibility), not the department's leads.
     assert not any(name in plan for name in ("one_active_lead_per_case", "caseassignment_department", "casea_departm")), plan
 
