@@ -161,6 +161,7 @@ CURRENT_DUE = Switch(
 )
 DISPATCHER_TODO = [CaseStatus.SUBMITTED, CaseStatus.ACCEPTED]
 HANDLER_TODO = [CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS]
+CLOSE_COUNT_CAP = 999
 #: In its lead handler's hands (承办中): dispatched, in progress, or suspended (挂起 is only
 #: allowed from the first two, and keeps the lead).
 HELD_STATUSES = [CaseStatus.DISPATCHED, CaseStatus.IN_PROGRESS, CaseStatus.SUSPENDED]
@@ -177,7 +178,6 @@ def led_by_departments(departments) -> Q:
     ever led — its desk read them all (4.7 s at 1,000,000 cases). The partial index
     ``case_held_by_department`` holds the held cases only."""
     return Q(lead_department_id__in=list(departments), status__in=HELD_STATUSES)
-CLOSE_COUNT_CAP = 999
 
 
 def _dispatcher_territory(user) -> Q | None:
@@ -226,19 +226,29 @@ def _queue_parts(user) -> list[QuerySet[Case]]:
 
 
 def ordered_page(qs: QuerySet[Case], order: tuple, *, start: int = 0, size: int,
-                 related: tuple = ("category", "grid", "community")) -> list[Case]:
-    """One page of ``qs`` in ``order`` (over the ``light_rank`` and ``due`` annotations), read in
-    two steps: the page's ids — from an index alone where one covers the filter and the order, as
-    ``case_held_by_department`` does a department's held cases — then those cases with
-    ``related``. Sorting whole rows read a table page per case: 11–118 ms a list for a
-    department's 2,000 held cases at 1,000,000, ten times that at 10,000,000."""
-    ids = list(qs.annotate(light_rank=LIGHT_RANK, due=CURRENT_DUE).order_by(*order)
-               .values_list("pk", flat=True)[start:start + size])
+                 related: tuple = ("category", "grid", "community"), annotations: dict | None = None) -> list[Case]:
+    """One page of ``qs`` in ``order`` (over ``annotations``: by default ``light_rank`` and
+    ``due``), read in two steps: the page's ids — from an index alone where one covers the filter
+    and the order, as ``case_held_by_department`` does a department's held cases — then those
+    cases with ``related`` and the annotations. Sorting whole rows read a table page per case:
+    11–118 ms a list for a department's 2,000 held cases at 1,000,000, ten times that at
+    10,000,000."""
+    annotations = annotations or {"light_rank": LIGHT_RANK, "due": CURRENT_DUE}
+    ids = list(qs.annotate(**annotations).order_by(*order).values_list("pk", flat=True)[start:start + size])
     if not ids:
         return []
-    rows = Case.objects.filter(pk__in=ids).annotate(light_rank=LIGHT_RANK, due=CURRENT_DUE) \
-        .select_related(*related).in_bulk()
+    rows = Case.objects.filter(pk__in=ids).annotate(**annotations).select_related(*related).in_bulk()
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def with_handlers(rows: list[Case]) -> list[Case]:
+    """``rows`` with ``handler``: the target of each one's active lead assignment (a department,
+    a territory or a person), or None — one query for the page."""
+    leads = {a.case_id: a for a in CaseAssignment.objects.filter(
+        case__in=rows, active=True, role=AssignmentRole.LEAD).select_related("department", "region", "user")}
+    for case in rows:
+        case.handler = leads[case.pk].target if case.pk in leads else None
+    return rows
 
 
 #: 待办's order: red first, then the nearest deadline.

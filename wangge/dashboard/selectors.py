@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.cases.channels import channels
-from wangge.cases.choices import OPEN_STATUSES, AssignmentRole, CaseStatus, Light
-from wangge.cases.models import Case, CaseAssignment, Category
-from wangge.cases.selectors import cases_visible_to, led_by_departments
+from wangge.cases.choices import OPEN_STATUSES, CaseStatus, Light
+from wangge.cases.models import Case, Category
+from wangge.cases.selectors import cases_visible_to, led_by_departments, ordered_page, with_handlers
 from wangge.cases.sla import LOCAL_TZ
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Department, Region
@@ -483,18 +483,13 @@ def overdue_cases(sel: Selection, limit: int = 50) -> tuple[list[Case], int]:
         When(status=CaseStatus.ACCEPTED, then=F("dispatch_due_at")),
         default=F("resolve_due_at"),
     )
-    # The page's ids first — from an index alone: a territory's from dashboard_case_overdue (in
-    # order), a department's from case_held_by_department — then those cases in full.
-    ids = list(qs.annotate(due_at=due).order_by("due_at", "pk").values_list("pk", flat=True)[:limit])
-    found = Case.objects.filter(pk__in=ids).annotate(due_at=due).select_related(
-        "grid", "community", "category", "lead_department").in_bulk()
-    rows = [found[pk] for pk in ids if pk in found]
+    # The page's ids from an index alone (a territory's from dashboard_case_overdue, in order; a
+    # department's from case_held_by_department), then those cases in full.
+    rows = with_handlers(ordered_page(qs, ("due_at", "pk"), size=limit, annotations={"due_at": due},
+                                      related=("grid", "community", "category", "lead_department")))
     now = timezone.now()
-    leads = {a.case_id: a for a in CaseAssignment.objects.filter(
-        case__in=rows, active=True, role=AssignmentRole.LEAD).select_related("department", "region", "user")}
     for case in rows:
         case.overdue_for = now - case.due_at if case.due_at and case.due_at < now else dt.timedelta(0)
-        case.handler = leads.get(case.pk).target if case.pk in leads else None
     return rows, total
 
 

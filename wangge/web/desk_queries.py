@@ -17,6 +17,7 @@ from wangge.cases.selectors import (
     led_by_departments,
     light_counts,
     ordered_page,
+    with_handlers,
 )
 from wangge.org.scope import FIELD_ROLES, Scope, region_q
 
@@ -29,13 +30,7 @@ DUE_SOON = dt.timedelta(hours=24)
 
 def _urgent_first(qs: QuerySet[Case], size: int = LIST_SIZE) -> list[Case]:
     """Red first, then the nearest deadline; with the lead handler of each."""
-    rows = ordered_page(qs, URGENT_FIRST, size=size, related=CARD_RELATED)
-    leads = {a.case_id: a for a in CaseAssignment.objects.filter(
-        case__in=rows, active=True, role=AssignmentRole.LEAD).select_related("department", "region", "user")}
-    for case in rows:
-        lead = leads.get(case.pk)
-        case.handler = lead.target if lead else None
-    return rows
+    return with_handlers(ordered_page(qs, URGENT_FIRST, size=size, related=CARD_RELATED))
 
 
 def _territory_q(regions) -> Q:
