@@ -7,7 +7,6 @@ on the way (the integrator's and ours)."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from wangge.cases.models import ReporterAccessLog
@@ -18,13 +17,6 @@ pytestmark = pytest.mark.django_db
 LIST = "/api/v1/cases/"
 SEARCH = "/api/v1/cases/caller-search/"
 PHONE = "13812341234"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()  # the look-up counters live in the cache
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ same permission, limit and log, the phone masked; anyone else is told why, not s
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
@@ -19,13 +18,6 @@ pytestmark = pytest.mark.django_db
 LIST = "/cases/"
 API = "/api/v1/cases/"
 PHONE = "13812341234"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()  # the look-up counters live in the cache
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.http import QueryDict
 from django.test import Client
 
@@ -29,13 +28,6 @@ LIST = "/cases/"
 PHONE = "13812341234"
 TYPED = ("13812341234", "138 1234 1234", "+86 138-1234-1234")
 URL_ATTRIBUTE = re.compile(r'(?:href|action|src|hx-get|hx-post|value)="([^"]*)"')
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
