@@ -302,6 +302,18 @@ class QueryInputSerializer(InputSerializer):
     refuses_unknown_fields = False
 
 
+class NoBodySerializer(InputSerializer):
+    """The body of an endpoint that takes none: nothing, or ``{}``."""
+
+
+def refuse_body(request) -> None:
+    """An endpoint that takes no body (签发纪要, 公布议程, reveal a reporter …) refuses one — a 400
+    naming each field (code ``unknown_field``) — rather than ignore it: a caller who sends
+    ``{"note": …}`` believes the note was kept. Called before anything is looked up or written,
+    so a refused call changes nothing."""
+    NoBodySerializer(data=request.data).is_valid(raise_exception=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # JSON bodies of bounded depth
 # ---------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from wangge.core.api import (
     ErrorSerializer,
     client_ip,
     error_responses,
+    refuse_body,
 )
 from wangge.core.dbrouter import primary_reads
 from wangge.residents.masking import full_phone
@@ -470,6 +471,7 @@ class RevealReporterView(APIView):
         operation_id="cases_reveal_reporter",
     )
     def post(self, request, number: str):
+        refuse_body(request)
         case = selectors.case_for(request.user, number)
         data = actions.reveal_reporter(case=case, actor=request.user, channel="api", ip_address=client_ip(request))
         return Response(s.RevealedReporterSerializer(data).data)

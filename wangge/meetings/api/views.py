@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wangge.cases.selectors import cases_visible_to
-from wangge.core.api import error_responses
+from wangge.core.api import error_responses, refuse_body
 from wangge.core.errors import InvalidInput, NotFound
 from wangge.org.models import Region, User
 
@@ -105,6 +105,7 @@ def _simple(action_name: str, summary: str):
         @extend_schema(summary=summary, request=None, responses={200: s.MeetingDetailSerializer,
                                                                  **error_responses(400, 403, 404)})
         def post(self, request, pk: int):
+            refuse_body(request)
             meeting = _meeting(request, pk)
             getattr(actions, action_name)(meeting=meeting, actor=request.user)
             return Response(_detail(request, meeting))
@@ -157,6 +158,7 @@ class MinutesPublishView(APIView):
     @extend_schema(summary="签发纪要 — the convener signs the minutes off (final, immutable)", request=None,
                    responses={200: s.MeetingMinutesSerializer, **error_responses(400, 403, 404)})
     def post(self, request, pk: int):
+        refuse_body(request)
         return Response(s.MeetingMinutesSerializer(actions.publish_minutes(minutes=_minutes(request, pk),
                                                                     actor=request.user)).data)
 

@@ -5,6 +5,7 @@ reads. A row out of reach is a 404; a refused action is the platform's error for
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -21,6 +22,15 @@ from wangge.org.models import Region, User
 from .. import actions, forms, selectors
 from ..models import Chief, Need, RatingPeriod, Resource, ServiceRecord
 from . import serializers as s
+
+
+def _confirmed(request) -> None:
+    """Showing a contact and publishing a quarter take no input but ``confirm``: any other field is
+    refused (``unknown_field``), and ``"confirm": false`` does nothing rather than act anyway."""
+    data = s.NeighbourhoodConfirmSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    if not data.validated_data["confirm"]:
+        raise InvalidInput(_("Nothing was done: confirm is false."), fields={"confirm": "not_confirmed"})
 
 
 def _visible_or_404(user):
@@ -249,6 +259,7 @@ class ResourceViewSet(NeighbourhoodAPI, mixins.ListModelMixin, mixins.RetrieveMo
                    responses={200: s.ResourceContactSerializer, **error_responses(404)})
     @action(detail=True, methods=["post"])
     def contact(self, request, pk=None):
+        _confirmed(request)
         return Response(actions.reveal_resource_contact(actor=request.user, resource=self.get_object()))
 
 
@@ -299,6 +310,7 @@ class PeriodViewSet(NeighbourhoodAPI, viewsets.ReadOnlyModelViewSet):
                    responses={200: s.QuarterSerializer, **error_responses(400, 403, 404)})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
+        _confirmed(request)
         period = actions.publish_quarter(actor=request.user, period=self.get_object())
         return Response(s.QuarterSerializer(RatingPeriod.objects.get(pk=period.pk)).data)
 
