@@ -256,7 +256,7 @@ class ResourceViewSet(NeighbourhoodAPI, mixins.ListModelMixin, mixins.RetrieveMo
         return Response(s.ResourceSerializer(resource).data, status=201)
 
     @extend_schema(summary="The full contact (every view logged)", request=s.NeighbourhoodConfirmSerializer,
-                   responses={200: s.ResourceContactSerializer, **error_responses(404)})
+                   responses={200: s.ResourceContactSerializer, **error_responses(400, 404)})
     @action(detail=True, methods=["post"])
     def contact(self, request, pk=None):
         _confirmed(request)
