@@ -168,3 +168,4 @@ class EventType(models.TextChoices):
     DUPLICATE_MERGED = "duplicate_merged", _("Duplicate merged in")
     URGED = "urged", _("Urged")
     PII_VIEWED = "pii_viewed", _("Reporter details viewed")
+    PII_REDACTED = "pii_redacted", _("Personal data erased from the record")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -225,3 +226,104 @@ def jsonable(value):
     if hasattr(value, "pk"):
         return {"id": value.pk, "name": str(value)}
     return str(value)
+
+
+# PostgreSQL: while this is 'on' in a transaction, the timeline's append-only trigger
+# (``migrations/0022_timeline_redaction``) lets an UPDATE through that changes nothing but the
+# note, the data and the chain's two hashes. Set only by ``redact_timeline``, for its own block.
+REDACTION_SETTING = "wangge.timeline_redaction"
+
+
+@contextmanager
+def _redaction_allowed():
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [REDACTION_SETTING])
+        yield
+        # Only for this block: the rest of the transaction is guarded again (leaving it with an
+        # exception rolls the savepoint back, and the setting with it).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [REDACTION_SETTING])
+
+
+def _redact_value(value, redact, path: str, changed: list[str]):
+    if isinstance(value, str):
+        new = redact(value)
+        if new != value:
+            changed.append(path)
+        return new
+    if isinstance(value, dict):
+        return {key: _redact_value(item, redact, f"{path}.{key}", changed) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(item, redact, f"{path}.{i}", changed) for i, item in enumerate(value)]
+    return value
+
+
+@dataclass
+class Redaction:
+    """What ``redact_timeline`` changed: field paths by event id (``{"812": ["note",
+    "data.words.accepted"]}``), and the rows that already failed verification before it."""
+
+    events: dict[str, list[str]] = field(default_factory=dict)
+    unverified: list[int] = field(default_factory=list)
+
+
+def _unverified(rows: list[CaseEvent]) -> list[int]:
+    """The rows of one case's timeline that do not verify as stored (``audit.chain`` rules)."""
+    broken, previous = [], ""
+    for event in rows:
+        if not event.hash or event.prev_hash != previous or event.compute_hash() != event.hash:
+            broken.append(event.pk)
+        previous = event.hash
+    return broken
+
+
+def redact_timeline(case, redact) -> Redaction:
+    """PIPL erasure in a case's timeline: ``redact`` (text → text, ``residents.masking.redactor``)
+    applied to every row's note and to every text in its data. Nothing is written when nothing
+    matches (``Redaction.events`` is empty).
+
+    The timeline is append-only and hash-chained, and erasure is the one exception the law makes
+    to "never changed". How it stays sound:
+    - only the matched words change (to ``ERASED_MARK``); every other column of every row stays;
+    - the chain is re-sealed from the first changed row to the case's last, with the same
+      canonical form (``event_hash``), so ``verify_audit`` still finds any change made behind the
+      application's back after the erasure;
+    - the erasure is itself on the record: the caller appends a staff-only ``PII_REDACTED`` row
+      (chained after them) naming the rows and fields changed — history is redacted, never
+      silently rewritten — and the rows that did *not* verify before the re-sealing
+      (``Redaction.unverified``), so an earlier tampering is not laundered by it;
+    - the old hashes are kept nowhere: a hash over a row whose other content is known gives the
+      erased number back to anyone who tries the ~10⁹ mobile numbers;
+    - on PostgreSQL the append-only trigger lets these UPDATEs through only inside this function
+      (a transaction-local setting, and only note, data, hash and prev_hash may differ).
+    The caller holds the case's row lock (no one appends meanwhile) and the transaction."""
+    rows = list(CaseEvent.objects.filter(case_id=case.pk).order_by("pk"))
+    result = Redaction()
+    first = None
+    for index, event in enumerate(rows):
+        fields: list[str] = []
+        note = redact(event.note) if event.note else event.note
+        data = _redact_value(event.data or {}, redact, "data", fields)
+        if note != event.note:
+            fields.insert(0, "note")
+        if fields:
+            if first is None:
+                result.unverified = _unverified(rows)  # before anything is changed
+                first = index
+            event.note, event.data = note, data
+            result.events[str(event.pk)] = fields
+    if first is None:
+        return result
+    resealed = rows[first:]
+    previous = rows[first - 1].hash if first else ""
+    for event in resealed:
+        _seal(event, previous)
+        previous = event.hash
+    with _redaction_allowed():
+        CaseEvent.objects.bulk_update(resealed, ["note", "data", "hash", "prev_hash"], batch_size=500)
+    _tails().pop(case.pk, None)  # the tail this transaction knew is no longer the case's last hash
+    return result

@@ -18,10 +18,10 @@ def repoint_cases_of_merged_resident(sender, *, kept, merged, **kwargs) -> None:
     repoint_reporter(kept=kept, merged=merged)
 
 
-def erase_case_snapshots_of_resident(sender, *, resident, phone: str = "", **kwargs) -> None:
+def erase_case_snapshots_of_resident(sender, *, resident, phone: str = "", name: str = "", **kwargs) -> None:
     from .actions.privacy import erase_reporter_snapshots
 
-    erase_reporter_snapshots(resident=resident, phone=phone)
+    erase_reporter_snapshots(resident=resident, phone=phone, name=name)
 
 
 def open_anonymous_cases_of(resident) -> str | None:

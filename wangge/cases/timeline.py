@@ -42,6 +42,10 @@ DOMAIN_EVENT_DOCS = {
     EventType.CLOSED: "结案. data: revisit (done | no_contact | unreachable), rating (the satisfaction, "
                       "declined, or the no-revisit reason), attempts.",
     EventType.MERGED: "合并 into another case. data: into.",
+    EventType.PII_REDACTED: "PIPL erasure: an erased resident's number and name were replaced by 〔已删除〕 in the "
+                            "case's free text (staff-only). data: case (its fields changed), events (event id → "
+                            "fields changed, re-sealed), files (attachments renamed), extensions, unverified (rows "
+                            "that failed verification before the re-sealing).",
 }
 
 _OVERRIDES = {EventType.CREATED: "case_filed"}

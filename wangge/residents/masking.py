@@ -60,3 +60,40 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+# What stands where an erased resident's number or name was in a free text (PIPL erasure).
+ERASED_MARK = "〔已删除〕"
+# Between any two digits of a number as people type it: spaces (the ideographic one too), dashes,
+# dots, brackets — half- or full-width.
+_GAP = r"[\s\-\u2010-\u2015.()（）．－]*"
+# A country code before it: +86, 0086, 86, (+86), ＋８６ …
+_COUNTRY = r"(?:[(（]?(?:[+＋]|00|００)?[8８][6６][)）]?[\s\-－]*)?"
+
+
+def _digit(d: str) -> str:
+    return f"[{d}{chr(0xFF10 + int(d))}]"  # 8 or ８
+
+
+def _number_pattern(number: str) -> str:
+    return r"(?<!\d)" + _COUNTRY + _GAP.join(_digit(d) for d in number) + r"(?!\d)"
+
+
+def redactor(*, phones, names):
+    """A function that replaces, in a text, each of ``phones`` in any common form it is typed in
+    (138 1234 1234, 138-1234-1234, +86 13812341234, full-width digits …, never the same digits
+    inside a longer run) and each of ``names`` verbatim (only names of two characters or more: one
+    character is too often part of other words) with ``ERASED_MARK``. For erasing a resident from
+    what people typed: descriptions, notes, comments."""
+    numbers = sorted({n for n in (normalise_phone(p) for p in phones if p) if PHONE_RE.fullmatch(n)}, key=len,
+                     reverse=True)
+    words = sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True)
+    parts = [_number_pattern(n) for n in numbers] + [re.escape(w) for w in words]
+    if not parts:
+        return lambda text: text
+    pattern = re.compile("|".join(parts))
+
+    def redact(text: str) -> str:
+        return pattern.sub(ERASED_MARK, text) if text else text
+
+    return redact

@@ -297,7 +297,7 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
             raise OpenBusiness(reasons)
         # What was erased, for the apps that keep a copy by its value rather than by the resident
         # (the outbox holds the number and OpenIDs it sent to).
-        phone = row.phone
+        phone, name = row.phone, row.name
         openids = sorted(set(WechatIdentity.objects.filter(resident=row).values_list("openid", flat=True)))
         WechatIdentity.objects.filter(resident=row).delete()
         # What they wrote in a correction or deletion request may be their data too; the requests
@@ -309,6 +309,6 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
         row.anonymised_by = actor if getattr(actor, "pk", None) else None
         row.save(update_fields=["name", "phone", "phone_verified_at", "household", "anonymised_at",
                                 "anonymised_reason", "anonymised_by"])
-        resident_anonymised.send(sender=Resident, resident=row, phone=phone, openids=openids)
+        resident_anonymised.send(sender=Resident, resident=row, phone=phone, openids=openids, name=name)
     _copy(row, resident)
     return resident

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -192,16 +193,91 @@ def repoint_reporter(*, kept, merged) -> int:
     return Case.objects.filter(reporter=merged).update(reporter=kept)
 
 
-def erase_reporter_snapshots(*, resident, phone: str = "") -> int:
+# The free texts of a case that may quote its reporter: what the clerk or the resident typed
+# (title, description, address), the answer and the rating comment.
+CASE_TEXT_FIELDS = ("title", "description", "address", "result", "rating_comment")
+
+
+def erase_reporter_snapshots(*, resident, phone: str = "", name: str = "") -> int:
     """PIPL erasure (``resident_anonymised``): blank the name and phone each of the resident's
     cases kept as it was told at filing; the cases, their timelines and every figure stay. An
     anonymous report keeps the number it was made from (for the callback) but is linked to no
-    resident: the erased ``phone`` goes from those too."""
-    erased = Case.objects.filter(reporter=resident).update(reporter_name="", reporter_phone="")
+    resident: the erased ``phone`` goes from those too. Before that, the number and the name go
+    from what people typed about them (``erase_from_free_text``). Returns how many cases."""
+    cases = Case.objects.filter(reporter=resident)
     if phone:
-        erased += Case.objects.filter(reporter__isnull=True, reporter_phone=phone).update(
-            reporter_name="", reporter_phone="")
-    return erased
+        cases = cases | Case.objects.filter(reporter__isnull=True, reporter_phone=phone)
+    # Locked in primary-key order, as every action locks: their timelines are rewritten below.
+    locked = list(cases.select_for_update(of=("self",)).order_by("pk"))
+    for case in locked:
+        erase_from_free_text(case=case, phones=[phone, case.reporter_phone], names=[name, case.reporter_name],
+                             actor=getattr(resident, "anonymised_by", None))
+    return Case.objects.filter(pk__in=[case.pk for case in locked]).update(reporter_name="", reporter_phone="")
+
+
+def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
+    """删除 in what people typed: each of ``phones`` (in any form it was typed: 138 1234 1234,
+    +86 138-1234-1234 …) and each of ``names`` (two characters or more, verbatim) is replaced by
+    〔已删除〕 in the case's free texts (``CASE_TEXT_FIELDS``), its extension requests' reasons, its
+    attachments' file names (the stored file is renamed too) and its timeline — every note and
+    every text in the events' data (``events.redact_timeline``, which re-seals the hash chain).
+    When anything changed, a staff-only ``PII_REDACTED`` row says what — field names and event
+    ids, never the words — and is chained after the rows it changed. Someone else's number in the
+    same text stays. Returns the ``PII_REDACTED`` data ({} when nothing matched: nothing written).
+    Runs in the caller's transaction with ``case`` locked."""
+    from wangge.residents.masking import redactor
+
+    from ..events import redact_timeline
+    from ..models import CaseAttachment, ExtensionRequest
+
+    redact = redactor(phones=phones, names=names)
+    record: dict = {}
+    changed = {field: redact(getattr(case, field)) for field in CASE_TEXT_FIELDS}
+    changed = {field: value for field, value in changed.items() if value != getattr(case, field)}
+    if changed:
+        Case.objects.filter(pk=case.pk).update(**changed, updated_at=timezone.now())
+        for field, value in changed.items():
+            setattr(case, field, value)
+        record["case"] = sorted(changed)
+    extensions = [request for request in ExtensionRequest.objects.filter(case=case).order_by("pk")
+                  if redact(request.reason) != request.reason]
+    for request in extensions:
+        request.reason = redact(request.reason)
+    if extensions:
+        ExtensionRequest.objects.bulk_update(extensions, ["reason"])
+        record["extensions"] = [request.pk for request in extensions]
+    files = [_redact_attachment(attachment, redact) for attachment in CaseAttachment.objects.filter(case=case)]
+    if any(files):
+        record["files"] = [pk for pk in files if pk]
+    timeline = redact_timeline(case, redact)
+    if timeline.events:
+        record["events"] = timeline.events
+    if record:
+        if timeline.unverified:
+            record["unverified"] = timeline.unverified
+        record_event(case, EventType.PII_REDACTED, actor=actor, data=record, public=False)
+    return record
+
+
+def _redact_attachment(attachment, redact) -> int | None:
+    """The attachment's file name without the erased words (its stored file renamed: the old one
+    is deleted once the erasure is committed); its pk if anything changed."""
+    from ..models.attachment import stored_name
+
+    name = redact(attachment.original_name)
+    path = attachment.file.name or ""
+    folder, _sep, base = path.rpartition("/")
+    if name == attachment.original_name and redact(base) == base:
+        return None
+    fields = {"original_name": name}
+    storage = attachment.file.storage
+    if path and redact(base) != base and storage.exists(path):
+        with storage.open(path, "rb") as content:
+            fields["file"] = storage.save(f"{folder}/{stored_name(redact(base))}" if folder else stored_name(
+                redact(base)), content)
+        transaction.on_commit(lambda: storage.delete(path))
+    type(attachment).objects.filter(pk=attachment.pk).update(**fields)
+    return attachment.pk
 
 
 def open_cases_of(resident) -> str | None:

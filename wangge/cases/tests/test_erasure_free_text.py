@@ -1,0 +1,174 @@
+"""PIPL erasure reaches what people typed: a clerk writes the caller's number and name into the
+description (张建国（138 1234 1234）反映…), a handler repeats them in a progress note, the
+callback's words and the rating comment quote them. When the resident is erased, the number — in
+whatever form it was typed — and the name go from every free text of their cases and of the
+anonymous reports made from their number, replaced by 〔已删除〕. Someone else's number stays; the
+timeline still verifies (the redaction is itself on the record); the figures do not move."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, connection, transaction
+
+from wangge.audit.chain import verify_timeline
+from wangge.cases import actions
+from wangge.cases.choices import CaseStatus, EventType
+from wangge.cases.models import Case, CaseAttachment, CaseEvent
+from wangge.dashboard.metrics import direct_counts
+from wangge.residents.masking import ERASED_MARK, redactor
+from wangge.residents.models import Resident
+from wangge.residents.services import anonymise_resident
+from wangge.residents.signals import resident_anonymised
+from wangge.testing import case_in_state, report_in_all
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13812341234"
+NAME = "张建国"
+NEIGHBOUR = "13900001111"
+
+
+def texts_of(case: Case) -> list[str]:
+    """Every free text kept for ``case``: its own, its timeline's (note and data) and its files' names."""
+    case.refresh_from_db()
+    texts = [case.title, case.description, case.address, case.result, case.rating_comment]
+    for note, data in CaseEvent.objects.filter(case=case).values_list("note", "data"):
+        texts += [note, json.dumps(data, ensure_ascii=False)]
+    texts += list(CaseAttachment.objects.filter(case=case).values_list("original_name", flat=True))
+    return texts
+
+
+def holds_the_erased(text: str) -> bool:
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
+    return PHONE in digits or NAME in text
+
+
+@pytest.fixture
+def reported(world):
+    """A case of 张建国's through its whole life, his number and name typed all along the way."""
+    clerk, officer = world.users["clerk"], world.users["chengguan"]
+    case = case_in_state(
+        world, CaseStatus.IN_PROGRESS, reporter_name=NAME, reporter_phone=PHONE,
+        title=f"{NAME}反映门口占道经营",
+        description=f"{NAME}（138 1234 1234）反映：小区门口有流动摊贩占道经营；邻居 {NEIGHBOUR} 也反映过",
+        address="和平路1号（来电 +86 13812341234）",
+    )
+    actions.add_progress_note(case=case, actor=officer, note=f"已联系{NAME}，电话138-1234-1234，约定下午到场")
+    CaseAttachment.objects.create(case=case, file=SimpleUploadedFile("a.jpg", b"x"), original_name=f"{PHONE}现场.jpg",
+                                  content_type="image/jpeg", size=1)
+    report_in_all(world, case)
+    case = actions.resolve_case(case=case, actor=officer, result=f"已清理摊贩，已电话告知{NAME}")
+    case = actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=True,
+                                note="回访 ＋８６ １３８１２３４１２３４", accepted_words=f"我是{NAME}，满意")
+    case = actions.rate_case(case=case, actor=clerk, satisfaction="satisfied", comment=f"{NAME}表示满意")
+    case = actions.close_case(case=case, actor=clerk)
+    anonymous = case_in_state(world, CaseStatus.CLOSED, reporter_phone=PHONE, reporter_anonymous=True,
+                              reporter_name="", description="匿名反映，回电 0086-138-1234-1234")
+    return case, anonymous
+
+
+def test_the_erased_number_and_name_go_from_every_free_text(reported):
+    case, anonymous = reported
+    assert any(holds_the_erased(text) for text in texts_of(case))
+    figures = direct_counts(Case.objects.all())
+
+    anonymise_resident(resident=case.reporter, reason="居民申请删除")
+
+    for erased in (case, anonymous):
+        left = [text for text in texts_of(erased) if holds_the_erased(text)]
+        assert left == []
+    case.refresh_from_db()
+    assert case.description == f"{ERASED_MARK}（{ERASED_MARK}）反映：小区门口有流动摊贩占道经营；邻居 {NEIGHBOUR} 也反映过"
+    assert case.address == f"和平路1号（来电 {ERASED_MARK}）"
+    assert direct_counts(Case.objects.all()) == figures
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+
+
+def test_the_timeline_verifies_and_says_what_was_redacted(reported):
+    case, anonymous = reported
+    events = CaseEvent.objects.filter(case=case).count()
+
+    anonymise_resident(resident=case.reporter, reason="居民申请删除")
+
+    assert list(verify_timeline()) == []
+    assert CaseEvent.objects.filter(case=case).count() == events + 1
+    redaction = CaseEvent.objects.filter(case=case).order_by("-pk").first()
+    assert redaction.type == EventType.PII_REDACTED and not redaction.public
+    progress = CaseEvent.objects.get(case=case, type=EventType.PROGRESS)
+    assert str(progress.pk) in redaction.data["events"] and "note" in redaction.data["events"][str(progress.pk)]
+    assert "description" in redaction.data["case"]
+    assert not holds_the_erased(json.dumps(redaction.data, ensure_ascii=False))
+    assert CaseEvent.objects.filter(case=anonymous, type=EventType.PII_REDACTED).exists()
+
+
+def test_a_case_without_the_number_in_its_text_keeps_its_timeline_untouched(world):
+    case = case_in_state(world, CaseStatus.CLOSED, reporter_name="李", reporter_phone=PHONE)
+    before = list(CaseEvent.objects.filter(case=case).values_list("pk", "hash"))
+
+    anonymise_resident(resident=case.reporter, reason="居民申请删除")
+
+    assert list(CaseEvent.objects.filter(case=case).values_list("pk", "hash")) == before  # nothing redacted, nothing appended
+
+
+def test_a_failure_later_in_the_erasure_leaves_everything_as_it_was(reported):
+    case, _anonymous = reported
+    before = texts_of(case)
+
+    def broken(**kwargs):
+        raise RuntimeError("an app failed to erase its copies")
+
+    resident_anonymised.connect(broken, dispatch_uid="test.broken")
+    try:
+        with pytest.raises(RuntimeError):
+            anonymise_resident(resident=case.reporter, reason="居民申请删除")
+    finally:
+        resident_anonymised.disconnect(dispatch_uid="test.broken")
+
+    assert texts_of(case) == before
+    assert Resident.objects.get(pk=case.reporter_id).anonymised_at is None
+    assert list(verify_timeline()) == []
+
+
+@pytest.mark.parametrize("typed", [
+    "13812341234", "138 1234 1234", "138-1234-1234", "+86 13812341234", "+86-138-1234-1234", "(+86)13812341234",
+    "8613812341234", "0086 138 1234 1234", "１３８１２３４１２３４", "138　1234　1234",
+])
+def test_the_number_is_found_however_it_was_typed(typed):
+    assert redactor(phones=[PHONE], names=[])(f"电话{typed}。") == f"电话{ERASED_MARK}。"
+
+
+def test_longer_runs_of_digits_and_one_character_names_are_left_alone():
+    redact = redactor(phones=[PHONE], names=["张", NAME])
+    assert redact("工单 2138123412345 张先生") == "工单 2138123412345 张先生"
+    assert redact(f"{NAME}说") == f"{ERASED_MARK}说"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's")
+def test_the_timeline_stays_append_only_outside_the_erasure(reported):
+    case, _anonymous = reported
+    with transaction.atomic():
+        anonymise_resident(resident=case.reporter, reason="居民申请删除")
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_caseevent SET note = 'x' WHERE case_id = %s", [case.pk])
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's")
+def test_the_way_through_for_erasure_lets_only_the_text_and_the_chain_change(reported):
+    from wangge.cases.events import _redaction_allowed
+
+    case, _anonymous = reported
+    event = CaseEvent.objects.filter(case=case).first()
+    with transaction.atomic(), _redaction_allowed():
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_caseevent SET type = 'x', note = 'y' WHERE id = %s", [event.pk])
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM cases_caseevent WHERE id = %s", [event.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_caseevent SET note = 'y' WHERE id = %s", [event.pk])
