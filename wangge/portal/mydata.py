@@ -4,11 +4,18 @@ deletion (个人信息保护法 第44–47条).
 1. ``start``: the resident types their phone number (posted, never in a URL). A number with
    records gets a 6-digit code by SMS (``residents.personal_data``, through the outbox); a number
    without gets the same answer and the same next page, so the page does not tell who has records.
+   Records are a resident's, or anonymous reports made from the number: such a report keeps the
+   number for the call back but links to no resident, and its maker has the same rights to it.
 2. ``verify``: the code. Right: the session is marked for ``SESSION_MINUTES`` (a new session key,
    nothing in the URL). Wrong, expired, used up: a plain message, nothing else changes.
 3. ``me``: their data — name, phone, household, reports, WeChat binding, credit, needs and
    services, and which staff roles saw their data when (信息查看记录). Each view is logged.
-4. ``request_change``: 更正 / 删除, answered by staff in the admin; the answer comes by SMS.
+   A number without a resident sees its anonymous reports and the staff views of their number;
+   signing in makes no resident (nothing is kept about a visit the office has no one to log it on).
+4. ``request_change``: 更正 / 删除, answered by staff in the admin; the answer comes by SMS. A
+   bare number's request is recorded under a resident made then, holding the number alone (the
+   page says so beside the form): a request needs someone to answer, and from then on a deletion
+   erases the number from the reports as any resident's.
 
 Sending codes is limited per number and per client address; checking them per client address,
 and each code takes five wrong tries.
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -29,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from wangge.cases.models import Case
+from wangge.cases.models import Case, ReporterAccessLog
 from wangge.core.errors import DomainError
 from wangge.core.http import client_ip as address_of
 from wangge.credit.models import household_address
@@ -45,7 +53,7 @@ from .views import private
 
 SESSION_MINUTES = 15  # how long a verified session shows the data
 CHALLENGE = "mydata_challenge"  # the code being waited for: {"code": id | None, "masked", "until", "tries"}
-VERIFIED = "mydata_resident"  # {"id": resident id, "until": epoch seconds}
+VERIFIED = "mydata_resident"  # {"id": resident id, "until": epoch seconds}; a bare number: {"code": code id, …}
 LIST_LIMIT = 100  # rows of each list on the page (reports, views …)
 
 
@@ -72,29 +80,51 @@ def _now() -> float:
     return time.time()
 
 
-def verified_resident(request: HttpRequest) -> Resident | None:
-    """The resident this session proved to be, while the mark lasts; else None (mark removed)."""
+@dataclass
+class Visitor:
+    """Who this session proved to be: a resident, or (``resident`` None) the holder of a number that
+    only anonymous reports were made from."""
+
+    resident: Resident | None
+    phone: str
+
+
+def verified_visitor(request: HttpRequest) -> Visitor | None:
+    """Who this session proved to be, while the mark lasts; else None (mark removed)."""
     mark = request.session.get(VERIFIED)
     if not mark or mark.get("until", 0) <= _now():
         request.session.pop(VERIFIED, None)
         return None
-    resident = Resident.objects.select_related("household", "household__unit").filter(
-        pk=mark.get("id"), anonymised_at__isnull=True, merged_into__isnull=True).first()
-    if resident is None:
+    visitor = None
+    if mark.get("id") is not None:
+        resident = Resident.objects.select_related("household", "household__unit").filter(
+            pk=mark["id"], anonymised_at__isnull=True, merged_into__isnull=True).first()
+        visitor = Visitor(resident=resident, phone=resident.phone) if resident is not None else None
+    elif mark.get("code") is not None:
+        # A bare number, read from its used code (never kept in the session): gone once erased.
+        phone = personal_data.proven_number(code_id=mark["code"])
+        if phone and personal_data.resident_by_phone(phone) is None:
+            visitor = Visitor(resident=None, phone=phone)
+    if visitor is None:
         request.session.pop(VERIFIED, None)
-    return resident
+    return visitor
 
 
 def needs_verified(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        resident = verified_resident(request)
-        if resident is None:
+        visitor = verified_visitor(request)
+        if visitor is None:
             messages.info(request, _("For your safety the page closed. Please confirm your phone number again."))
             return redirect("portal:mydata")
-        return view(request, resident, *args, **kwargs)
+        return view(request, visitor, *args, **kwargs)
 
     return wrapped
+
+
+def _anonymous_reports(phone: str):
+    """The reports made anonymously from ``phone``: they keep it for the call back, not a resident."""
+    return Case.objects.filter(reporter__isnull=True, reporter_phone=phone)
 
 
 def _too_many(request: HttpRequest, template: str, context: dict, form, limit: Limit) -> HttpResponse:
@@ -112,7 +142,7 @@ def _too_many(request: HttpRequest, template: str, context: dict, form, limit: L
 @private
 def start(request: HttpRequest) -> HttpResponse:
     """Step 1: the phone number (always posted, never in a URL)."""
-    if request.method == "GET" and verified_resident(request) is not None:
+    if request.method == "GET" and verified_visitor(request) is not None:
         return redirect("portal:mydata_me")
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +154,8 @@ def start(request: HttpRequest) -> HttpResponse:
             return _too_many(request, "portal/mydata_start.html", {}, form, per_phone)
         per_ip.hit(client_ip(request))
         per_phone.hit(phone)
-        sent = personal_data.send_verification_code(phone=phone)
+        sent = personal_data.send_verification_code(phone=phone,
+                                                    anonymous_reports=_anonymous_reports(phone).exists())
         request.session[CHALLENGE] = {
             "code": sent.pk if sent else None,
             "masked": mask_phone(phone),
@@ -135,8 +166,8 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/mydata_start.html", {"form": form})
 
 
-def _check(challenge: dict, code: str) -> Resident:
-    """The resident the challenge's code opens, or ``CodeRefused``. A number without records has
+def _check(challenge: dict, code: str) -> personal_data.Proof:
+    """Who the challenge's code opens, or ``CodeRefused``. A number without records has
     no code: its challenge fails as a real one would (wrong, then used up; expired in time)."""
     if challenge.get("code") is not None:
         return personal_data.check_verification_code(code_id=challenge["code"], code=code)
@@ -164,7 +195,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             return _too_many(request, "portal/mydata_verify.html", context, form, limit)
         if form.is_valid():
             try:
-                resident = _check(challenge, form.cleaned_data["code"])
+                proof = _check(challenge, form.cleaned_data["code"])
             except personal_data.CodeRefused as refusal:
                 request.session[CHALLENGE] = challenge  # a number without records counts its tries here
                 form.add_error("code", refusal.message)
@@ -172,7 +203,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             else:
                 request.session.cycle_key()  # a new session key for the proven session
                 request.session.pop(CHALLENGE, None)
-                request.session[VERIFIED] = {"id": resident.pk, "until": _now() + SESSION_MINUTES * 60}
+                who = {"id": proof.resident.pk} if proof.resident is not None else {"code": proof.code_id}
+                request.session[VERIFIED] = {**who, "until": _now() + SESSION_MINUTES * 60}
                 return redirect("portal:mydata_me")
     return render(request, "portal/mydata_verify.html", {**context, "form": form})
 
@@ -185,10 +217,11 @@ def _purpose_text(purpose: str) -> str:
     return pgettext("resident", "Work of the office")
 
 
-def _cases(resident: Resident) -> list[dict]:
+def _cases(phone: str, resident: Resident | None = None) -> list[dict]:
     """Their reports: filed under them, or anonymous ones that kept their number for a call back."""
-    rows = (Case.objects.filter(Q(reporter=resident) | Q(reporter__isnull=True, reporter_phone=resident.phone))
-            .order_by("-submitted_at", "-pk")[:LIST_LIMIT])
+    mine = Q(reporter=resident) if resident is not None else Q(pk__in=[])
+    anonymous = Q(reporter__isnull=True, reporter_phone=phone) if phone else Q(pk__in=[])
+    rows = Case.objects.filter(mine | anonymous).order_by("-submitted_at", "-pk")[:LIST_LIMIT]
     reports = []
     for case in rows:
         words, tone = presenters.status_text(case)
@@ -196,6 +229,18 @@ def _cases(resident: Resident) -> list[dict]:
                         "submitted": presenters.when(case.submitted_at), "anonymous": case.reporter_anonymous,
                         "link": reverse("portal:case", kwargs={"token": case.tracking_token})})
     return reports
+
+
+def _views_of_number(phone: str) -> list[dict]:
+    """The staff's full views of the number on the anonymous reports made from it (the case's own
+    access log: no resident's log holds them), as ``staff_views_of`` tells a resident's."""
+    if not phone:
+        return []
+    rows = list(ReporterAccessLog.objects.filter(granted=True, case__in=_anonymous_reports(phone))
+                .select_related("case").order_by("-accessed_at", "-pk")[:LIST_LIMIT])
+    roles = selectors.roles_of({row.user_id for row in rows})
+    return [{"at": row.accessed_at, "roles": roles.get(row.user_id, []), "purpose": f"case {row.case.number}"}
+            for row in rows]
 
 
 def _credit(resident: Resident) -> list[dict]:
@@ -226,24 +271,30 @@ def _neighbourhood(resident: Resident) -> dict:
 @require_http_methods(["GET"])
 @private
 @needs_verified
-def me(request: HttpRequest, resident: Resident) -> HttpResponse:
-    """Step 3: what the office holds about them (their own view is logged)."""
-    return _me_page(request, resident)
+def me(request: HttpRequest, visitor: Visitor) -> HttpResponse:
+    """Step 3: what the office holds about them (a resident's own view is logged)."""
+    return _me_page(request, visitor)
 
 
-def _me_page(request: HttpRequest, resident: Resident, form: RequestForm | None = None) -> HttpResponse:
-    personal_data.record_self_view(resident=resident, ip_address=address_of(request))
-    views = selectors.staff_views_of(resident, limit=LIST_LIMIT)
-    requests = selectors.data_requests_of(resident)
+def _me_page(request: HttpRequest, visitor: Visitor, form: RequestForm | None = None) -> HttpResponse:
+    resident = visitor.resident
+    views = _views_of_number(visitor.phone)
+    if resident is not None:
+        personal_data.record_self_view(resident=resident, ip_address=address_of(request))
+        views += [{"at": v.at, "roles": v.roles, "purpose": v.purpose}
+                  for v in selectors.staff_views_of(resident, limit=LIST_LIMIT)]
+        views = sorted(views, key=lambda v: v["at"], reverse=True)[:LIST_LIMIT]
+    requests = selectors.data_requests_of(resident) if resident is not None else []
     pending = {r.kind for r in requests if r.status == DataRequestStatus.PENDING}
     return render(request, "portal/mydata_me.html", {
         "resident": resident,
-        "household": household_address(resident.household) if resident.household_id else "",
-        "reports": _cases(resident),
-        "wechat": selectors.wechat_bindings_of(resident),
-        "credit": _credit(resident),
-        "neighbourhood": _neighbourhood(resident),
-        "views": [{"at": presenters.when(v.at), "roles": v.roles, "purpose": _purpose_text(v.purpose)}
+        "phone": visitor.phone,
+        "household": household_address(resident.household) if resident and resident.household_id else "",
+        "reports": _cases(visitor.phone, resident),
+        "wechat": selectors.wechat_bindings_of(resident) if resident is not None else [],
+        "credit": _credit(resident) if resident is not None else [],
+        "neighbourhood": _neighbourhood(resident) if resident is not None else {},
+        "views": [{"at": presenters.when(v["at"]), "roles": v["roles"], "purpose": _purpose_text(v["purpose"])}
                   for v in views],
         "requests": [{"row": r, "tone": DATA_REQUEST_STATUS_TONES[r.status], "received": presenters.when(r.created_at),
                       "answered": presenters.when(r.handled_at)} for r in requests],
@@ -258,22 +309,25 @@ def _me_page(request: HttpRequest, resident: Resident, form: RequestForm | None 
 @require_POST
 @private
 @needs_verified
-def request_change(request: HttpRequest, resident: Resident) -> HttpResponse:
+def request_change(request: HttpRequest, visitor: Visitor) -> HttpResponse:
     """Step 4: 更正 / 删除 — recorded once; a second pending one of the same kind is refused."""
     form = RequestForm(request.POST)
     if form.is_valid():
         try:
-            personal_data.create_data_request(resident=resident, kind=form.cleaned_data["kind"],
-                                              details=form.cleaned_data["details"])
+            row = personal_data.create_data_request(
+                resident=visitor.resident, phone="" if visitor.resident else visitor.phone,
+                kind=form.cleaned_data["kind"], details=form.cleaned_data["details"])
         except DomainError as exc:  # a pending one of the same kind (DuplicateRequest), an erased resident
             form.add_error(None, exc.message)
         else:
+            if visitor.resident is None:  # the number now has its resident: the page is theirs
+                request.session[VERIFIED] = {**request.session[VERIFIED], "id": row.resident_id, "code": None}
             messages.success(request, _(
                 "We have received your request. We will answer within %(days)d days by text message; "
                 "you can also see the answer on this page.") % {"days": personal_data.ANSWER_DAYS})
             return redirect("portal:mydata_me")
     # Shown again beside the form (the form's address ends in #requests: the browser opens it there).
-    return _me_page(request, resident, form=form)
+    return _me_page(request, visitor, form=form)
 
 
 @require_POST

@@ -126,11 +126,16 @@ class ResidentAccessLog(models.Model):
 
 class VerificationCode(models.Model):
     """短信验证码 — a one-time code sent to a resident's phone to open 我的个人信息. Only a keyed
-    hash of the code is kept; it expires, and a few wrong tries use it up."""
+    hash of the code is kept; it expires, and a few wrong tries use it up.
+
+    A number that only anonymous reports were made from has no resident: its code names the
+    number itself (``phone``), never both. Such rows are deleted once a day old (when the next code
+    is sent) and when the number is erased: they hold the number and serve nothing by then."""
 
     resident = models.ForeignKey(
-        Resident, on_delete=models.CASCADE, related_name="+", verbose_name=_("resident")
+        Resident, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("resident")
     )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
     code_hash = models.CharField(_("code hash"), max_length=96)  # "salt$hmac"
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
@@ -140,7 +145,14 @@ class VerificationCode(models.Model):
     class Meta:
         verbose_name = _("verification code")
         verbose_name_plural = _("verification codes")
-        indexes = [models.Index(fields=["resident", "created_at"], name="residents_code_by_resident")]
+        indexes = [
+            models.Index(fields=["resident", "created_at"], name="residents_code_by_resident"),
+            models.Index(fields=["phone"], condition=~Q(phone=""), name="residents_code_by_phone"),
+        ]
+        constraints = [
+            # A code opens a resident's page or a bare number's, never both.
+            models.CheckConstraint(condition=Q(resident__isnull=True) | Q(phone=""), name="verification_code_one_owner"),
+        ]
 
 
 class SelfAccessLog(models.Model):

@@ -29,7 +29,7 @@ from .choices import DataRequestKind, DataRequestStatus
 from .errors import OpenBusiness, ResidentGone
 from .masking import half_width, normalise_phone, valid_phone
 from .models import PersonalDataRequest, Resident, SelfAccessLog, VerificationCode
-from .services import anonymise_resident
+from .services import anonymise_resident, resident_for_proven_phone
 
 CODE_MINUTES = 10  # a code is good for this long
 CODE_ATTEMPTS = 5  # wrong tries before a code is used up
@@ -37,6 +37,7 @@ CODE_TEMPLATE = "personal_data_code"
 ANSWER_TEMPLATE = "personal_data_answered"
 ANSWER_DAYS = 15  # what the page promises: an answer within 15 days of receipt
 DETAILS_MAX = 1000
+NUMBER_CODES_KEPT = dt.timedelta(days=1)  # a bare number's code rows (they hold the number)
 REPLY_IN_SMS = 60  # characters of the staff's reply an SMS carries (the page shows it whole)
 _HMAC_SALT = "wangge.residents.personal_data.code"
 
@@ -105,39 +106,59 @@ def resident_by_phone(phone: str) -> Resident | None:
     return Resident.objects.filter(phone=number, anonymised_at__isnull=True, merged_into__isnull=True).first()
 
 
-def send_verification_code(*, phone: str, now: dt.datetime | None = None) -> VerificationCode | None:
+def send_verification_code(*, phone: str, anonymous_reports: bool = False,
+                           now: dt.datetime | None = None) -> VerificationCode | None:
     """Text a new 6-digit code to ``phone`` if a resident has it; None (and nothing sent) if not.
 
-    The caller must answer both cases alike ("if this number has records, a code was sent"): the
-    page never tells who has records. A new code replaces any earlier one of the resident. Only the
-    code's keyed hash is stored here; the outbox keeps the code only until the text is sent, and
-    shows it to no member of staff (``secret_keys``)."""
-    resident = resident_by_phone(phone)
-    if resident is None:
+    ``anonymous_reports``: the caller (who may read the cases; ``residents`` sits below them) found
+    anonymous reports made from the number. Such a report keeps the number for the call back but
+    links to no resident, and the person has the same right to see it: a number without a resident
+    but with such reports gets a code for the number alone. No resident is made for it here.
+
+    The caller must answer every case alike ("if this number has records, a code was sent"): the
+    page never tells who has records. A new code replaces any earlier one of the resident (or the
+    number). Only the code's keyed hash is stored here; the outbox keeps the code only until the
+    text is sent, and shows it to no member of staff (``secret_keys``)."""
+    number = normalise_phone(phone)
+    resident = resident_by_phone(number)
+    if resident is None and not (anonymous_reports and valid_phone(number)):
         return None
     from wangge.notifications.outbox import queue_message
     from wangge.notifications.registry import OutboxChannel
 
     now = now or timezone.now()
     code = f"{secrets.randbelow(10**6):06d}"
+    owner = {"resident": resident} if resident is not None else {"resident": None, "phone": number}
     with transaction.atomic():
-        VerificationCode.objects.filter(resident=resident, used_at__isnull=True).update(used_at=now)
-        row = VerificationCode.objects.create(resident=resident, code_hash=hash_code(code), created_at=now,
+        # A bare number's codes hold the number: gone a day after, whatever became of them.
+        VerificationCode.objects.filter(resident__isnull=True, created_at__lt=now - NUMBER_CODES_KEPT).delete()
+        VerificationCode.objects.filter(**owner, used_at__isnull=True).update(used_at=now)
+        row = VerificationCode.objects.create(**owner, code_hash=hash_code(code), created_at=now,
                                               expires_at=now + dt.timedelta(minutes=CODE_MINUTES))
-        queue_message(channel=OutboxChannel.SMS, to=resident.phone, template=CODE_TEMPLATE, subject=row,
+        queue_message(channel=OutboxChannel.SMS, to=number, template=CODE_TEMPLATE, subject=row,
                       context={"code": code, "minutes": CODE_MINUTES}, dedupe_key=f"personal-data-code:{row.pk}",
                       secret_keys=["code"])
     return row
 
 
-def check_verification_code(*, code_id: int, code: str, now: dt.datetime | None = None) -> Resident:
-    """The resident whose code ``code_id`` is ``code`` (it is then used up, and their phone counts
-    as verified), or ``CodeRefused``: a wrong code counts one attempt, nothing else changes."""
+@dataclass
+class Proof:
+    """Who a right code proved the visitor to be: a resident, or (``resident`` None) the holder of a
+    number that only anonymous reports were made from."""
+
+    resident: Resident | None
+    phone: str
+    code_id: int
+
+
+def check_verification_code(*, code_id: int, code: str, now: dt.datetime | None = None) -> Proof:
+    """Who the code ``code_id`` opens, if it is ``code`` (it is then used up, and a resident's phone
+    counts as verified), or ``CodeRefused``: a wrong code counts one attempt, nothing else changes."""
     now = now or timezone.now()
     typed = "".join(ch for ch in half_width(code) if ch in "0123456789")  # full-width digits too
     with transaction.atomic():
         row = VerificationCode.objects.select_for_update().filter(pk=code_id).first()
-        if row is None or row.used_at is not None or now >= row.expires_at:
+        if row is None or row.used_at is not None or now >= row.expires_at or not (row.resident_id or row.phone):
             refusal = CodeRefused("expired")
         elif row.attempts >= CODE_ATTEMPTS:
             refusal = CodeRefused("used_up")
@@ -150,14 +171,24 @@ def check_verification_code(*, code_id: int, code: str, now: dt.datetime | None 
             refusal = None
             row.used_at = now
             row.save(update_fields=["used_at"])
-            Resident.objects.filter(pk=row.resident_id, phone_verified_at__isnull=True).exclude(phone="").update(
-                phone_verified_at=now)
+            if row.resident_id:
+                Resident.objects.filter(pk=row.resident_id, phone_verified_at__isnull=True).exclude(phone="").update(
+                    phone_verified_at=now)
     if refusal is not None:
         raise refusal  # after the commit: the counted attempt stays
+    if row.resident_id is None:
+        return Proof(resident=None, phone=row.phone, code_id=row.pk)
     resident = Resident.objects.select_related("household", "household__unit").get(pk=row.resident_id)
     if resident.anonymised_at or resident.merged_into_id:
         raise CodeRefused("expired")
-    return resident
+    return Proof(resident=resident, phone=resident.phone, code_id=row.pk)
+
+
+def proven_number(*, code_id: int) -> str:
+    """The number a used code of a bare number proved, while the row keeps it ("" once the row is
+    gone: a day later, or the number erased)."""
+    row = VerificationCode.objects.filter(pk=code_id, resident__isnull=True, used_at__isnull=False).first()
+    return row.phone if row is not None else ""
 
 
 def record_self_view(*, resident: Resident, ip_address: str | None = None) -> SelfAccessLog:
@@ -174,9 +205,15 @@ def record_self_view(*, resident: Resident, ip_address: str | None = None) -> Se
 # ---------------------------------------------------------------------------------------------
 
 
-def create_data_request(*, resident: Resident, kind: DataRequestKind, details: str) -> PersonalDataRequest:
+def create_data_request(*, resident: Resident | None = None, phone: str = "", kind: DataRequestKind,
+                        details: str) -> PersonalDataRequest:
     """更正 / 删除 — record the resident's request; staff answer it in the admin. A second pending
-    request of the same kind is refused (``DuplicateRequest``); the database holds the rule."""
+    request of the same kind is refused (``DuplicateRequest``); the database holds the rule.
+
+    ``phone`` instead of ``resident``: a number proven by its code that only anonymous reports
+    were made from. The request needs someone to answer, so it is recorded under the number's
+    resident: made now, holding the number alone (verified) — the reports stay anonymous. From
+    then on the number is handled as any resident's (a deletion erases it from those reports)."""
     details = (details or "").strip()
     if kind not in DataRequestKind.values:
         raise InvalidInput(fields={"kind": "invalid"})
@@ -184,10 +221,14 @@ def create_data_request(*, resident: Resident, kind: DataRequestKind, details: s
         raise InvalidInput(fields={"details": "required"})
     if len(details) > DETAILS_MAX:
         raise InvalidInput(fields={"details": "max_length"})
-    if resident.anonymised_at or resident.merged_into_id:
+    if resident is None and not valid_phone(normalise_phone(phone)):
+        raise InvalidInput(fields={"phone": "invalid"})
+    if resident is not None and (resident.anonymised_at or resident.merged_into_id):
         raise ResidentGone()
     try:
         with transaction.atomic():
+            if resident is None:
+                resident = resident_for_proven_phone(phone=phone)
             return PersonalDataRequest.objects.create(resident=resident, kind=kind, details=details)
     except IntegrityError:
         if PersonalDataRequest.objects.filter(resident=resident, kind=kind,

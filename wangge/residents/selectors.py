@@ -67,18 +67,25 @@ def staff_views_of(resident: Resident, *, limit: int = 100) -> list[StaffView]:
     """信息查看记录 — the granted full views of ``resident``'s data by staff, newest first, each
     with the roles (and their department or place) its viewer holds now. Refused attempts saw
     nothing and are not listed."""
-    from wangge.org.models.staff import RoleAssignment
-
     rows = list(ResidentAccessLog.objects.filter(resident=resident, granted=True)
                 .order_by("-accessed_at", "-pk")[:limit])
+    roles = roles_of({r.user_id for r in rows})
+    return [StaffView(at=row.accessed_at, roles=roles.get(row.user_id, []), purpose=row.purpose) for row in rows]
+
+
+def roles_of(user_ids) -> dict[int, list[str]]:
+    """The roles each of ``user_ids`` holds now, as a resident is told of a view ("受理员 · 城管局"),
+    never the officer's name (see ``StaffView``)."""
+    from wangge.org.models.staff import RoleAssignment
+
     roles: dict[int, list[str]] = {}
-    assignments = (RoleAssignment.objects.filter(user_id__in={r.user_id for r in rows}, is_active=True)
+    assignments = (RoleAssignment.objects.filter(user_id__in=set(user_ids), is_active=True)
                    .select_related("region", "department").defer("region__boundary").order_by("pk"))
     for assignment in assignments:
         where = assignment.department or assignment.region
         label = f"{assignment.get_role_display()} · {where.name}" if where else str(assignment.get_role_display())
         roles.setdefault(assignment.user_id, []).append(label)
-    return [StaffView(at=row.accessed_at, roles=roles.get(row.user_id, []), purpose=row.purpose) for row in rows]
+    return roles
 
 
 def data_requests_of(resident: Resident):

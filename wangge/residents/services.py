@@ -30,7 +30,14 @@ from .errors import (
     ResidentGone,
 )
 from .masking import normalise_phone, valid_phone
-from .models import PersonalDataRequest, Resident, ResidentAccessLog, SelfAccessLog, WechatIdentity
+from .models import (
+    PersonalDataRequest,
+    Resident,
+    ResidentAccessLog,
+    SelfAccessLog,
+    VerificationCode,
+    WechatIdentity,
+)
 from .retention import open_business
 from .signals import resident_anonymised, residents_merged
 
@@ -79,6 +86,22 @@ def resident_for_report(*, name: str, phone: str, anonymous: bool) -> Resident |
     name = (name or "").strip()[: Resident._meta.get_field("name").max_length]
     now = timezone.now()
     return _upsert_by_phone(Resident(name=name, phone=number, created_at=now, last_seen_at=now))
+
+
+def resident_for_proven_phone(*, phone: str) -> Resident:
+    """The resident of a number its holder just proved by a text-message code, made now (holding
+    the number alone) if it had none — for 我的个人信息, when a number known only from anonymous
+    reports sends a request (``personal_data.create_data_request``), never at sign-in. The phone
+    counts as verified. Race-safe as ``resident_for_report``: the same upsert on the unique phone."""
+    number = normalise_phone(phone)
+    if not valid_phone(number):
+        raise InvalidPhone(fields={"phone": "invalid"})
+    now = timezone.now()
+    resident = _upsert_by_phone(Resident(phone=number, phone_verified_at=now, created_at=now, last_seen_at=now))
+    if resident.phone_verified_at is None:  # an earlier resident of the number (a report typed by a clerk)
+        Resident.objects.filter(pk=resident.pk, phone_verified_at__isnull=True).update(phone_verified_at=now)
+        resident.phone_verified_at = now
+    return resident
 
 
 @transaction.atomic
@@ -303,6 +326,8 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
         # What they wrote in a correction or deletion request may be their data too; the requests
         # themselves stay (that they were made and answered is the office's record).
         PersonalDataRequest.objects.filter(resident=row).exclude(details="").update(details="")
+        if phone:  # the codes sent to the number before it had a resident hold it
+            VerificationCode.objects.filter(resident__isnull=True, phone=phone).delete()
         row.name, row.phone, row.phone_verified_at, row.household_id = "", "", None, None
         row.anonymised_at = timezone.now()
         row.anonymised_reason = (reason or "")[:200]

@@ -145,7 +145,7 @@ def test_codes_are_hashed_and_checked_in_constant_form(closed_reporter):
     assert personal_data.send_verification_code(phone="13900000000") is None
     # Full-width digits from a Chinese input method are the same code.
     full_width = code.translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
-    assert personal_data.check_verification_code(code_id=sent.pk, code=full_width).pk == closed_reporter.pk
+    assert personal_data.check_verification_code(code_id=sent.pk, code=full_width).resident.pk == closed_reporter.pk
     with pytest.raises(personal_data.CodeRefused) as used:
         personal_data.check_verification_code(code_id=sent.pk, code=code)
     assert used.value.reason == "expired"
