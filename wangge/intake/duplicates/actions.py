@@ -257,10 +257,13 @@ def _locked_survivor(case: Case | None) -> Case:
 
 def tell_linked_reporters(*, case: Case, event_key: str, template: str, context: dict) -> int:
     """Queue ``template`` to every further reporter of ``case`` with a mobile number (not its own
-    reporter, whom ``replies`` tells). One message per event and number. Returns how many."""
+    reporter, whom ``replies`` tells; nor one whose report the app of its channel tells there:
+    ``replies.routes`` — WeChat). One message per event and number. Returns how many."""
     own = mobile_of(case)
     sent = set()
     for link in CaseReporterLink.objects.filter(case=case).select_related("resident", "from_case"):
+        if link.from_case is not None and reached_elsewhere(link.from_case):
+            continue  # a merged WeChat report hears the case's progress on WeChat
         phone = _mobile(getattr(link.resident, "phone", "")) or (mobile_of(link.from_case) if link.from_case else "")
         if not phone or phone == own or phone in sent:
             continue

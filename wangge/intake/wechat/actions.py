@@ -28,6 +28,7 @@ from wangge.cases.actions import create_case
 from wangge.cases.choices import CaseStatus, Channel
 from wangge.core.actors import Actor
 from wangge.core.errors import DomainError
+from wangge.intake.duplicates.selectors import surviving_case
 from wangge.notifications.outbox import queue_message
 from wangge.org import geo
 from wangge.residents.masking import half_width
@@ -404,9 +405,18 @@ FINISHED = {CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED, CaseSta
 def _status_line(case, *, link: bool = False) -> str:
     """One case in the reply to 「查询」. A finished case carries the link to its page, where the
     answer (to rate) or the reason it was not taken up is: a report refused before it was accepted
-    never got a notice with that link. ``link``: add it for an open case too."""
+    never got a notice with that link. ``link``: add it for an open case too. A merged report
+    reads how the case it is handled in is going (its page, at its own link, follows that case)."""
     words = {"number": case.number, "title": _short(case.title), "status": case.get_status_display()}
-    if case.status not in FINISHED:
+    survivor = surviving_case(case) if case.status == CaseStatus.MERGED else case
+    if survivor.pk != case.pk:
+        words.update(into=survivor.number, status=survivor.get_status_display())
+        if survivor.status not in FINISHED:
+            line = _("%(number)s %(title)s: handled together with %(into)s, %(status)s, due %(due)s") % {
+                **words, "due": local_time(survivor.resolve_due_at)}
+        else:
+            line = _("%(number)s %(title)s: handled together with %(into)s, %(status)s") % words
+    elif case.status not in FINISHED:
         line = _("%(number)s %(title)s: %(status)s, due %(due)s") % {**words, "due": local_time(case.resolve_due_at)}
     else:
         line = _("%(number)s %(title)s: %(status)s") % words

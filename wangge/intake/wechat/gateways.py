@@ -26,6 +26,12 @@ from wangge.notifications.gateways import (
 from .client import client_for
 from .models import WechatAccount
 
+# Our template keys that have no template of their own in WeChat's console: they go out as the
+# console template of another key (the same fields; the remark carries our words). The answer to a
+# merged report's reporter is an answer (办结通知) — never a customer-service text, which WeChat
+# takes only within 48 hours of the resident's last message.
+CONSOLE_TEMPLATE_OF = {"wechat_merged_case_resolved": "wechat_case_resolved"}
+
 # Errors that will not go away on a retry: bad OpenID, unsubscribed, outside the 48-hour window,
 # template id wrong or deleted.
 PERMANENT = {40003, 40037, 43004, 45015, 45047, 43019}
@@ -38,7 +44,7 @@ class WechatGateway(Gateway):
         if account is None:
             raise PermanentGatewayError(f"no enabled official account {app_id!r}")
         client = client_for(account)
-        template_id = (account.template_ids or {}).get(message.template) if message.channel == "wechat_template" else ""
+        template_id = _template_id(account, message.template) if message.channel == "wechat_template" else ""
         try:
             if template_id:
                 context = message.context or {}
@@ -57,3 +63,8 @@ class WechatGateway(Gateway):
                 raise PermanentGatewayError(f"WeChat {code}: {exc}") from exc
             raise GatewayError(f"{type(exc).__name__}: {exc}") from exc
         return str((result or {}).get("msgid") or self.message_id(message))
+
+
+def _template_id(account: WechatAccount, template: str) -> str:
+    ids = account.template_ids or {}
+    return ids.get(template) or ids.get(CONSOLE_TEMPLATE_OF.get(template, "")) or ""

@@ -11,7 +11,7 @@ def wechat_templates(db):
     from wangge.notifications.tests.conftest import ensure_default_templates
 
     ensure_default_templates()
-    for name in ("0002_message_templates", "0003_rejected_merged_templates"):
+    for name in ("0002_message_templates", "0003_rejected_merged_templates", "0004_merged_resolved_template"):
         defaults = importlib.import_module(f"wangge.intake.wechat.migrations.{name}").DEFAULTS
         for values in defaults:
             MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
