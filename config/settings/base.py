@@ -246,6 +246,9 @@ WANGGE_ATTACHMENT_CONTENT_TYPES = {
     "audio/amr",
     "audio/wav",
 }
+# Files attached to a hotline call that came back to confirm a likely duplicate are kept on the
+# server for this many hours (the call and its follow-up), then removed if never filed.
+WANGGE_HELD_UPLOAD_HOURS = 2
 # The share of a stage's time after which a light turns amber, unless the policy says otherwise.
 WANGGE_AMBER_RATIO = 0.8
 # How often the escalation sweep runs (seconds).

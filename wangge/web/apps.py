@@ -13,6 +13,10 @@ class WebConfig(AppConfig):
         from .signin import count_failure
 
         user_login_failed.connect(count_failure, dispatch_uid="wangge.web.signin.count_failure")
+        from wangge.core.periodic import register_periodic
+
+        # Files kept for hotline calls that came back to confirm a likely duplicate, never filed.
+        register_periodic("web.held_uploads", "wangge.web.tasks.schedule_expired_upload_removal", every_seconds=3600)
         # Third-party apps whose admin section titles are not translatable (a plain string, or
         # none): named here; their models' own names are in the project's locale/.
         for label, name in (("axes", _("Login lockouts (axes)")), ("django_tasks_database", _("Task queue"))):

@@ -41,7 +41,7 @@ from wangge.org.models import Region
 from wangge.org.scope import can_look_up_callers
 from wangge.residents.masking import full_phone, half_width, mask_phone, normalise_phone
 
-from . import caller_keys, case_export, columns, desk_queries, desks, queries
+from . import caller_keys, case_export, columns, desk_queries, desks, held_uploads, queries
 from .forms import BulkDispatchForm, FieldReportForm, HotlineForm, RevisitForm, SavedFilterForm, action_form
 from .models import SavedFilter
 
@@ -603,44 +603,39 @@ def attachment(request, number: str, pk: int):
 # --------------------------------------------------------------------------------------------
 
 
-def _file_hotline_case(form: HotlineForm, user):
-    """create → (accept → dispatch) in one action: a failure writes nothing."""
+def _file_hotline_case(form: HotlineForm, user, kept=()):
+    """create → (accept → dispatch) in one action: a failure writes nothing. ``kept``: the files
+    kept with the form while it asked about a likely duplicate (``held_uploads``), opened."""
     return actions.file_and_dispatch(actor=user, dispatch_now=form.cleaned_data["dispatch_now"],
-                                     attachments=form.files.getlist("attachments"), **form.create_kwargs())
+                                     attachments=[*kept, *form.files.getlist("attachments")], **form.create_kwargs())
 
 
 @login_required
 def hotline(request):
     if not permissions.can_file_cases(request.user):
         raise Http404
+    duplicates, held = [], []
     if request.method == "POST":
         form = HotlineForm(request.POST, request.FILES)
-        duplicates = _duplicates_to_confirm(form, request.user) if form.is_valid() else []
-        if form.is_valid() and not duplicates:
-            try:
-                case = _file_hotline_case(form, request.user)
-            except IdempotencyKeyReused:
-                # Saved once already, then changed (the browser's back button): say so once; a
-                # deliberate second save files a new case.
-                filed = Case.objects.filter(source=form.SOURCE, external_id=form.cleaned_data["submission"]).first()
-                form.add_error(None, _("This form was already saved as case %(number)s. Save again to file what it "
-                                       "holds now as a new case.") % {"number": filed.number if filed else "—"})
-                form.new_submission()
-            except CaseError as error:
-                _error_into_form(form, error)
-            else:
-                if getattr(case, "replayed", False):
-                    messages.info(request, _("Case %(number)s was already filed from this form: nothing new was "
-                                             "filed.") % {"number": case.number})
-                elif case.status == CaseStatus.DISPATCHED:
-                    messages.success(request, _("Case %(number)s filed, accepted and dispatched.")
-                                     % {"number": case.number})
-                else:
-                    messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
-                return redirect("web:case_detail", number=case.number)
-        _files_not_kept(request, form, "attachments")
+        _files_not_kept(request, form, "attachments")  # unless kept while asking (below)
+        key = str(form.data.get("submission") or "")[:64]
+        # The files the page showed as kept (posted back by id): filed are exactly those.
+        shown = {row_id(v) for v in request.POST.getlist("held")} - {None}
+        held = [row for row in held_uploads.held_for(user=request.user, key=key) if row.pk in shown]
+        dropped = row_id(request.POST.get("drop_held"))
+        if dropped is not None:
+            # 移除: that file is not filed; the form comes back as it was, nothing filed.
+            held_uploads.discard(row for row in held if row.pk == dropped)
+            held = [row for row in held if row.pk != dropped]
+            duplicates = _duplicates_to_confirm(form, request.user) if form.is_valid() else []
+        elif form.is_valid():
+            duplicates = _duplicates_to_confirm(form, request.user)
+            response = (_keep_while_asking(request, form, held) if duplicates
+                        else _file_from_hotline(request, form, key, held, missing=len(shown) - len(held)))
+            if response is not None:
+                return response
     else:
-        form, duplicates = HotlineForm(), []
+        form = HotlineForm()
     grids = Region.objects.filter(level=RegionLevel.GRID, is_active=True, boundary__isnull=False).values("id", "name",
                                                                                               "boundary")
     return render(request, "web/hotline.html", {
@@ -648,8 +643,67 @@ def hotline(request):
         "located": _located(form),
         "duplicates": duplicates,
         "duplicates_seen": ",".join(m.case.number for m in duplicates),
+        "held": held,
+        "held_names": "、".join(row.original_name for row in held),
         "map_data": {"grids": list(grids), "tiles": settings.WANGGE_TILE_URL or ""},
     })
+
+
+def _keep_while_asking(request, form: HotlineForm, held: list) -> None:
+    """The form goes back to ask about a likely duplicate: the files it carried are kept under its
+    key (added to ``held``), or a file that fails the checks is said on the form, none kept."""
+    if not form.cleaned_data.get("submission"):
+        return  # a form without its key (an old page): the files cannot be found again
+    try:
+        held += held_uploads.keep(user=request.user, key=form.cleaned_data["submission"] or "",
+                                  uploads=form.files.getlist("attachments"), already=len(held))
+    except CaseError as error:
+        _error_into_form(form, error)
+    else:
+        form.files_lost = False
+
+
+def _file_from_hotline(request, form: HotlineForm, key: str, held: list, *, missing: int):
+    """File the call with the kept files ``held`` and those it carries: the case page to go to,
+    or None (the form comes back saying why). ``missing``: kept files the page showed that are
+    no longer kept — filed with this form's case already (a second click), or too old: then the
+    clerk chooses them again rather than filing the case without them."""
+    kept = None if missing else held_uploads.opened(held)
+    if kept is None:
+        case = Case.objects.filter(source=form.SOURCE, external_id=key).first() if key else None
+        if case is None:
+            form.add_error("attachments", _("%(n)d of the files kept with this call are no longer kept (they are "
+                                            "kept for %(hours)d hours): please choose them again.")
+                           % {"n": missing or len(held), "hours": settings.WANGGE_HELD_UPLOAD_HOURS})
+            return None
+        case.replayed = True
+    else:
+        try:
+            case = _file_hotline_case(form, request.user, kept)
+        except IdempotencyKeyReused:
+            # Saved once already, then changed (the browser's back button): say so once; a
+            # deliberate second save files a new case.
+            filed = Case.objects.filter(source=form.SOURCE, external_id=form.cleaned_data["submission"]).first()
+            form.add_error(None, _("This form was already saved as case %(number)s. Save again to file what it "
+                                   "holds now as a new case.") % {"number": filed.number if filed else "—"})
+            form.new_submission()
+            return None
+        except CaseError as error:
+            _error_into_form(form, error)
+            return None
+        finally:
+            for f in kept:
+                f.close()
+    if getattr(case, "replayed", False):
+        messages.info(request, _("Case %(number)s was already filed from this form: nothing new was "
+                                 "filed.") % {"number": case.number})
+    else:
+        held_uploads.discard_form(user=request.user, key=key)
+        if case.status == CaseStatus.DISPATCHED:
+            messages.success(request, _("Case %(number)s filed, accepted and dispatched.") % {"number": case.number})
+        else:
+            messages.success(request, _("Case %(number)s filed.") % {"number": case.number})
+    return redirect("web:case_detail", number=case.number)
 
 
 def _duplicates_to_confirm(form: HotlineForm, user) -> list:
