@@ -41,9 +41,10 @@ import json
 import math
 from dataclasses import dataclass
 
-from django.db import OperationalError, connections, transaction
+from django.db import OperationalError, connections
 from django.db.models import BooleanField, ExpressionWrapper, F, Func, Q, QuerySet
 
+from wangge.core.pgsettings import local_settings
 from wangge.residents.masking import half_width
 
 TEXT_COLUMNS = ("title", "description", "address")
@@ -265,23 +266,11 @@ def within_budget(ms: int, compute, *, using: str = "default"):
     thousands (10× slower at a million cases for a common search word). And without JIT: the
     planner prices such a walk as if it read every match (an OFFSET page of the API: 250,000),
     and compiling it then costs more (70 ms) than the walk it speeds up."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connections[using].vendor != "postgresql":
         return compute()
-    settings = {"statement_timeout": str(int(ms)), "max_parallel_workers_per_gather": "0", "jit": "off"}
-    names = list(settings)
     try:
-        with transaction.atomic(using=using), connection.cursor() as cursor:
-            # One statement each way: read the settings (the CTE first), then set them.
-            reads = ", ".join(f"current_setting(%s) AS s{i}" for i in range(len(names)))
-            sets = ", ".join("set_config(%s, %s, true)" for _name in names)
-            cursor.execute(f"WITH previous AS MATERIALIZED (SELECT {reads}) SELECT previous.*, {sets} FROM previous",
-                           [*names, *(x for name in names for x in (name, settings[name]))])
-            previous = cursor.fetchone()[: len(names)]
-            result = compute()
-            # Within an outer transaction a released savepoint keeps SET LOCAL: put them back.
-            cursor.execute("SELECT " + sets, [x for name, value in zip(names, previous) for x in (name, value)])
-            return result
+        with local_settings(using, statement_timeout=str(int(ms)), max_parallel_workers_per_gather="0", jit="off"):
+            return compute()
     except OperationalError:
         return None
 

@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from wangge.cases.models import Case, Category
 from wangge.cases.sla import LOCAL_TZ
+from wangge.core.pgsettings import set_for_transaction
 
 from . import metrics
 from .models import (
@@ -254,9 +255,8 @@ def _store_contributions(where: str = "") -> None:
 
 
 def _jit_off() -> None:
-    if connection.vendor == "postgresql":
-        # The planner would JIT-compile the sums for longer than the query runs.
-        _execute("SET LOCAL jit = off")
+    # The planner would JIT-compile the sums for longer than the query runs.
+    set_for_transaction(jit="off")
 
 
 def _chunks(ids: list[int]):

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
 from django.db.models import Case as When_
 from django.db.models import F, Q, QuerySet, Sum, When
 from django.utils import timezone
@@ -25,6 +23,7 @@ from wangge.cases.choices import OPEN_STATUSES, CaseStatus, Light
 from wangge.cases.models import Case, Category
 from wangge.cases.selectors import cases_visible_to, led_by_departments, ordered_page, with_handlers
 from wangge.cases.sla import LOCAL_TZ
+from wangge.core.pgsettings import local_settings
 from wangge.org.choices import RegionLevel
 from wangge.org.models import Department, Region
 from wangge.org.scope import LEVEL_FIELD, Scope, region_q
@@ -448,30 +447,15 @@ def standing_total(sel: Selection, counter: str) -> int:
     department's is counted from the cases: "still in its hands" is an active lead assignment,
     which the rollup's 承办部门 column does not follow."""
     if sel.uses_department():
-        with _no_bitmap_and():
+        # No bitmap scans for this count: a department's red cases in hand match two partial
+        # indexes — its held cases (``case_held_by_department``, which carries their light and
+        # jurisdiction: a count from it alone, 5 ms for 17,000 cases at 10,000,000) and every red
+        # open case (``case_overdue_by_filing``). The planner estimates their AND as if they were
+        # independent (7 rows, where nearly every held case of an old backlog is red) and reads
+        # 17,000 table pages instead: 250 ms.
+        with local_settings(enable_bitmapscan="off"):
             return sel.cases().filter(metrics.COUNTERS[counter]).count()
     return sel.stats(period=False).aggregate(n=Sum(counter))["n"] or 0
-
-
-@contextmanager
-def _no_bitmap_and():
-    """For one query: no bitmap scans on PostgreSQL. A department's red cases in hand match two
-    partial indexes — its held cases (``case_held_by_department``, which carries their light and
-    jurisdiction: a count from it alone, 5 ms for 17,000 cases at 10,000,000) and every red open
-    case (``case_overdue_by_filing``). The planner estimates the AND of two indexes as if they
-    were independent (7 rows, where nearly every held case of an old backlog is red) and reads
-    17,000 table pages instead: 250 ms."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SHOW enable_bitmapscan")
-        before = cursor.fetchone()[0]
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        try:
-            yield
-        finally:
-            cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [before])
 
 
 def overdue_cases(sel: Selection, limit: int = 50) -> tuple[list[Case], int]:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wangge.cases import actions
 from wangge.cases.errors import CaseError
 from wangge.cases.selectors import case_for, may_take
+from wangge.core.pgsettings import set_for_transaction
 
 from . import drill, exports, metrics, selectors
 from .forms import DashboardFilterForm, ReportMonthForm
@@ -52,9 +53,7 @@ def _warn_about_ignored(request, *forms) -> None:
 
 def _no_jit() -> None:
     """PostgreSQL would JIT-compile the rollup sums for longer than they run (~0.2 s each)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+    set_for_transaction(jit="off")
 
 
 @transaction.atomic
