@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from wangge.core.events import DomainEvent, publish
+from wangge.residents.masking import redact_values
 
 from .models import CaseEvent
 from .models.event import ActorKind
@@ -249,19 +250,6 @@ def _redaction_allowed():
             cursor.execute("SELECT set_config(%s, 'off', true)", [REDACTION_SETTING])
 
 
-def _redact_value(value, redact, path: str, changed: list[str]):
-    if isinstance(value, str):
-        new = redact(value)
-        if new != value:
-            changed.append(path)
-        return new
-    if isinstance(value, dict):
-        return {key: _redact_value(item, redact, f"{path}.{key}", changed) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redact_value(item, redact, f"{path}.{i}", changed) for i, item in enumerate(value)]
-    return value
-
-
 @dataclass
 class Redaction:
     """What ``redact_timeline`` changed: field paths by event id (``{"812": ["note",
@@ -307,7 +295,7 @@ def redact_timeline(case, redact) -> Redaction:
     for index, event in enumerate(rows):
         fields: list[str] = []
         note = redact(event.note) if event.note else event.note
-        data = _redact_value(event.data or {}, redact, "data", fields)
+        data = redact_values(event.data or {}, redact, "data", fields)
         if note != event.note:
             fields.insert(0, "note")
         if fields:

@@ -10,8 +10,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone, translation
 
 from wangge.core.buffers import collecting
+from wangge.residents.masking import redact_values
 
-from .models import Notification
+from .models import Notification, OutboundMessage
 from .registry import notification_kinds
 
 # While ``buffered()`` is active: the notifications to write in one INSERT when it ends.
@@ -97,3 +98,24 @@ def mark_read_by_key(*, dedupe_key: str) -> int:
     if not dedupe_key:
         raise ValueError("mark_read_by_key() needs a dedupe key")
     return Notification.objects.filter(dedupe_key=dedupe_key, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def redact_about(*, subject, redact) -> int:
+    """PIPL erasure: ``redact`` (text → text, ``residents.masking.redactor``) applied to what was
+    written to people about ``subject`` — the staff's notifications (a new case's title, a
+    return's reason) and the outbox's messages (the answer texted to the resident: title, body,
+    every text in the context). The rows, their times and counts stay. Returns how many changed.
+    Runs in the erasure's transaction."""
+    notices = [row for row in Notification.objects.about(subject) if redact(row.message) != row.message]
+    for row in notices:
+        row.message = redact(row.message)
+    Notification.objects.bulk_update(notices, ["message"])
+    messages = []
+    for row in OutboundMessage.objects.about(subject).select_for_update().order_by("pk"):
+        changed: list[str] = []
+        values = redact_values({"title": row.title, "body": row.body, "context": row.context}, redact, "", changed)
+        if changed:
+            row.title, row.body, row.context = values["title"], values["body"], values["context"]
+            messages.append(row)
+    OutboundMessage.objects.bulk_update(messages, ["title", "body", "context"])
+    return len(notices) + len(messages)

@@ -97,3 +97,18 @@ def redactor(*, phones, names):
         return pattern.sub(ERASED_MARK, text) if text else text
 
     return redact
+
+
+def redact_values(value, redact, path: str = "", changed: list[str] | None = None):
+    """``value`` (JSON: dicts, lists, strings …) with ``redact`` applied to every string in it; the
+    path of each string it changed (``data.words.accepted``) is added to ``changed``."""
+    if isinstance(value, str):
+        new = redact(value)
+        if new != value and changed is not None:
+            changed.append(path)
+        return new
+    if isinstance(value, dict):
+        return {key: redact_values(item, redact, f"{path}.{key}", changed) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_values(item, redact, f"{path}.{i}", changed) for i, item in enumerate(value)]
+    return value

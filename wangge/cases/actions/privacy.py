@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wangge.core.ratelimit import Limit, register_limit
+from wangge.notifications.services import redact_about
 from wangge.org.models import User
 from wangge.org.scope import can_look_up_callers
 from wangge.residents.errors import ResidentDataForbidden
@@ -219,7 +220,9 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     """删除 in what people typed: each of ``phones`` (in any form it was typed: 138 1234 1234,
     +86 138-1234-1234 …) and each of ``names`` (two characters or more, verbatim) is replaced by
     〔已删除〕 in the case's free texts (``CASE_TEXT_FIELDS``), its extension requests' reasons, its
-    attachments' file names (the stored file is renamed too) and its timeline — every note and
+    attachments' file names (the stored file is renamed too), the notifications and texts sent
+    about it (``notifications.services.redact_about``: a new case's title to its handler, the
+    answer texted to the resident) and its timeline — every note and
     every text in the events' data (``events.redact_timeline``, which re-seals the hash chain).
     When anything changed, a staff-only ``PII_REDACTED`` row says what — field names and event
     ids, never the words — and is chained after the rows it changed. Someone else's number in the
@@ -249,6 +252,9 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     files = [_redact_attachment(attachment, redact) for attachment in CaseAttachment.objects.filter(case=case)]
     if any(files):
         record["files"] = [pk for pk in files if pk]
+    notices = redact_about(subject=case, redact=redact)
+    if notices:
+        record["notices"] = notices
     timeline = redact_timeline(case, redact)
     if timeline.events:
         record["events"] = timeline.events

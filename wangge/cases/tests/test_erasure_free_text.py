@@ -14,12 +14,14 @@ import unicodedata
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from wangge.audit.chain import verify_timeline
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus, EventType
 from wangge.cases.models import Case, CaseAttachment, CaseEvent
 from wangge.dashboard.metrics import direct_counts
+from wangge.notifications.models import Notification, OutboundMessage
 from wangge.residents.masking import ERASED_MARK, redactor
 from wangge.residents.models import Resident
 from wangge.residents.services import anonymise_resident
@@ -40,6 +42,9 @@ def texts_of(case: Case) -> list[str]:
     for note, data in CaseEvent.objects.filter(case=case).values_list("note", "data"):
         texts += [note, json.dumps(data, ensure_ascii=False)]
     texts += list(CaseAttachment.objects.filter(case=case).values_list("original_name", flat=True))
+    texts += [notice.message for notice in Notification.objects.about(case)]
+    for message in OutboundMessage.objects.about(case):
+        texts += [message.title, message.body, json.dumps(message.context, ensure_ascii=False)]
     return texts
 
 
@@ -61,6 +66,9 @@ def reported(world):
     actions.add_progress_note(case=case, actor=officer, note=f"已联系{NAME}，电话138-1234-1234，约定下午到场")
     CaseAttachment.objects.create(case=case, file=SimpleUploadedFile("a.jpg", b"x"), original_name=f"{PHONE}现场.jpg",
                                   content_type="image/jpeg", size=1)
+    OutboundMessage.objects.create(channel="sms", to=PHONE, template="case_resolved", subject=case,
+                                   body=f"{NAME}您好，您反映的问题已办结", context={"answer": f"已电话告知{NAME}"},
+                                   dedupe_key=f"test:{case.pk}", status="sent", sent_at=timezone.now())
     report_in_all(world, case)
     case = actions.resolve_case(case=case, actor=officer, result=f"已清理摊贩，已电话告知{NAME}")
     case = actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=True,
@@ -75,6 +83,7 @@ def reported(world):
 def test_the_erased_number_and_name_go_from_every_free_text(reported):
     case, anonymous = reported
     assert any(holds_the_erased(text) for text in texts_of(case))
+    assert any(NAME in notice.message for notice in Notification.objects.about(case))  # 新工单 …: its title
     figures = direct_counts(Case.objects.all())
 
     anonymise_resident(resident=case.reporter, reason="居民申请删除")
