@@ -229,6 +229,9 @@ def public_timeline(case: Case, *, own: bool = True) -> list[Step]:
     # The current answer has its own card on the page; its step only points there.
     current_answer = next((e for e in reversed(events) if e.type == EventType.RESOLVED), None) \
         if case.resolved_at else None
+    # So has the reason of the current 不予受理: the status box shows it with where to ask.
+    current_rejection = next((e for e in reversed(events) if e.type == EventType.REJECTED), None) \
+        if own and case.status == CaseStatus.REJECTED else None
     steps = []
     for event in events:
         step = _step(event, leads, own=own)
@@ -236,6 +239,8 @@ def public_timeline(case: Case, *, own: bool = True) -> list[Step]:
             continue
         if event is current_answer:
             step.text, step.detail = pgettext("resident", "Handled: see the answer above."), ""
+        elif event is current_rejection and event.note:  # the box shows the reason rejection_reason reads
+            step.text, step.detail = pgettext("resident", "Not taken up: see the reason above."), ""
         elif event.type in (EventType.RESOLVED, EventType.PROGRESS):
             step.photos = [a for a in event.attachments.all() if a.is_image]
         steps.append(step)

@@ -163,6 +163,16 @@ def test_rejected_case_shows_the_reason(client, world):
     assert "未予受理" in html and "原因：重复来电" in html
 
 
+def test_a_rejected_cases_reason_is_shown_once_in_the_status_box(client, world):
+    case = case_in_state(world, CaseStatus.REJECTED)
+    html = client.get(link(case)).content.decode()
+    assert html.count("重复来电") == 1
+    status_box = html[html.index('data-testid="case-status"'):html.index("</section>")]
+    assert "原因：重复来电" in status_box and 'data-testid="rejected-reason"' in status_box
+    timeline = html[html.index('data-testid="timeline"'):]
+    assert "原因见上方" in timeline[:timeline.index("</ol>")]
+
+
 def test_resolved_case_shows_the_answer_and_its_photos(client, world):
     case = case_in_state(world, CaseStatus.IN_PROGRESS)
     actions.resolve_case(case=case, actor=world.users["chengguan"], result="摊贩已劝离，恢复通行",
