@@ -238,9 +238,9 @@ def _views_of_number(phone: str) -> list[dict]:
         return []
     rows = list(ReporterAccessLog.objects.filter(granted=True, case__in=_anonymous_reports(phone))
                 .select_related("case").order_by("-accessed_at", "-pk")[:LIST_LIMIT])
-    roles = selectors.roles_of({row.user_id for row in rows})
-    return [{"at": row.accessed_at, "roles": roles.get(row.user_id, []), "purpose": f"case {row.case.number}"}
-            for row in rows]
+    roles = selectors.viewer_roles(rows)  # the posts held when they looked
+    return [{"at": row.accessed_at, "roles": labels, "purpose": f"case {row.case.number}"}
+            for row, labels in zip(rows, roles)]
 
 
 def _credit(resident: Resident) -> list[dict]:

@@ -117,6 +117,10 @@ class ResidentAccessLog(models.Model):
     purpose = models.CharField(_("purpose"), max_length=64, blank=True)
     granted = models.BooleanField(_("granted"), default=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The posts the viewer held when they looked, [[role, department or place], …] (the resident
+    # is told of the view by post: ``selectors.staff_views_of``); None on views logged before
+    # this was recorded, which fall back to the posts the viewer holds today.
+    viewer_posts = models.JSONField(_("viewer's posts then"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("resident data access")

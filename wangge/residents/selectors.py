@@ -65,27 +65,52 @@ class StaffView:
 
 def staff_views_of(resident: Resident, *, limit: int = 100) -> list[StaffView]:
     """信息查看记录 — the granted full views of ``resident``'s data by staff, newest first, each
-    with the roles (and their department or place) its viewer holds now. Refused attempts saw
-    nothing and are not listed."""
+    with the roles (and their department or place) its viewer held when they looked
+    (``viewer_roles``). Refused attempts saw nothing and are not listed."""
     rows = list(ResidentAccessLog.objects.filter(resident=resident, granted=True)
                 .order_by("-accessed_at", "-pk")[:limit])
-    roles = roles_of({r.user_id for r in rows})
-    return [StaffView(at=row.accessed_at, roles=roles.get(row.user_id, []), purpose=row.purpose) for row in rows]
+    roles = viewer_roles(rows)
+    return [StaffView(at=row.accessed_at, roles=labels, purpose=row.purpose) for row, labels in zip(rows, roles)]
+
+
+def posts_of(user_ids) -> dict[int, list[list[str]]]:
+    """The posts each of ``user_ids`` holds now, ``[role, department or place name]`` (the name
+    "" when the role has neither): what an access log keeps of its viewer (``viewer_posts``)."""
+    from wangge.org.models.staff import RoleAssignment
+
+    posts: dict[int, list[list[str]]] = {}
+    assignments = (RoleAssignment.objects.filter(user_id__in=set(user_ids), is_active=True)
+                   .select_related("region", "department").defer("region__boundary").order_by("pk"))
+    for assignment in assignments:
+        where = assignment.department or assignment.region
+        posts.setdefault(assignment.user_id, []).append([assignment.role, where.name if where else ""])
+    return posts
+
+
+def post_labels(posts) -> list[str]:
+    """Posts as a resident is told of them: "受理员 · 城管局" (the role in the reader's language)."""
+    from wangge.org.choices import Role
+
+    labels = []
+    for role, where in posts or []:
+        name = str(Role(role).label) if role in Role.values else role
+        labels.append(f"{name} · {where}" if where else name)
+    return labels
 
 
 def roles_of(user_ids) -> dict[int, list[str]]:
     """The roles each of ``user_ids`` holds now, as a resident is told of a view ("受理员 · 城管局"),
     never the officer's name (see ``StaffView``)."""
-    from wangge.org.models.staff import RoleAssignment
+    return {user_id: post_labels(posts) for user_id, posts in posts_of(user_ids).items()}
 
-    roles: dict[int, list[str]] = {}
-    assignments = (RoleAssignment.objects.filter(user_id__in=set(user_ids), is_active=True)
-                   .select_related("region", "department").defer("region__boundary").order_by("pk"))
-    for assignment in assignments:
-        where = assignment.department or assignment.region
-        label = f"{assignment.get_role_display()} · {where.name}" if where else str(assignment.get_role_display())
-        roles.setdefault(assignment.user_id, []).append(label)
-    return roles
+
+def viewer_roles(rows) -> list[list[str]]:
+    """For each access-log row (``user_id``, ``viewer_posts``): the posts its viewer held when they
+    looked, or — on a row logged before they were recorded — the posts they hold today (one query
+    for all of those)."""
+    today = roles_of({row.user_id for row in rows if row.viewer_posts is None})
+    return [post_labels(row.viewer_posts) if row.viewer_posts is not None else today.get(row.user_id, [])
+            for row in rows]
 
 
 def data_requests_of(resident: Resident):

@@ -39,6 +39,7 @@ from .models import (
     WechatIdentity,
 )
 from .retention import open_business
+from .selectors import posts_of
 from .signals import resident_anonymised, residents_merged
 
 # A concurrent writer (a first report from the same phone, an erasure) can make an attempt miss;
@@ -277,6 +278,12 @@ def _merge(*, kept: Resident, merged: Resident, now: dt.datetime) -> Resident:
 # ---------------------------------------------------------------------------------------------
 
 
+def viewer_posts(actor) -> list[list[str]]:
+    """The posts ``actor`` holds now, for the access log they are about to write (the resident is
+    later told of the view by the post held at the time, ``selectors.viewer_roles``)."""
+    return posts_of([actor.pk]).get(actor.pk, []) if getattr(actor, "pk", None) else []
+
+
 def reveal_resident(*, resident: Resident, actor, purpose: str, allowed: bool,
                     ip_address: str | None = None) -> dict:
     """The unmasked name and phone of ``resident`` for ``actor`` — every attempt logged.
@@ -289,7 +296,7 @@ def reveal_resident(*, resident: Resident, actor, purpose: str, allowed: bool,
     with transaction.atomic():
         ResidentAccessLog.objects.create(
             resident=resident, user=actor, purpose=(purpose or "")[:64], granted=bool(allowed),
-            ip_address=ip_address or None,
+            ip_address=ip_address or None, viewer_posts=viewer_posts(actor),
         )
     if not allowed:
         raise ResidentDataForbidden()

@@ -17,7 +17,7 @@ from wangge.org.models import User
 from wangge.org.scope import can_look_up_callers
 from wangge.residents.errors import ResidentDataForbidden
 from wangge.residents.masking import mask_phone, normalise_phone, valid_phone
-from wangge.residents.services import reveal_resident
+from wangge.residents.services import reveal_resident, viewer_posts
 
 from .. import permissions
 from ..choices import EventType
@@ -74,7 +74,7 @@ def reveal_reporter(*, case: Case, actor: User, channel: str = "web", ip_address
     if allowed and not limit.hit(str(actor.pk)):
         with transaction.atomic():
             ReporterAccessLog.objects.create(case=case, user=actor, channel=channel, ip_address=ip_address,
-                                             granted=False)
+                                             granted=False, viewer_posts=viewer_posts(actor))
         pii_log.warning("reporter reveal over the limit: user=%s ip=%s case=%s", actor.pk, ip_address, case.number)
         raise TooManyReveals(retry_after=limit.seconds)
     if case.reporter_id:
@@ -88,12 +88,12 @@ def reveal_reporter(*, case: Case, actor: User, channel: str = "web", ip_address
     if not allowed:
         with transaction.atomic():
             ReporterAccessLog.objects.create(case=case, user=actor, channel=channel, ip_address=ip_address,
-                                             granted=False)
+                                             granted=False, viewer_posts=viewer_posts(actor))
         raise ActionForbidden(_("You are not allowed to see residents' personal data."))
     with transaction.atomic():
         locked = _lock(case)  # the timeline entry chains to the case's last one: one writer at a time
         ReporterAccessLog.objects.create(case=locked, user=actor, channel=channel, ip_address=ip_address,
-                                         granted=True)
+                                         granted=True, viewer_posts=viewer_posts(actor))
         case = locked
         # 全程留痕: the full view is on the case's record, for staff only (never the resident's page).
         record_event(case, EventType.PII_VIEWED, actor=actor, data={"channel": channel}, public=False)
@@ -178,10 +178,11 @@ def log_caller_lookup(*, actor: User, phone: str, cases, ip_address: str | None 
     """What a caller look-up showed ``actor``: one ``ReporterAccessLog`` row (channel ``caller``)
     per case, and a ``wangge.pii`` line with the number masked."""
     cases = list(cases)
+    posts = viewer_posts(actor) if cases else []
     with transaction.atomic():
         ReporterAccessLog.objects.bulk_create([
             ReporterAccessLog(case_id=case.pk, user=actor, channel=CALLER_CHANNEL, ip_address=ip_address,
-                              granted=True)
+                              granted=True, viewer_posts=posts)
             for case in cases
         ])
     pii_log.info("caller look-up: user=%s ip=%s phone=%s cases=%s", getattr(actor, "pk", None), ip_address,

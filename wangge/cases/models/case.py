@@ -392,6 +392,9 @@ class ReporterAccessLog(models.Model):
     channel = models.CharField(max_length=16, default="web")  # web / api / caller (来电历史)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     granted = models.BooleanField(_("granted"), default=True)
+    # The posts the viewer held at the time (``residents.selectors.posts_of``); None on rows
+    # logged before this was recorded.
+    viewer_posts = models.JSONField(_("viewer's posts then"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("reporter data access")
