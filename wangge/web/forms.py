@@ -120,10 +120,26 @@ class ActionForm(forms.Form):
     label = ""
     style = "secondary"
     has_files = False
+    # The version of the case the page showed (the id of its latest timeline entry, set by the
+    # view): a refusal of a page left open while someone else acted on the case says who changed
+    # it, when and what. Read leniently: a junk value only means nothing is said.
+    seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
     def __init__(self, *args, case: Case, **kwargs):
         self.case = case
         super().__init__(*args, **kwargs)
+
+    def seen_version(self) -> int | None:
+        return row_id(self.data.get(self.add_prefix("seen")))
+
+    def show_version(self, version: int | None) -> None:
+        """Draw the form with the case's ``version`` (a refused form drawn again has seen the case
+        as it is now)."""
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("seen")] = "" if version is None else str(version)
+        else:
+            self.initial["seen"] = version
 
     def run(self, *, actor, files):  # pragma: no cover - every subclass defines it
         raise NotImplementedError

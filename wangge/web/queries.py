@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wangge.cases import search
-from wangge.cases.models import Case, Category
+from wangge.cases.models import Case, CaseEvent, Category
 
 # 待办 lives in ``cases.selectors`` (the API serves it too); the names stay importable here.
 from wangge.cases.selectors import (
@@ -176,3 +176,15 @@ def suggest_categories(description: str, *, limit: int = 3) -> list[Category]:
     from wangge.intake.duplicates.suggestions import suggest_categories as suggest
 
     return suggest(description, limit=limit)
+
+
+def timeline_version(case: Case) -> int | None:
+    """The version of a case a page shows: the id of its latest timeline entry (entries are
+    appended under the case's row lock, so a later one has a larger id)."""
+    return CaseEvent.objects.filter(case=case).order_by("-pk").values_list("pk", flat=True).first()
+
+
+def change_since(case: Case, version: int) -> CaseEvent | None:
+    """The latest timeline entry of ``case`` after ``version`` (what a page showed), with its
+    actor; None: nothing happened to the case since."""
+    return CaseEvent.objects.filter(case=case, pk__gt=version).select_related("actor").order_by("-pk").first()

@@ -10,13 +10,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +31,7 @@ from wangge.cases.errors import CaseError, CaseNotFound, IdempotencyKeyReused
 from wangge.cases.filtersets import CaseFilterSet
 from wangge.cases.models import Case, CaseAssignment, CaseAttachment, CaseEvent, Category
 from wangge.cases.models.case import looks_like_case_number
+from wangge.cases.models.event import ActorKind
 from wangge.cases.panels import panels_for
 from wangge.cases.selectors import CURRENT_DUE
 from wangge.core.http import client_ip, page_number, row_id
@@ -460,6 +464,9 @@ def _action_forms(user, case, bound=None) -> list:
             continue
         forms.append(bound if bound is not None and bound.action == action else form_class(case=case,
                                                                                             prefix=action))
+    version = queries.timeline_version(case)
+    for form in forms if bound is None or bound in forms else [*forms, bound]:
+        form.show_version(version)
     # The main next step first (and open); refusals and escalations last.
     order = {"primary": 0, "secondary": 1, "warning": 2, "danger": 3}
     return sorted(forms, key=lambda f: order.get(f.style, 1))
@@ -485,7 +492,9 @@ def _detail_context(request, case, bound=None) -> dict:
     # A refused action whose form is no longer offered (the case moved on meanwhile): say why.
     refused = []
     if bound is not None and bound.errors and bound not in action_forms:
-        refused = [str(e) for errors in bound.errors.values() for e in errors]
+        # Who changed the case meanwhile (a non-field error) first, then why it was refused.
+        refused = [*map(str, bound.non_field_errors()),
+                   *(str(e) for field, errors in bound.errors.items() if field != NON_FIELD_ERRORS for e in errors)]
     return {
         "case": case,
         "events": events,
@@ -568,11 +577,42 @@ def case_action(request, number: str, action: str):
         else:
             messages.success(request, form.done_message(result))
             return redirect("web:case_detail", number=case.number)
+    _say_who_changed_it(form, case)
     if form.has_files:
         _files_not_kept(request, form, "photos")
     case = _prefetched_case(request.user, number)
     form.case = case
     return render(request, "web/case_detail.html", _detail_context(request, case, bound=form))
+
+
+def _say_who_changed_it(form, case) -> None:
+    """A refused form of a page left open while someone else acted on the case: say who changed
+    it, when and what — the latest timeline entry after the version the page showed (staff name
+    and post; a resident or the system by kind only, never a resident's name)."""
+    version = form.seen_version()
+    event = queries.change_since(case, version) if version is not None else None
+    if event is None:
+        return
+    at = timezone.localtime(event.created_at)
+    today = timezone.localdate()
+    when = date_format(at, "H:i" if at.date() == today else "m-d H:i" if at.year == today.year else "Y-m-d H:i")
+    form.add_error(None, _("Meanwhile %(who)s changed this case at %(when)s: %(what)s — reload the page before "
+                           "acting on it.") % {"who": _staff_line(event), "when": when,
+                                               "what": event.get_type_display()})
+    said = form.errors[NON_FIELD_ERRORS]
+    said.insert(0, said.pop())  # first: it explains the refusal that follows
+
+
+def _staff_line(event: CaseEvent) -> str:
+    """Who wrote a timeline entry, as a colleague names them: 张三（和平街道受理员）."""
+    if event.actor is None or event.actor_kind != ActorKind.STAFF:
+        return str(event.get_actor_kind_display())
+    posts = [_("%(role)s, %(place)s") % {"place": a.department or a.region, "role": a.get_role_display()}
+             for a in event.actor.role_assignments]
+    if not posts:
+        return str(event.actor)
+    return _("%(name)s (%(posts)s)") % {"name": event.actor, "posts": ("、" if get_language().startswith("zh")
+                                                                          else "; ").join(posts)}
 
 
 @login_required
