@@ -24,3 +24,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+# The outbox logs each text (the console gateway), never a resident's number or verification code;
+# the demo's codes (我的个人信息) go to this file instead, which the sign-in page names — development
+# only: the gateway honours it only where the demo app is installed.
+WANGGE_OUTBOX_GATEWAYS = {"*": {"BACKEND": "wangge.notifications.gateways.ConsoleGateway",
+                               "OPTIONS": {"codes_file": str(BASE_DIR / "var" / "outbox" / "demo-codes.txt")}}}

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,10 +36,9 @@ from django.db import IntegrityError, transaction
 from django.template import Context, Engine, Template
 from django.utils import timezone, translation
 
-from wangge.residents.masking import mask_phone
-
 from .choices import OutboxStatus
-from .gateways import Envelope, PermanentGatewayError, gateway_for
+from .gateways import SECRET_MASK, Envelope, PermanentGatewayError, gateway_for, mask_address, masked_key, secret_values
+from .gateways import conceal as conceal_values
 from .models import MessageTemplate, OutboundMessage
 from .registry import outbox_channels
 
@@ -228,7 +226,8 @@ def _claim(size: int, now: dt.datetime | None) -> list[OutboundMessage]:
 
 def _deliver(message: OutboundMessage, result: DeliveryResult, now: dt.datetime | None) -> None:
     envelope = Envelope(channel=message.channel, to=message.to, body=message.body, title=message.title,
-                        idempotency_key=message.dedupe_key, template=message.template, context=message.context)
+                        idempotency_key=message.dedupe_key, template=message.template, context=message.context,
+                        secret_keys=tuple(message.secret_keys or ()))
     try:
         gateway_id = gateway_for(message.channel).send(envelope)
     except PermanentGatewayError as exc:
@@ -271,20 +270,9 @@ def _finish(message: OutboundMessage, now, **fields) -> None:
 # Secrets (a verification code)
 # --------------------------------------------------------------------------------------------
 
-SECRET_MASK = "******"
-
-
-def _secret_values(message: OutboundMessage) -> list[str]:
-    context = message.context or {}
-    values = {str(context[key]) for key in message.secret_keys or () if context.get(key) not in (None, "")}
-    return sorted(values, key=len, reverse=True)
-
-
 def conceal(text: str, message: OutboundMessage) -> str:
     """``text`` (the message's title or body) with its secret context values masked."""
-    for value in _secret_values(message):
-        text = text.replace(value, SECRET_MASK)
-    return text
+    return conceal_values(text, secret_values(message.context, message.secret_keys))
 
 
 def concealed_context(message: OutboundMessage) -> dict:
@@ -302,16 +290,6 @@ def _forgotten(message: OutboundMessage) -> dict:
     if message.forget_recipient:
         values["to"] = mask_address(message.to)
     return values
-
-
-def mask_address(address: str) -> str:
-    """138****1234 / a***@example.org — enough to tell messages apart, not to reach anyone."""
-    if "@" in address:
-        name, _at, domain = address.partition("@")
-        return f"{name[:1]}***@{domain}"
-    if len(address) > 7:
-        return mask_phone(address)
-    return address[:1] + "***" if address else ""
 
 
 def _set(row: OutboundMessage, values: dict) -> list[str]:
@@ -387,13 +365,6 @@ def withdraw_messages(*, subject, templates, reason: str) -> int:
 # --------------------------------------------------------------------------------------------
 
 ERASED = "erased"
-_LONG_NUMBER = re.compile(r"\d{7,}")
-
-
-def masked_key(key: str) -> str:
-    """A dedupe key as a log line may show it: a phone number in it masked (138****1234)."""
-    return _LONG_NUMBER.sub(lambda m: mask_phone(m.group()), key or "")
-
 
 def forget_addresses(*, addresses, tag: str) -> int:
     """A resident's data was erased: the messages to ``addresses`` (their phone, their OpenIDs)

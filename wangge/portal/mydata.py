@@ -41,6 +41,7 @@ from wangge.cases.models import Case, ReporterAccessLog
 from wangge.core.errors import DomainError
 from wangge.core.http import client_ip as address_of
 from wangge.credit.models import household_address
+from wangge.notifications.gateways import demo_codes_file
 from wangge.residents import personal_data, selectors
 from wangge.residents.choices import DATA_REQUEST_STATUS_TONES, DataRequestKind, DataRequestStatus
 from wangge.residents.forms import PhoneField
@@ -187,7 +188,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     challenge = request.session.get(CHALLENGE)
     if not challenge:
         return redirect("portal:mydata")
-    context = {"masked": challenge.get("masked", ""), "minutes": personal_data.CODE_MINUTES}
+    context = {"masked": challenge.get("masked", ""), "minutes": personal_data.CODE_MINUTES,
+               "demo_codes": demo_codes_file("sms")}  # the demo only: where its codes are, as no phone gets them
     form = CodeForm(request.POST or None)
     if request.method == "POST":
         limit = Limit.named("mydata_verify_ip")

@@ -42,3 +42,20 @@ def ensure_default_templates():
 @pytest.fixture
 def default_templates(db):
     ensure_default_templates()
+
+
+def queue_code(phone: str):
+    """A resident with ``phone`` asks for their 我的个人信息 code: the message waiting in the outbox
+    and its code (the templates as residents' migration writes them)."""
+    import importlib
+
+    from wangge.notifications.models import MessageTemplate, OutboundMessage
+    from wangge.residents import personal_data
+    from wangge.residents.models import Resident
+
+    for values in importlib.import_module("wangge.residents.migrations.0003_message_templates").DEFAULTS:
+        MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
+    Resident.objects.create(name="张三丰", phone=phone)
+    personal_data.send_verification_code(phone=phone)
+    message = OutboundMessage.objects.get(template=personal_data.CODE_TEMPLATE)
+    return message, message.context["code"]

@@ -5,18 +5,14 @@ context for its whole ten minutes, and kept it for good."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 from django.conf import settings
 
 from wangge.notifications import outbox
 from wangge.notifications.choices import OutboxStatus
 from wangge.notifications.gateways import FileGateway
-from wangge.notifications.models import MessageTemplate, OutboundMessage
+from wangge.notifications.tests.conftest import queue_code
 from wangge.notifications.tests.gateways import refusing_for_good
-from wangge.residents import personal_data
-from wangge.residents.models import Resident
 from wangge.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +23,10 @@ LIST = "/admin/notifications/outboundmessage/"
 
 @pytest.fixture
 def code_message(outbox_dir):
-    """A code texted to a resident, waiting in the outbox (the template as residents' migration writes it)."""
-    for values in importlib.import_module("wangge.residents.migrations.0003_message_templates").DEFAULTS:
-        MessageTemplate.objects.get_or_create(key=values["key"], defaults=values)
-    Resident.objects.create(name="张三丰", phone=PHONE)
-    personal_data.send_verification_code(phone=PHONE)
-    message = OutboundMessage.objects.get(template=personal_data.CODE_TEMPLATE)
+    """A code texted to a resident, waiting in the outbox."""
+    message, code = queue_code(PHONE)
     assert message.status == OutboxStatus.PENDING
-    return message, message.context["code"]
+    return message, code
 
 
 @pytest.fixture
