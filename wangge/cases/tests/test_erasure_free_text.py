@@ -181,3 +181,22 @@ def test_the_way_through_for_erasure_lets_only_the_text_and_the_chain_change(rep
             cursor.execute("DELETE FROM cases_caseevent WHERE id = %s", [event.pk])
         with connection.cursor() as cursor:
             cursor.execute("UPDATE cases_caseevent SET note = 'y' WHERE id = %s", [event.pk])
+
+
+def test_a_stored_file_named_after_the_number_is_renamed(world, django_capture_on_commit_callbacks):
+    case = case_in_state(world, CaseStatus.CLOSED, reporter_phone=PHONE)
+    attachment = CaseAttachment.objects.create(case=case, file=SimpleUploadedFile(f"{PHONE}现场.jpg", b"photo"),
+                                               original_name=f"{PHONE}现场.jpg", content_type="image/jpeg", size=5)
+    old = attachment.file.name
+    storage = attachment.file.storage
+    assert PHONE in old and storage.exists(old)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymise_resident(resident=case.reporter, reason="居民申请删除")
+
+    attachment.refresh_from_db()
+    assert PHONE not in attachment.file.name and PHONE not in attachment.original_name
+    assert ERASED_MARK in attachment.file.name
+    with storage.open(attachment.file.name, "rb") as content:
+        assert content.read() == b"photo"
+    assert not storage.exists(old)
