@@ -46,6 +46,7 @@ from .choices import (
     TopicStatus,
 )
 from .errors import (
+    DepartmentsNotInvited,
     Forbidden,
     InvalidInput,
     InvalidState,
@@ -403,13 +404,16 @@ def propose_agenda(*, meeting: Meeting, actor) -> list[AgendaItem]:
 
 @transaction.atomic
 def publish_agenda(*, meeting: Meeting, actor) -> Meeting:
-    """公布议程 — planned → agenda published; participants are told."""
+    """公布议程 — planned → agenda published; participants are told. A meeting that brings the
+    departments to the table is refused while none is invited (``_require_departments``): the
+    residents would be invited to a meeting that could not be held."""
     actor = _user(actor)
     meeting = _lock_meeting(meeting)
     _require_manager(actor, meeting)
     _require_status(meeting, MeetingStatus.PLANNED, message=_("The agenda has already been published."))
     if not meeting.items.exists():
         raise InvalidState(_("Put at least one item on the agenda first."))
+    _require_departments(meeting)
     meeting.status, meeting.agenda_published_at = MeetingStatus.AGENDA_PUBLISHED, timezone.now()
     meeting.save(update_fields=["status", "agenda_published_at"])
     _record(meeting, MeetingEventType.AGENDA_PUBLISHED, actor=actor, data={"items": meeting.items.count()})
@@ -428,17 +432,18 @@ def publish_agenda(*, meeting: Meeting, actor) -> Meeting:
 def _require_departments(meeting: Meeting) -> None:
     """A 双月协商会 is the departments the problems involve called to the table (S0: “将问题涉及
     部门召集到一起，开展‘双月协商会’，面对面的协商问题解决方案”; DESIGN §5: “with the departments
-    involved”), a 部门会商 the departments fixing a lead: neither is held — attendance, decisions,
-    closing — with no department invited. Publishing the agenda only warns (the page says so): the
-    invitations may follow the agenda."""
+    involved”), a 部门会商 the departments fixing a lead: with no department invited neither has its
+    agenda published (residents would be invited to a meeting that could not be held) nor is held —
+    attendance, decisions, closing (a meeting published before publishing was refused)."""
     if message := departments_refusal(meeting):
-        raise InvalidState(message)
+        raise DepartmentsNotInvited(message)
 
 
 def departments_refusal(meeting: Meeting) -> str:
-    """Why the meeting cannot be held yet for want of a department ('' when it can)."""
+    """Why the meeting can be neither published nor held yet for want of a department ('' when it can)."""
     return departments_notice(meeting, _("A %(kind)s is held with the departments the problems involve at the "
-                                         "table, and no department is invited: invite them first."))
+                                         "table, and no department is invited: its agenda cannot be published "
+                                         "nor the meeting held. Invite them first."))
 
 
 def departments_notice(meeting: Meeting, sentence: str) -> str:

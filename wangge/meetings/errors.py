@@ -15,3 +15,9 @@ class NotConvener(Forbidden):
 
 class MinutesFinal(InvalidState):
     default_message = _("Final minutes cannot be changed; add an addendum instead.")
+
+
+class DepartmentsNotInvited(InvalidState):
+    """A 双月协商会 or 部门会商 with no department invited: not published, not held."""
+
+    code = "no_department_invited"

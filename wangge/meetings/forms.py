@@ -71,6 +71,10 @@ class VetForm(forms.Form):
                            widget=forms.TextInput(attrs={"placeholder": _("Note (required to reject)")}))
 
 
+class PublishAgendaForm(forms.Form):
+    """公布议程 — no fields: a refusal (no department invited yet) shows at the publish button."""
+
+
 class TopicForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("meetings", "Title"), max_length=120)
     description = forms.CharField(label=pgettext_lazy("meetings", "Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

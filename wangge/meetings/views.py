@@ -29,6 +29,7 @@ from .forms import (
     DecisionForm,
     MeetingForm,
     ParticipantForm,
+    PublishAgendaForm,
     ScheduleForm,
     TopicForm,
     VetForm,
@@ -142,9 +143,11 @@ def new_schedule(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 
 
-def _detail_page(request, meeting, *, participant_form=None, topic_form=None, vetting=None) -> HttpResponse:
+def _detail_page(request, meeting, *, participant_form=None, topic_form=None, vetting=None,
+                 publish_form=None) -> HttpResponse:
     """The meeting page; a form sent back with errors (``vetting``: the topic and its vetting
-    form) is shown open, as the user left it, with the errors at the fields."""
+    form; ``publish_form``: publishing refused) is shown open, as the user left it, with the
+    errors at the fields."""
     manager = selectors.may_manage(request.user, meeting)
     context = {
         "meeting": meeting, "manager": manager, "open_statuses": list(OPEN_STATUSES),
@@ -152,9 +155,12 @@ def _detail_page(request, meeting, *, participant_form=None, topic_form=None, ve
         "participants": meeting.participants.select_related("user", "department"),
         "events": meeting.events.select_related("actor").order_by("-created_at", "-pk")[:30],
         "participant_form": participant_form or ParticipantForm(), "topic_form": topic_form or TopicForm(),
+        "publish_form": publish_form,
     }
-    if manager and meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED):
+    if manager and meeting.status == MeetingStatus.PLANNED:
         context["no_department"] = _no_department_text(meeting)
+    elif manager and meeting.status == MeetingStatus.AGENDA_PUBLISHED:  # published before it was refused
+        context["no_department"] = actions.departments_refusal(meeting)
     if manager and meeting.status == MeetingStatus.PLANNED:
         context["ledger"] = selectors.ledger_rows(request.user, meeting.region, meeting=meeting)
         topics = selectors.topics_for(request.user, meeting.region)
@@ -171,7 +177,7 @@ def _no_department_text(meeting) -> str:
     """The warning of a meeting that needs departments and has none invited ('' when it has)."""
     return actions.departments_notice(meeting, _(
         "No department is invited. A %(kind)s brings the departments the problems involve to the table: "
-        "invite them before the meeting."))
+        "invite them before publishing the agenda."))
 
 
 @login_required
@@ -305,12 +311,15 @@ def vet_topic(request: HttpRequest, pk: int, topic_id: int) -> HttpResponse:
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    if _run(request, actions.publish_agenda, meeting=meeting, actor=request.user):
+    form = PublishAgendaForm(request.POST)
+    if form.is_valid() and _run_form(form, actions.publish_agenda, meeting=meeting, actor=request.user):
         messages.success(request, _("Agenda published; the participants are notified."))
-        if warning := _no_department_text(meeting):
-            messages.warning(request, warning)
         return redirect("meetings:day", pk=meeting.pk)
-    return redirect(meeting.get_absolute_url())
+    meeting.refresh_from_db()
+    if not (selectors.may_manage(request.user, meeting) and meeting.status == MeetingStatus.PLANNED):
+        _errors_as_message(request, form)
+        return redirect(_at_top(meeting.get_absolute_url()))
+    return _detail_page(request, meeting, publish_form=form)
 
 
 # ---------------------------------------------------------------------------------------------

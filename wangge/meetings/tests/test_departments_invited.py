@@ -1,14 +1,19 @@
 """A 双月协商会 brings the departments the problems involve to the table (S0): the secretary is
-warned, in plain words, while none is invited — on the meeting page and when publishing — and the
-meeting is not held (attendance, decisions, closing) until one is."""
+warned, in plain words, while none is invited, on the meeting page; its agenda is not published —
+residents are not invited to a meeting that could not be held — and the meeting is not held
+(attendance, decisions, closing) until one is."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone, translation
 
+from wangge.core.errors import InvalidState
 from wangge.meetings import actions
-from wangge.meetings.choices import MeetingKind, MeetingLevel
+from wangge.meetings.choices import MeetingEventType, MeetingKind, MeetingLevel, MeetingStatus
+from wangge.meetings.models import Meeting
+from wangge.notifications.models import Notification
 
 from .conftest import when
 
@@ -23,12 +28,66 @@ def test_the_secretary_is_warned_while_no_department_is_invited(world, bimonthly
     warning = page.split('data-testid="no-department"', 1)[1].split("</p>", 1)[0]
     assert "还没有邀请任何部门" in warning and "双月协商会" in warning
 
-    response = client.post(f"/meetings/{bimonthly.pk}/publish/")
-    said = [str(m) for m in get_messages(response.wsgi_request)]
-    assert any("还没有邀请任何部门" in m for m in said), said
-
     actions.add_participant(meeting=bimonthly, actor=secretary, department=world.departments["chengguan"])
     assert 'data-testid="no-department"' not in client.get(f"/meetings/{bimonthly.pk}/").content.decode()
+
+
+def test_publishing_the_agenda_is_refused_at_the_form_while_no_department_is_invited(
+        world, bimonthly, ledger_case, client):
+    """Residents are not invited to a 双月协商会 that would then be refused at the door: the
+    publish button answers with the reason at the form, the meeting stays planned, nobody is told."""
+    secretary = world.users["secretary_a"]
+    actions.add_agenda_item(meeting=bimonthly, actor=secretary, case=ledger_case)
+    client.force_login(secretary)
+    response = client.post(f"/meetings/{bimonthly.pk}/publish/")
+    assert response.status_code == 200  # the agenda page again, the refusal at the publish button
+    page = response.content.decode()
+    error = page.split('data-testid="publish-error"', 1)[1].split("</div>", 1)[0]
+    assert "还没有邀请任何部门" in error and "不能公布议程" in error and "双月协商会" in error
+    assert 'data-testid="publish-agenda"' in page
+    bimonthly.refresh_from_db()
+    assert bimonthly.status == MeetingStatus.PLANNED and bimonthly.agenda_published_at is None
+    assert not bimonthly.events.filter(type=MeetingEventType.AGENDA_PUBLISHED).exists()
+    assert not Notification.objects.filter(kind=actions.NOTIFICATION_KIND).exists()
+
+    actions.add_participant(meeting=bimonthly, actor=secretary, department=world.departments["chengguan"])
+    response = client.post(f"/meetings/{bimonthly.pk}/publish/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/meetings/{bimonthly.pk}/day/")
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert not any("部门" in m for m in said), said  # published with a department: no warning left
+
+
+@pytest.mark.parametrize("kind, level, region", [(MeetingKind.BIMONTHLY, MeetingLevel.COMMUNITY, "community"),
+                                                 (MeetingKind.DEPARTMENT, MeetingLevel.SUBDISTRICT, "subdistrict")])
+def test_the_action_refuses_the_agenda_of_a_meeting_without_departments(world, ledger_case, kind, level, region):
+    convener = world.users["secretary_a" if region == "community" else "leader"]
+    meeting = actions.create_meeting(actor=convener, kind=kind, level=level, scheduled_at=when(),
+                                     region=world.communities[0] if region == "community" else world.subdistrict)
+    actions.add_agenda_item(meeting=meeting, actor=convener, case=ledger_case)
+    with pytest.raises(InvalidState) as refused:
+        actions.publish_agenda(meeting=meeting, actor=convener)
+    assert refused.value.code == "no_department_invited"
+    assert "还没有邀请任何部门" in str(refused.value) and meeting.get_kind_display() in str(refused.value)
+    with translation.override("en"), pytest.raises(InvalidState) as in_english:
+        actions.publish_agenda(meeting=meeting, actor=convener)
+    assert "no department is invited" in str(in_english.value)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PLANNED
+
+
+def test_the_api_refuses_to_publish_with_a_400_and_a_code(world, bimonthly, ledger_case, client):
+    secretary = world.users["secretary_a"]
+    actions.add_agenda_item(meeting=bimonthly, actor=secretary, case=ledger_case)
+    client.force_login(secretary)
+    refused = client.post(f"/api/v1/meetings/{bimonthly.pk}/publish-agenda/")
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "no_department_invited" and "还没有邀请任何部门" in error["message"]
+    bimonthly.refresh_from_db()
+    assert bimonthly.status == MeetingStatus.PLANNED
+    actions.add_participant(meeting=bimonthly, actor=secretary, department=world.departments["chengguan"])
+    published = client.post(f"/api/v1/meetings/{bimonthly.pk}/publish-agenda/")
+    assert published.status_code == 200 and published.json()["status"] == MeetingStatus.AGENDA_PUBLISHED
 
 
 def test_the_warning_names_the_departments_the_agenda_involves(world, bimonthly, ledger_case, client):
@@ -52,15 +111,15 @@ def test_a_deliberation_meeting_needs_no_department(world, client):
 
 
 def test_a_bimonthly_meeting_is_not_held_without_a_department(world, bimonthly, ledger_case, client):
-    """S0: “每兩個月將問題涉及部門召集到一起，開展‘雙月協商會’”. The agenda may be published before
-    the invitations (with the warning above); the meeting itself — attendance, decisions,
-    closing — is refused in the actions, so the page, the API and the admin all hear it."""
-    from wangge.core.errors import InvalidState
+    """S0: “每兩個月將問題涉及部門召集到一起，開展‘雙月協商會’”. A meeting whose agenda went out
+    without a department (before publishing was refused) is not held either: attendance,
+    decisions, closing are refused in the actions, so the page, the API and the admin all hear it."""
     from wangge.meetings.choices import Decision
 
     secretary = world.users["secretary_a"]
     item = actions.add_agenda_item(meeting=bimonthly, actor=secretary, case=ledger_case)
-    actions.publish_agenda(meeting=bimonthly, actor=secretary)
+    Meeting.objects.filter(pk=bimonthly.pk).update(status=MeetingStatus.AGENDA_PUBLISHED,
+                                                   agenda_published_at=timezone.now())  # published earlier
     for step in (lambda: actions.record_attendance(item=item, actor=secretary),
                  lambda: actions.decide_item(item=item, actor=secretary, decision=Decision.DEFERRED),
                  lambda: actions.close_meeting(meeting=bimonthly, actor=secretary)):
@@ -72,7 +131,7 @@ def test_a_bimonthly_meeting_is_not_held_without_a_department(world, bimonthly, 
 
     client.force_login(secretary)
     day = client.get(f"/meetings/{bimonthly.pk}/day/").content.decode()
-    assert "不能签到、议定或散会" in day.split('data-testid="no-department"', 1)[1].split("</p>", 1)[0]
+    assert "签到、议定或散会" in day.split('data-testid="no-department"', 1)[1].split("</p>", 1)[0]
     response = client.post(f"/meetings/{bimonthly.pk}/items/{item.pk}/decide/", {
         f"i{item.pk}-decision": "deferred"}, follow=True)
     assert "还没有邀请任何部门" in response.content.decode()

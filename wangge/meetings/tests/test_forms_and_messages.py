@@ -276,6 +276,8 @@ def test_building_the_agenda_confirms_each_step(world, bimonthly, ledger_case, s
     actions.vet_topic(topic=topic, actor=secretary, accept=True)
     root = page(client.post(f"{url}items/add/", {"topic": topic.pk}, follow=True))
     assert "已将“增设电动车充电桩”列入议程。" in messages_on(root)
+    # A 双月协商会's agenda is published with a department at the table.
+    actions.add_participant(meeting=bimonthly, actor=secretary, department=world.departments["chengguan"])
     root = page(client.post(f"{url}publish/", follow=True))
     assert "议程已公布，已通知参会人员。" in messages_on(root)
 

@@ -91,15 +91,15 @@ def test_api_builds_holds_and_publishes_a_meeting(world, ledger_case, client):
     assert [r["number"] for r in ledger] == [ledger_case.number]
     assert client.post(f"/api/v1/meetings/{pk}/propose-agenda/").status_code == 200
     assert client.post(f"/api/v1/meetings/{pk}/close/").json()["error"]["code"] == "invalid_state"
-    detail = client.post(f"/api/v1/meetings/{pk}/publish-agenda/").json()
-    item = detail["items"][0]["id"]
-    solved = {"decision": "solved", "outcome": "当场协调"}
     # No department at the table: the API hears the action's refusal, in Chinese.
-    refused = client.post(f"/api/v1/meetings/{pk}/items/{item}/decide/", solved, content_type="application/json")
+    refused = client.post(f"/api/v1/meetings/{pk}/publish-agenda/")
     assert refused.status_code == 400 and "还没有邀请任何部门" in refused.json()["error"]["message"]
     invited = client.post(f"/api/v1/meetings/{pk}/participants/", {"department": world.departments["chengguan"].pk},
                           content_type="application/json")
     assert invited.status_code == 200, invited.content
+    detail = client.post(f"/api/v1/meetings/{pk}/publish-agenda/").json()
+    item = detail["items"][0]["id"]
+    solved = {"decision": "solved", "outcome": "当场协调"}
     bad = client.post(f"/api/v1/meetings/{pk}/items/{item}/decide/", {"decision": "plan", "outcome": "x"},
                       content_type="application/json")
     assert bad.status_code == 400 and bad.json()["error"]["fields"]

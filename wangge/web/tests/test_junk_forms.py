@@ -49,7 +49,9 @@ def _pages(world):
         actor=secretary, kind=MeetingKind.BIMONTHLY, level=MeetingLevel.COMMUNITY, region=world.communities[0],
         scheduled_at=timezone.now() + timezone.timedelta(days=1), place="会议室")
     meeting_actions.add_agenda_item(meeting=meeting, actor=secretary, case=on_agenda)
-    meeting = meeting_actions.publish_agenda(meeting=meeting, actor=secretary)  # its day page: decide, attendance
+    # A 双月协商会 is published with a department invited; its day page: decide, attendance.
+    meeting_actions.add_participant(meeting=meeting, actor=secretary, department=world.departments["chengguan"])
+    meeting = meeting_actions.publish_agenda(meeting=meeting, actor=secretary)
     return ["/", "/cases/", case.get_absolute_url(), "/cases/new/", "/notifications/", "/account/",
             meeting.get_absolute_url(), f"{meeting.get_absolute_url()}day/", "/meetings/", "/patrols/",
             "/keypersons/", "/neighbourhood/", "/credit/"]
