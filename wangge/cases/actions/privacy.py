@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wangge.core.language import office_text
 from wangge.core.ratelimit import Limit, register_limit
 from wangge.notifications.services import redact_about
 from wangge.org.models import User
@@ -200,6 +201,12 @@ def repoint_reporter(*, kept, merged) -> int:
 CASE_TEXT_FIELDS = ("title", "description", "address", "result", "rating_comment")
 
 
+# What the staff read on the timeline where the erasure is recorded (the data says which rows).
+REDACTED_NOTE = gettext_lazy(
+    "The reporter's personal data was erased (PIPL): their number and name now read 〔已删除〕 in %(case)d of "
+    "the case's texts, %(events)d timeline entries, %(files)d file names and %(notices)d notices.")
+
+
 def erase_reporter_snapshots(*, resident, phone: str = "", name: str = "") -> int:
     """PIPL erasure (``resident_anonymised``): blank the name and phone each of the resident's
     cases kept as it was told at filing; the cases, their timelines and every figure stay. An
@@ -262,7 +269,9 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     if record:
         if timeline.unverified:
             record["unverified"] = timeline.unverified
-        record_event(case, EventType.PII_REDACTED, actor=actor, data=record, public=False)
+        note = office_text(REDACTED_NOTE, {"case": len(record.get("case", [])), "events": len(timeline.events),
+                                           "files": len(record.get("files", [])), "notices": notices})
+        record_event(case, EventType.PII_REDACTED, actor=actor, data=record, note=note, public=False)
     return record
 
 

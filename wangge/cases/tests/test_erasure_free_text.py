@@ -112,6 +112,7 @@ def test_the_timeline_verifies_and_says_what_was_redacted(reported):
     assert str(progress.pk) in redaction.data["events"] and "note" in redaction.data["events"][str(progress.pk)]
     assert "description" in redaction.data["case"]
     assert not holds_the_erased(json.dumps(redaction.data, ensure_ascii=False))
+    assert "5 处文字" in redaction.note and "〔已删除〕" in redaction.note  # title, description, address, answer, comment
     assert CaseEvent.objects.filter(case=anonymous, type=EventType.PII_REDACTED).exists()
 
 
