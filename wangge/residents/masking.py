@@ -67,8 +67,9 @@ ERASED_MARK = "〔已删除〕"
 # Between any two digits of a number as people type it: spaces (the ideographic one too), dashes,
 # dots, brackets — half- or full-width.
 _GAP = r"[\s\-\u2010-\u2015.()（）．－]*"
-# A country code before it: +86, 0086, 86, (+86), ＋８６ …
-_COUNTRY = r"(?:[(（]?(?:[+＋]|00|００)?[8８][6６][)）]?[\s\-－]*)?"
+# A country code before it: +86, 0086, 86, (+86), ＋８６ … — or the trunk 0 some dial before a
+# mobile from another city (0138 1234 1234).
+_COUNTRY = r"(?:[(（]?(?:[+＋]|00|００)?[8８][6６][)）]?[\s\-－]*|[0０])?"
 
 
 def _digit(d: str) -> str:

@@ -146,7 +146,7 @@ def test_a_failure_later_in_the_erasure_leaves_everything_as_it_was(reported):
 
 @pytest.mark.parametrize("typed", [
     "13812341234", "138 1234 1234", "138-1234-1234", "+86 13812341234", "+86-138-1234-1234", "(+86)13812341234",
-    "8613812341234", "0086 138 1234 1234", "１３８１２３４１２３４", "138　1234　1234",
+    "8613812341234", "0086 138 1234 1234", "0138 1234 1234", "１３８１２３４１２３４", "138　1234　1234",
 ])
 def test_the_number_is_found_however_it_was_typed(typed):
     assert redactor(phones=[PHONE], names=[])(f"电话{typed}。") == f"电话{ERASED_MARK}。"
