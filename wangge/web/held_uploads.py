@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
@@ -35,9 +36,14 @@ def max_age() -> dt.timedelta:
     return dt.timedelta(hours=settings.WANGGE_HELD_UPLOAD_HOURS)
 
 
+# A form's key as the page draws it (``secrets.token_urlsafe``): anything else posted back (a
+# forged or mangled field, NUL bytes PostgreSQL refuses) has nothing kept under it.
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def held_for(*, user, key: str) -> list[HeldUpload]:
     """The files kept for ``user``'s form ``key`` and not yet too old, in the order attached."""
-    if not key:
+    if not FORM_KEY.fullmatch(key or ""):
         return []
     return list(HeldUpload.objects.filter(user=user, form_key=key, created_at__gt=timezone.now() - max_age()))
 
