@@ -201,3 +201,19 @@ def test_a_stored_file_named_after_the_number_is_renamed(world, django_capture_o
     with storage.open(attachment.file.name, "rb") as content:
         assert content.read() == b"photo"
     assert not storage.exists(old)
+
+
+def test_an_earlier_tampering_is_not_laundered_by_the_erasure(reported):
+    from wangge.audit.tests.helpers import behind_the_back
+
+    case, _anonymous = reported
+    tampered = CaseEvent.objects.filter(case=case, type=EventType.RESOLVED).get()
+    with behind_the_back() as cursor:
+        cursor.execute("UPDATE cases_caseevent SET note = %s WHERE id = %s", ["已办结（改过）", tampered.pk])
+    assert [b.event_id for b in verify_timeline(case=case)] == [tampered.pk]
+
+    anonymise_resident(resident=case.reporter, reason="居民申请删除")
+
+    redaction = CaseEvent.objects.filter(case=case).order_by("-pk").first()
+    assert redaction.data["unverified"] == [tampered.pk]  # on the record, chained after it
+    assert list(verify_timeline(case=case)) == []
