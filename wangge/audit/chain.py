@@ -6,7 +6,9 @@ its case, so one row changed behind the application's back is reported once, whe
 - *broken link*: its ``prev_hash`` is not the hash of the event before it (an event before it was
   removed, or one was inserted);
 - *unsealed*: it has no hash (written around ``cases.events``);
-- *no timeline*: a case without any event (its events were removed).
+- *no timeline*: a case without any event (its events were removed);
+- *altered before an erasure*: a row that did not verify when a PIPL erasure re-sealed the chain
+  (the erasure's own row names it), so the re-sealing never hides an earlier change.
 Removing a case's last events leaves no trace in its chain; the exported audit (timeline rows
 carry their hash) is the copy that shows it.
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from wangge.cases.choices import EventType
 from wangge.cases.models import Case, CaseEvent
 from wangge.cases.models.event import event_hash
 
@@ -37,6 +40,9 @@ class Problem:
     MISSING_BEFORE = "missing_before"
     UNSEALED = "unsealed"
     NO_TIMELINE = "no_timeline"
+    # A PIPL erasure re-seals the chain after the rows it redacts (``cases.events.redact_timeline``)
+    # and names, in its own row, those that did not verify just before: they stay reported.
+    ALTERED_BEFORE_ERASURE = "altered_before_erasure"
 
 
 def describe(problem: str) -> str:
@@ -46,6 +52,8 @@ def describe(problem: str) -> str:
         Problem.MISSING_BEFORE: _("it points to an earlier event that is missing: the first events were removed"),
         Problem.UNSEALED: _("it has no hash: it was written around the application"),
         Problem.NO_TIMELINE: _("the case has no timeline: its events were removed"),
+        Problem.ALTERED_BEFORE_ERASURE: _("it did not verify when a personal-data erasure re-sealed the timeline: "
+                                          "it had been changed or moved before"),
     }[problem]
 
 
@@ -99,6 +107,9 @@ def verify_timeline(*, case: Case | None = None, chunk_size: int = 5000, checked
             problem = Problem.ALTERED
         if problem:
             yield Break(row.case_id, number(row.case_id), row.pk, problem)
+        if row.type == EventType.PII_REDACTED and isinstance(row.data, dict):
+            for event_id in row.data.get("unverified") or []:
+                yield Break(row.case_id, number(row.case_id), event_id, Problem.ALTERED_BEFORE_ERASURE)
         previous = row.hash
     empty = cases.filter(~Exists(CaseEvent.objects.filter(case=OuterRef("pk")))).values_list("pk", "number")
     for case_id, case_number in empty.iterator(chunk_size=chunk_size):

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import override
 
 from wangge.audit.chain import verify_timeline
 from wangge.cases import actions
@@ -216,4 +219,9 @@ def test_an_earlier_tampering_is_not_laundered_by_the_erasure(reported):
 
     redaction = CaseEvent.objects.filter(case=case).order_by("-pk").first()
     assert redaction.data["unverified"] == [tampered.pk]  # on the record, chained after it
-    assert list(verify_timeline(case=case)) == []
+    breaks = list(verify_timeline(case=case))
+    assert [(b.event_id, b.problem) for b in breaks] == [(tampered.pk, "altered_before_erasure")]  # still reported
+    out = StringIO()
+    with override("zh-hans"), pytest.raises(CommandError):
+        call_command("verify_audit", stdout=out)
+    assert f"记录 {tampered.pk}：依法删除个人信息并重新封存办理记录时" in out.getvalue()
