@@ -283,7 +283,8 @@ def redact_timeline(case, redact) -> Redaction:
     - the erasure is itself on the record: the caller appends a staff-only ``PII_REDACTED`` row
       (chained after them) naming the rows and fields changed — history is redacted, never
       silently rewritten — and the rows that did *not* verify before the re-sealing
-      (``Redaction.unverified``), so an earlier tampering is not laundered by it;
+      (``Redaction.unverified``), which ``verify_audit`` goes on reporting: an earlier tampering
+      is not laundered by it;
     - the old hashes are kept nowhere: a hash over a row whose other content is known gives the
       erased number back to anyone who tries the ~10⁹ mobile numbers;
     - on PostgreSQL the append-only trigger lets these UPDATEs through only inside this function

@@ -17,17 +17,20 @@ from wangge.notifications.services import redact_about
 from wangge.org.models import User
 from wangge.org.scope import can_look_up_callers
 from wangge.residents.errors import ResidentDataForbidden
-from wangge.residents.masking import mask_phone, normalise_phone, valid_phone
+from wangge.residents.masking import mask_phone, normalise_phone, redactor, valid_phone
 from wangge.residents.services import reveal_resident, viewer_posts
 
 from .. import permissions
 from ..choices import EventType
 from ..errors import ActionForbidden, CaseError, CaseNotFound
-from ..events import record_event
+from ..events import record_event, redact_timeline
 from ..models import (
     Case,
+    CaseAttachment,
+    ExtensionRequest,
     ReporterAccessLog,
 )
+from ..models.attachment import stored_name
 from ..selectors import cases_visible_to
 from .base import _lock
 
@@ -230,17 +233,11 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     〔已删除〕 in the case's free texts (``CASE_TEXT_FIELDS``), its extension requests' reasons, its
     attachments' file names (the stored file is renamed too), the notifications and texts sent
     about it (``notifications.services.redact_about``: a new case's title to its handler, the
-    answer texted to the resident) and its timeline — every note and
-    every text in the events' data (``events.redact_timeline``, which re-seals the hash chain).
+    answer texted to the resident) and its timeline — every note and every text in the events' data (``events.redact_timeline``, which re-seals the hash chain).
     When anything changed, a staff-only ``PII_REDACTED`` row says what — field names and event
     ids, never the words — and is chained after the rows it changed. Someone else's number in the
     same text stays. Returns the ``PII_REDACTED`` data ({} when nothing matched: nothing written).
     Runs in the caller's transaction with ``case`` locked."""
-    from wangge.residents.masking import redactor
-
-    from ..events import redact_timeline
-    from ..models import CaseAttachment, ExtensionRequest
-
     redact = redactor(phones=phones, names=names)
     record: dict = {}
     changed = {field: redact(getattr(case, field)) for field in CASE_TEXT_FIELDS}
@@ -277,9 +274,8 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
 
 def _redact_attachment(attachment, redact) -> int | None:
     """The attachment's file name without the erased words (its stored file renamed: the old one
-    is deleted once the erasure is committed); its pk if anything changed."""
-    from ..models.attachment import stored_name
-
+    is deleted once the erasure is committed; a rolled-back erasure leaves the new copy behind,
+    under the redacted name); its pk if anything changed."""
     name = redact(attachment.original_name)
     path = attachment.file.name or ""
     folder, _sep, base = path.rpartition("/")
