@@ -15,15 +15,18 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from wangge.cases.channels import register_channel
         from wangge.cases.panels import register_case_panel
+        from wangge.cases.signals import case_text_erased
         from wangge.cases.timeline import register_event_type
         from wangge.core.events import define_event
         from wangge.core.navigation import register_dashboard_tab, register_nav
         from wangge.core.periodic import register_periodic
         from wangge.notifications.registry import register_kind
 
-        from . import actions, selectors
+        from . import actions, erasure, selectors
         from .choices import MeetingEventType
 
+        # PIPL: an erased reporter's number and name go from the agenda and minutes as well.
+        case_text_erased.connect(erasure.erase_case_text, dispatch_uid="meetings.erase_case_text")
         register_kind(actions.NOTIFICATION_KIND, _("Meeting"))
         # A topic's plan agreed at a meeting is filed as a case on this channel (协商议事).
         register_channel(actions.CASE_CHANNEL, _("Consultation meeting"), icon="office")

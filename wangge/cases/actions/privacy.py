@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..models.attachment import stored_name
 from ..selectors import cases_visible_to
+from ..signals import case_text_erased
 from .base import _lock
 
 # Every look-up of residents' data, granted or not, also goes to this logger (settings: LOGGING).
@@ -233,7 +234,8 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     〔已删除〕 in the case's free texts (``CASE_TEXT_FIELDS``), its extension requests' reasons, its
     attachments' file names (the stored file is renamed too), the notifications and texts sent
     about it (``notifications.services.redact_about``: a new case's title to its handler, the
-    answer texted to the resident) and its timeline — every note and every text in the events' data (``events.redact_timeline``, which re-seals the hash chain).
+    answer texted to the resident), the copies other apps keep (``signals.case_text_erased``: a
+    meeting's agenda and minutes) and its timeline — every note and every text in the events' data (``events.redact_timeline``, which re-seals the hash chain).
     When anything changed, a staff-only ``PII_REDACTED`` row says what — field names and event
     ids, never the words — and is chained after the rows it changed. Someone else's number in the
     same text stays. Returns the ``PII_REDACTED`` data ({} when nothing matched: nothing written).
@@ -260,6 +262,11 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     notices = redact_about(subject=case, redact=redact)
     if notices:
         record["notices"] = notices
+    # The apps that copy the case's words (a meeting's agenda and minutes): their rows changed.
+    elsewhere = sum(count for _receiver, count in case_text_erased.send(sender=Case, case=case, redact=redact)
+                    if isinstance(count, int))
+    if elsewhere:
+        record["elsewhere"] = elsewhere
     timeline = redact_timeline(case, redact)
     if timeline.events:
         record["events"] = timeline.events
