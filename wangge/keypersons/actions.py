@@ -28,7 +28,7 @@ from wangge.org.models import Region, RoleAssignment
 from wangge.org.scope import Scope
 from wangge.residents.masking import half_width, normalise_phone, valid_phone
 from wangge.residents.models import Resident
-from wangge.residents.services import resident_for_report
+from wangge.residents.services import resident_for_report, viewer_posts
 
 from . import events, periods, selectors
 from .choices import (
@@ -154,7 +154,8 @@ def _grid_for(actor, grid: Region | None) -> Region:
 def _log(*, actor, person=None, kind: str, purpose: str, granted: bool, rows: int = 0, ip_address=None) -> None:
     with transaction.atomic():
         KeyPersonAccessLog.objects.create(key_person=person, user=actor, kind=kind, purpose=(purpose or "")[:64],
-                                          granted=granted, rows=rows, ip_address=ip_address or None)
+                                          granted=granted, rows=rows, ip_address=ip_address or None,
+                                          viewer_posts=viewer_posts(actor))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Admin: tags (frequency editable), the routes of 六报, and read-only views of the register and
-its logs. Personal fields are not shown here (the register's page logs every full view); persons
-are retired through the action, never deleted."""
+"""Admin: tags (their frequency, and whether the person on the register sees their entry,
+editable), the routes of 六报, and read-only views of the register and its logs. Personal fields
+are not shown here (the register's page logs every full view); persons are retired through the
+action, never deleted."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from .models import (
 
 @admin.register(KeyPersonTag)
 class KeyPersonTagAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "frequency", "order", "is_active"]
-    list_editable = ["frequency", "order", "is_active"]
+    list_display = ["name", "code", "frequency", "shown_to_person", "order", "is_active"]
+    list_editable = ["frequency", "shown_to_person", "order", "is_active"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

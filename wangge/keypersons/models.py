@@ -31,6 +31,16 @@ class KeyPersonTag(models.Model):
                                  default=VisitFrequency.MONTHLY)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
+    # PIPL art. 44–45 give the person the right to see what is held about them; art. 18 and 35 let
+    # the office withhold what a law requires kept confidential or what telling would impede its
+    # duties. Off by default: a category added later is kept from the person until someone decides.
+    shown_to_person = models.BooleanField(
+        _("shown to the person"), default=False,
+        help_text=_("The person on the register sees entries under this category, with the number and dates "
+                    "of visits, on the resident page 我的个人信息. Turn it off only for categories kept "
+                    "confidential by law or whose disclosure would impede the office's duties (public "
+                    "security, community correction …): the person then reads only that some records are kept "
+                    "under the law and may ask at the community office, without the category."))
 
     class Meta:
         verbose_name = _("key-person tag")
@@ -120,6 +130,9 @@ class KeyPersonAccessLog(models.Model):
     granted = models.BooleanField(_("granted"), default=True)
     rows = models.PositiveIntegerField(_("rows exported"), default=0)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The posts the viewer held when they looked, [[role, department or place], …]: the person is
+    # told of the view by post (我的个人信息), as of a view of their resident data.
+    viewer_posts = models.JSONField(_("viewer's posts then"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("key-person data access")
