@@ -303,3 +303,81 @@ def quick_reports_visible_to(user) -> QuerySet[QuickReport]:
         return QuickReport.objects.none()
     return Scope.of(user).restrict(QuickReport.objects.select_related("grid", "worker", "case"), roles=VIEW_ROLES,
                                    fields=ROW_FIELDS, region_field="grid")
+
+
+# ---------------------------------------------------------------------------------------------
+# 我的个人信息 — what the person on the register is shown of it
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OwnEntry:
+    """One register entry as the person on it is shown it: the categories shown to the person,
+    where, since when, the post answering for the visits (not the officer's name), and how many
+    visits and when the last one was — never what a visit noted: ``found`` and ``need_note`` are
+    a worker's free text and name family and neighbours too (“女儿每周来探望”)."""
+
+    pk: int
+    categories: list[str]
+    community: str
+    since: dt.datetime
+    posts: list[list[str]]  # [[role, place], …] of the responsible worker in the entry's grid
+    visits: int
+    last_visit: dt.datetime | None
+    retired_at: dt.datetime | None
+
+
+@dataclass
+class OwnRegister:
+    """A resident's entries in categories shown to the person, and whether any entry (or a
+    category of a shown one) is kept from them (they are told only that some records are kept)."""
+
+    entries: list[OwnEntry]
+    withheld: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.entries) or self.withheld
+
+
+def register_of(resident) -> OwnRegister:
+    """The register entries about ``resident`` (retired ones too, while the row links them), as
+    ``OwnEntry``; an entry none of whose categories is shown to the person is only counted in
+    ``withheld``. A few queries, whatever the number of entries."""
+    from django.db.models import Count, Max
+
+    persons = list(KeyPerson.objects.filter(resident=resident).select_related("community", "grid")
+                   .annotate(visit_count=Count("visits"), last_visit=Max("visits__visited_at"))
+                   .prefetch_related(Prefetch("tags", queryset=KeyPersonTag.objects.order_by("order", "pk")))
+                   .order_by("registered_at", "pk"))
+    posts = _posts_in_grids(persons)
+    entries, withheld = [], False
+    for p in persons:
+        shown = [t.name for t in p.tags.all() if t.shown_to_person]
+        withheld = withheld or len(shown) < len(p.tags.all())
+        if shown:
+            entries.append(OwnEntry(pk=p.pk, categories=shown, community=p.community.name, since=p.registered_at,
+                                    posts=posts.get(p.pk, []), visits=p.visit_count, last_visit=p.last_visit,
+                                    retired_at=p.retired_at))
+    return OwnRegister(entries=entries, withheld=withheld)
+
+
+def _posts_in_grids(persons) -> dict[int, list[list[str]]]:
+    """Each person's responsible worker's active posts within the person's grid: [role, place]."""
+    workers = {p.worker_id for p in persons if p.worker_id}
+    assignments = list(RoleAssignment.objects.filter(user_id__in=workers, is_active=True, region__isnull=False)
+                       .select_related("region").defer("region__boundary").order_by("pk"))
+    return {p.pk: [[a.role, a.region.name] for a in assignments
+                   if a.user_id == p.worker_id and a.role in FIELD_ROLES and a.region.path.startswith(p.grid.path)]
+            for p in persons if p.worker_id}
+
+
+def staff_views_of_register(resident, *, entries: list[OwnEntry], limit: int = 100) -> list:
+    """The granted full views (``reveal_key_person``) of the ``entries`` shown to ``resident``,
+    newest first, as access-log rows (``user_id``, ``viewer_posts``, ``accessed_at``). Views of an
+    entry kept from the person are left out: the view would tell of the entry."""
+    from .choices import AccessKind
+    from .models import KeyPersonAccessLog
+
+    return list(KeyPersonAccessLog.objects.filter(
+        key_person__resident=resident, key_person_id__in=[e.pk for e in entries], kind=AccessKind.REVEAL,
+        granted=True).order_by("-accessed_at", "-pk")[:limit])

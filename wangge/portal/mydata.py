@@ -9,7 +9,10 @@ deletion (个人信息保护法 第44–47条).
 2. ``verify``: the code. Right: the session is marked for ``SESSION_MINUTES`` (a new session key,
    nothing in the URL). Wrong, expired, used up: a plain message, nothing else changes.
 3. ``me``: their data — name, phone, household, reports, WeChat binding, credit, needs and
-   services, and which staff roles saw their data when (信息查看记录). Each view is logged.
+   services, their entries on the community visit register (重点人员, in the categories shown to
+   the person: counts and dates of visits, not what a visit noted; one neutral line for entries
+   kept under the law, naming no category), and which staff roles saw their data when
+   (信息查看记录). Each view is logged.
    A number without a resident sees its anonymous reports and the staff views of their number;
    signing in makes no resident (nothing is kept about a visit the office has no one to log it on).
 4. ``request_change``: 更正 / 删除, answered by staff in the admin; the answer comes by SMS. A
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django import forms
 from django.contrib import messages
@@ -56,6 +59,7 @@ SESSION_MINUTES = 15  # how long a verified session shows the data
 CHALLENGE = "mydata_challenge"  # the code being waited for: {"code": id | None, "masked", "until", "tries"}
 VERIFIED = "mydata_resident"  # {"id": resident id, "until": epoch seconds}; a bare number: {"code": code id, …}
 LIST_LIMIT = 100  # rows of each list on the page (reports, views …)
+KEYPERSON_VIEW = "keypersons"  # the purpose shown of a staff view of their entry on the visit register
 
 
 class PhoneForm(forms.Form):
@@ -216,6 +220,8 @@ def _purpose_text(purpose: str) -> str:
         return pgettext("resident", "Handling your report %(number)s") % {"number": purpose[len("case "):]}
     if purpose.startswith("neighbourhood:need:"):
         return pgettext("resident", "Following up a need you raised")
+    if purpose == KEYPERSON_VIEW:
+        return pgettext("resident", "Community visits")
     return pgettext("resident", "Work of the office")
 
 
@@ -256,6 +262,44 @@ def _credit(resident: Resident) -> list[dict]:
             for account in accounts.order_by("kind", "pk")]
 
 
+def _visit_register(resident: Resident):
+    """社区走访登记 (the key-person register): their entries in categories shown to the person;
+    ``withheld`` when some entry (or a category of one) is kept from them."""
+    from wangge.keypersons import selectors as keypersons
+
+    return keypersons.register_of(resident)
+
+
+def _register_shown(register) -> dict | None:
+    """The register as the page shows it: each entry with the post responsible in words."""
+    if not register:
+        return None
+    return {"entries": [{**asdict(e), "posts": selectors.post_labels(e.posts)} for e in register.entries],
+            "withheld": register.withheld}
+
+
+def _register_views(resident: Resident, register) -> list[dict]:
+    """The staff's full views of the register entries shown to them (信息查看记录)."""
+    from wangge.keypersons import selectors as keypersons
+
+    if not register.entries:
+        return []
+    rows = keypersons.staff_views_of_register(resident, entries=register.entries, limit=LIST_LIMIT)
+    return [{"at": row.accessed_at, "roles": labels, "purpose": KEYPERSON_VIEW}
+            for row, labels in zip(rows, selectors.viewer_roles(rows))]
+
+
+def _correction_about(register, raw: str | None) -> str:
+    """The opening of a correction request about one of their entries (``?correct=<entry>``, the
+    entry's link): the request mechanism has no field naming what it is about, so the words do.
+    Anything else — another's entry, junk — opens the empty form."""
+    entry = next((e for e in register.entries if str(e.pk) == (raw or "").strip()), None) if raw else None
+    if entry is None:
+        return ""
+    words = pgettext("resident", "About my entry on the community visit register (%(categories)s, %(community)s): ")
+    return words % {"categories": "、".join(entry.categories), "community": entry.community}
+
+
 def _neighbourhood(resident: Resident) -> dict:
     """三问 · 三联 · 三评: the needs they raised, the services they received, their household's ratings."""
     from wangge.neighbourhood.models import Need, Rating, ServiceRecord
@@ -281,11 +325,16 @@ def me(request: HttpRequest, visitor: Visitor) -> HttpResponse:
 def _me_page(request: HttpRequest, visitor: Visitor, form: RequestForm | None = None) -> HttpResponse:
     resident = visitor.resident
     views = _views_of_number(visitor.phone)
+    register = _visit_register(resident) if resident is not None else None
     if resident is not None:
         personal_data.record_self_view(resident=resident, ip_address=address_of(request))
         views += [{"at": v.at, "roles": v.roles, "purpose": v.purpose}
                   for v in selectors.staff_views_of(resident, limit=LIST_LIMIT)]
+        views += _register_views(resident, register)
         views = sorted(views, key=lambda v: v["at"], reverse=True)[:LIST_LIMIT]
+    if form is None:
+        about = _correction_about(register, request.GET.get("correct")) if register else ""
+        form = RequestForm(initial={"kind": DataRequestKind.CORRECT, "details": about}) if about else RequestForm()
     requests = selectors.data_requests_of(resident) if resident is not None else []
     pending = {r.kind for r in requests if r.status == DataRequestStatus.PENDING}
     return render(request, "portal/mydata_me.html", {
@@ -296,12 +345,13 @@ def _me_page(request: HttpRequest, visitor: Visitor, form: RequestForm | None = 
         "wechat": selectors.wechat_bindings_of(resident) if resident is not None else [],
         "credit": _credit(resident) if resident is not None else [],
         "neighbourhood": _neighbourhood(resident) if resident is not None else {},
+        "register": _register_shown(register),
         "views": [{"at": presenters.when(v["at"]), "roles": v["roles"], "purpose": _purpose_text(v["purpose"])}
                   for v in views],
         "requests": [{"row": r, "tone": DATA_REQUEST_STATUS_TONES[r.status], "received": presenters.when(r.created_at),
                       "answered": presenters.when(r.handled_at)} for r in requests],
         "pending_kinds": pending,
-        "form": form or RequestForm(),
+        "form": form,
         "answer_days": personal_data.ANSWER_DAYS,
         "until": int(request.session[VERIFIED]["until"] - _now()) // 60 + 1,
         "Kind": DataRequestKind,
