@@ -11,9 +11,14 @@ class Hotline12345Config(AppConfig):
 
     def ready(self) -> None:
         from wangge.cases.channels import register_source
+        from wangge.cases.signals import case_text_erased
         from wangge.core.navigation import register_nav
 
+        from . import erasure
         from .permissions import can_import
+
+        # PIPL: an erased caller's number and name go from the import's preview and reasons too.
+        case_text_erased.connect(erasure.erase_case_text, dispatch_uid="intake_12345.erase_case_text")
 
         # The linked 12345 system files its orders through the API under the import's namespace
         # (an order comes in once, whichever way): with the account of someone who may import them.
