@@ -596,9 +596,11 @@ def _say_who_changed_it(form, case) -> None:
     at = timezone.localtime(event.created_at)
     today = timezone.localdate()
     when = date_format(at, "H:i" if at.date() == today else "m-d H:i" if at.year == today.year else "Y-m-d H:i")
-    form.add_error(None, _("Meanwhile %(who)s changed this case at %(when)s: %(what)s — reload the page before "
-                           "acting on it.") % {"who": _staff_line(event), "when": when,
-                                               "what": event.get_type_display()})
+    # The page drawn with this refusal already shows the case as it is now: a reload would post
+    # the stale form again (and be refused again), so it is not what the notice asks for.
+    form.add_error(None, _("Meanwhile %(who)s changed this case at %(when)s: %(what)s — this page now shows it as "
+                           "it is: check it before acting.") % {"who": _staff_line(event), "when": when,
+                                                                "what": event.get_type_display()})
     said = form.errors[NON_FIELD_ERRORS]
     said.insert(0, said.pop())  # first: it explains the refusal that follows
 

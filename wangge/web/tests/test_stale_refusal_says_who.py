@@ -51,7 +51,7 @@ def test_acting_on_a_case_someone_dispatched_meanwhile_says_who_did(world, login
     case.refresh_from_db()
     assert case.status == CaseStatus.DISPATCHED
     notice = re.search(r'data-testid="refused">([^<]*)<', html).group(1)
-    assert f"此事件已被 张三（和平街道受理员）于 {at} 办理：已派单 — 请刷新后再操作。" in notice
+    assert f"此事件已被 张三（和平街道受理员）于 {at} 办理：已派单 — 本页已显示最新情况，请核对后再操作。" in notice
     # Staff name and post only: nothing of the resident.
     assert "王小明" not in notice and "13712345678" not in notice and "5678" not in notice
     # The page drawn again has seen the change: what it offers now is not refused as stale.
@@ -65,7 +65,7 @@ def test_a_refusal_with_no_change_meanwhile_names_no_one(world, login, categorie
     version = seen(client.get(f"/cases/{case.number}/").content.decode(), "escalate")
     html = client.post(f"/cases/{case.number}/do/escalate/", {"escalate-reason": "", "escalate-seen": version}
                        ).content.decode()
-    assert "此事件已被" not in html and "请刷新后再操作" not in html
+    assert "此事件已被" not in html and "请核对后再操作" not in html
 
 
 def test_a_form_left_open_in_a_field_that_someone_changed_names_them(world, login, categories, zhang):
@@ -90,4 +90,4 @@ def test_english(world, login, categories, zhang):
     html = client.post(f"/cases/{case.number}/do/accept/", {"accept-category": categories["street"].pk,
                                                             "accept-seen": version}).content.decode()
     assert re.search(r"Meanwhile 张三 \(Intake clerk, 和平街道\) changed this case at \d\d:\d\d: Rejected — "
-                     r"reload the page before acting on it\.", html)
+                     r"this page now shows it as it is: check it before acting\.", html)
