@@ -16,8 +16,14 @@ class Open311Config(AppConfig):
 
     def ready(self):
         from wangge.cases.channels import register_channel
+        from wangge.cases.signals import case_text_erased
         from wangge.cases.timeline import register_event_type
         from wangge.core.ratelimit import register_limit
+
+        from . import erasure
+
+        # PIPL: an erased resident's ids in the client app and their words in its answers go too.
+        case_text_erased.connect(erasure.erase_case_text, dispatch_uid="intake_open311.erase_case_text")
 
         register_channel(CHANNEL, _("Open311"), resident=True, actors={"integration"}, icon="globe")
         register_event_type(RECEIVED_EVENT, _("Received through Open311"),
