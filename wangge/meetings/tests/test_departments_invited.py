@@ -5,6 +5,8 @@ residents are not invited to a meeting that could not be held — and the meetin
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone, translation
@@ -55,6 +57,23 @@ def test_publishing_the_agenda_is_refused_at_the_form_while_no_department_is_inv
     assert response.status_code == 302 and response["Location"].endswith(f"/meetings/{bimonthly.pk}/day/")
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert not any("部门" in m for m in said), said  # published with a department: no warning left
+
+
+def test_the_refusal_opens_the_invitation_form(world, bimonthly, ledger_case, client):
+    """请先邀请部门: the form to invite one is open below the refusal, not folded away; the page
+    drawn without a refusal keeps it folded."""
+    secretary = world.users["secretary_a"]
+    actions.add_agenda_item(meeting=bimonthly, actor=secretary, case=ledger_case)
+    client.force_login(secretary)
+    folded = client.get(f"/meetings/{bimonthly.pk}/").content.decode()
+    assert re.search(r'<details[^>]*id="invite"[^>]*>', folded) and " open" not in invitation(folded)
+    refused = client.post(f"/meetings/{bimonthly.pk}/publish/").content.decode()
+    assert 'data-testid="publish-error"' in refused and " open" in invitation(refused)
+
+
+def invitation(page: str) -> str:
+    """The opening tag of the 邀请部门或代表 box."""
+    return re.search(r'<details[^>]*id="invite"[^>]*>', page).group(0)
 
 
 @pytest.mark.parametrize("kind, level, region", [(MeetingKind.BIMONTHLY, MeetingLevel.COMMUNITY, "community"),
