@@ -207,7 +207,7 @@ CASE_TEXT_FIELDS = ("title", "description", "address", "result", "rating_comment
 
 # What the staff read on the timeline where the erasure is recorded (the data says which rows).
 REDACTED_NOTE = gettext_lazy(
-    "The reporter's personal data was erased (PIPL): their number and name now read 〔已删除〕 in %(case)d of "
+    "A resident's personal data was erased (PIPL): their number and name now read 〔已删除〕 in %(case)d of "
     "the case's texts, %(events)d timeline entries, %(files)d file names and %(notices)d notices.")
 
 
@@ -216,16 +216,29 @@ def erase_reporter_snapshots(*, resident, phone: str = "", name: str = "") -> in
     cases kept as it was told at filing; the cases, their timelines and every figure stay. An
     anonymous report keeps the number it was made from (for the callback) but is linked to no
     resident: the erased ``phone`` goes from those too. Before that, the number and the name go
-    from what people typed about them (``erase_from_free_text``). Returns how many cases."""
+    from what people typed about them (``erase_from_free_text``) — on those cases, and on the
+    cases they were merged into (the merge note and what the clerk copied over name them there;
+    that case's own reporter is not touched). Returns how many cases were blanked."""
     cases = Case.objects.filter(reporter=resident)
     if phone:
         cases = cases | Case.objects.filter(reporter__isnull=True, reporter_phone=phone)
+    theirs = {pk: (into, number, called) for pk, into, number, called
+              in cases.values_list("pk", "merged_into_id", "reporter_phone", "reporter_name")}
+    # What to look for on each case: the erased number and name, and what each of their reports
+    # was told at filing — on a case their reports were merged into, those reports' too.
+    sought: dict[int, tuple[set, set]] = {}
+    for pk, (into, number, called) in theirs.items():
+        for target in (pk, into) if into else (pk,):
+            phones, names = sought.setdefault(target, ({phone}, {name}))
+            phones.add(number)
+            names.add(called)
     # Locked in primary-key order, as every action locks: their timelines are rewritten below.
-    locked = list(cases.select_for_update(of=("self",)).order_by("pk"))
+    locked = list(Case.objects.filter(pk__in=list(sought)).select_for_update(of=("self",)).order_by("pk"))
+    actor = getattr(resident, "anonymised_by", None)
     for case in locked:
-        erase_from_free_text(case=case, phones=[phone, case.reporter_phone], names=[name, case.reporter_name],
-                             actor=getattr(resident, "anonymised_by", None))
-    return Case.objects.filter(pk__in=[case.pk for case in locked]).update(reporter_name="", reporter_phone="")
+        phones, names = sought[case.pk]
+        erase_from_free_text(case=case, phones=phones, names=names, actor=actor)
+    return Case.objects.filter(pk__in=list(theirs)).update(reporter_name="", reporter_phone="")
 
 
 def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:

@@ -29,7 +29,7 @@ from wangge.residents.masking import ERASED_MARK, redactor
 from wangge.residents.models import Resident
 from wangge.residents.services import anonymise_resident
 from wangge.residents.signals import resident_anonymised
-from wangge.testing import case_in_state, report_in_all
+from wangge.testing import case_in_state, file_case, report_in_all
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +225,18 @@ def test_an_earlier_tampering_is_not_laundered_by_the_erasure(reported):
     with override("zh-hans"), pytest.raises(CommandError):
         call_command("verify_audit", stdout=out)
     assert f"记录 {tampered.pk}：依法删除个人信息并重新封存办理记录时" in out.getvalue()
+
+
+def test_a_report_merged_into_someone_elses_case_leaves_no_trace_of_them_there(world):
+    mine = file_case(world, reporter_name=NAME, reporter_phone=PHONE, description=f"{NAME}反映门口摊贩")
+    theirs = file_case(world, reporter_name="李四", reporter_phone=NEIGHBOUR, description="门口摊贩占道")
+    actions.merge_case(case=mine, into=theirs, actor=world.users["clerk"], note=f"同一摊贩；{NAME}（138 1234 1234）也来电")
+    assert NAME in CaseEvent.objects.get(case=theirs, type=EventType.DUPLICATE_MERGED).note
+    actions.reject_case(case=theirs, actor=world.users["clerk"], reason="已由物业处理")  # nothing of theirs open
+
+    anonymise_resident(resident=Case.objects.get(pk=mine.pk).reporter, reason="居民申请删除")
+
+    assert not any(holds_the_erased(text) for text in texts_of(theirs))
+    theirs.refresh_from_db()
+    assert (theirs.reporter_name, theirs.reporter_phone) == ("李四", NEIGHBOUR)  # their reporter is not erased
+    assert list(verify_timeline()) == []
