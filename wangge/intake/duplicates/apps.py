@@ -12,13 +12,14 @@ class DuplicatesConfig(AppConfig):
     def ready(self) -> None:
         from wangge.cases.channels import register_source
         from wangge.cases.panels import register_case_panel
+        from wangge.cases.signals import case_text_erased
         from wangge.core.events import Mode, subscribe
         from wangge.core.periodic import register_periodic
         from wangge.core.ratelimit import register_limit
         from wangge.residents.retention import register_open_business_check
         from wangge.residents.signals import residents_merged
 
-        from . import receivers, selectors  # noqa: F401 — selectors connects its cache signals
+        from . import erasure, receivers, selectors  # noqa: F401 — selectors connects its cache signals
         from .actions import JOIN_SOURCE
         from .tasks import find_interval
 
@@ -35,6 +36,8 @@ class DuplicatesConfig(AppConfig):
         subscribe("case_resolved", receivers.resolved, mode=Mode.ATOMIC, key="intake_duplicates.resolved")
         subscribe("case_rejected", receivers.rejected, mode=Mode.ATOMIC, key="intake_duplicates.rejected")
         residents_merged.connect(receivers.residents_merged, dispatch_uid="intake_duplicates.repoint_links")
+        # PIPL: a clerk's note on a pair of reports loses an erased reporter's number and name.
+        case_text_erased.connect(erasure.erase_case_text, dispatch_uid="intake_duplicates.erase_case_text")
         register_open_business_check(receivers.follows_open_cases)
         # 我也遇到了 posts per client address, valid or not (the reports it files count as "report").
         register_limit("report_join_attempt", 200, 3600)
