@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -454,7 +454,9 @@ def departments_notice(meeting: Meeting, sentence: str) -> str:
         return ""
     text = sentence % {"kind": meeting.get_kind_display()}
     if missing["involved"]:
-        text += _("The agenda involves: %(names)s.") % {"names": "、".join(missing["involved"])}
+        involved = _("The agenda involves: %(names)s.") % {"names": "、".join(missing["involved"])}
+        # Two sentences: side by side in Chinese, a space between them in English.
+        text += ("" if (translation.get_language() or "").startswith("zh") else " ") + involved
     return text
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone, translation
 
+from wangge.cases import actions as case_actions
 from wangge.core.errors import InvalidState
 from wangge.meetings import actions
 from wangge.meetings.choices import MeetingEventType, MeetingKind, MeetingLevel, MeetingStatus
@@ -69,6 +70,17 @@ def test_the_refusal_opens_the_invitation_form(world, bimonthly, ledger_case, cl
     assert re.search(r'<details[^>]*id="invite"[^>]*>', folded) and " open" not in invitation(folded)
     refused = client.post(f"/meetings/{bimonthly.pk}/publish/").content.decode()
     assert 'data-testid="publish-error"' in refused and " open" in invitation(refused)
+
+
+def test_the_departments_involved_are_a_sentence_of_their_own(world, bimonthly, ledger_case):
+    """…请先邀请部门。议程涉及：区城管执法局。 — and in English a space between the two sentences."""
+    case = case_actions.dispatch_case(case=ledger_case, actor=world.users["clerk"],
+                                      lead=case_actions.Target(department=world.departments["chengguan"]))
+    actions.add_agenda_item(meeting=bimonthly, actor=world.users["secretary_a"], case=case)
+    with translation.override("en"):
+        assert re.search(r"Invite them first\. The agenda involves: \S", actions.departments_refusal(bimonthly))
+    with translation.override("zh-hans"):
+        assert "请先邀请部门。议程涉及：" in actions.departments_refusal(bimonthly)
 
 
 def invitation(page: str) -> str:
