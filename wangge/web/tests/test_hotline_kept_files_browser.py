@@ -57,3 +57,29 @@ def test_enter_in_a_field_saves_and_keeps_the_kept_files(page_factory, world, ca
     expect(page.locator("h1")).to_contain_text("摆摊占道")
     case = Case.objects.exclude(pk=earlier.pk).get()
     assert [a.original_name for a in case.attachments.all()] == ["摊位.png"]
+
+
+def test_removing_a_kept_file_comes_back_at_the_list(page_factory, world, categories):
+    """移除 is far down the form: the page that comes back shows the list of kept files, not the top
+    of the form; the next save asks about the duplicate at the top again."""
+    file_case(world, grid=world.grids[1], category=categories["street"], description=SAME_PROBLEM, address="和平路8号")
+    page, _watch = page_factory(width=390, height=844)
+    sign_in(page, "clerk")
+    page.goto("/cases/new/")
+    page.fill("#id_description", SAME_PROBLEM)
+    page.select_option("#id_category", str(categories["street"].pk))
+    page.select_option("#id_grid", str(world.grids[1].pk))
+    page.locator("details.more summary").click()
+    page.set_input_files("#id_attachments", [
+        {"name": "摊位.png", "mimeType": "image/png", "buffer": png_bytes()},
+        {"name": "盲道.png", "mimeType": "image/png", "buffer": png_bytes(colour="blue")}])
+    page.click("[data-testid=save-case]")
+    kept = page.locator("[data-testid=held-uploads]")
+    expect(kept).to_contain_text("盲道.png")
+    kept.get_by_role("button").first.click()
+    expect(kept).not_to_contain_text("摊位.png")
+    expect(kept).to_contain_text("盲道.png")
+    expect(kept).to_be_in_viewport()
+    page.click("[data-testid=save-case]")
+    expect(page.locator("[data-testid=duplicate-confirm]")).to_be_in_viewport()
+    expect(kept).to_contain_text("盲道.png")
