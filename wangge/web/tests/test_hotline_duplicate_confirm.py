@@ -96,3 +96,13 @@ def test_english(login, world, categories, earlier):
                        ).content.decode()
     assert "Not saved yet: this call looks like a case already filed." in html
     assert "File as a new case anyway" in html and earlier.number in html
+
+
+def test_the_nearby_panel_looks_again_when_the_form_comes_back(login, world, categories, earlier):
+    """The form comes back with the category and the place chosen: the 附近的相似在办事件 panel
+    asks at once, instead of saying to choose what is already chosen until a field changes."""
+    client = login(world.users["clerk"])
+    fresh = client.get(HOTLINE).content.decode()
+    asked = client.post(HOTLINE, hotline_data(world, categories["street"], submission=form_key(client)))
+    panel = re.compile(r'id="similar-cases"[^>]*hx-trigger="load, change from:#id_category')
+    assert panel.search(asked.content.decode()) and not panel.search(fresh)
