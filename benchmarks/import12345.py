@@ -46,16 +46,16 @@ def _fixtures():
 
     tag = f"b12345-{int(time.time())}"
     city = Region.objects.add_root(dict(name="压测市", code=f"{tag}-c", level=RegionLevel.CITY))
-    district = city.add_child(name="压测区", code=f"{tag}-d", level=RegionLevel.DISTRICT)
-    sub = district.add_child(name="压测街道", code=f"{tag}-s", level=RegionLevel.SUBDISTRICT)
+    district = Region.objects.add_child(city, dict(name="压测区", code=f"{tag}-d", level=RegionLevel.DISTRICT))
+    sub = Region.objects.add_child(district, dict(name="压测街道", code=f"{tag}-s", level=RegionLevel.SUBDISTRICT))
     for i, name in enumerate(("东园社区", "西园社区")):
         sub = Region.objects.get(pk=sub.pk)
-        sub.add_child(name=name, code=f"{tag}-m{i}", level=RegionLevel.COMMUNITY)
+        Region.objects.add_child(sub, dict(name=name, code=f"{tag}-m{i}", level=RegionLevel.COMMUNITY))
     sub = Region.objects.get(pk=sub.pk)
     clerk = User.objects.create_user(username=tag, password=None, display_name="压测受理员")
     RoleAssignment.objects.create(user=clerk, role=Role.INTAKE_CLERK, region=sub)
     if not Category.objects.filter(name="占道经营", is_active=True).exists():
-        Category.add_root(name="占道经营", code=f"{tag}-street")
+        Category.objects.add_root(dict(name="占道经营", code=f"{tag}-street"))
     source = actions.save_source(actor=clerk, name=tag, subdistrict=sub, mapping=dict(DEFAULT_MAPPING))
     return clerk, source
 

@@ -68,12 +68,12 @@ def test_a_place_or_category_with_anything_under_it_is_retired_not_deleted(sysad
     assert client.post(f"/admin/org/region/{community.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Region.objects.count() == before
     assert "delete_selected" not in client.get("/admin/org/region/").content.decode()
-    parent = Category.add_root(instance=Category(name="市容环境", code="t-env"))
-    parent.add_child(instance=Category(name="占道经营", code="t-env-1"))
+    parent = Category.objects.add_root(instance=Category(name="市容环境", code="t-env"))
+    Category.objects.add_child(parent, instance=Category(name="占道经营", code="t-env-1"))
     assert client.post(f"/admin/cases/category/{parent.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Category.objects.filter(code__startswith="t-env").count() == 2
     # A leaf nothing points to (a mistake just made) can still be deleted.
-    leaf = community.add_child(instance=Region(name="误建网格", code="oops", level="grid"))
+    leaf = Region.objects.add_child(community, instance=Region(name="误建网格", code="oops", level="grid"))
     assert client.post(f"/admin/org/region/{leaf.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not Region.objects.filter(pk=leaf.pk).exists()
 
