@@ -4,22 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from wangge.residents.masking import redact_values
+from wangge.residents.masking import redact_rows
 
 from .models import AgendaItem, MeetingEvent, Minutes, Topic
-
-
-def _redacted(rows, redact, fields) -> list:
-    """The rows of ``rows`` whose ``fields`` (texts or JSON) ``redact`` changed, changed."""
-    changed = []
-    for row in rows:
-        paths: list[str] = []
-        values = redact_values({field: getattr(row, field) for field in fields}, redact, "", paths)
-        if paths:
-            for field in fields:
-                setattr(row, field, values[field])
-            changed.append(row)
-    return changed
 
 
 def erase_case_text(sender, *, case, redact, **kwargs) -> int:
@@ -32,13 +19,11 @@ def erase_case_text(sender, *, case, redact, **kwargs) -> int:
     items = list(AgendaItem.objects.filter(Q(case=case) | Q(topic__in=topics)).select_for_update().order_by("pk"))
     meetings = {item.meeting_id for item in items}
     rows = 0
-    for model, queryset, fields in (
-        (Topic, topics, ["title", "description", "vet_note"]),
-        (AgendaItem, items, ["title", "notes", "outcome"]),
-        (MeetingEvent, MeetingEvent.objects.filter(meeting_id__in=meetings).order_by("pk"), ["note", "data"]),
-        (Minutes, Minutes.objects.filter(meeting_id__in=meetings).order_by("pk"), ["summary", "items"]),
+    for queryset, fields in (
+        (topics, ["title", "description", "vet_note"]),
+        (items, ["title", "notes", "outcome"]),
+        (MeetingEvent.objects.filter(meeting_id__in=meetings).order_by("pk"), ["note", "data"]),
+        (Minutes.objects.filter(meeting_id__in=meetings).order_by("pk"), ["summary", "items"]),
     ):
-        changed = _redacted(queryset, redact, fields)
-        model.objects.bulk_update(changed, fields, batch_size=500)
-        rows += len(changed)
+        rows += len(redact_rows(queryset, redact, fields))
     return rows

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone, translation
 
 from wangge.core.buffers import collecting
-from wangge.residents.masking import redact_values
+from wangge.residents.masking import redact_rows
 
 from .models import Notification, OutboundMessage
 from .registry import notification_kinds
@@ -106,16 +106,7 @@ def redact_about(*, subject, redact) -> int:
     return's reason) and the outbox's messages (the answer texted to the resident: title, body,
     every text in the context). The rows, their times and counts stay. Returns how many changed.
     Runs in the erasure's transaction."""
-    notices = [row for row in Notification.objects.about(subject) if redact(row.message) != row.message]
-    for row in notices:
-        row.message = redact(row.message)
-    Notification.objects.bulk_update(notices, ["message"])
-    messages = []
-    for row in OutboundMessage.objects.about(subject).select_for_update().order_by("pk"):
-        changed: list[str] = []
-        values = redact_values({"title": row.title, "body": row.body, "context": row.context}, redact, "", changed)
-        if changed:
-            row.title, row.body, row.context = values["title"], values["body"], values["context"]
-            messages.append(row)
-    OutboundMessage.objects.bulk_update(messages, ["title", "body", "context"])
+    notices = redact_rows(Notification.objects.about(subject), redact, ["message"])
+    messages = redact_rows(OutboundMessage.objects.about(subject).select_for_update().order_by("pk"), redact,
+                           ["title", "body", "context"])
     return len(notices) + len(messages)

@@ -17,7 +17,7 @@ from wangge.notifications.services import redact_about
 from wangge.org.models import User
 from wangge.org.scope import can_look_up_callers
 from wangge.residents.errors import ResidentDataForbidden
-from wangge.residents.masking import mask_phone, normalise_phone, redactor, valid_phone
+from wangge.residents.masking import mask_phone, normalise_phone, redact_rows, redactor, valid_phone
 from wangge.residents.services import reveal_resident, viewer_posts
 
 from .. import permissions
@@ -262,12 +262,8 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
         for field, value in changed.items():
             setattr(case, field, value)
         record["case"] = sorted(changed)
-    extensions = [request for request in ExtensionRequest.objects.filter(case=case).order_by("pk")
-                  if redact(request.reason) != request.reason]
-    for request in extensions:
-        request.reason = redact(request.reason)
+    extensions = redact_rows(ExtensionRequest.objects.filter(case=case).order_by("pk"), redact, ["reason"])
     if extensions:
-        ExtensionRequest.objects.bulk_update(extensions, ["reason"])
         record["extensions"] = [request.pk for request in extensions]
     files = [_redact_attachment(attachment, redact) for attachment in CaseAttachment.objects.filter(case=case)]
     if any(files):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from wangge.residents.masking import redact_rows
+
 from .models import DuplicateCandidate
 
 
@@ -11,12 +13,5 @@ def erase_case_text(sender, *, case, redact, **kwargs) -> int:
     """``cases.signals.case_text_erased``: the note a clerk left deciding whether ``case`` and
     another report are one problem (「张先生重复来电」) loses the erased reporter's number and name;
     the pair, its score and the decision stay. Returns how many rows changed."""
-    changed = []
-    for candidate in (DuplicateCandidate.objects.filter(Q(case=case) | Q(candidate=case)).exclude(note="")
-                      .select_for_update().order_by("pk")):
-        note = redact(candidate.note)
-        if note != candidate.note:
-            candidate.note = note
-            changed.append(candidate)
-    DuplicateCandidate.objects.bulk_update(changed, ["note"])
-    return len(changed)
+    return len(redact_rows(DuplicateCandidate.objects.filter(Q(case=case) | Q(candidate=case)).exclude(note="")
+                           .select_for_update().order_by("pk"), redact, ["note"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from wangge.residents.masking import redactor
+from wangge.residents.masking import redact_rows, redactor
 
 from .models import WechatConversation, WechatMessage
 
@@ -16,12 +16,7 @@ def forget_erased_resident(sender, *, resident, openids=(), phone: str = "", nam
     openids = [openid for openid in openids if openid]
     WechatConversation.objects.filter(Q(resident=resident) | Q(openid__in=openids)).delete()
     redact = redactor(phones=[phone], names=[name])
-    replies = []
-    for message in WechatMessage.objects.filter(Q(openid__in=openids) | Q(case__reporter=resident)).exclude(reply=""):
-        reply = redact(message.reply)
-        if reply != message.reply:
-            message.reply = reply
-            replies.append(message)
-    WechatMessage.objects.bulk_update(replies, ["reply"], batch_size=500)
+    redact_rows(WechatMessage.objects.filter(Q(openid__in=openids) | Q(case__reporter=resident)).exclude(reply=""),
+                redact, ["reply"])
     if openids:
         WechatMessage.objects.filter(openid__in=openids).update(openid="")
