@@ -21,22 +21,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db import connections, transaction
+from django.db import transaction
+
+from wangge.core.pgsettings import local_settings
 
 SETTING = "wangge.audit_maintenance"
 
 
 @contextmanager
 def audit_maintenance(using: str = "default"):
-    connection = connections[using]
-    with transaction.atomic(using=using):
-        if connection.vendor != "postgresql":
-            yield
-            return
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [SETTING])
+    with transaction.atomic(using=using), local_settings(using, **{SETTING: "on"}):
+        # Only for this block: the rest of an enclosing transaction stays guarded (leaving it with
+        # an exception rolls the savepoint back, and the setting with it).
         yield
-        # Only for this block: the rest of an enclosing transaction stays guarded. (Leaving with
-        # an exception rolls the savepoint back, and with it the setting.)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [SETTING])

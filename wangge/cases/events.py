@@ -24,6 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from wangge.core.events import DomainEvent, publish
+from wangge.core.pgsettings import local_settings
 from wangge.residents.masking import redact_values
 
 from .models import CaseEvent
@@ -235,19 +236,9 @@ def jsonable(value):
 REDACTION_SETTING = "wangge.timeline_redaction"
 
 
-@contextmanager
 def _redaction_allowed():
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [REDACTION_SETTING])
-        yield
-        # Only for this block: the rest of the transaction is guarded again (leaving it with an
-        # exception rolls the savepoint back, and the setting with it).
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [REDACTION_SETTING])
+    # Only for this block: the rest of the transaction is guarded again.
+    return local_settings(**{REDACTION_SETTING: "on"})
 
 
 @dataclass

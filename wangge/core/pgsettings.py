@@ -5,7 +5,11 @@ more than the query, two partial indexes are not independent), a statement's tim
 inside an enclosing transaction (a released savepoint keeps ``SET LOCAL``); ``set_for_transaction``
 sets them until the current transaction ends. Elsewhere than PostgreSQL both do nothing. A block
 left by an exception needs nothing put back: its savepoint's rollback undoes the settings, and
-the transaction may no longer take statements (a statement timeout)."""
+the transaction may no longer take statements (a statement timeout).
+
+A setting of the platform's own (``wangge.audit_maintenance``: the append-only triggers' switch)
+is given by name: ``local_settings(**{"wangge.timeline_redaction": "on"})``; one the session has
+never set reads as empty, and is put back empty."""
 
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ def local_settings(using: str = "default", **settings: str):
     names = list(settings)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         # One statement each way: read what is there (the CTE first), then set.
-        reads = ", ".join(f"current_setting(%s) AS s{i}" for i in range(len(names)))
+        reads = ", ".join(f"coalesce(current_setting(%s, true), '') AS s{i}" for i in range(len(names)))
         cursor.execute(f"WITH previous AS MATERIALIZED (SELECT {reads}) "
                        f"SELECT previous.*, {_set_sql(len(names))} FROM previous", [*names, *_pairs(settings)])
         previous = dict(zip(names, cursor.fetchone()[: len(names)]))
