@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.errors import InvalidInput, InvalidState
+from wangge.core.models import PendingReaction
 
 from .choices import DataRequestStatus
 from .errors import (
@@ -29,7 +30,7 @@ from .errors import (
     ResidentDataForbidden,
     ResidentGone,
 )
-from .masking import normalise_phone, valid_phone
+from .masking import normalise_phone, redact_rows, redactor, valid_phone
 from .models import (
     PersonalDataRequest,
     Resident,
@@ -308,6 +309,14 @@ def reveal_resident(*, resident: Resident, actor, purpose: str, allowed: bool,
     }
 
 
+def _redact_pending_reactions(*, phone: str, name: str) -> int:
+    """The domain events still waiting for a reaction (or given up, kept for an admin's retry)
+    may quote the erased number or name — a case event's note, a need's text: redacted like the
+    rest. Few rows (they are deleted once handled), so all are read; only ``event`` is written,
+    which the worker never writes, so nothing is locked."""
+    return len(redact_rows(PendingReaction.objects.order_by("pk"), redactor(phones=[phone], names=[name]), ["event"]))
+
+
 def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Resident:
     """PIPL erasure (删除/匿名化): blank the name and phone, delete the WeChat identities and the
     household link, keep the row — so every case, rating and figure that counts it stays whole.
@@ -342,5 +351,6 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
         row.save(update_fields=["name", "phone", "phone_verified_at", "household", "anonymised_at",
                                 "anonymised_reason", "anonymised_by"])
         resident_anonymised.send(sender=Resident, resident=row, phone=phone, openids=openids, name=name)
+        _redact_pending_reactions(phone=phone, name=name)
     _copy(row, resident)
     return resident

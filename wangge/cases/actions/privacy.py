@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wangge.core.language import office_text
+from wangge.core.models import PendingReaction
 from wangge.core.ratelimit import Limit, register_limit
 from wangge.notifications.services import redact_about
 from wangge.org.models import User
@@ -248,7 +249,9 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     attachments' file names (the stored file is renamed too), the notifications and texts sent
     about it (``notifications.services.redact_about``: a new case's title to its handler, the
     answer texted to the resident), the copies other apps keep (``signals.case_text_erased``: a
-    meeting's agenda and minutes) and its timeline — every note and every text in the events' data (``events.redact_timeline``, which re-seals the hash chain).
+    meeting's agenda and minutes), the reactions to its events still waiting in
+    ``core.PendingReaction`` (or given up there) and its timeline — every note and every text in the events' data (``events.redact_timeline``, which
+    re-seals the hash chain).
     When anything changed, a staff-only ``PII_REDACTED`` row says what — field names and event
     ids, never the words — and is chained after the rows it changed. Someone else's number in the
     same text stays. Returns the ``PII_REDACTED`` data ({} when nothing matched: nothing written).
@@ -276,6 +279,11 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
                     if isinstance(count, int))
     if elsewhere:
         record["elsewhere"] = elsewhere
+    # Reactions to the case's events still waiting (or given up) hold a copy of their note and data.
+    reactions = redact_rows(PendingReaction.objects.filter(event__subject="cases.case", event__subject_id=case.pk)
+                            .select_for_update().order_by("pk"), redact, ["event"])
+    if reactions:
+        record["reactions"] = [row.pk for row in reactions]
     timeline = redact_timeline(case, redact)
     if timeline.events:
         record["events"] = timeline.events

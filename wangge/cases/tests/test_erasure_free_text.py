@@ -240,3 +240,38 @@ def test_a_report_merged_into_someone_elses_case_leaves_no_trace_of_them_there(w
     theirs.refresh_from_db()
     assert (theirs.reporter_name, theirs.reporter_phone) == ("李四", NEIGHBOUR)  # their reporter is not erased
     assert list(verify_timeline()) == []
+
+
+def test_reactions_still_waiting_for_the_worker_lose_the_erased_words(world, django_capture_on_commit_callbacks):
+    """A domain event waits in ``PendingReaction`` until the worker reacts (and stays there, given
+    up, until an admin retries it): its copy of the note goes with the rest, the reaction still runs."""
+    from wangge.core.events import run_pending_reactions
+    from wangge.core.models import PendingReaction
+
+    clerk, officer = world.users["clerk"], world.users["chengguan"]
+    case = case_in_state(world, CaseStatus.IN_PROGRESS, channel="mailbox", reporter_name=NAME, reporter_phone=PHONE)
+    report_in_all(world, case)
+    with django_capture_on_commit_callbacks(execute=False):  # the worker has not run yet
+        case = actions.resolve_case(case=case, actor=officer, result=f"已电话告知{NAME}（138 1234 1234），邻居 {NEIGHBOUR}")
+        case = actions.revisit_case(case=case, actor=clerk, lawful=True, in_place=True, accepted=True, note="回访")
+        case = actions.rate_case(case=case, actor=clerk, satisfaction="satisfied")
+        case = actions.close_case(case=case, actor=clerk)
+    waiting = PendingReaction.objects.get(subscriber="mailbox.answer_due")
+    given_up = PendingReaction.objects.create(
+        subscriber="elsewhere.reaction", due_at=timezone.now(), dead=True, attempts=5,
+        event={"name": "need_raised", "subject": "neighbourhood.need", "subject_id": 1, "key": "neighbourhood.need:1",
+               "occurred_at": timezone.now().isoformat(), "payload": {"text": f"{NAME}家需要助餐，电话 138 1234 1234"}})
+    assert holds_the_erased(json.dumps(waiting.event, ensure_ascii=False))
+
+    anonymise_resident(resident=case.reporter, reason="居民申请删除")
+
+    for row in (waiting, given_up):
+        row.refresh_from_db()
+        assert not holds_the_erased(json.dumps(row.event, ensure_ascii=False))
+    assert NEIGHBOUR in waiting.event["payload"]["note"]
+    assert given_up.event["payload"]["text"] == f"{ERASED_MARK}家需要助餐，电话 {ERASED_MARK}"
+    redaction = CaseEvent.objects.filter(case=case, type=EventType.PII_REDACTED).get()
+    assert redaction.data["reactions"] == [waiting.pk]
+    assert run_pending_reactions(subscribers={"mailbox.answer_due"}) == 1  # the reaction still runs, on the redacted words
+    answer_due = CaseEvent.objects.get(case=case, type="mailbox_answer_due")
+    assert not holds_the_erased(answer_due.note) and NEIGHBOUR in answer_due.note
