@@ -26,7 +26,7 @@ from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region, RoleAssignment
 from wangge.org.scope import Scope
-from wangge.residents.masking import half_width, normalise_phone, valid_phone
+from wangge.residents.masking import half_width, normalise_phone, redact_rows, redactor, valid_phone
 from wangge.residents.models import Resident
 from wangge.residents.services import resident_for_report, viewer_posts
 
@@ -322,19 +322,38 @@ def retention_days() -> int:
 
 def anonymise_retired_key_persons(*, now: dt.datetime | None = None, days: int | None = None) -> int:
     """保存期限 — erase the personal data of persons retired longer than the retention period (the
-    row and its visits stay, so past coverage figures stay whole). Returns how many."""
+    row and its visits stay, so past coverage figures stay whole: ``anonymise_key_person``).
+    Returns how many."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=retention_days() if days is None else days)
     done = 0
     with transaction.atomic():
         for row in (KeyPerson.objects.select_for_update(skip_locked=True)
                     .filter(is_active=False, anonymised_at__isnull=True, retired_at__lt=cutoff).order_by("pk")):
-            row.name = row.phone = row.id_number = row.address = row.notes = ""
-            row.anonymised_at = now
-            row.save(update_fields=["name", "phone", "id_number", "address", "notes", "anonymised_at"])
-            Visit.objects.filter(key_person=row).update(found="", place="", need_note="")
+            anonymise_key_person(row, now=now)
             done += 1
     return done
+
+
+def anonymise_key_person(row: KeyPerson, *, now: dt.datetime, phones=(), names=()) -> None:
+    """Erase one retired person's entry — the one way both the retention sweep and a resident's
+    PIPL erasure (``receivers.blank_copies``) do it. Blank: name, phone, ID number, address and
+    notes, and each visit's what-was-found, place and need (the visits themselves, their dates,
+    moods and follow-ups stay, so coverage figures stay whole). Redacted (the words replaced by
+    〔已删除〕, ``residents.masking.redactor``): the row's own number and name, and ``phones`` /
+    ``names`` (what the resident's erasure says was erased), in the reason it was retired for and
+    in the notes of the 六到 attendances on it. ``anonymised_at`` is set once (an entry the sweep
+    erased earlier keeps its date, and is redacted again for the words it did not know). The
+    caller holds the row's lock and the transaction; the row must be retired (a database
+    constraint)."""
+    redact = redactor(phones=[row.phone, *phones], names=[row.name, *names])
+    row.name = row.phone = row.id_number = row.address = row.notes = ""
+    row.retire_reason = redact(row.retire_reason)
+    row.anonymised_at = row.anonymised_at or now
+    row.save(update_fields=["name", "phone", "id_number", "address", "notes", "retire_reason", "anonymised_at"])
+    Visit.objects.filter(key_person=row).exclude(found="", place="", need_note="").update(
+        found="", place="", need_note="")
+    redact_rows(Attendance.objects.filter(key_person=row).order_by("pk"), redact, ["place", "note"])
 
 
 # ---------------------------------------------------------------------------------------------

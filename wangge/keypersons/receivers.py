@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .actions import anonymise_key_person
 from .models import KeyPerson
 
 
@@ -14,9 +16,15 @@ def on_active_register(resident):
     return None
 
 
-def blank_copies(sender, resident, **kwargs) -> None:
-    """The resident was erased: blank the register's copies of their personal data too."""
-    KeyPerson.objects.filter(resident=resident).update(name="", phone="", id_number="", address="")
+def blank_copies(sender, resident, phone: str = "", name: str = "", **kwargs) -> None:
+    """The resident was erased (PIPL): each of their register entries is erased as the retention
+    sweep erases a retired one (``actions.anonymise_key_person``: personal data and notes blank,
+    the visits' notes blank, the erased number and name gone from the retirement reason and the
+    attendance notes), now — only a retired person may be erased, so there is no need to wait.
+    The entries, their visits and every figure stay."""
+    now = timezone.now()
+    for row in KeyPerson.objects.select_for_update().filter(resident=resident).order_by("pk"):
+        anonymise_key_person(row, now=now, phones=[phone], names=[name])
 
 
 def repoint_merged(sender, *, kept, merged, **kwargs) -> None:
