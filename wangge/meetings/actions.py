@@ -439,20 +439,31 @@ def _require_departments(meeting: Meeting) -> None:
         raise DepartmentsNotInvited(message)
 
 
+# One whole sentence per kind of meeting that needs departments: the kind's label put into a
+# sentence would read "A Bimonthly consultation is held…" in English (a label's capital).
+DEPARTMENTS_REFUSAL = {
+    MeetingKind.BIMONTHLY: gettext_lazy(
+        "A bimonthly consultation is held with the departments the problems involve at the table, and no "
+        "department is invited: its agenda cannot be published nor the meeting held. Invite them first."),
+    MeetingKind.DEPARTMENT: gettext_lazy(
+        "A department consultation is held with the departments the problems involve at the table, and no "
+        "department is invited: its agenda cannot be published nor the meeting held. Invite them first."),
+}
+
+
 def departments_refusal(meeting: Meeting) -> str:
     """Why the meeting can be neither published nor held yet for want of a department ('' when it can)."""
-    return departments_notice(meeting, _("A %(kind)s is held with the departments the problems involve at the "
-                                         "table, and no department is invited: its agenda cannot be published "
-                                         "nor the meeting held. Invite them first."))
+    return departments_notice(meeting, DEPARTMENTS_REFUSAL)
 
 
-def departments_notice(meeting: Meeting, sentence: str) -> str:
-    """``sentence`` (with the meeting's kind) and the departments the agenda involves, while a
-    meeting that needs departments has none invited; '' once one is."""
+def departments_notice(meeting: Meeting, sentences: dict) -> str:
+    """The sentence for the meeting's kind (``sentences``: one per kind that needs departments) and
+    the departments the agenda involves, while a meeting that needs departments has none invited;
+    '' once one is."""
     missing = selectors.departments_missing(meeting)
     if missing is None:
         return ""
-    text = sentence % {"kind": meeting.get_kind_display()}
+    text = str(sentences[meeting.kind])
     if missing["involved"]:
         involved = _("The agenda involves: %(names)s.") % {"names": "、".join(missing["involved"])}
         # Two sentences: side by side in Chinese, a space between them in English.

@@ -23,7 +23,7 @@ from wangge.org.choices import RegionLevel
 from wangge.org.models import Region
 
 from . import actions, minutes_pdf, selectors
-from .choices import Decision, MeetingStatus, MinutesKind, TopicStatus
+from .choices import Decision, MeetingKind, MeetingStatus, MinutesKind, TopicStatus
 from .forms import (
     AttendanceForm,
     DecisionForm,
@@ -158,7 +158,12 @@ def _detail_page(request, meeting, *, participant_form=None, topic_form=None, ve
         "publish_form": publish_form,
     }
     if manager and meeting.status == MeetingStatus.PLANNED:
-        context["no_department"] = _no_department_text(meeting)
+        # Publishing refused for want of a department: the refusal at the button says it all (the
+        # departments involved too) and opens the invitation below it; the same warning again at
+        # the top of the page would only be read twice.
+        refusal = actions.departments_refusal(meeting) if publish_form is not None else ""
+        context["departments_refused"] = bool(refusal) and refusal in map(str, publish_form.non_field_errors())
+        context["no_department"] = "" if context["departments_refused"] else _no_department_text(meeting)
     elif manager and meeting.status == MeetingStatus.AGENDA_PUBLISHED:  # published before it was refused
         context["no_department"] = actions.departments_refusal(meeting)
     if manager and meeting.status == MeetingStatus.PLANNED:
@@ -173,11 +178,19 @@ def _detail_page(request, meeting, *, participant_form=None, topic_form=None, ve
     return render(request, "meetings/detail.html", context)
 
 
+_NO_DEPARTMENT_WARNING = {  # one sentence per kind, as actions.DEPARTMENTS_REFUSAL (no label mid-sentence)
+    MeetingKind.BIMONTHLY: gettext_lazy(
+        "No department is invited. A bimonthly consultation brings the departments the problems involve to the "
+        "table: invite them before publishing the agenda."),
+    MeetingKind.DEPARTMENT: gettext_lazy(
+        "No department is invited. A department consultation brings the departments the problems involve to the "
+        "table: invite them before publishing the agenda."),
+}
+
+
 def _no_department_text(meeting) -> str:
     """The warning of a meeting that needs departments and has none invited ('' when it has)."""
-    return actions.departments_notice(meeting, _(
-        "No department is invited. A %(kind)s brings the departments the problems involve to the table: "
-        "invite them before publishing the agenda."))
+    return actions.departments_notice(meeting, _NO_DEPARTMENT_WARNING)
 
 
 @login_required

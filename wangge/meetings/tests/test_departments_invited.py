@@ -72,6 +72,23 @@ def test_the_refusal_opens_the_invitation_form(world, bimonthly, ledger_case, cl
     assert 'data-testid="publish-error"' in refused and " open" in invitation(refused)
 
 
+def test_the_refused_page_says_it_once_at_the_publish_button(world, bimonthly, ledger_case, client):
+    """The secretary who pressed 公布议程 reads why it was refused once, at the button, with the
+    departments the agenda involves and the invitation form open below — not the same warning again
+    at the top of the page."""
+    secretary = world.users["secretary_a"]
+    case = case_actions.dispatch_case(case=ledger_case, actor=world.users["clerk"],
+                                      lead=case_actions.Target(department=world.departments["chengguan"]))
+    actions.add_agenda_item(meeting=bimonthly, actor=secretary, case=case)
+    client.force_login(secretary)
+    refused = client.post(f"/meetings/{bimonthly.pk}/publish/").content.decode()
+    assert refused.count("还没有邀请任何部门") == 1
+    assert refused.count(f"议程涉及：{world.departments['chengguan']}") == 1
+    error = refused.split('data-testid="publish-error"', 1)[1].split("</div>", 1)[0]
+    assert "还没有邀请任何部门" in error and "议程涉及" in error
+    assert 'data-testid="no-department"' not in refused and " open" in invitation(refused)
+
+
 def test_the_departments_involved_are_a_sentence_of_their_own(world, bimonthly, ledger_case):
     """…请先邀请部门。议程涉及：区城管执法局。 — and in English a space between the two sentences."""
     case = case_actions.dispatch_case(case=ledger_case, actor=world.users["clerk"],
@@ -172,3 +189,25 @@ def test_a_bimonthly_meeting_is_not_held_without_a_department(world, bimonthly, 
     actions.add_participant(meeting=bimonthly, actor=secretary, department=world.departments["chengguan"])
     actions.decide_item(item=item, actor=secretary, decision=Decision.DEFERRED)
     actions.close_meeting(meeting=bimonthly, actor=secretary)
+
+
+@pytest.mark.parametrize("kind, level, region, name", [
+    (MeetingKind.BIMONTHLY, MeetingLevel.COMMUNITY, "community", "bimonthly consultation"),
+    (MeetingKind.DEPARTMENT, MeetingLevel.SUBDISTRICT, "subdistrict", "department consultation")])
+def test_the_warning_reads_as_english_mid_sentence(world, ledger_case, client, settings, kind, level, region, name):
+    """“A bimonthly consultation brings …”, not “A Bimonthly consultation”: the kind's label begins
+    with a capital as a label, not inside a sentence; the Chinese keeps its 双月协商会/部门会商."""
+    convener = world.users["secretary_a" if region == "community" else "leader"]
+    meeting = actions.create_meeting(actor=convener, kind=kind, level=level, scheduled_at=when(),
+                                     region=world.communities[0] if region == "community" else world.subdistrict)
+    actions.add_agenda_item(meeting=meeting, actor=convener, case=ledger_case)
+    client.force_login(convener)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    warning = page.split('data-testid="no-department"', 1)[1].split("</p>", 1)[0]
+    assert f"A {name} brings the departments" in warning
+    refused = client.post(f"/meetings/{meeting.pk}/publish/").content.decode()
+    error = refused.split('data-testid="publish-error"', 1)[1].split("</div>", 1)[0]
+    assert f"A {name} is held with the departments" in error
+    with translation.override("zh-hans"):
+        assert actions.departments_refusal(meeting).startswith(f"{meeting.get_kind_display()}要把问题涉及的部门")
