@@ -131,3 +131,31 @@ def test_staff_views_of_the_number_on_those_reports_are_listed(client, world, an
     assert html.count('data-testid="mydata-view"') == 1
     assert "受理员" in html and f"办理您反映的问题 {mine[0].number}" in html
     assert world.users["clerk"].username not in html
+
+
+def delete_hint(html: str) -> str:
+    return html.split('data-testid="mydata-kind-delete"', 1)[1].split("</label>", 1)[0]
+
+
+def views_hint(html: str) -> str:
+    return html.split('data-testid="mydata-views"', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.mark.parametrize("language, name, number", [("zh-hans", "姓名", "电话"), ("en", "name", "phone number")])
+def test_the_page_of_a_number_speaks_of_the_number_not_of_a_name(client, world, anonymous, settings,
+                                                                 language, name, number):
+    """Signed in by number only, with no name held (no resident; or, once a request was sent, a
+    resident holding the number alone): deleting removes the number, and staff see the number —
+    the page says so, not "your name"; a resident with a name still reads of their name."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    sign_in(client)
+    for html in (client.get(ME).content.decode(),  # no resident
+                 client.post(REQUEST, {"kind": DataRequestKind.CORRECT, "details": "第二条不是我报的"},
+                             follow=True).content.decode()):  # a resident with the number alone
+        assert number in delete_hint(html) and name not in delete_hint(html)
+        assert number in views_hint(html) and name not in views_hint(html)
+    assert Resident.objects.get().name == ""
+
+    Resident.objects.update(name="张三")
+    html = client.get(ME).content.decode()
+    assert name in delete_hint(html) and name in views_hint(html)
