@@ -77,6 +77,7 @@ def _recompute_clock(case: Case, calendar: WorkdayCalendar) -> list[str]:
     year), keeping what happened since it started: approved extensions and suspended time."""
     paused = dt.timedelta(seconds=case.paused_seconds)
     start = case.clock_started_at - paused
+    accepted_against = case.accept_due_at if case.accepted_at else None
     fields = _set_deadlines(case, start, calendar)
     extensions = case.extension_requests.filter(status=ExtensionStatus.APPROVED, decided_at__gte=start)
     for request in extensions.order_by("decided_at", "pk"):
@@ -87,6 +88,8 @@ def _recompute_clock(case: Case, calendar: WorkdayCalendar) -> list[str]:
         setattr(case, f"{stage}_due_at", getattr(case, f"{stage}_due_at") + paused)
     case.clock_started_at += paused
     case.paused_seconds = int(paused.total_seconds())
+    if accepted_against is not None:  # 按时响应 was decided against this deadline: it stays
+        case.accept_due_at = accepted_against
     _within_source_deadline(case)  # a new policy or calendar never moves it past the source's
     return fields
 

@@ -96,8 +96,9 @@ def _reopen(case: Case, actor: User | None, reason: str, now: dt.datetime, actor
     _end_assignments(case, now)
     case.reopen_count += 1
     case.resolved_at, case.resolved_on_time, case.closed_at = None, None, None
+    accept_due = case.accept_due_at  # kept: the case was accepted once, against this deadline (按时响应)
     fields = _set_deadlines(case, now, load_calendar())
-    case.accept_due_at = case.dispatch_due_at = now
+    case.accept_due_at, case.dispatch_due_at = accept_due, now
     if last_lead is not None:
         _start_lead(case, department=last_lead.department, user=last_lead.user, region=last_lead.region,
                     assigned_by=actor, assigned_at=now)

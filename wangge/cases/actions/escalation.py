@@ -51,9 +51,12 @@ def _escalate(case: Case, actor: User | None, reason: str, now: dt.datetime, *, 
     case.status = CaseStatus.ACCEPTED
     case.escalation_count += 1
     case.breached_stage = ""
-    # The new level gets its own clock: a dispatch target and a fresh resolve target.
+    # The new level gets its own clock: a dispatch target and a fresh resolve target. The
+    # acceptance deadline stays the one the case was accepted against (按时响应 is a fact about
+    # the first acceptance: a late one is not made good by going up a level).
+    accept_due = case.accept_due_at
     fields = _set_deadlines(case, now, _cached(("calendar",), load_calendar))
-    case.accept_due_at = min(case.accept_due_at, now)
+    case.accept_due_at = accept_due if case.accepted_at else min(case.accept_due_at, now)
     fields += ["current_level", "star", "status", "escalation_count", "breached_stage", *_refresh_clock(case, now)]
     _save(case, fields)
     record_event(

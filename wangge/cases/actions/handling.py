@@ -151,7 +151,9 @@ def resume_case(*, case: Case, actor: User, note: str = "") -> Case:
     note = _clean_note(note)
     now = timezone.now()
     paused = now - case.suspended_at
-    for stage in ("accept", "dispatch", "resolve"):
+    # The deadlines get the paused time back — all but a met or missed acceptance's: 按时响应 was
+    # decided against it and stays what it was.
+    for stage in ("dispatch", "resolve") if case.accepted_at else ("accept", "dispatch", "resolve"):
         setattr(case, f"{stage}_due_at", getattr(case, f"{stage}_due_at") + paused)
     case.clock_started_at += paused
     case.paused_seconds += int(paused.total_seconds())
