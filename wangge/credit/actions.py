@@ -32,6 +32,7 @@ from .models import (
     CreditDispute,
     CreditRule,
     LedgerEntry,
+    LedgerRedaction,
     Merchant,
     Redemption,
     RedemptionCode,
@@ -554,3 +555,45 @@ def resolve_dispute(*, actor, dispute: CreditDispute, reply: str, correct: bool,
         return dispute
     _close_dispute(dispute, status=DisputeStatus.ANSWERED, reply=reply, actor=actor_.user, now=now or timezone.now())
     return dispute
+
+
+def erase_from_account(*, account: CreditAccount, phones, names, actor=None) -> LedgerRedaction | None:
+    """删除 in an account's record (PIPL erasure, ``resident_anonymised``): each of ``phones`` (in
+    any form it was typed) and each of ``names`` (two characters or more) is replaced by 〔已删除〕
+    in its entries' notes (``ledger.redact_chain``, which re-seals the hash chain and the
+    account's head), its disputes' reasons and replies, and the texts sent about a changed entry
+    (the 积分到账 SMS quotes the note). Someone else's number in the same text stays; amounts,
+    balances and every figure stay. When anything changed, a ``LedgerRedaction`` row says what —
+    entry and dispute ids and fields, never the words — and which entries did not verify before
+    (``verify_credit`` goes on reporting them); returned (None when nothing matched). Runs in the
+    erasure's transaction; locks the account first, as every action does."""
+    from wangge.notifications.services import redact_about
+    from wangge.residents.masking import redactor
+
+    found = redactor(phones=phones, names=names)
+
+    def redact(text: str, length: int = 200) -> str:
+        # 〔已删除〕 is longer than a two-character name: cut to what the column holds.
+        new = found(text)
+        return new if new == text else new[:length]
+
+    account = ledger.lock_account(account.pk)
+    chain = ledger.redact_chain(account, redact)
+    disputes: dict[str, list[str]] = {}
+    changed = []
+    for dispute in CreditDispute.objects.select_for_update().filter(account=account).order_by("pk"):
+        for name in ("reason", "reply"):
+            new = redact(getattr(dispute, name), 300)
+            if new != getattr(dispute, name):
+                setattr(dispute, name, new)
+                disputes.setdefault(str(dispute.pk), []).append(name)
+        if str(dispute.pk) in disputes:
+            changed.append(dispute)
+    CreditDispute.objects.bulk_update(changed, ["reason", "reply"])
+    notices = sum(redact_about(subject=entry, redact=found)
+                  for entry in LedgerEntry.objects.filter(pk__in=[int(pk) for pk in chain.entries]).order_by("pk"))
+    if not (chain.entries or disputes or notices):
+        return None
+    return LedgerRedaction.objects.create(account=account, actor=actor if getattr(actor, "pk", None) else None,
+                                          entries=chain.entries, disputes=disputes, notices=notices,
+                                          unverified=chain.unverified)

@@ -1,5 +1,6 @@
 """Admin: rules and merchants are edited here; accounts, entries, lots, codes and redemptions are
-read-only, and so are disputes — they change only through the actions (the ledger is append-only)."""
+read-only, and so are disputes and the records of erasures — they change only through the actions
+(the ledger is append-only)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .models import (
     CreditLot,
     CreditRule,
     LedgerEntry,
+    LedgerRedaction,
     Merchant,
     Redemption,
     RedemptionCode,
@@ -82,4 +84,10 @@ class RedemptionAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmi
 class CreditDisputeAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "account_id", "entry_id", "status", "created_at", "resolved_at", "resolved_by"]
     list_filter = ["status"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(LedgerRedaction)
+class LedgerRedactionAdmin(ListFilterLookupsOnly, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["pk", "account_id", "created_at", "actor", "notices"]
     date_hierarchy = "created_at"

@@ -17,7 +17,7 @@ class CreditConfig(AppConfig):
         from wangge.core.ratelimit import register_limit
         from wangge.notifications.registry import register_kind
         from wangge.residents.retention import register_open_business_check
-        from wangge.residents.signals import residents_merged
+        from wangge.residents.signals import resident_anonymised, residents_merged
 
         from . import actions, events, permissions, receivers  # noqa: F401 — events defines them
 
@@ -35,6 +35,7 @@ class CreditConfig(AppConfig):
         subscribe("credit_booked", receivers.tell_resident_of_earning, mode=Mode.ATOMIC,
                   key="credit.tell_resident_of_earning")
         residents_merged.connect(receivers.residents_merged, dispatch_uid="credit.merge_accounts")
+        resident_anonymised.connect(receivers.erase_from_ledger, dispatch_uid="credit.erase_from_ledger")
         register_open_business_check(receivers.open_business)
         register_periodic("credit.expire_lots", "wangge.credit.tasks.schedule_expiry",
                           every_seconds=lambda: 3600)

@@ -6,16 +6,21 @@ actions check who acts, then call these inside their transaction with the accoun
 - ``book``: appends one entry — its number, the balance after it (refused below zero before
   anything is written), its hash chained to the account's newest one — and moves the account's
   balance, count and head hash with it;
-- ``take_from_lots``: a negative amount consumed from the account's lots, oldest first (FIFO).
+- ``take_from_lots``: a negative amount consumed from the account's lots, oldest first (FIFO);
+- ``redact_chain``: the one change of entries there is — a resident's erasure (PIPL) replaces
+  their number and name in the notes, and the chain is re-sealed after them.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+
+from wangge.core.pgsettings import local_settings
 
 from .choices import EntryKind
 from .errors import AccountNotFound, NotEnoughCredit
@@ -118,3 +123,75 @@ def expire_account_lots(*, account: CreditAccount, now: dt.datetime) -> list[Led
         account.save(update_fields=["balance", "entry_count", "last_hash"])
         booked.append(entry)
     return booked
+
+
+# PostgreSQL: while this is 'on' in a transaction, the ledger's append-only trigger (migration
+# 0006) lets an UPDATE through that changes nothing but an entry's note and its two hashes. Set
+# only by ``redact_chain``, for its own block.
+REDACTION_SETTING = "wangge.credit_redaction"
+
+
+@dataclass
+class ChainRedaction:
+    """What ``redact_chain`` changed: the fields by entry id (``{"812": ["note"]}``), and the
+    entries that did not verify before the chain was re-sealed."""
+
+    entries: dict[str, list[str]] = field(default_factory=dict)
+    unverified: list[int] = field(default_factory=list)
+
+
+def _unverified(rows: list[LedgerEntry]) -> list[int]:
+    """The entries that do not verify as stored: their own hash, or their link to the one before
+    (``verify``'s *altered* and *broken link*; the numbers and balances are not re-sealed)."""
+    broken, previous = [], ""
+    for entry in rows:
+        if entry.hash != entry.compute_hash() or entry.prev_hash != previous:
+            broken.append(entry.pk)
+        previous = entry.hash
+    return broken
+
+
+def redact_chain(account: CreditAccount, redact) -> ChainRedaction:
+    """PIPL erasure in an account's ledger: ``redact`` (text → text, ``residents.masking.redactor``)
+    applied to every entry's note. Nothing is written when nothing matches.
+
+    The ledger is append-only and hash-chained; erasure is the one exception the law makes. As the
+    case timeline does it (``cases.events.redact_timeline``):
+    - only the matched words change (to 〔已删除〕); amounts, balances, numbers and every other
+      column stay;
+    - the chain is re-sealed from the first changed entry to the newest, and the account's head
+      (``last_hash``) follows, so ``verify_credit`` still finds any change made behind the
+      application's back afterwards;
+    - the entries that did not verify before the re-sealing are returned (``unverified``): the
+      caller records them (``LedgerRedaction``) and ``verify_credit`` goes on reporting them, so
+      an earlier tampering is not laundered;
+    - the old hashes are kept nowhere (with the rest of the entry known, they give the number back);
+    - on PostgreSQL the trigger lets these UPDATEs through only inside this function (a
+      transaction-local setting, and only note, hash and prev_hash may differ).
+    ``account`` is locked by the caller (``lock_account``), in its transaction."""
+    rows = list(LedgerEntry.objects.filter(account_id=account.pk).order_by("seq"))
+    result = ChainRedaction()
+    first = None
+    for index, entry in enumerate(rows):
+        note = redact(entry.note) if entry.note else entry.note
+        if note != entry.note:
+            if first is None:
+                unverified = set(_unverified(rows))  # before anything is changed
+                first = index
+            entry.note = note
+            result.entries[str(entry.pk)] = ["note"]
+    if first is None:
+        return result
+    # Only those the re-sealing would hide: an entry before the first changed one keeps its hash
+    # and ``verify_credit`` finds it as it always did.
+    result.unverified = [entry.pk for entry in rows[first:] if entry.pk in unverified]
+    previous = rows[first - 1].hash if first else ""
+    for entry in rows[first:]:
+        entry.prev_hash = previous
+        entry.hash = entry.compute_hash()
+        previous = entry.hash
+    with local_settings(**{REDACTION_SETTING: "on"}):
+        LedgerEntry.objects.bulk_update(rows[first:], ["note", "hash", "prev_hash"], batch_size=500)
+    account.last_hash = previous
+    account.save(update_fields=["last_hash"])
+    return result

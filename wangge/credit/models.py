@@ -5,7 +5,9 @@ expire, correct) that stores the balance after it and is hash-chained (SHA-256) 
 before it on its account. The account row holds the current balance (a constant-time read), the
 number of entries and the hash of the newest one, so the ``verify_credit`` command also notices
 entries removed from the end of a chain. On PostgreSQL a trigger refuses UPDATE and DELETE of
-entries (migration 0002). Earned credit is kept in lots (``CreditLot``) that expire by date;
+entries (migration 0002), but for one change: a resident's erasure (PIPL) replaces their number
+and name in notes and re-seals the chain after them (``ledger.redact_chain``, migration 0006;
+``LedgerRedaction`` says so on record). Earned credit is kept in lots (``CreditLot``) that expire by date;
 spending takes the oldest lots first.
 """
 
@@ -171,7 +173,7 @@ def household_address(household, *, fallback=None) -> str:
 
 class LedgerEntry(models.Model):
     """积分流水 — one change of an account's balance. Never updated or deleted: a mistake is put
-    right by a reversing ``correct`` entry. ``(account, source, source_id)`` is unique, so the same
+    right by a reversing ``correct`` entry (PIPL erasure may redact the note: ``ledger.redact_chain``). ``(account, source, source_id)`` is unique, so the same
     award (or spend, or expiry) is never booked twice."""
 
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries",
@@ -379,3 +381,31 @@ class CreditDispute(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} · {self.get_status_display()}"
+
+
+class LedgerRedaction(models.Model):
+    """个人信息删除记录 — a resident's erasure (PIPL) changed texts on an account's record: their
+    number and name now read 〔已删除〕. Says which entries (and fields), which disputes and how
+    many notices changed, and which entries did not verify before the chain was re-sealed
+    (``verify_credit`` goes on reporting those) — never the words. Append-only, like the ledger
+    (PostgreSQL trigger, migration 0006)."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="redactions",
+                                verbose_name=pgettext_lazy("credit", "account"))
+    created_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("erased by"))
+    # {"812": ["note"]}: the entries changed, by id, and their fields; the chain re-sealed after them.
+    entries = models.JSONField(_("entries changed"), default=dict, blank=True)
+    # {"31": ["reason", "reply"]}: the disputes changed, by id, and their fields.
+    disputes = models.JSONField(_("disputes changed"), default=dict, blank=True)
+    notices = models.PositiveIntegerField(_("notices changed"), default=0)
+    unverified = models.JSONField(_("entries that did not verify before"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data erased from the ledger")
+        verbose_name_plural = _("personal data erased from the ledger")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.account_id} · {self.created_at:%Y-%m-%d}"

@@ -109,6 +109,16 @@ def residents_merged(sender, *, kept, merged, **kwargs) -> None:
     actions.merge_resident_accounts(kept=kept, merged=merged)
 
 
+def erase_from_ledger(sender, *, resident, phone: str = "", name: str = "", **kwargs) -> None:
+    """PIPL erasure (``resident_anonymised``): the erased number and name go from the texts of the
+    resident's account — entry notes (the chain re-sealed), disputes, the texts sent about them
+    (``actions.erase_from_account``). The account, its entries and every figure stay. (It holds
+    no credit: a resident with unspent credit is not erased, ``open_business``.)"""
+    actor = getattr(resident, "anonymised_by", None)
+    for account in CreditAccount.objects.filter(resident=resident).order_by("pk"):
+        actions.erase_from_account(account=account, phones=[phone], names=[name], actor=actor)
+
+
 def open_business(resident) -> str | None:
     """A resident with unspent credit is not erased (the credit would be lost with them)."""
     from django.utils.translation import gettext as _

@@ -9,7 +9,10 @@ one pass and little memory. Each entry is checked against
 - the balance (*balance*: balance after ≠ the balance before + amount, or below zero);
 and each account against its chain's end (*account*: its balance, entry count or head hash is not
 the newest entry's — entries removed from the end, or the balance edited) and against its lots
-(*lots*: the credit left in its lots is not its balance).
+(*lots*: the credit left in its lots is not its balance). A resident's erasure (PIPL) rewrites the
+notes it redacts and re-seals the chain after them (``ledger.redact_chain``); the entries that did
+not verify just before that are named in its ``LedgerRedaction`` row and reported here as
+*altered before erasure*, so the re-sealing launders no earlier tampering.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from .models import CreditAccount, CreditLot, LedgerEntry, _micros, hash_content
+from .models import CreditAccount, CreditLot, LedgerEntry, LedgerRedaction, _micros, hash_content
 
 FIELDS = ("pk", "account_id", "seq", "kind", "amount", "balance_after", "rule_id", "source", "source_id", "note",
           "actor_id", "created_at", "expires_at", "corrects_id", "prev_hash", "hash")
@@ -34,6 +37,7 @@ class Problem:
     BALANCE = "balance"
     ACCOUNT = "account"
     LOTS = "lots"
+    ALTERED_BEFORE_ERASURE = "altered_before_erasure"
 
 
 def describe(problem: str) -> str:
@@ -45,6 +49,9 @@ def describe(problem: str) -> str:
         Problem.ACCOUNT: _("the account's balance or head does not match its newest entry: "
                            "entries were removed or the balance was edited"),
         Problem.LOTS: _("the credit left in the account's lots is not its balance"),
+        Problem.ALTERED_BEFORE_ERASURE: _("it did not match its hash or the entry before it when a resident's "
+                                          "personal data was erased from the account (the chain was re-sealed "
+                                          "after that)"),
     }[problem]
 
 
@@ -98,18 +105,24 @@ def verify_ledger(*, chunk_size: int = 5000, checked: Checked | None = None) -> 
              CreditAccount.objects.values_list("pk", "balance", "entry_count", "last_hash").iterator(chunk_size=chunk_size)}
     checked.accounts = len(heads)
     seen: set[int] = set()
+    # The entries an erasure found broken before it re-sealed the chain (``LedgerRedaction``).
+    before_erasure: dict[int, set[int]] = {}
+    for account_id, unverified in LedgerRedaction.objects.values_list("account_id", "unverified"):
+        if unverified:
+            before_erasure.setdefault(account_id, set()).update(unverified)
 
     def account_end(account_id, balance, seq, head):
+        for entry_id in sorted(before_erasure.pop(account_id, ())):
+            yield Break(account_id, entry_id, Problem.ALTERED_BEFORE_ERASURE)
         if heads.get(account_id) != (balance, seq, head):
-            return Break(account_id, None, Problem.ACCOUNT)
-        return None
+            yield Break(account_id, None, Problem.ACCOUNT)
 
     current, previous, balance, seq = None, "", 0, 0
     for (pk, account_id, n, kind, amount, balance_after, rule_id, source, source_id, note, actor_id, created_us,
          expires_us, corrects_id, prev_hash, stored) in _rows(chunk_size):
         if account_id != current:
-            if current is not None and (problem := account_end(current, balance, seq, previous)):
-                yield problem
+            if current is not None:
+                yield from account_end(current, balance, seq, previous)
             current, previous, balance, seq = account_id, "", 0, 0
             seen.add(account_id)
         checked.entries += 1
@@ -126,8 +139,8 @@ def verify_ledger(*, chunk_size: int = 5000, checked: Checked | None = None) -> 
         if problem:
             yield Break(account_id, pk, problem)
         previous, balance, seq = stored, balance_after, n
-    if current is not None and (problem := account_end(current, balance, seq, previous)):
-        yield problem
+    if current is not None:
+        yield from account_end(current, balance, seq, previous)
     for account_id, (acc_balance, count, head) in heads.items():
         if account_id not in seen and (acc_balance, count, head) != (0, 0, ""):
             yield Break(account_id, None, Problem.ACCOUNT)
