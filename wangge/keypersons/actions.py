@@ -348,12 +348,15 @@ def anonymise_key_person(row: KeyPerson, *, now: dt.datetime, phones=(), names=(
     constraint)."""
     redact = redactor(phones=[row.phone, *phones], names=[row.name, *names])
     row.name = row.phone = row.id_number = row.address = row.notes = ""
-    row.retire_reason = redact(row.retire_reason)
+    # 〔已删除〕 is longer than a two- or three-character name: cut to what each column holds.
+    row.retire_reason = redact(row.retire_reason)[:200]
     row.anonymised_at = row.anonymised_at or now
     row.save(update_fields=["name", "phone", "id_number", "address", "notes", "retire_reason", "anonymised_at"])
     Visit.objects.filter(key_person=row).exclude(found="", place="", need_note="").update(
         found="", place="", need_note="")
-    redact_rows(Attendance.objects.filter(key_person=row).order_by("pk"), redact, ["place", "note"])
+    for field, length in (("place", 100), ("note", 500)):
+        redact_rows(Attendance.objects.filter(key_person=row).order_by("pk"), lambda text, n=length: redact(text)[:n],
+                    [field])
 
 
 # ---------------------------------------------------------------------------------------------

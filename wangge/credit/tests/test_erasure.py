@@ -151,3 +151,13 @@ def test_postgresql_lets_through_only_the_erasures_own_change(world, ledger):
     # Nothing else of the record was touched by the erasure's switch either: the ledger verifies.
     assert list(verify_ledger()) == []
     assert CreditDispute.objects.get(account=mine).reason.startswith("我是" + ERASED_MARK)
+
+
+def test_a_redacted_note_still_fits_its_column(world, rules):
+    account = make_account(world)
+    entry = award(world, account, rules, ("王小明" + "。" * 7) * 20)  # 200 characters
+    actions.expire_lots(now=timezone.now() + dt.timedelta(days=800))
+    erase(world, account)
+    entry.refresh_from_db()
+    assert len(entry.note) == 200 and "王小明" not in entry.note
+    assert list(verify_ledger()) == []

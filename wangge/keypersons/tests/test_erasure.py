@@ -90,3 +90,13 @@ def test_an_entry_the_sweep_already_erased_loses_the_words_it_did_not_know(world
     person.refresh_from_db()
     assert person.anonymised_at == swept_at
     assert person.retire_reason == f"{ERASED_MARK}跟女儿走了，有事打{ERASED_MARK}"
+
+
+def test_a_redacted_text_still_fits_its_column(world, register):
+    person = register(name="赵六六", phone="")
+    reason = ("赵六六" + "。" * 7) * 20  # 200 characters; each name becomes the longer 〔已删除〕
+    actions.retire_key_person(actor=world.users["secretary_a"], person=person, reason=reason)
+    anonymise_resident(resident=person.resident, reason="本人申请删除")
+    person.refresh_from_db()
+    assert len(person.retire_reason) == 200 and person.retire_reason.startswith(ERASED_MARK + "。")
+    assert "赵六六" not in person.retire_reason
