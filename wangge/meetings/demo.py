@@ -31,7 +31,7 @@ def _hold(meeting, convener, rng, department_pool, leads, clock) -> int:
             lead = _lead_for(item, leads) or rng.choice(department_pool)
             kwargs = {"lead_department": lead, "deadline": meeting.scheduled_at.date() + dt.timedelta(days=14)}
             if item.case is None:  # a topic's plan is filed as a case: under a category of the lead's
-                kwargs["category"] = _category_for(lead)
+                kwargs["category"] = _category_for(item, lead)
         try:
             actions.decide_item(item=item, actor=convener, decision=choice, outcome=OUTCOMES[choice], **kwargs)
         except DomainError:
@@ -63,17 +63,21 @@ def _involved(meeting, leads) -> list:
     return found
 
 
-def _category_for(lead):
+def _category_for(item, lead):
+    """The category a topic's plan is filed under: the one its subject belongs to, else one of the lead's."""
     from wangge.cases.models import Category
 
     active = Category.objects.filter(is_active=True).order_by("path")
-    return active.filter(default_department=lead).first() or active.first()
+    code = TOPIC_CATEGORIES.get(item.topic.title) if item.topic_id else None
+    return (code and active.filter(code=code).first()) or active.filter(default_department=lead).first() or active.first()
 
 
 # One vetted topic per meeting (a community does not raise the same one twice), with the code
 # of the department that leads a plan on it.
 TOPICS = [("小区电动车充电桩增设", "居民提出楼道充电隐患，建议增设集中充电桩", "zhujian"),
           ("老楼加装电梯意见征集", "低层与高层住户意见不一，需协商出资比例和施工安排", "zhujian")]
+# The category each topic's plan is filed under (a charging-point plan is not a falling-objects case).
+TOPIC_CATEGORIES = {"小区电动车充电桩增设": "anquan-diandongche", "老楼加装电梯意见征集": "wuye-dianti"}
 AGENDA_DAYS_BEFORE = 3  # the agenda is drawn up and published three days before the meeting
 
 
