@@ -10,14 +10,16 @@ PG_URL="${WANGGE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wangge}"
 # in collection order, so each worker still runs its transactional tests (which empty its
 # database) after its ordinary ones, as pytest-django orders them.
 WORKERS="${WANGGE_TEST_WORKERS:-auto}"
+# The slowest tests of each half are listed at the end, to keep the suite inside CI's budget.
+SLOWEST="--durations=${WANGGE_TEST_SLOWEST:-15}"
 
 echo "=== Wangge tests on SQLite ==="
-WANGGE_TEST_DB=sqlite $BIN/python -m pytest -n "$WORKERS" "$@"
+WANGGE_TEST_DB=sqlite $BIN/python -m pytest -n "$WORKERS" "$SLOWEST" "$@"
 sqlite_rc=$?
 
 echo "=== Wangge tests on PostgreSQL ($PG_URL) ==="
 if $BIN/python scripts/pg_ready.py "$PG_URL"; then
-  WANGGE_TEST_DB=postgres WANGGE_TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest -n "$WORKERS" "$@"
+  WANGGE_TEST_DB=postgres WANGGE_TEST_DATABASE_URL="$PG_URL" $BIN/python -m pytest -n "$WORKERS" "$SLOWEST" "$@"
   pg_rc=$?
 else
   if [ "${CI:-}" = "true" ]; then
