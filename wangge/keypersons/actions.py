@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from wangge.audit.actions import record_data_export
 from wangge.audit.choices import ExportedList
-from wangge.cases.actions import create_case
+from wangge.cases.actions import create_case, erase_from_cases
 from wangge.cases.channels import Channel
 from wangge.core.exports import write_xlsx
 from wangge.core.idempotency import write_once
@@ -335,18 +335,24 @@ def anonymise_retired_key_persons(*, now: dt.datetime | None = None, days: int |
     return done
 
 
-def anonymise_key_person(row: KeyPerson, *, now: dt.datetime, phones=(), names=()) -> None:
+def anonymise_key_person(row: KeyPerson, *, now: dt.datetime, phones=(), names=(), actor=None) -> None:
     """Erase one retired person's entry — the one way both the retention sweep and a resident's
     PIPL erasure (``receivers.blank_copies``) do it. Blank: name, phone, ID number, address and
     notes, and each visit's what-was-found, place and need (the visits themselves, their dates,
     moods and follow-ups stay, so coverage figures stay whole). Redacted (the words replaced by
     〔已删除〕, ``residents.masking.redactor``): the row's own number and name, and ``phones`` /
     ``names`` (what the resident's erasure says was erased), in the reason it was retired for and
-    in the notes of the 六到 attendances on it. ``anonymised_at`` is set once (an entry the sweep
+    in the notes of the 六到 attendances on it, and in the cases its visits opened (they took the
+    visit's words: ``cases.actions.erase_from_cases``, on the case's record as a staff-only
+    PII_REDACTED row by ``actor``). ``anonymised_at`` is set once (an entry the sweep
     erased earlier keeps its date, and is redacted again for the words it did not know). The
     caller holds the row's lock and the transaction; the row must be retired (a database
     constraint)."""
-    redact = redactor(phones=[row.phone, *phones], names=[row.name, *names])
+    phones, names = [row.phone, *phones], [row.name, *names]
+    redact = redactor(phones=phones, names=names)
+    opened = list(Visit.objects.filter(key_person=row, case__isnull=False).values_list("case_id", flat=True))
+    if opened:
+        erase_from_cases(cases=opened, phones=phones, names=names, actor=actor)
     row.name = row.phone = row.id_number = row.address = row.notes = ""
     # 〔已删除〕 is longer than a two- or three-character name: cut to what each column holds.
     row.retire_reason = redact(row.retire_reason)[:200]

@@ -19,12 +19,12 @@ def on_active_register(resident):
 def blank_copies(sender, resident, phone: str = "", name: str = "", **kwargs) -> None:
     """The resident was erased (PIPL): each of their register entries is erased as the retention
     sweep erases a retired one (``actions.anonymise_key_person``: personal data and notes blank,
-    the visits' notes blank, the erased number and name gone from the retirement reason and the
-    attendance notes), now — only a retired person may be erased, so there is no need to wait.
-    The entries, their visits and every figure stay."""
-    now = timezone.now()
+    the visits' notes blank, the erased number and name gone from the retirement reason, the
+    attendance notes and the cases the visits opened), now — only a retired person may be
+    erased, so there is no need to wait. The entries, their visits and every figure stay."""
+    now, actor = timezone.now(), getattr(resident, "anonymised_by", None)
     for row in KeyPerson.objects.select_for_update().filter(resident=resident).order_by("pk"):
-        anonymise_key_person(row, now=now, phones=[phone], names=[name])
+        anonymise_key_person(row, now=now, phones=[phone], names=[name], actor=actor)
 
 
 def repoint_merged(sender, *, kept, merged, **kwargs) -> None:

@@ -242,6 +242,16 @@ def erase_reporter_snapshots(*, resident, phone: str = "", name: str = "") -> in
     return Case.objects.filter(pk__in=list(theirs)).update(reporter_name="", reporter_phone="")
 
 
+def erase_from_cases(*, cases, phones, names, actor=None) -> int:
+    """删除 in cases another app filed from what it holds about a person (a key-person visit's
+    need: the case took its words as title, description and address) — the person is not their
+    reporter, so ``erase_reporter_snapshots`` does not reach them. The cases (ids) are locked in
+    primary-key order and each goes through ``erase_from_free_text``. Returns how many changed.
+    Runs in the caller's transaction."""
+    locked = Case.objects.filter(pk__in=sorted(set(cases))).select_for_update(of=("self",)).order_by("pk")
+    return sum(1 for case in locked if erase_from_free_text(case=case, phones=phones, names=names, actor=actor))
+
+
 def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     """删除 in what people typed: each of ``phones`` (in any form it was typed: 138 1234 1234,
     +86 138-1234-1234 …) and each of ``names`` (two characters or more, verbatim) is replaced by

@@ -100,3 +100,22 @@ def test_a_redacted_text_still_fits_its_column(world, register):
     person.refresh_from_db()
     assert len(person.retire_reason) == 200 and person.retire_reason.startswith(ERASED_MARK + "。")
     assert "赵六六" not in person.retire_reason
+
+
+def test_the_case_a_visit_opened_loses_the_words_it_took_from_the_visit(world, register):
+    from wangge.cases.choices import EventType
+    from wangge.cases.models import CaseEvent
+
+    person = register(name="钱七七", phone="13612345678")
+    found = actions.record_visit(actor=world.users["worker_a1"], person=person, help_needed=HelpNeeded.CASE,
+                                 need_note="钱七七家楼道灯坏了，回电136 1234 5678，邻居13900000001也反映过",
+                                 place="东园小区3号楼钱七七家门口")
+    actions.retire_key_person(actor=world.users["secretary_a"], person=person, reason="搬走")
+    anonymise_resident(resident=person.resident, actor=world.users["admin"], reason="本人申请删除")
+    case = found.case
+    case.refresh_from_db()
+    assert case.description == f"{ERASED_MARK}家楼道灯坏了，回电{ERASED_MARK}，邻居13900000001也反映过"
+    assert case.address == f"东园小区3号楼{ERASED_MARK}家门口"
+    assert "钱七七" not in case.title
+    record = CaseEvent.objects.get(case=case, type=EventType.PII_REDACTED)
+    assert not record.public and record.actor == world.users["admin"]
