@@ -43,13 +43,13 @@ class CategoryForm(TreeMoveLabels, movenodeform_factory(Category)):
 @admin.register(Category)
 class CategoryAdmin(LeafDeleteOnly, TreeAdmin):
     form = CategoryForm
-    list_display = ("name", "code", "default_department", "default_star", "handling_type", "sla_policy",
+    list_display = ("name", "name_en", "code", "default_department", "default_star", "handling_type", "sla_policy",
                     "resident_label", "is_active")
     list_filter = ("is_active", "default_star", "handling_type", "default_department")
-    search_fields = ("name", "code", "keywords", "resident_label")
+    search_fields = ("name", "name_en", "code", "keywords", "resident_label")
     autocomplete_fields = ("default_department",)
     fieldsets = (
-        (None, {"fields": ("name", "code", "is_active")}),
+        (None, {"fields": ("name", "name_en", "code", "is_active")}),
         (_("Position in the tree"), {"fields": ("treebeard_position", "treebeard_ref_node")}),
         (_("Defaults for new cases"), {"fields": ("default_department", "default_star", "handling_type",
                                                   "sla_policy")}),

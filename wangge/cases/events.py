@@ -226,7 +226,9 @@ def jsonable(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "pk"):
-        return {"id": value.pk, "name": str(value)}
+        # A category's str() follows the page's language; the record keeps its stored name.
+        stored = getattr(getattr(value, "_meta", None), "label", "") == "cases.Category"
+        return {"id": value.pk, "name": value.name if stored else str(value)}
     return str(value)
 
 

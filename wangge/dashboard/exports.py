@@ -121,7 +121,7 @@ def _overdue(ws, ctx: dict) -> None:
         values = [
             case.number, case.title, str(case.get_status_display()),
             case.community.name if case.community else "", case.grid.name if case.grid else "",
-            case.category.name if case.category else "", str(case.handler or ""),
+            case.category.display_name if case.category else "", str(case.handler or ""),
             timezone.localtime(case.due_at, LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if case.due_at else "",
             round(case.overdue_for.total_seconds() / 3600, 1), case.urge_count,
         ]

@@ -380,7 +380,9 @@ def trend_by_month(sel: Selection, months: int = 12) -> list[dict]:
 
 def by_category(sel: Selection) -> list[dict]:
     rows = grouped(sel, "category_top")
-    names = _names(Category, [r["category_top_id"] for r in rows])
+    # In the page's language (an English name where one is set), chosen now: nothing here is cached.
+    names = {c.pk: c.display_name for c in Category.objects.filter(
+        pk__in=[r["category_top_id"] for r in rows if r["category_top_id"]]).only("pk", "name", "name_en")}
     for r in rows:
         r["name"] = names.get(r["category_top_id"]) or str(_("Unclassified"))
     return sorted(rows, key=lambda r: -r["filed"])

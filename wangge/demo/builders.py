@@ -263,7 +263,7 @@ def build_categories(departments: dict[str, Department]) -> list[tuple[Category,
         inherit = parent or spec
         dept_code = spec.department or inherit.department
         return dict(
-            name=spec.name, code=spec.code, resident_label=spec.label, keywords=spec.keywords,
+            name=spec.name, name_en=spec.name_en, code=spec.code, resident_label=spec.label, keywords=spec.keywords,
             default_department=departments.get(dept_code) if dept_code else None,
             default_star=spec.star or inherit.star or 1,
             handling_type=spec.handling or inherit.handling or "general",

@@ -125,9 +125,83 @@ class CategorySpec:
     templates: tuple[str, ...] = ()
     children: tuple["CategorySpec", ...] = field(default=())
     weight: float = 1.0
+    name_en: str = ""  # shown on pages read in English
+
+
+# The categories' English names (Category.name_en), by code.
+NAMES_EN = {
+    "shirong": "City appearance",
+    "shirong-zhandao": "Street vending",
+    "shirong-luandui": "Dumped goods and debris",
+    "shirong-guanggao": "Illegal ads and signboards",
+    "shirong-danche": "Badly parked shared bikes",
+    "huanjing": "Sanitation",
+    "huanjing-laji": "Rubbish not collected",
+    "huanjing-baojie": "Street cleaning",
+    "huanjing-gongce": "Public toilets",
+    "huanjing-fenlei": "Waste sorting",
+    "daolu": "Roads and street facilities",
+    "daolu-lumian": "Damaged road surface",
+    "daolu-jinggai": "Missing or broken manhole cover",
+    "daolu-ludeng": "Street light out",
+    "daolu-xinhao": "Traffic lights and signs",
+    "gongnuan": "Heating",
+    "gongnuan-bure": "Radiators not warm",
+    "gongnuan-loushui": "Leaking radiator",
+    "gongnuan-shoufei": "Heating charges",
+    "gongshui": "Water supply",
+    "gongshui-tingshui": "Water cut",
+    "gongshui-shuiya": "Low water pressure",
+    "gongshui-shuizhi": "Water quality",
+    "gongshui-baoguan": "Burst pipe",
+    "wuye": "Property disputes",
+    "wuye-fuwu": "Poor property management service",
+    "wuye-dianti": "Lift out of order",
+    "wuye-shoufei": "Property fee dispute",
+    "wuye-qiguan": "Old estate without management",
+    "zaoyin": "Noise nuisance",
+    "zaoyin-shigong": "Construction noise",
+    "zaoyin-shanghu": "Shop noise",
+    "zaoyin-guangchangwu": "Square-dancing noise",
+    "zaoyin-zhuangxiu": "Renovation noise",
+    "youyan": "Cooking fumes",
+    "youyan-canyin": "Restaurant fumes",
+    "youyan-shaokao": "Outdoor barbecues",
+    "anquan": "Safety hazards",
+    "anquan-xiaofang": "Blocked fire lane",
+    "anquan-diandongche": "Unsafe e-bike charging",
+    "anquan-ranqi": "Gas safety",
+    "anquan-zhuiwu": "Risk of falling objects",
+    "weijian": "Illegal construction",
+    "weijian-sida": "Unauthorised structures",
+    "weijian-chaigai": "Illegal alterations in renovation",
+    "weijian-dixiashi": "People living in basements",
+    "linli": "Neighbour disputes",
+    "linli-loushui": "Leak from the flat above",
+    "linli-duiwu": "Stairwell clutter dispute",
+    "linli-chongwu": "Pet nuisance",
+    "linli-tingche": "Parking dispute",
+    "yanglao": "Elderly care",
+    "yanglao-dujv": "Care for elderly living alone",
+    "yanglao-zhucan": "Meals for the elderly",
+    "yanglao-shilao": "Age-friendly home adaptation",
+    "yanglao-jintie": "Old-age allowance",
+    "shichang": "Market supervision",
+    "shichang-shipin": "Food safety",
+    "shichang-wuzhao": "Unlicensed business",
+    "shichang-jiage": "Price fraud",
+    "zhian": "Public order",
+    "zhian-keyi": "Suspicious persons",
+    "zhian-daoqie": "Theft",
+    "zhian-qunzu": "Overcrowded rentals",
+    "lvhua": "Parks and greenery",
+    "lvhua-shumu": "Tree pruning",
+    "lvhua-lvdi": "Damaged green space",
+}
 
 
 def C(code, name, label, keywords, *templates, **kw) -> CategorySpec:
+    kw.setdefault("name_en", NAMES_EN.get(code, ""))
     return CategorySpec(code=code, name=name, label=label, keywords=keywords, templates=templates, **kw)
 
 

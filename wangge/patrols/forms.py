@@ -34,7 +34,7 @@ class CategoryField(forms.ModelChoiceField):
     which is the heading and which the kind)."""
 
     def label_from_instance(self, obj: Category) -> str:
-        return "\u3000" * (obj.depth - 1) + obj.name
+        return "\u3000" * (obj.depth - 1) + obj.display_name
 
 
 class CheckInForm(forms.Form):

@@ -26,7 +26,7 @@ from wangge.residents.masking import half_width
 
 
 def category_label(category: Category) -> str:
-    return category.resident_label or category.name
+    return category.resident_display
 
 
 @dataclass

@@ -35,7 +35,7 @@ ORDER = ("-submitted_at", "-pk")  # the list's order: the newest first
 
 
 # What a row reads (``.only``): the rest of the case — its description above all — stays in the database.
-FIELDS = ("number", "title", "channel", "category", "category__name", "star", "status", "light", "grid", "grid__name",
+FIELDS = ("number", "title", "channel", "category", "category__name", "category__name_en", "star", "status", "light", "grid", "grid__name",
           "community", "community__name", "subdistrict", "subdistrict__name", "lead_department", "lead_department__name", "address", "reporter_name",
           "reporter_phone", "reporter_anonymous", "submitted_at", "accepted_at", "accept_due_at", "dispatch_due_at",
           "resolve_due_at", "resolved_at", "closed_at", "resolved_on_time", "satisfaction")
@@ -71,7 +71,7 @@ def _yes_no(value: bool | None) -> str:
 
 def row(case) -> list:
     return [
-        case.number, case.title, case.get_channel_display(), case.category.name if case.category_id else "",
+        case.number, case.title, case.get_channel_display(), case.category.display_name if case.category_id else "",
         case.star, case.get_status_display(), case.get_light_display(),
         case.grid.name if case.grid_id else "", case.community.name if case.community_id else "",
         case.subdistrict.name if case.subdistrict_id else "",

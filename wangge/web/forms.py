@@ -48,7 +48,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj: Category) -> str:
-        return "\u3000" * (obj.depth - 1) + obj.name
+        return "\u3000" * (obj.depth - 1) + obj.display_name
 
 
 class MultipleFileInput(forms.FileInput):
@@ -205,7 +205,7 @@ class ClassifyFields(ActionForm):
             return data
         current, chosen = self.current(), self._chosen()
         shown = self._shown(current)
-        labels = {"category": self.case.category.name if self.case.category_id else "—",
+        labels = {"category": self.case.category.display_name if self.case.category_id else "—",
                   "star": StarLevel(current["star"]).label if current["star"] in StarLevel.values else "—",
                   "handling_type": (HandlingType(current["handling_type"]).label
                                     if current["handling_type"] in HandlingType.values else "—")}

@@ -65,6 +65,15 @@ class RefSerializer(serializers.Serializer):
     name = CalledField(source="__str__")
 
 
+class CategoryRefSerializer(serializers.Serializer):
+    """A reference to a category: {id, name, name_en} — ``name`` as stored (Chinese), ``name_en``
+    its English name ('' when none is set); the reader picks by its own language."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+
+
 class CategoryField(serializers.Field):
     """A category given by id (``12``) or by code (``"road-parking"``)."""
 
@@ -318,7 +327,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     light_label = CalledField(source="get_light_display")
     current_level_label = CalledField(source="get_current_level_display")
     handling_type_label = CalledField(source="get_handling_type_display")
-    category = RefSerializer(allow_null=True)
+    category = CategoryRefSerializer(allow_null=True)
     grid = RefSerializer(allow_null=True)
     community = RefSerializer(allow_null=True)
     reporter = ReporterSerializer(source="*")
@@ -726,7 +735,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Category
-        fields = ["id", "code", "name", "resident_label", "keywords", "default_department", "default_star",
+        fields = ["id", "code", "name", "name_en", "resident_label", "keywords", "default_department", "default_star",
                   "handling_type", "handling_type_label", "sla_policy", "effective_sla_policy", "is_active",
                   "depth", "children"]
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models.signals import post_delete, post_save
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -18,6 +19,9 @@ class Category(MP_Node):
     handling department, star level, handling type and deadline policy."""
 
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True,
+                               help_text=_("Shown instead of the name on pages read in English; "
+                                           "left empty, they show the name."))
     code = models.SlugField(_("code"), max_length=60, unique=True)
     default_department = models.ForeignKey(
         "org.Department",
@@ -51,7 +55,21 @@ class Category(MP_Node):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the page now (not when the object was read: a process
+        cache or a form holds one object for every language): the English name when English is
+        active and one is set, else the name. What is stored or sent on (event records, the API's
+        ``name``, the 12345 hand-back) keeps ``name``."""
+        return self.name_en if self.name_en and _english() else self.name
+
+    @property
+    def resident_display(self) -> str:
+        """What residents read: the label in their words (Chinese), else the name; on a page in
+        English the English name where one is set."""
+        return self.name_en if self.name_en and _english() else (self.resident_label or self.name)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -84,6 +102,10 @@ class Category(MP_Node):
             if node.sla_policy_id:
                 return node.sla_policy
         return None
+
+
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
 
 
 @dataclass(frozen=True)

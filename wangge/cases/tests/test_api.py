@@ -412,7 +412,7 @@ def test_detail_has_timeline_handlers_deadlines_and_the_users_actions(world, cat
 
     body = as_user(clerk).get(detail_url(case)).json()
     assert body["status"] == "dispatched" and body["status_label"] == "Dispatched"
-    assert body["category"] == {"id": category.pk, "name": "占道经营"}
+    assert body["category"] == {"id": category.pk, "name": "占道经营", "name_en": ""}
     assert body["grid"]["id"] == world.grids[0].pk and body["community"]["id"] == world.communities[0].pk
 
     types = [e["type"] for e in body["timeline"]]

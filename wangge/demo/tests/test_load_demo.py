@@ -138,6 +138,8 @@ def test_staff_in_every_role_departments_and_categories(territory):
         for leaf in children:
             assert leaf.default_department_id and leaf.keywords and leaf.resident_label
             assert leaf.effective_policy() is not None
+    # An English name for each, shown on pages read in English.
+    assert not Category.objects.filter(name_en="").exists()
 
 
 def test_if_empty_leaves_loaded_data_alone_and_logins_are_printed(territory):

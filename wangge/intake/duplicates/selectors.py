@@ -270,7 +270,7 @@ def find_matches(*, text: str, category_id: int | None, longitude=None, latitude
     mine = textsim.bigrams(text or "")
     rows = qs.select_related("category", "grid", "region").only(
         "pk", "number", "title", "description", "address", "status", "category__name", "category__path",
-        "category__resident_label", "grid__name", "grid_id", "longitude", "latitude", "submitted_at",
+        "category__resident_label", "category__name_en", "grid__name", "grid_id", "longitude", "latitude", "submitted_at",
         "closed_at", "merged_into_id", "category_id", "region__name", "region__path", "region__level",
     )[:MAX_ROWS]
     matches = []
@@ -516,7 +516,7 @@ def describe_for_resident(case: Case, match: Match | None = None) -> NearbyRepor
     from django.core import signing
 
     category = case.category
-    label = (category.resident_label or category.name) if category is not None else ""
+    label = category.resident_display if category is not None else ""
     grid = case.grid
     return NearbyReport(
         ref=signing.dumps(case.pk, salt=REF_SALT), label=label, place=grid.name if grid is not None else "",

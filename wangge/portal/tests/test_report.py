@@ -349,3 +349,17 @@ def test_grids_json_for_the_map(client, world):
     first = next(f for f in data["features"] if f["id"] == world.grids[0].pk)
     assert first["properties"]["community"] == "东园社区"
     assert first["geometry"]["type"] == "Polygon"
+
+
+def test_the_category_picker_in_english_uses_the_english_names(client, world, categories):
+    """An English name where the category has one (事件分类 ``name_en``); the residents' words in
+    Chinese otherwise, and always on the Chinese page."""
+    Category.objects.filter(pk=categories["street"].pk).update(name_en="Streets and environment")
+    Category.objects.filter(pk=categories["stall"].pk).update(name_en="Street vending")
+    client.post("/i18n/setlang/", {"language": "en", "next": REPORT})
+    html = client.get(REPORT).content.decode()
+    assert "Streets and environment" in html and "Street vending" in html and "路灯不亮" in html
+    assert "乱摆摊、占道经营" not in html and "街道与环境" not in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": REPORT})
+    html = client.get(REPORT).content.decode()
+    assert "乱摆摊、占道经营" in html and "Street vending" not in html

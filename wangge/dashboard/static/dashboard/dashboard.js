@@ -89,9 +89,12 @@
   var cats = data.categories.slice(0, 12);
   drill(chart("chart-category", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-    grid: { left: 100, right: 40, top: 8, bottom: 20 },
+    // The names set the left margin (an English name is longer than a Chinese one); a very long
+    // one is cut with "…", its whole name in the tooltip.
+    grid: { left: 8, right: 40, top: 8, bottom: 20, containLabel: true },
     xAxis: Object.assign({ type: "value", minInterval: 1 }, AXIS),
-    yAxis: Object.assign({ type: "category", inverse: true, data: cats.map(function (c) { return c.name; }) }, AXIS),
+    yAxis: Object.assign({ type: "category", inverse: true, data: cats.map(function (c) { return c.name; }) }, AXIS,
+                         { axisLabel: Object.assign({}, AXIS.axisLabel, { width: 160, overflow: "truncate" }) }),
     series: [{ type: "bar", data: cats.map(function (c) { return c.value; }), barMaxWidth: 16,
                label: { show: true, position: "right", color: "#dbe8ff" },
                itemStyle: { borderRadius: [0, 4, 4, 0],
