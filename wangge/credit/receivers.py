@@ -7,6 +7,7 @@ ledger's idempotency key (``case``, ``<case id>:<rule code>``, account) makes a 
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from wangge.core.events import DomainEvent
@@ -109,13 +110,16 @@ def residents_merged(sender, *, kept, merged, **kwargs) -> None:
     actions.merge_resident_accounts(kept=kept, merged=merged)
 
 
-def erase_from_ledger(sender, *, resident, phone: str = "", name: str = "", **kwargs) -> None:
+def erase_from_ledger(sender, *, resident, phone: str = "", name: str = "", household_id=None, **kwargs) -> None:
     """PIPL erasure (``resident_anonymised``): the erased number and name go from the texts of the
-    resident's account — entry notes (the chain re-sealed), disputes, the texts sent about them
-    (``actions.erase_from_account``). The account, its entries and every figure stay. (It holds
-    no credit: a resident with unspent credit is not erased, ``open_business``.)"""
+    resident's account and of the account of the household they were in — entry notes (the chain
+    re-sealed), disputes, the texts sent about them (``actions.erase_from_account``). The accounts,
+    their entries and every figure stay; the household's balance is the household's. (The
+    resident's own account holds no credit: a resident with unspent credit is not erased,
+    ``open_business``.)"""
     actor = getattr(resident, "anonymised_by", None)
-    for account in CreditAccount.objects.filter(resident=resident).order_by("pk"):
+    theirs = Q(resident=resident) | Q(household_id=household_id) if household_id else Q(resident=resident)
+    for account in CreditAccount.objects.filter(theirs).order_by("pk"):
         actions.erase_from_account(account=account, phones=[phone], names=[name], actor=actor)
 
 

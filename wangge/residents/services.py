@@ -336,7 +336,7 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
             raise OpenBusiness(reasons)
         # What was erased, for the apps that keep a copy by its value rather than by the resident
         # (the outbox holds the number and OpenIDs it sent to).
-        phone, name = row.phone, row.name
+        phone, name, household_id = row.phone, row.name, row.household_id
         openids = sorted(set(WechatIdentity.objects.filter(resident=row).values_list("openid", flat=True)))
         WechatIdentity.objects.filter(resident=row).delete()
         # What they wrote in a correction or deletion request may be their data too; the requests
@@ -350,7 +350,8 @@ def anonymise_resident(*, resident: Resident, actor=None, reason: str) -> Reside
         row.anonymised_by = actor if getattr(actor, "pk", None) else None
         row.save(update_fields=["name", "phone", "phone_verified_at", "household", "anonymised_at",
                                 "anonymised_reason", "anonymised_by"])
-        resident_anonymised.send(sender=Resident, resident=row, phone=phone, openids=openids, name=name)
+        resident_anonymised.send(sender=Resident, resident=row, phone=phone, openids=openids, name=name,
+                                 household_id=household_id)
         _redact_pending_reactions(phone=phone, name=name)
     _copy(row, resident)
     return resident

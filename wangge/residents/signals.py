@@ -13,17 +13,19 @@ those).
     ``kept``; ``merged`` stays as an emptied row with ``merged_into = kept``. Each app re-points
     its rows: ``Case.objects.filter(reporter=merged).update(reporter=kept)``.
 
-``resident_anonymised(sender=Resident, resident, phone, openids, name)``
+``resident_anonymised(sender=Resident, resident, phone, openids, name, household_id)``
     ``resident``'s name, phone, WeChat identities and household link were erased (PIPL). Each
     app blanks its own copies of the personal data (a case's ``reporter_name`` /
     ``reporter_phone`` snapshots) but keeps the rows and their figures. ``phone`` (digits, or
     "") and ``openids`` (a list) are the values just erased, for the rows that hold a copy by
     value and not by the resident (a text message's recipient, a WeChat conversation); ``name``
     (or "") is the name just erased, for free texts that quote it (a case's description, a note:
-    ``residents.masking.redactor`` finds both in what people typed).
+    ``residents.masking.redactor`` finds both in what people typed); ``household_id`` (or None) is
+    the household they were just taken out of, whose shared rows may quote them (a household's
+    credit account: 王小明 helped clean the stairwell).
 """
 
 from django.dispatch import Signal
 
 residents_merged = Signal()  # kwargs: kept, merged
-resident_anonymised = Signal()  # kwargs: resident, phone, openids, name
+resident_anonymised = Signal()  # kwargs: resident, phone, openids, name, household_id

@@ -161,3 +161,22 @@ def test_a_redacted_note_still_fits_its_column(world, rules):
     entry.refresh_from_db()
     assert len(entry.note) == 200 and "王小明" not in entry.note
     assert list(verify_ledger()) == []
+
+
+def test_a_household_members_erasure_reaches_the_households_account(world, rules, household_account):
+    """The household's account quotes its members; one of them is erased: their number and name go
+    from its notes (the chain still verifies), the other member's stay, the household's credit stays."""
+    from wangge.residents.models import Resident
+
+    household = household_account.household
+    son = Resident.objects.create(name="李建国", phone="13812345679", household=household)
+    award(world, household_account, rules, "李建国（138 1234 5679）参加楼道清扫，张秀兰作证")
+    balance = CreditAccount.objects.get(pk=household_account.pk).balance
+    assert balance > 0
+
+    anonymise_resident(resident=son, actor=world.users["admin"], reason="本人申请删除")
+
+    assert notes(household_account)[-1] == f"{ERASED_MARK}（{ERASED_MARK}）参加楼道清扫，张秀兰作证"
+    assert CreditAccount.objects.get(pk=household_account.pk).balance == balance
+    assert list(verify_ledger()) == []
+    assert LedgerRedaction.objects.filter(account=household_account).exists()
