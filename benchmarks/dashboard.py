@@ -109,7 +109,7 @@ WITH base AS (
          1 + floor(random() * %(ncats)s)::int AS ci,
          random() AS r_status, random() AS r_resp, random() AS r_res, random() AS r_sat, random() AS r_rate,
          random() AS r_ch
-  FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
+  FROM generate_series(%(first)s, %(last)s) g
 ), st AS (
   SELECT *, extract(epoch FROM now() - sub) / 86400 AS age,
     CASE

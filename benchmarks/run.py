@@ -467,7 +467,7 @@ def insert_sweep_fixture(world, *, total: int = SWEEP_OPEN, due: int = SWEEP_DUE
     select = [overrides.get(c, f't."{c}"') for c in columns]
     quoted = ", ".join(f'"{c}"' for c in columns)
     sql = (f"INSERT INTO {Case._meta.db_table} ({quoted}) "
-           f'SELECT {", ".join(select)} FROM {Case._meta.db_table} t, generate_series(1, %(n)s::int) g WHERE t.id = %(id)s')
+           f'SELECT {", ".join(select)} FROM {Case._meta.db_table} t, generate_series(1, %(n)s) g WHERE t.id = %(id)s')
     a_columns = [f.column for f in CaseAssignment._meta.concrete_fields if f.column not in ("id", "case_id")]
     a_sql = (f'INSERT INTO {CaseAssignment._meta.db_table} (case_id, {", ".join(a_columns)}) '
              f'SELECT c.id, {", ".join("a." + col for col in a_columns)} FROM {Case._meta.db_table} c '

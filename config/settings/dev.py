@@ -6,7 +6,6 @@ import dj_database_url
 
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, INSTALLED_APPS
-from .database import prepared
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
 # The demo sub-district and its commands (load_demo, demo_logins): never in production.
@@ -14,9 +13,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "wangge.demo"]
 DEBUG = os.environ.get("WANGGE_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["*"]
 DATABASES = {
-    "default": prepared(dj_database_url.config(
+    "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'wangge.sqlite3'}", conn_max_age=60
-    ))
+    )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the web server and the worker share the file without "database is locked".

@@ -8,7 +8,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .database import prepared
 
 
 def _env(name: str) -> str:
@@ -56,10 +55,10 @@ ALLOWED_HOSTS = [h.strip() for h in _env("ALLOWED_HOSTS").split(",") if h.strip(
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
-DATABASES = {"default": prepared(dj_database_url.parse(_env("DATABASE_URL"), conn_max_age=60))}
+DATABASES = {"default": dj_database_url.parse(_env("DATABASE_URL"), conn_max_age=60)}
 # A streaming replica for the dashboard and list reads (wangge.core.dbrouter), when there is one.
 if os.environ.get("WANGGE_REPLICA_URL"):
-    DATABASES["replica"] = prepared(dj_database_url.parse(os.environ["WANGGE_REPLICA_URL"], conn_max_age=60))
+    DATABASES["replica"] = dj_database_url.parse(os.environ["WANGGE_REPLICA_URL"], conn_max_age=60)
     WANGGE_REPLICA_PATHS = [p.strip() for p in os.environ.get(
         "WANGGE_REPLICA_PATHS", "/dashboard/,/cases/,/api/v1/cases/").split(",") if p.strip()]
 # The reverse proxies in front (comma-separated IPs or CIDRs): only their X-Forwarded-For is read.

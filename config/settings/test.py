@@ -7,7 +7,6 @@ import dj_database_url
 
 from .base import *  # noqa: F401,F403
 from .base import BASE_DIR, INSTALLED_APPS
-from .database import prepared
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
 # The demo sub-district and its commands (load_demo, demo_logins): never in production.
@@ -20,9 +19,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if os.environ.get("WANGGE_TEST_DB") == "postgres":
     DATABASES = {
-        "default": prepared(dj_database_url.parse(
+        "default": dj_database_url.parse(
             os.environ.get("WANGGE_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wangge")
-        ))
+        )
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("WANGGE_TEST_PG_NAME", "test_wangge")}
 else:
