@@ -102,6 +102,8 @@ def run(out=sys.stdout) -> list[tuple[str, str, str, str]]:
                                      region=world["community"], scheduled_at=timezone.now())
     for case in cases[:DECISIONS]:
         actions.add_agenda_item(meeting=meeting, actor=secretary, case=case)
+    # A 双月协商会 meets the departments face to face: its agenda is published once one is invited.
+    actions.add_participant(meeting=meeting, actor=secretary, department=world["department"])
     actions.publish_agenda(meeting=meeting, actor=secretary)
     deadline = timezone.localdate() + dt.timedelta(days=14)
     timings = []
