@@ -15,7 +15,7 @@ _SOURCES = {
     "stored_media": "wangge.core.testing",
     "run_in_threads": "wangge.testing.concurrency",
     **{name: "wangge.testing.factories" for name in (
-        "CELL", "LAT0", "LNG0", "World", "add_region", "add_subdistrict", "build_world", "case_in_state",
+        "CELL", "LAT0", "LNG0", "World", "add_region", "add_subdistrict", "build_world", "calls_from", "case_in_state",
         "file_case", "make_category", "make_user", "square", "report_in_all", "close_after_revisit",
     )},
 }

@@ -139,6 +139,13 @@ def file_case(world: World, *, grid: Region | None = None, actor=None, category=
     return create_case(**params)
 
 
+def calls_from(world: World, phone: str, *, cases: int = 3, name: str = "张三丰", other_phone: str = "13900003333"):
+    """A caller's history (来电历史): ``cases`` cases filed from ``phone`` under ``name``, and one
+    of the same words from someone else; returns (theirs, other)."""
+    theirs = [file_case(world, reporter_phone=phone, reporter_name=name) for _ in range(cases)]
+    return theirs, file_case(world, reporter_phone=other_phone)
+
+
 def case_in_state(world: World, status: str, *, category=None, co_handlers=(), **extra):
     """A case brought to ``status`` through the real actions (lead: 城管; ``co_handlers``:
     dispatch targets that assist — joint handling)."""

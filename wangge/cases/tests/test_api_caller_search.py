@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from wangge.cases.models import ReporterAccessLog
-from wangge.testing import file_case
+from wangge.testing import calls_from
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,7 @@ PHONE = "13812341234"
 
 @pytest.fixture
 def calls(world):
-    mine = [file_case(world, reporter_phone=PHONE, reporter_name="张三丰") for _ in range(3)]
-    other = file_case(world, reporter_phone="13900003333")
-    return mine, other
+    return calls_from(world, PHONE)
 
 
 def as_user(user, lang="en") -> APIClient:

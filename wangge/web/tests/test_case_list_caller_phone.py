@@ -11,7 +11,7 @@ import pytest
 from wangge.cases import actions
 from wangge.cases.choices import CaseStatus
 from wangge.cases.models import ReporterAccessLog
-from wangge.testing import file_case
+from wangge.testing import calls_from, file_case
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +23,7 @@ PHONE = "13812341234"
 @pytest.fixture
 def calls(world):
     """Two cases of the caller, one of someone else (all of the same words)."""
-    mine = [file_case(world, reporter_phone=PHONE, reporter_name="张三丰") for _ in range(2)]
-    other = file_case(world, reporter_phone="13900003333")
-    return mine, other
+    return calls_from(world, PHONE, cases=2)
 
 
 def numbers_in(page: str, cases) -> set[str]:

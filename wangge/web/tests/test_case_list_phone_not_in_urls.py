@@ -18,7 +18,7 @@ from django.test import Client
 from wangge.audit.models import DataExportRecord
 from wangge.cases.choices import CaseStatus
 from wangge.cases.models import ReporterAccessLog
-from wangge.testing import file_case
+from wangge.testing import calls_from
 from wangge.web import caller_keys, views
 from wangge.web.models import SavedFilter
 
@@ -32,9 +32,7 @@ URL_ATTRIBUTE = re.compile(r'(?:href|action|src|hx-get|hx-post|value)="([^"]*)"'
 
 @pytest.fixture
 def calls(world):
-    mine = [file_case(world, reporter_phone=PHONE, reporter_name="张三丰") for _ in range(3)]
-    other = file_case(world, reporter_phone="13900003333")
-    return mine, other
+    return calls_from(world, PHONE)
 
 
 def assert_no_phone(response) -> None:
