@@ -48,6 +48,9 @@ S = CaseStatus
 MIN, HOUR, DAY = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
 SWEEP_EVERY = 30 * MIN
 PROGRESS_EVERY = 10 * DAY
+# The showcase stories that need the resident on the phone (their 不满意 is the story): never
+# drawn anonymous or unreachable, whatever today's date makes of their draws and their number.
+ANSWERS_THE_CALLBACK = frozenset({"no_second_rating", "stay_reopened"})
 REOPEN_BEFORE_END = 2 * HOUR  # the showcase's 重办: sent back this long before the present, or earlier
 RECLAIM_AFTER = 20 * MIN  # and claimed again by its department this long after
 _DUE_PROBE = f"SELECT 1 FROM {Case._meta.db_table} WHERE next_check_at IS NOT NULL AND next_check_at <= %s LIMIT 1"
@@ -291,8 +294,8 @@ class Simulation:
             description = template.format(addr=address, when=rng.choice(data.WHEN))
             if p.channel == Channel.PATROL:
                 description = "网格员巡查发现：" + description.replace("我家", "居民家")
-        # The showcase's 重办 needs a resident to call back (drawn all the same: the stream stays).
-        anonymous = resident is not None and rng.random() < 0.08 and "stay_reopened" not in p.twists
+        # The showcase's 不满意 needs a resident to call back (drawn all the same: the stream stays).
+        anonymous = resident is not None and rng.random() < 0.08 and not p.twists & ANSWERS_THE_CALLBACK
         category = p.leaf
         if p.channel in RESIDENT_CHANNELS and rng.random() < 0.4:
             category = None  # the resident did not pick one; the clerk classifies on acceptance
@@ -617,7 +620,7 @@ def resolve_and_answer(sim: Simulation, p: Plan, case: Case) -> Generator[dt.dat
             actions.close_case(case=case, actor=sim.clerk(), without_revisit=closing_rules.NoRevisit.NO_CONTACT,
                                note="未留联系电话，无法回访。")
             return
-        if attempt == 1 and _unreachable(case) and reopen_at is None:
+        if attempt == 1 and _unreachable(case) and reopen_at is None and not p.twists & ANSWERS_THE_CALLBACK:
             for note in ("电话无人接听。", "电话无人接听，已发短信请回电。", "电话关机。")[:closing_rules.revisit_attempts_needed()]:
                 yield sim.later(120, 1440)
                 actions.record_revisit_attempt(case=case, actor=sim.clerk(), note=note)
