@@ -77,6 +77,9 @@ class PageWatch:
 def page_factory(browser, live_server):
     """``page_factory(width=1366, height=900)`` → (page, watch). The test fails on any console
     error or on any request to a host other than the live test server."""
+    from wangge.testing import inflight
+
+    inflight.watch()
     contexts, watches = [], []
 
     def make(width: int = 1366, height: int = 900, locale: str = "zh-CN", **kwargs):
@@ -103,6 +106,9 @@ def page_factory(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    # The server may still be answering what a closed page asked: let it finish before the
+    # test's database is flushed (see wangge.testing.inflight).
+    assert inflight.wait_until_idle(), "the live server was still answering a request 15 s after the pages closed"
     for watch in watches:
         watch.check()
 
