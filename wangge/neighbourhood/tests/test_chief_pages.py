@@ -160,8 +160,12 @@ def test_the_chief_finds_a_service_s_rating_link_again(client, hood, answered):
     home = client.get(reverse("neighbourhood:chief_home")).content.decode()
     assert f'href="{page_url}"' in between(home, "nb-chief-services")
     page = client.get(page_url).content.decode()
-    rate_path = reverse("neighbourhood:rate", args=[signing.rate_token(service.pk, service.household_id)])
-    assert rate_path in page and reverse("neighbourhood:service_qr", args=[service.pk]) in page
+    # The page's rating link is signed for this service and household (signed at the page's own
+    # second: compared by what it opens, not by its text).
+    rate_prefix = reverse("neighbourhood:rate", args=["TOKEN"]).replace("TOKEN/", "")
+    tokens = re.findall(re.escape(rate_prefix) + r"([^/\"<\s]+)/", page)
+    assert tokens and {signing.rating_target_from(token) for token in tokens} == {(service.pk, service.household_id)}
+    assert reverse("neighbourhood:service_qr", args=[service.pk]) in page
     assert client.get(reverse("neighbourhood:service_qr", args=[service.pk])).status_code == 200
     need_page = client.get(reverse("neighbourhood:chief_need", args=[answered.pk])).content.decode()
     assert f'href="{page_url}"' in need_page
