@@ -568,22 +568,16 @@ def erase_from_account(*, account: CreditAccount, phones, names, actor=None) -> 
     (``verify_credit`` goes on reporting them); returned (None when nothing matched). Runs in the
     erasure's transaction; locks the account first, as every action does."""
     from wangge.notifications.services import redact_about
-    from wangge.residents.masking import redactor
+    from wangge.residents.masking import fit_column, redactor
 
     found = redactor(phones=phones, names=names)
-
-    def redact(text: str, length: int = 200) -> str:
-        # 〔已删除〕 is longer than a two-character name: cut to what the column holds.
-        new = found(text)
-        return new if new == text else new[:length]
-
     account = ledger.lock_account(account.pk)
-    chain = ledger.redact_chain(account, redact)
+    chain = ledger.redact_chain(account, lambda note: fit_column(LedgerEntry, "note", found(note)))
     disputes: dict[str, list[str]] = {}
     changed = []
     for dispute in CreditDispute.objects.select_for_update().filter(account=account).order_by("pk"):
         for name in ("reason", "reply"):
-            new = redact(getattr(dispute, name), 300)
+            new = fit_column(CreditDispute, name, found(getattr(dispute, name)))
             if new != getattr(dispute, name):
                 setattr(dispute, name, new)
                 disputes.setdefault(str(dispute.pk), []).append(name)

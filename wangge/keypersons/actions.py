@@ -26,7 +26,7 @@ from wangge.notifications.services import notify
 from wangge.org.choices import RegionLevel, Role
 from wangge.org.models import Region, RoleAssignment
 from wangge.org.scope import Scope
-from wangge.residents.masking import half_width, normalise_phone, redact_rows, redactor, valid_phone
+from wangge.residents.masking import fit_column, half_width, normalise_phone, redact_rows, redactor, valid_phone
 from wangge.residents.models import Resident
 from wangge.residents.services import resident_for_report, viewer_posts
 
@@ -354,15 +354,12 @@ def anonymise_key_person(row: KeyPerson, *, now: dt.datetime, phones=(), names=(
     if opened:
         erase_from_cases(cases=opened, phones=phones, names=names, actor=actor)
     row.name = row.phone = row.id_number = row.address = row.notes = ""
-    # 〔已删除〕 is longer than a two- or three-character name: cut to what each column holds.
-    row.retire_reason = redact(row.retire_reason)[:200]
+    row.retire_reason = fit_column(KeyPerson, "retire_reason", redact(row.retire_reason))
     row.anonymised_at = row.anonymised_at or now
     row.save(update_fields=["name", "phone", "id_number", "address", "notes", "retire_reason", "anonymised_at"])
     Visit.objects.filter(key_person=row).exclude(found="", place="", need_note="").update(
         found="", place="", need_note="")
-    for field, length in (("place", 100), ("note", 500)):
-        redact_rows(Attendance.objects.filter(key_person=row).order_by("pk"), lambda text, n=length: redact(text)[:n],
-                    [field])
+    redact_rows(Attendance.objects.filter(key_person=row).order_by("pk"), redact, ["place", "note"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -100,17 +100,26 @@ def redactor(*, phones, names):
     return redact
 
 
+def fit_column(model, field: str, text):
+    """``text`` cut to what ``model.field`` holds (its ``max_length``; a text with none, or not a
+    string, as it is): 〔已删除〕 is longer than a two- or three-character name, so a redacted text
+    that filled its column no longer fits — PostgreSQL would refuse it, and the whole erasure with it."""
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    return text[:limit] if limit and isinstance(text, str) else text
+
+
 def redact_rows(rows, redact, fields: list[str]) -> list:
     """PIPL erasure in stored rows: ``redact`` applied to ``fields`` (texts, or JSON holding texts)
-    of each of ``rows`` (one model's). The rows it changed are written — those fields only, with
-    ``bulk_update``: no ``save()``, which a final row (signed minutes) refuses — and returned."""
+    of each of ``rows`` (one model's), each redacted text cut to its column (``fit_column``). The
+    rows it changed are written — those fields only, with ``bulk_update``: no ``save()``, which a
+    final row (signed minutes) refuses — and returned."""
     changed = []
     for row in rows:
         paths: list[str] = []
         values = redact_values({field: getattr(row, field) for field in fields}, redact, "", paths)
         if paths:
             for field in fields:
-                setattr(row, field, values[field])
+                setattr(row, field, fit_column(type(row), field, values[field]))
             changed.append(row)
     if changed:
         type(changed[0])._default_manager.bulk_update(changed, fields, batch_size=500)

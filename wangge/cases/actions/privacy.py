@@ -18,7 +18,7 @@ from wangge.notifications.services import redact_about
 from wangge.org.models import User
 from wangge.org.scope import can_look_up_callers
 from wangge.residents.errors import ResidentDataForbidden
-from wangge.residents.masking import mask_phone, normalise_phone, redact_rows, redactor, valid_phone
+from wangge.residents.masking import fit_column, mask_phone, normalise_phone, redact_rows, redactor, valid_phone
 from wangge.residents.services import reveal_resident, viewer_posts
 
 from .. import permissions
@@ -268,7 +268,7 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     Runs in the caller's transaction with ``case`` locked."""
     redact = redactor(phones=phones, names=names)
     record: dict = {}
-    changed = {field: redact(getattr(case, field)) for field in CASE_TEXT_FIELDS}
+    changed = {field: fit_column(Case, field, redact(getattr(case, field))) for field in CASE_TEXT_FIELDS}
     changed = {field: value for field, value in changed.items() if value != getattr(case, field)}
     if changed:
         Case.objects.filter(pk=case.pk).update(**changed, updated_at=timezone.now())
@@ -310,7 +310,7 @@ def _redact_attachment(attachment, redact) -> int | None:
     """The attachment's file name without the erased words (its stored file renamed: the old one
     is deleted once the erasure is committed; a rolled-back erasure leaves the new copy behind,
     under the redacted name); its pk if anything changed."""
-    name = redact(attachment.original_name)
+    name = fit_column(CaseAttachment, "original_name", redact(attachment.original_name))
     path = attachment.file.name or ""
     folder, _sep, base = path.rpartition("/")
     if name == attachment.original_name and redact(base) == base:

@@ -275,3 +275,17 @@ def test_reactions_still_waiting_for_the_worker_lose_the_erased_words(world, dja
     assert run_pending_reactions(subscribers={"mailbox.answer_due"}) == 1  # the reaction still runs, on the redacted words
     answer_due = CaseEvent.objects.get(case=case, type="mailbox_answer_due")
     assert not holds_the_erased(answer_due.note) and NEIGHBOUR in answer_due.note
+
+
+def test_a_title_that_filled_its_column_still_fits_once_the_name_is_redacted(world):
+    """〔已删除〕 is longer than 张建国: a 120-character title naming him would not fit once redacted,
+    and PostgreSQL would refuse the whole erasure."""
+    title = f"{NAME}反映" + "楼" * (120 - len(NAME) - 2)
+    case = case_in_state(world, CaseStatus.CLOSED, reporter_name=NAME, reporter_phone=PHONE, title=title)
+    assert len(Case.objects.get(pk=case.pk).title) == 120
+
+    anonymise_resident(resident=case.reporter, reason="居民申请删除")
+
+    case.refresh_from_db()
+    assert case.title == (f"{ERASED_MARK}反映" + "楼" * 120)[:120]
+    assert list(verify_timeline()) == []
