@@ -410,6 +410,33 @@ def test_detail_shows_only_available_actions(login, world, categories):
     assert officer_actions[0] == "resolve"
 
 
+def _stage_cell(page: str, stage: str) -> str:
+    return page.split(f'data-testid="stage-{stage}"')[1].split("</td>")[0]
+
+
+def test_deadlines_say_when_the_clock_is_paused_and_when_they_no_longer_apply(login, world, categories):
+    """A suspended case's running stage is not shown as a plain date that will silently move: the
+    page says the clock is paused and what was left; a merged case's deadlines no longer apply."""
+    case = case_in_state(world, CaseStatus.DISPATCHED, category=categories["street"])
+    officer = world.users["chengguan"]
+    case = actions.claim_case(case=case, actor=officer)
+    case = actions.suspend_case(case=case, actor=officer, reason="等待业主配合")
+    page = login(world.users["clerk"]).get(detail_url(case)).content.decode()
+    resolve = _stage_cell(page, "resolve")
+    assert "暂停计时" in resolve and "剩余" in resolve
+    assert "已完成" in _stage_cell(page, "dispatch")
+    actions.resume_case(case=case, actor=officer)
+    page = login(world.users["clerk"]).get(detail_url(case)).content.decode()
+    assert "暂停计时" not in page and "剩余" in _stage_cell(page, "resolve")
+
+    other = file_case(world, grid=world.grids[0], category=categories["street"])
+    duplicate = file_case(world, grid=world.grids[0], category=categories["street"])
+    actions.merge_case(case=duplicate, into=other, actor=world.users["clerk"], note="同一问题")
+    page = login(world.users["clerk"]).get(detail_url(duplicate)).content.decode()
+    assert all("不再适用" in _stage_cell(page, stage) for stage in ("accept", "dispatch", "resolve"))
+    assert "不再适用" not in login(world.users["clerk"]).get(detail_url(other)).content.decode()
+
+
 def test_the_close_button_waits_for_the_revisit_and_says_why(login, world, categories):
     case = case_in_state(world, CaseStatus.RESOLVED, category=categories["street"])
     client = login(world.users["clerk"])
