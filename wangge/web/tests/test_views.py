@@ -425,6 +425,8 @@ def test_deadlines_say_when_the_clock_is_paused_and_when_they_no_longer_apply(lo
     resolve = _stage_cell(page, "resolve")
     assert "暂停计时" in resolve and "剩余" in resolve
     assert "已完成" in _stage_cell(page, "dispatch")
+    listed = login(world.users["clerk"]).get("/cases/?status=suspended").content.decode()
+    assert case.number in listed and "暂停计时" in listed.split('data-testid="time-left"')[1].split("</td>")[0]
     actions.resume_case(case=case, actor=officer)
     page = login(world.users["clerk"]).get(detail_url(case)).content.decode()
     assert "暂停计时" not in page and "剩余" in _stage_cell(page, "resolve")
