@@ -27,6 +27,7 @@ from wangge.core.events import DomainEvent, publish
 from wangge.core.pgsettings import local_settings
 from wangge.residents.masking import redact_values
 
+from .mentions import note_mentions, strings_in
 from .models import CaseEvent
 from .models.event import ActorKind
 from .timeline import domain_event_name, event_types
@@ -163,6 +164,7 @@ def record_event(
     if related is not None:
         event.related_type = ContentType.objects.get_for_model(related)
         event.related_id = related.pk
+    note_mentions(case.pk, note, *strings_in(event.data))
     buffer = _BUFFER.get()
     if buffer is not None:
         buffer.append(event)  # sealed, written and published when the buffer ends

@@ -20,6 +20,8 @@ from ..choices import (
     ExtensionStatus,
 )
 from ..errors import CaseNotFound, InvalidInput
+from ..mentions import CASE_TEXT_FIELDS as MENTIONED_FIELDS
+from ..mentions import note_mentions
 from ..models import (
     Case,
     CaseAssignment,
@@ -45,7 +47,11 @@ def _begin(action: str, case: Case | int, actor) -> Case:
 
 
 def _save(case: Case, fields: Iterable[str]) -> None:
-    case.save(update_fields=[*set(fields), "updated_at"])
+    fields = set(fields)
+    case.save(update_fields=[*fields, "updated_at"])
+    typed = fields.intersection(MENTIONED_FIELDS)
+    if typed:
+        note_mentions(case.pk, *(getattr(case, field) for field in sorted(typed)))
 
 
 def _clean_text(value: str | None, *, field: str, label: str, required: bool, max_length: int = 2000) -> str:

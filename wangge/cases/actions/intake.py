@@ -30,6 +30,7 @@ from ..choices import (
 )
 from ..errors import ActionForbidden, IdempotencyKeyReused, InvalidInput
 from ..events import jsonable, record_event
+from ..mentions import note_mentions
 from ..models import (
     Case,
     Category,
@@ -210,6 +211,7 @@ def create_case(
     # Numbering last: the day's sequence row stays locked for as short a time as possible.
     case.number = _next_number(submitted_at)
     case.save()
+    note_mentions(case.pk, title, description, address)
     case.replayed = False
     event = record_event(
         case,

@@ -25,6 +25,7 @@ from .. import permissions
 from ..choices import EventType
 from ..errors import ActionForbidden, CaseError, CaseNotFound
 from ..events import record_event, redact_timeline
+from ..mentions import CASE_TEXT_FIELDS, cases_mentioning, forget_mentions
 from ..models import (
     Case,
     CaseAttachment,
@@ -201,9 +202,6 @@ def repoint_reporter(*, kept, merged) -> int:
     return Case.objects.filter(reporter=merged).update(reporter=kept)
 
 
-# The free texts of a case that may quote its reporter: what the clerk or the resident typed
-# (title, description, address), the answer and the rating comment.
-CASE_TEXT_FIELDS = ("title", "description", "address", "result", "rating_comment")
 
 
 # What the staff read on the timeline where the erasure is recorded (the data says which rows).
@@ -219,7 +217,9 @@ def erase_reporter_snapshots(*, resident, phone: str = "", name: str = "") -> in
     resident: the erased ``phone`` goes from those too. Before that, the number and the name go
     from what people typed about them (``erase_from_free_text``) — on those cases, and on the
     cases they were merged into (the merge note and what the clerk copied over name them there;
-    that case's own reporter is not touched). Returns how many cases were blanked."""
+    that case's own reporter is not touched), and the number alone from every other case whose
+    texts or timeline quote it (found through ``cases.mentions``, whose rows of it go too).
+    Returns how many cases were blanked."""
     cases = Case.objects.filter(reporter=resident)
     if phone:
         cases = cases | Case.objects.filter(reporter__isnull=True, reporter_phone=phone)
@@ -233,12 +233,18 @@ def erase_reporter_snapshots(*, resident, phone: str = "", name: str = "") -> in
             phones, names = sought.setdefault(target, ({phone}, {name}))
             phones.add(number)
             names.add(called)
+    # Other people's cases that quote the number (a neighbour's complaint, a handler's note): the
+    # number goes from them; the name does not — on someone else's case it may be another person's.
+    for pk in cases_mentioning(phone) if phone else ():
+        sought.setdefault(pk, ({phone}, set()))
     # Locked in primary-key order, as every action locks: their timelines are rewritten below.
     locked = list(Case.objects.filter(pk__in=list(sought)).select_for_update(of=("self",)).order_by("pk"))
     actor = getattr(resident, "anonymised_by", None)
     for case in locked:
         phones, names = sought[case.pk]
         erase_from_free_text(case=case, phones=phones, names=names, actor=actor)
+    if phone:  # the index of mentions keeps the number no longer, wherever it was typed
+        forget_mentions(phones=[phone])
     return Case.objects.filter(pk__in=list(theirs)).update(reporter_name="", reporter_phone="")
 
 
@@ -268,6 +274,7 @@ def erase_from_free_text(*, case: Case, phones, names, actor=None) -> dict:
     Runs in the caller's transaction with ``case`` locked."""
     redact = redactor(phones=phones, names=names)
     record: dict = {}
+    forget_mentions(phones=phones, case_id=case.pk)
     changed = {field: fit_column(Case, field, redact(getattr(case, field))) for field in CASE_TEXT_FIELDS}
     changed = {field: value for field, value in changed.items() if value != getattr(case, field)}
     if changed:

@@ -2,6 +2,7 @@ from .attachment import CaseAttachment
 from .case import Case, CaseAssignment, CaseNumberSequence, ExtensionRequest, ReporterAccessLog
 from .category import Category
 from .event import CaseEvent
+from .mention import PhoneMention
 from .sla import SlaPolicy
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "CaseNumberSequence",
     "Category",
     "ExtensionRequest",
+    "PhoneMention",
     "ReporterAccessLog",
     "SlaPolicy",
 ]
