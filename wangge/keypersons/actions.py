@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -360,6 +361,25 @@ def anonymise_key_person(row: KeyPerson, *, now: dt.datetime, phones=(), names=(
     Visit.objects.filter(key_person=row).exclude(found="", place="", need_note="").update(
         found="", place="", need_note="")
     redact_rows(Attendance.objects.filter(key_person=row).order_by("pk"), redact, ["place", "note"])
+    redact_quick_reports(phones=phones)
+
+
+def redact_quick_reports(*, phones) -> int:
+    """六报 name no person, but a report of a pregnancy or of incoming population may quote one's
+    number ("新迁入租户，电话 138 1234 5678"): on an erasure the number goes from them too (not a
+    name: there it may be another person's). Only the reports that hold the number's last four
+    digits (half- or full-width — every usual way of typing a number keeps them together) are read;
+    returns how many changed. Runs in the caller's transaction."""
+    numbers = sorted({n for n in (normalise_phone(p) for p in phones if p) if valid_phone(n)})
+    if not numbers:
+        return 0
+    holds = Q()
+    for number in numbers:
+        tail = number[-4:]
+        for written in (tail, "".join(chr(0xFF10 + int(d)) for d in tail)):
+            holds |= Q(note__contains=written) | Q(place__contains=written)
+    rows = QuickReport.objects.filter(holds).select_for_update().order_by("pk")
+    return len(redact_rows(rows, redactor(phones=numbers, names=[]), ["place", "note"]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .actions import anonymise_key_person
+from .actions import anonymise_key_person, redact_quick_reports
 from .models import KeyPerson
 
 
@@ -21,10 +21,12 @@ def blank_copies(sender, resident, phone: str = "", name: str = "", **kwargs) ->
     sweep erases a retired one (``actions.anonymise_key_person``: personal data and notes blank,
     the visits' notes blank, the erased number and name gone from the retirement reason, the
     attendance notes and the cases the visits opened), now — only a retired person may be
-    erased, so there is no need to wait. The entries, their visits and every figure stay."""
+    erased, so there is no need to wait. The entries, their visits and every figure stay. The
+    六报 quoting their number lose it (``actions.redact_quick_reports``)."""
     now, actor = timezone.now(), getattr(resident, "anonymised_by", None)
     for row in KeyPerson.objects.select_for_update().filter(resident=resident).order_by("pk"):
         anonymise_key_person(row, now=now, phones=[phone], names=[name], actor=actor)
+    redact_quick_reports(phones=[phone])  # 六报 quoting the number, whether or not they were on the register
 
 
 def repoint_merged(sender, *, kept, merged, **kwargs) -> None:

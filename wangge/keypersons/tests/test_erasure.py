@@ -121,3 +121,25 @@ def test_the_case_a_visit_opened_loses_the_words_it_took_from_the_visit(world, r
     # mentions first (cases), then the words the visit gave it (key persons).
     records = list(CaseEvent.objects.filter(case=case, type=EventType.PII_REDACTED))
     assert records and all(not r.public and r.actor == world.users["admin"] for r in records)
+
+
+def test_quick_reports_quoting_the_number_lose_it_and_keep_the_rest(world):
+    """六报 name nobody, but an incoming-population report may quote a number: an erased
+    resident's number goes from it, however typed; another number and the report stay."""
+    from wangge.keypersons.choices import QuickReportKind
+    from wangge.keypersons.models import QuickReport
+    from wangge.residents.services import resident_for_report
+
+    resident = resident_for_report(name="王小明", phone="13612345678", anonymous=False)
+    worker = world.users["worker_a1"]
+    quoted = actions.quick_report(actor=worker, kind=QuickReportKind.INCOMING, place="东园小区5号楼",
+                                  note="新迁入租户王小明，电话 136-1234-5678，邻居13900000002")
+    wide = actions.quick_report(actor=worker, kind=QuickReportKind.PREGNANCY, note="孕妇家属电话１３６１２３４５６７８")
+    other = actions.quick_report(actor=worker, kind=QuickReportKind.INCOMING, note="新租户两人，电话13900000002")
+
+    anonymise_resident(resident=resident, actor=world.users["admin"], reason="本人申请删除")
+
+    quoted, wide, other = (QuickReport.objects.get(pk=r.pk) for r in (quoted, wide, other))
+    assert quoted.note == f"新迁入租户王小明，电话 {ERASED_MARK}，邻居13900000002"  # the name may be another's
+    assert wide.note == f"孕妇家属电话{ERASED_MARK}"
+    assert other.note == "新租户两人，电话13900000002" and quoted.kind == QuickReportKind.INCOMING
