@@ -44,4 +44,6 @@ def test_the_number_a_resident_typed_in_wechat_goes_with_them(client, account, w
     reply = WechatMessage.objects.get(key="k-1").reply
     assert reply == f"您反映的“井盖缺失，电话{ERASED_MARK}”已受理；邻居 13900001111 也已反映"
     assert WechatMessage.objects.filter(case=case).count() >= 1
-    assert Case.objects.get(pk=other.pk).description == "电话13812341234"  # another resident's case is not theirs
+    # Another resident's case keeps its reporter; the erased number goes from its text too (号码提及).
+    other = Case.objects.get(pk=other.pk)
+    assert other.description == f"电话{ERASED_MARK}" and other.reporter_phone == "13900001111"
