@@ -202,8 +202,6 @@ def repoint_reporter(*, kept, merged) -> int:
     return Case.objects.filter(reporter=merged).update(reporter=kept)
 
 
-
-
 # What the staff read on the timeline where the erasure is recorded (the data says which rows).
 REDACTED_NOTE = gettext_lazy(
     "A resident's personal data was erased (PIPL): their number and name now read 〔已删除〕 in %(case)d of "
