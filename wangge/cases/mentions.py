@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from wangge.residents.masking import FULL_PHONE_RE, half_width, normalise_phone
+from wangge.residents.masking import FULL_PHONE_RE, full_phone, half_width, normalise_phone
 
 # The free texts of a case that may quote someone: what the clerk or the resident typed (title,
 # description, address), the answer and the rating comment.
@@ -69,8 +69,8 @@ def cases_mentioning(phone: str) -> list[int]:
     """The ids of the cases whose texts or timeline mention ``phone`` (any typed form)."""
     from wangge.cases.models import PhoneMention
 
-    number = normalise_phone(phone)
-    if not FULL_PHONE_RE.fullmatch(number):
+    number = full_phone(phone)
+    if not number:
         return []
     return list(PhoneMention.objects.filter(digits=number).order_by("case_id").values_list("case_id", flat=True))
 
@@ -94,20 +94,23 @@ def index_existing(*, cases, events, mentions, batch: int = 2000, progress=None)
     models are passed in, so that a migration can hand its historical ones). In primary-key
     batches; safe to run again (a mention already recorded is skipped). Returns how many rows
     were offered."""
-    offered = 0
-    for model, fields, case_of in ((cases, CASE_TEXT_FIELDS, None), (events, ("case_id", "note", "data"), 1)):
+
+    def batches(model, fields):
         last = 0
-        while True:
-            rows = list(model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:batch])
-            if not rows:
-                break
-            found = []
-            for row in rows:
-                case_id, texts = (row[0], row[1:]) if case_of is None else (row[1], (row[2], *strings_in(row[3])))
-                found += [mentions(case_id=case_id, digits=d) for d in sorted(phones_in(*texts))]
-            mentions.objects.bulk_create(found, ignore_conflicts=True)
-            offered += len(found)
+        while rows := list(model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:batch]):
+            yield rows
             last = rows[-1][0]
             if progress:
                 progress(model._meta.model_name, last)
+
+    def offer(found: list[tuple[int, tuple]]) -> int:
+        rows = [mentions(case_id=case_id, digits=d) for case_id, texts in found for d in sorted(phones_in(*texts))]
+        mentions.objects.bulk_create(rows, ignore_conflicts=True)
+        return len(rows)
+
+    offered = 0
+    for rows in batches(cases, CASE_TEXT_FIELDS):
+        offered += offer([(pk, texts) for pk, *texts in rows])
+    for rows in batches(events, ("case_id", "note", "data")):
+        offered += offer([(case_id, (note, *strings_in(data))) for _pk, case_id, note, data in rows])
     return offered

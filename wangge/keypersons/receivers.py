@@ -24,9 +24,11 @@ def blank_copies(sender, resident, phone: str = "", name: str = "", **kwargs) ->
     erased, so there is no need to wait. The entries, their visits and every figure stay. The
     六报 quoting their number lose it (``actions.redact_quick_reports``)."""
     now, actor = timezone.now(), getattr(resident, "anonymised_by", None)
-    for row in KeyPerson.objects.select_for_update().filter(resident=resident).order_by("pk"):
+    entries = list(KeyPerson.objects.select_for_update().filter(resident=resident).order_by("pk"))
+    for row in entries:  # each also takes the number from the 六报 quoting it
         anonymise_key_person(row, now=now, phones=[phone], names=[name], actor=actor)
-    redact_quick_reports(phones=[phone])  # 六报 quoting the number, whether or not they were on the register
+    if not entries:  # 六报 quoting the number of someone never on the register
+        redact_quick_reports(phones=[phone])
 
 
 def repoint_merged(sender, *, kept, merged, **kwargs) -> None:
